@@ -1,0 +1,138 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as compute from "@pulumi/azure-native/compute";
+import * as devtestlab from "@pulumi/azure-native/devtestlab";
+import * as network from "@pulumi/azure-native/network";
+import { DSVM_IMAGE } from "../lib/azure";
+import { shutdownScheduleName } from "../lib/naming";
+
+export interface DataScienceVmArgs {
+  /** Resource group that holds the VM, its NIC and its schedule. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Azure region. */
+  readonly location: string;
+  /** The VM's Azure name; also its host name. */
+  readonly vmName: string;
+  /** Subnet the NIC attaches to. */
+  readonly subnetId: pulumi.Input<string>;
+  /** VM size; must support Generation 2 images. */
+  readonly vmSize: string;
+  /** OS disk size in GiB, at least the image's own. */
+  readonly osDiskSizeGb: number;
+  /** Linux admin user. */
+  readonly adminUsername: string;
+  /** OpenSSH public key: the only way in. There is no password. */
+  readonly sshPublicKey: string;
+  /** Daily auto-shutdown: `time` as HHmm, `timeZone` as a Windows time zone id. */
+  readonly autoShutdown: { readonly time: string; readonly timeZone: string };
+  /** Give the VM a public IP. Only when SSH CIDRs are configured; the NSG still admits only those. */
+  readonly publicIp?: boolean;
+}
+
+/**
+ * One seat: a Data Science VM (Ubuntu 22.04 DSVM image) with a system-assigned managed identity (seed step 1),
+ * SSH-key-only sign-in, a NIC with no public IP by default, and a DevTest Labs auto-shutdown schedule.
+ * Disk and NIC are deleted with the VM, so teardown leaves nothing behind.
+ */
+export class DataScienceVm extends pulumi.ComponentResource {
+  /** The VM's resource id. */
+  readonly vmId: pulumi.Output<string>;
+  /** The VM's Azure name. */
+  readonly vmName: pulumi.Output<string>;
+  /** Object id of the VM's system-assigned identity: what vault policies and role assignments name. */
+  readonly principalId: pulumi.Output<string>;
+  /** The NIC's private IP in the lab subnet. */
+  readonly privateIp: pulumi.Output<string>;
+  /** The public IP, when one was asked for. */
+  readonly publicIpAddress: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: DataScienceVmArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dsvm-identity-lab:lab:DataScienceVm", name, {}, opts);
+    const common = { resourceGroupName: args.resourceGroupName, location: args.location };
+    const parent = { parent: this };
+
+    const pip = args.publicIp
+      ? new network.PublicIPAddress(
+          `${name}-ip`,
+          { ...common, publicIpAddressName: `${args.vmName}-ip`, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static" },
+          parent,
+        )
+      : undefined;
+
+    const nic = new network.NetworkInterface(
+      `${name}-nic`,
+      {
+        ...common,
+        networkInterfaceName: `${args.vmName}-nic`,
+        ipConfigurations: [
+          {
+            name: "ipconfig1",
+            primary: true,
+            subnet: { id: args.subnetId },
+            privateIPAllocationMethod: "Dynamic",
+            ...(pip ? { publicIPAddress: { id: pip.id } } : {}),
+          },
+        ],
+      },
+      parent,
+    );
+
+    const vm = new compute.VirtualMachine(
+      `${name}-vm`,
+      {
+        ...common,
+        vmName: args.vmName,
+        identity: { type: "SystemAssigned" },
+        hardwareProfile: { vmSize: args.vmSize },
+        storageProfile: {
+          imageReference: { ...DSVM_IMAGE },
+          osDisk: {
+            name: `${args.vmName}-osdisk`,
+            createOption: "FromImage",
+            diskSizeGB: args.osDiskSizeGb,
+            managedDisk: { storageAccountType: "Premium_LRS" },
+            deleteOption: "Delete",
+          },
+        },
+        osProfile: {
+          computerName: args.vmName,
+          adminUsername: args.adminUsername,
+          // Run command (the in-VM checks) needs extensions; no password is ever set.
+          allowExtensionOperations: true,
+          linuxConfiguration: {
+            disablePasswordAuthentication: true,
+            provisionVMAgent: true,
+            ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
+          },
+        },
+        networkProfile: { networkInterfaces: [{ id: nic.id, primary: true, deleteOption: "Delete" }] },
+        diagnosticsProfile: { bootDiagnostics: { enabled: true } },
+      },
+      parent,
+    );
+
+    new devtestlab.GlobalSchedule(
+      `${name}-shutdown`,
+      {
+        ...common,
+        name: shutdownScheduleName(args.vmName),
+        status: "Enabled",
+        taskType: "ComputeVmShutdownTask",
+        dailyRecurrence: { time: args.autoShutdown.time },
+        timeZoneId: args.autoShutdown.timeZone,
+        targetResourceId: vm.id,
+        notificationSettings: { status: "Disabled" },
+      },
+      parent,
+    );
+
+    this.vmId = vm.id;
+    this.vmName = vm.name;
+    this.principalId = vm.identity.apply((i) => {
+      if (!i?.principalId && !pulumi.runtime.isDryRun()) throw new Error(`VM ${args.vmName} came back without a system-assigned identity`);
+      return i?.principalId ?? "";
+    });
+    this.privateIp = nic.ipConfigurations.apply((c) => c?.[0]?.privateIPAddress ?? "");
+    this.publicIpAddress = pip ? pip.ipAddress : pulumi.output(undefined);
+    this.registerOutputs({ vmId: this.vmId, vmName: this.vmName, principalId: this.principalId, privateIp: this.privateIp });
+  }
+}

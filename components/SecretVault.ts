@@ -1,0 +1,99 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as random from "@pulumi/random";
+import { OPERATOR_SECRET_PERMISSIONS, SEAT_SECRET_PERMISSIONS } from "../lib/azure";
+
+export interface SecretVaultArgs {
+  /** Resource group that holds the vault. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Azure region. */
+  readonly location: string;
+  /** Entra tenant of the vault and of every principal in its policies. */
+  readonly tenantId: pulumi.Input<string>;
+  /** Start of the vault's name; a random suffix makes it globally unique. Letters and digits, at most 10. */
+  readonly namePrefix: string;
+  /** The lab subnet, admitted through the vault firewall (it has the Microsoft.KeyVault service endpoint). */
+  readonly subnetId: pulumi.Input<string>;
+  /** Public IPs or CIDRs admitted through the firewall, for operators. */
+  readonly operatorIpRanges: readonly string[];
+  /** One VM identity per seat, in seat order: each gets secrets get and set, nothing else. */
+  readonly seatPrincipalIds: readonly pulumi.Input<string>[];
+  /** Operator object ids: the deploying principal first, then any from config. */
+  readonly operatorObjectIds: readonly pulumi.Input<string>[];
+  /** Days a deleted vault or secret stays recoverable: 7 to 90. Default 90. */
+  readonly softDeleteRetentionInDays?: number;
+  /** Purge protection: once on, it cannot be turned off. Default true. */
+  readonly purgeProtection?: boolean;
+}
+
+/**
+ * The lab's Key Vault (seed step 2). Access-policy model, set explicitly because the newest Key Vault API defaults to
+ * RBAC. Firewall default Deny; the lab subnet and operator IPs are let through. Policies are standalone
+ * `keyvault.AccessPolicy` resources and never inline on the vault (mixing both makes them overwrite each other:
+ * pulumi-azure-native #594).
+ */
+export class SecretVault extends pulumi.ComponentResource {
+  /** The vault's globally unique name. */
+  readonly vaultName: pulumi.Output<string>;
+  /** `https://<name>.vault.azure.net/`. */
+  readonly vaultUri: pulumi.Output<string>;
+  /** The vault's resource id. */
+  readonly vaultId: pulumi.Output<string>;
+
+  constructor(name: string, args: SecretVaultArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dsvm-identity-lab:lab:SecretVault", name, {}, opts);
+    const parent = { parent: this };
+
+    // A deleted vault stays soft-deleted and keeps its name, so every new lab gets a fresh random suffix.
+    // prefix (<=10) + "-kv-" + 6 = at most 20 of the 24 characters allowed, starting with a letter.
+    const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false, numeric: true, lower: true }, parent);
+
+    const vault = new keyvault.Vault(
+      `${name}-kv`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        vaultName: pulumi.interpolate`${args.namePrefix}-kv-${suffix.result}`,
+        properties: {
+          tenantId: args.tenantId,
+          sku: { family: "A", name: "standard" },
+          enableRbacAuthorization: false,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: args.softDeleteRetentionInDays ?? 90,
+          // The API rejects an explicit false, so the property is sent only when on.
+          ...((args.purgeProtection ?? true) ? { enablePurgeProtection: true } : {}),
+          enabledForDeployment: false,
+          enabledForTemplateDeployment: false,
+          enabledForDiskEncryption: false,
+          publicNetworkAccess: "Enabled",
+          networkAcls: {
+            defaultAction: "Deny",
+            bypass: "None",
+            virtualNetworkRules: [{ id: args.subnetId, ignoreMissingVnetServiceEndpoint: false }],
+            ipRules: args.operatorIpRanges.map((value) => ({ value })),
+          },
+          // No `accessPolicies` here: they are the standalone resources below.
+        },
+      },
+      parent,
+    );
+
+    const policy = (label: string, objectId: pulumi.Input<string>, secrets: readonly string[]) =>
+      new keyvault.AccessPolicy(
+        `${name}-${label}`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          vaultName: vault.name,
+          policy: { tenantId: args.tenantId, objectId, permissions: { secrets: [...secrets], keys: [], certificates: [], storage: [] } },
+        },
+        parent,
+      );
+    args.operatorObjectIds.forEach((id, i) => policy(`operator${i + 1}`, id, OPERATOR_SECRET_PERMISSIONS));
+    args.seatPrincipalIds.forEach((id, i) => policy(`seat${i + 1}`, id, SEAT_SECRET_PERMISSIONS));
+
+    this.vaultName = vault.name;
+    this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
+    this.vaultId = vault.id;
+    this.registerOutputs({ vaultName: this.vaultName, vaultUri: this.vaultUri, vaultId: this.vaultId });
+  }
+}

@@ -1,0 +1,128 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as random from "@pulumi/random";
+import * as storage from "@pulumi/azure-native/storage";
+import { BUILTIN_ROLES, LIST_KEYS_ACTION } from "../lib/azure";
+import type { ListKeysRole } from "../lib/config";
+import { deterministicGuid } from "../lib/naming";
+
+export interface StorageKeyAccessArgs {
+  /** Resource group that holds the account; also the custom role's assignable scope. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** The resource group's id. */
+  readonly resourceGroupId: pulumi.Input<string>;
+  /** Subscription of the role definitions. */
+  readonly subscriptionId: pulumi.Input<string>;
+  /** Azure region. */
+  readonly location: string;
+  /** Start of the account's name; a random suffix makes it globally unique. Letters and digits, at most 10. */
+  readonly namePrefix: string;
+  /** The lab subnet, admitted through the storage firewall (it has the Microsoft.Storage service endpoint). */
+  readonly subnetId: pulumi.Input<string>;
+  /** Public IPs or CIDRs admitted through the firewall, for operators. */
+  readonly operatorIpRanges: readonly string[];
+  /** One VM identity per seat, in seat order: each may call listKeys on this account, nothing else. */
+  readonly seatPrincipalIds: readonly pulumi.Input<string>[];
+  /** `custom`: a role whose only action is listkeys/action. `builtin`: Storage Account Key Operator Service Role. */
+  readonly listKeysRole: ListKeysRole;
+}
+
+/**
+ * The storage account and each seat's right to call `listKeys` on it (seed step 4).
+ *
+ * Shared-key access stays ON, against the usual advice to disable it: the seed's step 4 is "call listKeys and use the
+ * key", which only works with shared keys. Everything else is locked down: HTTPS only, TLS 1.2, no public blob access,
+ * firewall default Deny with only the lab subnet and operator IPs admitted.
+ */
+export class StorageKeyAccess extends pulumi.ComponentResource {
+  /** The account's globally unique name. */
+  readonly accountName: pulumi.Output<string>;
+  /** The account's resource id: the scope of every seat's role assignment. */
+  readonly accountId: pulumi.Output<string>;
+  /** `https://<name>.blob.core.windows.net/`. */
+  readonly blobEndpoint: pulumi.Output<string>;
+  /** Full id of the role that seats hold. */
+  readonly roleDefinitionId: pulumi.Output<string>;
+
+  constructor(name: string, args: StorageKeyAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dsvm-identity-lab:lab:StorageKeyAccess", name, {}, opts);
+    const parent = { parent: this };
+
+    // prefix (<=10) + "st" + 8 = at most 20 lowercase letters and digits.
+    const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false, numeric: true, lower: true }, parent);
+    const account = new storage.StorageAccount(
+      `${name}-account`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        accountName: pulumi.interpolate`${args.namePrefix}st${suffix.result}`,
+        kind: "StorageV2",
+        sku: { name: "Standard_LRS" },
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: "TLS1_2",
+        allowBlobPublicAccess: false,
+        // Deliberately true: the mission's listKeys path needs shared keys (see the class comment and README).
+        allowSharedKeyAccess: true,
+        allowCrossTenantReplication: false,
+        publicNetworkAccess: "Enabled",
+        networkRuleSet: {
+          defaultAction: "Deny",
+          bypass: "None",
+          virtualNetworkRules: [{ virtualNetworkResourceId: args.subnetId, action: "Allow" }],
+          // Storage firewalls take a single address without "/32".
+          ipRules: args.operatorIpRanges.map((ip) => ({ iPAddressOrRange: ip.replace(/\/32$/, ""), action: "Allow" })),
+        },
+      },
+      parent,
+    );
+
+    const roleGuid = pulumi.output(args.resourceGroupId).apply((rg) => deterministicGuid(rg, "storage-listkeys-only"));
+    const role =
+      args.listKeysRole === "custom"
+        ? new authorization.RoleDefinition(
+            `${name}-listkeys-role`,
+            {
+              roleDefinitionId: roleGuid,
+              scope: args.resourceGroupId,
+              // Role names are unique in the tenant, so the name carries the resource group id's GUID.
+              roleName: pulumi.interpolate`Storage listKeys only (dsvm-identity-lab ${roleGuid})`,
+              description: "May call listKeys on storage accounts and nothing else: no regenerate, no read, no data.",
+              roleType: "CustomRole",
+              permissions: [{ actions: [LIST_KEYS_ACTION], notActions: [], dataActions: [], notDataActions: [] }],
+              // Custom roles cannot be assignable at a single resource; the assignments below are.
+              assignableScopes: [args.resourceGroupId],
+            },
+            parent,
+          )
+        : undefined;
+    // Built from the subscription so role assignments get the canonical form; `role.name` adds the dependency.
+    this.roleDefinitionId = role
+      ? pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role.name}`
+      : pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.storageAccountKeyOperator}`;
+
+    args.seatPrincipalIds.forEach(
+      (principalId, i) =>
+        new authorization.RoleAssignment(
+          `${name}-seat${i + 1}-listkeys`,
+          {
+            principalId,
+            // Without it Azure answers PrincipalNotFound while a new identity replicates.
+            principalType: "ServicePrincipal",
+            roleDefinitionId: this.roleDefinitionId,
+            scope: account.id,
+            // Same scope, principal and role: same name, so a re-run is idempotent.
+            roleAssignmentName: pulumi
+              .all([account.id, principalId, this.roleDefinitionId])
+              .apply(([scope, p, r]) => deterministicGuid(scope.toLowerCase(), p, r.toLowerCase())),
+            description: `Seat ${i + 1}: listKeys on the lab storage account (dsvm-identity-lab)`,
+          },
+          parent,
+        ),
+    );
+
+    this.accountName = account.name;
+    this.accountId = account.id;
+    this.blobEndpoint = account.primaryEndpoints.apply((e) => e.blob);
+    this.registerOutputs({ accountName: this.accountName, accountId: this.accountId, blobEndpoint: this.blobEndpoint, roleDefinitionId: this.roleDefinitionId });
+  }
+}

@@ -1,0 +1,92 @@
+// dsvm-identity-lab: the seed walk-through "Store access credentials securely on a Data Science VM", as one program.
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as resources from "@pulumi/azure-native/resources";
+import { DataScienceVm } from "./components/DataScienceVm";
+import { LabNetwork } from "./components/LabNetwork";
+import { SecretVault } from "./components/SecretVault";
+import { StorageKeyAccess } from "./components/StorageKeyAccess";
+import { ConfigError, LabConfig, PROJECT, stackSlug, validateConfig } from "./lib/config";
+import { seatVmName } from "./lib/naming";
+
+// Step 0: read and validate every config key before any resource exists. A bad value stops here, with one message.
+function readConfig(): LabConfig {
+  const prefix = `${PROJECT}:`;
+  const raw = Object.fromEntries(
+    Object.entries(pulumi.runtime.allConfig())
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
+  try {
+    return validateConfig(raw);
+  } catch (e) {
+    throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
+  }
+}
+const cfg = readConfig();
+const stack = pulumi.getStack();
+const client = authorization.getClientConfigOutput();
+const location = cfg.location;
+
+const group = new resources.ResourceGroup("lab", { resourceGroupName: `${cfg.namePrefix}-${stackSlug(stack)}-rg`, location });
+const network = new LabNetwork("network", {
+  resourceGroupName: group.name,
+  location,
+  namePrefix: cfg.namePrefix,
+  addressSpace: cfg.addressSpace,
+  subnetPrefix: cfg.subnetPrefix,
+  allowedSshCidrs: cfg.allowedSshCidrs,
+});
+
+// Step 1: each seat is a DSVM with a system-assigned managed identity. No password anywhere.
+const seats = Array.from({ length: cfg.seats }, (_, i) => {
+  const seat = i + 1;
+  return new DataScienceVm(`seat${seat}`, {
+    resourceGroupName: group.name,
+    location,
+    vmName: seatVmName(cfg.namePrefix, seat),
+    subnetId: network.subnetId,
+    vmSize: cfg.vmSize,
+    osDiskSizeGb: cfg.osDiskSizeGb,
+    adminUsername: cfg.adminUsername,
+    sshPublicKey: cfg.sshPublicKey,
+    autoShutdown: { time: cfg.autoShutdownTime, timeZone: cfg.autoShutdownTimeZone },
+    publicIp: cfg.allowedSshCidrs.length > 0,
+  });
+});
+const seatPrincipalIds = seats.map((s) => s.principalId);
+
+// Step 2: the vault, where each seat's identity may get and set secrets, and never list them.
+const vault = new SecretVault("vault", {
+  resourceGroupName: group.name,
+  location,
+  tenantId: client.tenantId,
+  namePrefix: cfg.namePrefix,
+  subnetId: network.subnetId,
+  operatorIpRanges: cfg.operatorIpRanges,
+  seatPrincipalIds,
+  operatorObjectIds: [client.objectId, ...cfg.operatorObjectIds],
+});
+
+// Step 4: the storage account, and each seat's right to call listKeys on it (and nothing more).
+const store = new StorageKeyAccess("storage", {
+  resourceGroupName: group.name,
+  resourceGroupId: group.id,
+  subscriptionId: client.subscriptionId,
+  location,
+  namePrefix: cfg.namePrefix,
+  subnetId: network.subnetId,
+  operatorIpRanges: cfg.operatorIpRanges,
+  seatPrincipalIds,
+  listKeysRole: cfg.listKeysRole,
+});
+
+// Steps 3 and 5 happen inside the VMs: `npm run verify` proves them. Outputs are what scripts need; nothing secret.
+export const resourceGroupName = group.name;
+export const vaultName = vault.vaultName;
+export const vaultUri = vault.vaultUri;
+export const secretName = cfg.secretName;
+export const storageAccountName = store.accountName;
+export const storageAccountId = store.accountId;
+export const blobEndpoint = store.blobEndpoint;
+export const seatVms = seats.map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: s.vmId, principalId: s.principalId, privateIp: s.privateIp }));

@@ -1,0 +1,237 @@
+// The lab's configuration: read once, validated as a whole, before any resource exists.
+// Keys, types, descriptions and defaults are declared in Pulumi.yaml (the CLI applies the defaults); this module owns
+// the rules. tests/lib/config.test.ts checks that the two name the same keys.
+import { DSVM_IMAGE_DISK_GB, LIMITS } from "./azure";
+import { contains, hasHostBits, isPrivate, isPublic, parseCidr, size } from "./net";
+
+export const PROJECT = "dsvm-identity-lab";
+
+export type ListKeysRole = "custom" | "builtin";
+
+export interface LabConfig {
+  readonly namePrefix: string;
+  readonly location: string;
+  readonly seats: number;
+  readonly vmSize: string;
+  readonly osDiskSizeGb: number;
+  readonly adminUsername: string;
+  readonly sshPublicKey: string;
+  readonly allowedSshCidrs: readonly string[];
+  readonly operatorObjectIds: readonly string[];
+  readonly operatorIpRanges: readonly string[];
+  readonly addressSpace: string;
+  readonly subnetPrefix: string;
+  readonly autoShutdownTime: string;
+  readonly autoShutdownTimeZone: string;
+  readonly listKeysRole: ListKeysRole;
+  readonly secretName: string;
+}
+
+/** One bad value: the key, what it was, and the form it must take. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly value: string;
+  readonly expected: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${PROJECT}:${p.key} = ${p.value}: expected ${p.expected}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Raw values as the Pulumi CLI hands them to a program: strings, with arrays as JSON text. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+type Parser<T> = (raw: string, problem: (expected: string) => never) => T;
+
+class Invalid extends Error {}
+
+const str =
+  (re: RegExp, expected: string): Parser<string> =>
+  (raw, problem) =>
+    re.test(raw) ? raw : problem(expected);
+
+const int =
+  (min: number, max: number, why = ""): Parser<number> =>
+  (raw, problem) => {
+    const n = /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : problem(`an integer from ${min} to ${max}${why}`);
+  };
+
+const list =
+  (item: (v: string) => string | undefined, expected: string): Parser<string[]> =>
+  (raw, problem) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return problem(`a YAML list of ${expected}`);
+    }
+    if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== "string")) return problem(`a YAML list of ${expected}`);
+    for (const v of parsed as string[]) {
+      const why = item(v);
+      if (why !== undefined) problem(`a list of ${expected}; ${JSON.stringify(v)} ${why}`);
+    }
+    return parsed as string[];
+  };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// https://learn.microsoft.com/troubleshoot/azure/virtual-machines/linux/linux-vm-faqs: names Azure refuses as admin.
+const RESERVED_USERS = new Set(
+  "administrator admin user user1 test user2 test1 user3 admin1 1 123 a actuser adm admin2 aspnet backup console david guest john owner root server sql support support_388945a0 sys test2 test3 user4 user5".split(
+    " ",
+  ),
+);
+
+function sshKeyProblem(raw: string): string | undefined {
+  if (/PRIVATE KEY/.test(raw)) return "the public half only; this looks like a private key, which must never be in config";
+  const m = /^(ssh-ed25519|ssh-rsa) ([A-Za-z0-9+/]+={0,2})( .*)?$/.exec(raw.trim());
+  if (!m) return "an OpenSSH public key line: 'ssh-ed25519 AAAA... comment' or 'ssh-rsa AAAA... comment'";
+  const blob = Buffer.from(m[2], "base64");
+  const typeLen = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+  if (typeLen < 0 || blob.subarray(4, 4 + typeLen).toString() !== m[1]) return "an OpenSSH public key whose data matches its type";
+  if (m[1] === "ssh-ed25519" && blob.length !== 51) return "an ssh-ed25519 key of 32 bytes";
+  if (m[1] === "ssh-rsa") {
+    // ssh-rsa blob: string type, mpint e, mpint n. Azure needs n >= 2048 bits.
+    const eLen = blob.readUInt32BE(4 + typeLen);
+    const nAt = 8 + typeLen + eLen;
+    const nLen = blob.length >= nAt + 4 ? blob.readUInt32BE(nAt) : 0;
+    const n = blob.subarray(nAt + 4, nAt + 4 + nLen);
+    const bits = n.length * 8 - (n[0] === 0 ? 8 : 0);
+    if (bits < 2048) return `an ssh-rsa key of at least 2048 bits (this one has ${Math.max(bits, 0)})`;
+  }
+  return undefined;
+}
+
+const RULES = {
+  namePrefix: str(/^[a-z][a-z0-9]{2,9}$/, "3-10 lowercase letters and digits, starting with a letter (it goes into vault and storage names)"),
+  location: str(/^[a-z][a-z0-9]{2,39}$/, "an Azure region name in lowercase, such as westeurope or eastus2"),
+  seats: int(1, LIMITS.accessPoliciesPerVault - 1),
+  vmSize: str(/^Standard_[A-Z][A-Za-z0-9_-]*$/, "an Azure VM size such as Standard_D4s_v5"),
+  osDiskSizeGb: int(DSVM_IMAGE_DISK_GB, LIMITS.maxOsDiskGb, ` GiB (the DSVM image needs ${DSVM_IMAGE_DISK_GB})`),
+  adminUsername: ((raw, problem) =>
+    !/^[a-z_][a-z0-9_-]{0,31}$/.test(raw)
+      ? problem("a Linux user name: 1-32 lowercase letters, digits, '_' or '-', not starting with a digit or '-'")
+      : RESERVED_USERS.has(raw)
+        ? problem(`a user name that Azure allows; '${raw}' is reserved`)
+        : raw) as Parser<string>,
+  sshPublicKey: ((raw, problem) => {
+    const why = sshKeyProblem(raw);
+    return why ? problem(why) : raw.trim();
+  }) as Parser<string>,
+  allowedSshCidrs: list((v) => {
+    if (v.trim() === "*" || v.trim() === "0.0.0.0/0") return "would open SSH to the whole internet";
+    const c = parseCidr(v, true);
+    if (!c) return "is not an IPv4 address or CIDR";
+    if (hasHostBits(c)) return "has host bits set";
+    return isPublic(c) ? undefined : "is not a public range (the lab's VMs have no other inbound path)";
+  }, "public IPv4 CIDRs such as 203.0.113.0/24, never 0.0.0.0/0 or *"),
+  operatorObjectIds: list((v) => (GUID.test(v) ? undefined : "is not a GUID"), "Entra object ids (GUIDs)"),
+  operatorIpRanges: list((v) => {
+    const c = parseCidr(v, true);
+    if (!c) return "is not an IPv4 address or CIDR";
+    if (c.prefix === 31) return "is a /31, which storage firewalls refuse: list its two addresses instead";
+    if (c.prefix < 8 || hasHostBits(c)) return "is not a network of /8 or narrower without host bits";
+    return isPublic(c) ? undefined : "is not public (Azure firewalls take public ranges; the lab subnet is already allowed)";
+  }, "public IPv4 addresses or CIDRs such as 203.0.113.7 or 203.0.113.0/28"),
+  addressSpace: ((raw, problem) => {
+    const c = parseCidr(raw);
+    return c && !hasHostBits(c) && isPrivate(c) && c.prefix <= 24 ? raw : problem("a private (RFC 1918) CIDR of /24 or wider, such as 10.42.0.0/16");
+  }) as Parser<string>,
+  subnetPrefix: ((raw, problem) => {
+    const c = parseCidr(raw);
+    return c && !hasHostBits(c) && c.prefix <= LIMITS.smallestSubnetPrefix ? raw : problem("a CIDR of /29 or wider without host bits, such as 10.42.1.0/24");
+  }) as Parser<string>,
+  autoShutdownTime: str(/^([01]\d|2[0-3])[0-5]\d$/, "a 24-hour time as HHmm, such as 1900"),
+  autoShutdownTimeZone: ((raw, problem) =>
+    raw.includes("/")
+      ? problem("a Windows time zone id such as 'W. Europe Standard Time' (DevTest Labs does not take IANA names)")
+      : /^[A-Za-z][A-Za-z0-9 .+()&'-]{1,63}$/.test(raw)
+        ? raw
+        : problem("a Windows time zone id such as UTC or 'Pacific Standard Time'")) as Parser<string>,
+  listKeysRole: str(/^(custom|builtin)$/, "custom or builtin") as Parser<ListKeysRole>,
+  secretName: str(
+    new RegExp(`^[0-9a-zA-Z-]{1,${LIMITS.secretNameLength - "-probe".length}}$`),
+    `a Key Vault secret name: 1-${LIMITS.secretNameLength - "-probe".length} letters, digits and hyphens (the probe writes <name>-probe)`,
+  ),
+} satisfies { [K in keyof LabConfig]: Parser<LabConfig[K]> };
+
+export const CONFIG_KEYS = Object.keys(RULES) as (keyof LabConfig)[];
+
+/** Shows a bad value without ever echoing key material or a wall of text. */
+function shown(key: string, raw: string): string {
+  if (/PRIVATE KEY/.test(raw)) return "<a private key, not shown>";
+  const text = JSON.stringify(raw);
+  return key === "sshPublicKey" && text.length > 40 ? `${text.slice(0, 30)}…"` : text.length > 80 ? `${text.slice(0, 77)}…"` : text;
+}
+
+/**
+ * Validates every key and the rules between them. Throws one ConfigError that lists every problem.
+ * `raw` holds the project's keys without the namespace, as strings (what `pulumi.Config#get` returns).
+ */
+export function validateConfig(raw: RawConfig, context: { extraOperators?: number } = {}): LabConfig {
+  const problems: ConfigProblem[] = [];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) {
+    if (!(key in RULES)) {
+      problems.push({ key, value: shown(key, raw[key] ?? ""), expected: `no such key; the keys are: ${CONFIG_KEYS.join(", ")}` });
+    }
+  }
+  for (const key of CONFIG_KEYS) {
+    const value = raw[key];
+    if (value === undefined) {
+      problems.push({ key, value: "(not set)", expected: `a value: set it with \`pulumi config set ${key} ...\`` });
+      continue;
+    }
+    try {
+      out[key] = (RULES[key] as Parser<unknown>)(value, (expected) => {
+        problems.push({ key, value: shown(key, value), expected });
+        throw new Invalid();
+      });
+    } catch (e) {
+      if (!(e instanceof Invalid)) throw e;
+    }
+  }
+  if (problems.length === 0) crossCheck(out as unknown as LabConfig, context, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(out) as unknown as LabConfig;
+}
+
+function crossCheck(c: LabConfig, context: { extraOperators?: number }, problems: ConfigProblem[]): void {
+  const space = parseCidr(c.addressSpace)!;
+  const subnet = parseCidr(c.subnetPrefix)!;
+  if (!contains(space, subnet)) {
+    problems.push({ key: "subnetPrefix", value: JSON.stringify(c.subnetPrefix), expected: `a CIDR inside addressSpace ${c.addressSpace}` });
+    return;
+  }
+  const hosts = size(subnet) - LIMITS.reservedAddressesPerSubnet;
+  if (c.seats > hosts) {
+    problems.push({
+      key: "seats",
+      value: String(c.seats),
+      expected: `at most ${hosts}: subnet ${c.subnetPrefix} has ${hosts} usable addresses (Azure keeps ${LIMITS.reservedAddressesPerSubnet}); widen subnetPrefix`,
+    });
+  }
+  // Every seat and every operator holds one access policy; the deploying principal is one more operator.
+  const operators = new Set(c.operatorObjectIds.map((id) => id.toLowerCase())).size + 1 + (context.extraOperators ?? 0);
+  const maxSeats = LIMITS.accessPoliciesPerVault - operators;
+  if (c.seats > maxSeats) {
+    problems.push({
+      key: "seats",
+      value: String(c.seats),
+      expected: `at most ${maxSeats}: a vault holds ${LIMITS.accessPoliciesPerVault} access policies and ${operators} go to operators`,
+    });
+  }
+}
+
+/** Lowercase, hyphen-separated form of a stack name, safe inside Azure resource names. */
+export function stackSlug(stack: string): string {
+  const slug = stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+  return slug || "stack";
+}

@@ -1,0 +1,98 @@
+// Runs the real program (index.ts) under the Pulumi SDK's own mocks and records what it registers: type, name,
+// parent, inputs, the state the mocks answered, and the dependencies the SDK computed. No cloud, no CLI.
+// One run per module registry: the Pulumi runtime is global state (tests use jest.isolateModules).
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { deserializeProperties } from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { PROJECT } from "../../lib/config";
+import { AzureMocks } from "./mocks";
+
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  /** Pulumi's logical name. */
+  readonly name: string;
+  /** Parent URN, or undefined at the top. */
+  readonly parent?: string;
+  /** False for component resources. */
+  readonly custom: boolean;
+  readonly protect: boolean;
+  /** Inputs as the provider would receive them. */
+  readonly inputs: Record<string, any>;
+  /** Inputs plus the outputs the mocks made up. */
+  readonly state: Record<string, any>;
+  readonly id?: string;
+  /** URNs this resource waits for: explicit dependsOn and those its inputs came from. */
+  readonly dependencies: readonly string[];
+}
+
+export interface ProgramRun {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: readonly RecordedResource[];
+  /** Stack outputs, resolved. */
+  readonly outputs: Record<string, unknown>;
+  /** Values the mocks made up (ids, principal ids, IPs...): known only after a real deploy. */
+  readonly invented: ReadonlySet<string>;
+}
+
+export interface RunOptions {
+  readonly stack: string;
+  /** Project config without the namespace, as the CLI hands it over: strings, arrays as JSON. */
+  readonly config: Readonly<Record<string, string>>;
+  /** Where index.ts lives. Default: the repository root. */
+  readonly programDir?: string;
+}
+
+export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+  const mocks = new AzureMocks();
+  const recorded = new Map<string, RecordedResource>();
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`${PROJECT}:${k}`, v])));
+  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+  recordRegistrations(pulumi.runtime.getMonitor() as any, recorded);
+
+  const program = require(path.join(opts.programDir ?? path.resolve(__dirname, "../.."), "index.ts")) as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    if (key === "__esModule") continue;
+    outputs[key] = await (pulumi.output(value) as any).promise();
+  }
+  // The SDK's own drain (internal, what the language host awaits): every registration has answered.
+  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return { project: PROJECT, stack: opts.stack, resources: [...recorded.values()], outputs, invented: mocks.invented };
+}
+
+/** Wraps the mock monitor's registerResource so each request's parent and dependencies are kept. */
+function recordRegistrations(monitor: any, into: Map<string, RecordedResource>): void {
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
+    register(req, (err: any, resp: any) => {
+      if (!err && resp) {
+        const urn: string = resp.getUrn();
+        const deps = new Set<string>(req.getDependenciesList());
+        req.getPropertydependenciesMap().forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
+        into.set(urn, {
+          urn,
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          protect: req.getProtect() === true,
+          inputs: deserializeProperties(req.getObject()),
+          state: deserializeProperties(resp.getObject()),
+          id: resp.getId() || undefined,
+          dependencies: [...deps].filter((d) => d !== req.getParent()),
+        });
+      }
+      callback(err, resp);
+    });
+}
+
+/** Whether a value holds anything the mocks made up, i.e. is known only after deploy. */
+export function knownAfterDeploy(value: unknown, invented: ReadonlySet<string>): boolean {
+  if (typeof value === "string") return [...invented].some((v) => value.includes(v));
+  if (Array.isArray(value)) return value.some((v) => knownAfterDeploy(v, invented));
+  if (value && typeof value === "object") return Object.values(value).some((v) => knownAfterDeploy(v, invented));
+  return false;
+}
