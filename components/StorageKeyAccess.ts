@@ -84,8 +84,8 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
             {
               roleDefinitionId: roleGuid,
               scope: args.resourceGroupId,
-              // Role names are unique in the tenant, so the name carries the resource group id's GUID.
-              roleName: pulumi.interpolate`Storage listKeys only (dsvm-identity-lab ${roleGuid})`,
+              // Role names are unique in the tenant, so the name carries a hash of the resource group's id.
+              roleName: pulumi.interpolate`Storage listKeys only (dsvm-identity-lab ${roleGuid.apply((g) => g.slice(0, 8))})`,
               description: "May call listKeys on storage accounts and nothing else: no regenerate, no read, no data.",
               roleType: "CustomRole",
               permissions: [{ actions: [LIST_KEYS_ACTION], notActions: [], dataActions: [], notDataActions: [] }],

@@ -1,0 +1,26 @@
+// npm run plan [-- --stack NAME] [--json]
+// The offline plan: runs index.ts under Pulumi's mocks with the stack's config. No cloud, no CLI, no credentials.
+import * as path from "path";
+import { validateConfig } from "../lib/config";
+import { parseFlags, runMain, UsageError } from "./lib/cli";
+import { readStackConfig } from "./lib/stack-config";
+
+const USAGE = "usage: npm run plan -- [--stack NAME] [--json]   (NAME defaults to dev; reads Pulumi.NAME.yaml)";
+
+runMain(async () => {
+  const { values, positionals } = parseFlags(process.argv.slice(2), { stack: { type: "string", default: "dev" }, json: { type: "boolean", default: false }, help: { type: "boolean", default: false } }, USAGE);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  const root = path.resolve(__dirname, "..");
+  const raw = readStackConfig(root, values.stack!);
+  // Validate before the Pulumi SDK is even loaded: a bad config registers nothing and fails fast.
+  validateConfig(raw);
+  const { runProgram } = await import("./lib/harness");
+  const { buildReport, renderText } = await import("./lib/plan-report");
+  const report = buildReport(await runProgram({ stack: values.stack!, config: raw, programDir: root }));
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+  return 0;
+});
