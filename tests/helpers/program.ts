@@ -1,0 +1,30 @@
+// Runs the real program under Pulumi's mocks in a fresh module registry, so each run has its own Pulumi runtime.
+import * as path from "path";
+import type { ProgramRun, RecordedResource } from "../../scripts/lib/harness";
+import { readStackConfig } from "../../scripts/lib/stack-config";
+
+export const ROOT = path.resolve(__dirname, "../..");
+
+/** The dev stack's config as the CLI would pass it, with `overrides` on top (values as CLI strings). */
+export function devConfig(overrides: Record<string, string> = {}, stack = "dev"): Record<string, string> {
+  return { ...readStackConfig(ROOT, stack), ...overrides };
+}
+
+export async function runLab(overrides: Record<string, string> = {}, stack = "dev"): Promise<ProgramRun> {
+  let run: ProgramRun | undefined;
+  await jest.isolateModulesAsync(async () => {
+    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    run = await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT });
+  });
+  return run!;
+}
+
+export function ofType(run: ProgramRun, type: string): RecordedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+export function one(run: ProgramRun, type: string, name: string): RecordedResource {
+  const found = run.resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}; have: ${run.resources.map((r) => r.name).join(", ")}`);
+  return found;
+}
