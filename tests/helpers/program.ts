@@ -1,6 +1,6 @@
 // Runs the real program under Pulumi's mocks in a fresh module registry, so each run has its own Pulumi runtime.
 import * as path from "path";
-import type { ProgramRun, RecordedResource } from "../../scripts/lib/harness";
+import type { ProgramRun, RecordedResource, RunOptions } from "../../scripts/lib/harness";
 import { readStackConfig } from "../../scripts/lib/stack-config";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -10,11 +10,12 @@ export function devConfig(overrides: Record<string, string> = {}, stack = "dev")
   return { ...readStackConfig(ROOT, stack), ...overrides };
 }
 
-export async function runLab(overrides: Record<string, string> = {}, stack = "dev"): Promise<ProgramRun> {
+/** `beforeProgram`: see RunOptions in scripts/lib/harness.ts (tests inject stack transformations with it). */
+export async function runLab(overrides: Record<string, string> = {}, stack = "dev", options: Pick<RunOptions, "beforeProgram"> = {}): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
     const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
-    run = await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT });
+    run = await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT, ...options });
   });
   return run!;
 }
