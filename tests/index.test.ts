@@ -1,19 +1,45 @@
-import { ofType, runLab } from "./helpers/program";
+import { ofType, runLab, runLabFailure } from "./helpers/program";
 
-describe("the program under mocks (dev stack)", () => {
-  it("declares one DSVM per seat, each with a system-assigned identity", async () => {
+describe("index.ts under mocks", () => {
+  it("declares the seed's walk-through: identity per seat, vault policies, listKeys role, shared vault and storage", async () => {
     const run = await runLab();
-    const vms = ofType(run, "azure-native:compute:VirtualMachine");
-    expect(vms).toHaveLength(2);
-    for (const vm of vms) expect(vm.inputs.identity).toEqual({ type: "SystemAssigned" });
+    const count = (t: string) => ofType(run, t).length;
+    expect({
+      vms: count("azure-native:compute:VirtualMachine"),
+      vaults: count("azure-native:keyvault:Vault"),
+      policies: count("azure-native:keyvault:AccessPolicy"),
+      accounts: count("azure-native:storage:StorageAccount"),
+      assignments: count("azure-native:authorization:RoleAssignment"),
+      groups: count("azure-native:resources:ResourceGroup"),
+    }).toEqual({ vms: 2, vaults: 1, policies: 3, accounts: 1, assignments: 2, groups: 1 });
   });
-});
 
-describe("isolation", () => {
-  it("runs the program twice in one file with different config", async () => {
+  it("runs twice in one process with different config (each run is isolated)", async () => {
     const a = await runLab({ seats: "1" });
     const b = await runLab({ seats: "3" });
     expect(ofType(a, "azure-native:compute:VirtualMachine")).toHaveLength(1);
     expect(ofType(b, "azure-native:compute:VirtualMachine")).toHaveLength(3);
+  });
+
+  it("exports what scripts need and nothing secret", async () => {
+    const run = await runLab();
+    expect(Object.keys(run.outputs)).toEqual(
+      expect.arrayContaining(["resourceGroupName", "vaultName", "vaultUri", "storageAccountName", "storageAccountId", "blobEndpoint", "seatVms", "secretName"]),
+    );
+    expect(run.outputs.resourceGroupName).toBe("dsvmlab-dev-rg");
+    const text = JSON.stringify(run.outputs);
+    expect(text).not.toMatch(/ssh-ed25519|PRIVATE KEY|"password|AccountKey/i);
+  });
+
+  it.each([
+    ["seats", "0"],
+    ["allowedSshCidrs", '["*"]'],
+    ["sshPublicKey", "nope"],
+    ["autoShutdownTime", "25:00"],
+  ])("stops on a bad %s before registering any resource", async (key, value) => {
+    const { error, registered } = await runLabFailure({ [key]: value });
+    expect((error as any).__pulumiRunError).toBe(true); // what RunError.isInstance checks: Pulumi prints it without a stack trace
+    expect(error.message).toContain(`dsvm-identity-lab:${key} = `);
+    expect(registered).toBe(0);
   });
 });

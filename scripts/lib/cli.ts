@@ -20,7 +20,7 @@ export function runMain(main: () => Promise<number | void>): void {
   main().then(
     (code) => process.exit(code ?? 0),
     (e: unknown) => {
-      const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof StackConfigError || (e as Error)?.name === "RunError";
+      const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof StackConfigError || (e as { __pulumiRunError?: boolean })?.__pulumiRunError === true;
       process.stderr.write(`${usage ? "" : "error: "}${(e as Error)?.message ?? String(e)}\n`);
       if (!usage && process.env.DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
       process.exit(usage ? 2 : 1);

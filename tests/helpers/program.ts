@@ -29,3 +29,19 @@ export function one(run: ProgramRun, type: string, name: string): RecordedResour
   if (!found) throw new Error(`no ${type} named ${name}; have: ${run.resources.map((r) => r.name).join(", ")}`);
   return found;
 }
+
+/** Runs the program expecting it to fail; returns the error and how many resources reached the (mock) engine. */
+export async function runLabFailure(overrides: Record<string, string>, stack = "dev"): Promise<{ error: Error; registered: number }> {
+  let result: { error: Error; registered: number } | undefined;
+  await jest.isolateModulesAsync(async () => {
+    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    try {
+      await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT });
+    } catch (error) {
+      result = { error: error as Error, registered: (pulumi.runtime.getMonitor() as any).getRegisteredResources().size };
+    }
+  });
+  if (!result) throw new Error("the program succeeded, but a failure was expected");
+  return result;
+}
