@@ -1,5 +1,6 @@
 // npm run plan [-- --stack NAME] [--json]
 // The offline plan: runs index.ts under Pulumi's mocks with the stack's config. No cloud, no CLI, no credentials.
+// Also the policy gate for PRs without cloud credentials: a mandatory violation of policy/rules.ts exits 1.
 import * as path from "path";
 import { validateConfig } from "../lib/config";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
@@ -20,7 +21,11 @@ runMain(async () => {
   validateConfig(raw);
   const { runProgram } = await import("./lib/harness");
   const { buildReport, renderText } = await import("./lib/plan-report");
-  const report = buildReport(await runProgram({ stack: values.stack!, config: raw, programDir: root }));
+  const { contextFromConfig } = await import("../policy/rules");
+  const report = buildReport(await runProgram({ stack: values.stack!, config: raw, programDir: root }), contextFromConfig(raw));
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
-  return 0;
+  const blocking = report.violations.filter((v) => v.enforcement === "mandatory");
+  if (blocking.length === 0) return 0;
+  process.stderr.write(`policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`);
+  return 1;
 });

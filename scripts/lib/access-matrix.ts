@@ -16,7 +16,8 @@ export interface AccessRow {
   readonly via: string;
 }
 
-const BUILTIN_NAMES: Record<string, { name: string; actions: readonly string[] }> = {
+/** Built-in roles the lab knows by id: their names and actions (policy/rules.ts judges assignments with them). */
+export const BUILTIN_NAMES: Readonly<Record<string, { name: string; actions: readonly string[] }>> = {
   [BUILTIN_ROLES.storageAccountKeyOperator]: { name: "Storage Account Key Operator Service Role", actions: KEY_OPERATOR_ACTIONS },
   [BUILTIN_ROLES.owner]: { name: "Owner", actions: ["*"] },
   [BUILTIN_ROLES.contributor]: { name: "Contributor", actions: ["*"] },

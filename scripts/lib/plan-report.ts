@@ -1,8 +1,10 @@
-// The offline plan's report: resource tree, access matrix and stack outputs, as one JSON document or as text.
+// The offline plan's report: resource tree, access matrix, policy violations and stack outputs, as JSON or as text.
 // Field names are stable; docs/plan-json.md documents them.
 import { MOCK_CLIENT } from "./mocks";
 import { accessMatrix, AccessRow } from "./access-matrix";
 import type { ProgramRun } from "./harness";
+import { checkRecorded } from "../../policy/offline";
+import { ACCEPTED_EXCEPTIONS, PolicyContext, rules, Violation } from "../../policy/rules";
 
 export const REPORT_VERSION = 1;
 
@@ -25,9 +27,19 @@ export interface PlanReport {
   /** Stack outputs; a value known only after deploy is null here and its path is in `knownAfterDeploy`. */
   readonly outputs: Record<string, unknown>;
   readonly knownAfterDeploy: readonly string[];
+  /** What the policy rules (policy/rules.ts) found: mandatory ones fail the plan (exit 1). */
+  readonly violations: readonly Violation[];
+  readonly policy: {
+    readonly rules: number;
+    readonly mandatoryViolations: number;
+    readonly advisoryViolations: number;
+    /** Advice the lab deliberately does not follow, with the reason. */
+    readonly acceptedExceptions: readonly { readonly control: string; readonly source: readonly string[]; readonly reason: string }[];
+  };
 }
 
-export function buildReport(run: ProgramRun): PlanReport {
+/** `policy`: what the rules need beyond the resources (ephemeral or not, the SSH CIDRs); see contextFromConfig. */
+export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral: false }): PlanReport {
   const knownAfterDeploy: string[] = [];
   const mask = (value: unknown, at: string): unknown => {
     if (typeof value === "string") {
@@ -42,6 +54,7 @@ export function buildReport(run: ProgramRun): PlanReport {
     return value;
   };
   const outputs = Object.fromEntries(Object.keys(run.outputs).sort().map((k) => [k, mask(run.outputs[k], k)]));
+  const violations = checkRecorded(run.resources, policy);
   const resources = run.resources.map(
     (r): PlanResource => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, component: !r.custom, dependsOn: r.dependencies }),
   );
@@ -58,6 +71,13 @@ export function buildReport(run: ProgramRun): PlanReport {
     accessMatrix: accessMatrix(run.resources, { deployer: MOCK_CLIENT.objectId }),
     outputs,
     knownAfterDeploy,
+    violations,
+    policy: {
+      rules: rules.length,
+      mandatoryViolations: violations.filter((v) => v.enforcement === "mandatory").length,
+      advisoryViolations: violations.filter((v) => v.enforcement === "advisory").length,
+      acceptedExceptions: ACCEPTED_EXCEPTIONS,
+    },
   };
 }
 
@@ -92,6 +112,22 @@ function flatten(value: unknown, at: string, out: [string, string][], unknown: R
   else out.push([at, String(value)]);
 }
 
+function policySection(report: PlanReport): string[] {
+  const { policy, violations } = report;
+  const head = `Policy (${policy.rules} rules): ${policy.mandatoryViolations} mandatory violation(s), ${policy.advisoryViolations} advisory`;
+  return [
+    head,
+    ...violations.flatMap((v) => [
+      `  ${v.enforcement === "mandatory" ? "✗ MANDATORY" : "! advisory "} ${v.ruleId}  ${v.resource}`,
+      `      ${v.message}`,
+      `      fix: ${v.fix}`,
+    ]),
+    ...(violations.length ? [] : ["  no violations"]),
+    "Accepted exceptions",
+    ...policy.acceptedExceptions.map((e) => `  - ${e.control} (${e.source.join(", ")}): ${e.reason}`),
+  ];
+}
+
 export function renderText(report: PlanReport): string {
   const unknown = new Set(report.knownAfterDeploy);
   const outputs: [string, string][] = [];
@@ -108,6 +144,8 @@ export function renderText(report: PlanReport): string {
       ["principal", "resource", "may", "via"],
       report.accessMatrix.map((r) => [r.principal, r.resource, r.permissions.join(", "), r.via]),
     ),
+    "",
+    ...policySection(report),
     "",
     "Stack outputs",
     ...table(["output", "value"], outputs),

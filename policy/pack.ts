@@ -1,0 +1,89 @@
+// Turns the rules of policy/rules.ts into @pulumi/policy policies: resource rules become validateResource policies,
+// stack rules validateStack ones. Kept apart from index.ts (which starts the pack's server) so tests can call them.
+import type { Policies, PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { ALLOWED_VM_SIZES, ephemeralByTags, PolicyContext, PolicyResourceView, Rule, rules, UNKNOWN } from "./rules";
+
+/** The engine's wire sentinels for values unknown during preview (the same ids @pulumi/pulumi's rpc uses). */
+const UNKNOWN_SENTINELS = new Set([
+  "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+  "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+  "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+  "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+  "030794c1-ac77-496b-92df-f27374a8bd58",
+  "e48ece36-62e2-4504-bad9-02848725956a",
+  "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
+
+/**
+ * A plain copy of the engine's props. The engine wraps them in a proxy that throws on any unknown value, which would
+ * turn a whole rule into "can't run during preview"; the rules instead see UNKNOWN and fall back to dependencies.
+ */
+export function plain(value: unknown): any {
+  const raw = value && typeof value === "object" ? ((value as any).__getSpecialProxyTarget ?? value) : value;
+  if (typeof raw === "string") return UNKNOWN_SENTINELS.has(raw) ? UNKNOWN : raw;
+  if (Array.isArray(raw)) return raw.map(plain);
+  if (raw && typeof raw === "object" && Object.getPrototypeOf(raw) === Object.prototype) {
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, plain(v)]));
+  }
+  return raw;
+}
+
+/** Policy config (`--policy-pack-config`): every policy accepts the same three keys. */
+export interface PackConfig {
+  readonly ephemeral?: boolean;
+  readonly allowedSshCidrs?: string[];
+  readonly allowedVmSizes?: string[];
+}
+
+const CONFIG_SCHEMA: PolicyConfigSchema = {
+  properties: {
+    ephemeral: { type: "boolean", description: "The stack is an ephemeral lab (default: read from the resources' `ephemeral` tag)." },
+    allowedSshCidrs: { type: "array", items: { type: "string" }, description: "The stack's allowedSshCidrs config, if the reviewer wants it checked." },
+    allowedVmSizes: { type: "array", items: { type: "string" }, default: [...ALLOWED_VM_SIZES] },
+  },
+};
+
+function contextOf(config: PackConfig, views: readonly PolicyResourceView[]): PolicyContext {
+  return {
+    ephemeral: config.ephemeral ?? ephemeralByTags(views),
+    ...(config.allowedSshCidrs ? { allowedSshCidrs: config.allowedSshCidrs } : {}),
+    ...(config.allowedVmSizes ? { allowedVmSizes: config.allowedVmSizes } : {}),
+  };
+}
+
+/** A stack resource as the rules see it. Its dependencies are the union of explicit and per-property ones. */
+export function viewOfPolicyResource(r: PolicyResource): PolicyResourceView {
+  const props = plain(r.props);
+  const deps = new Set((r.dependencies ?? []).map((d) => d.urn));
+  for (const list of Object.values(r.propertyDependencies ?? {})) for (const d of list) deps.add(d.urn);
+  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent?.urn, inputs: props, props, dependencies: [...deps] };
+}
+
+function describe(rule: Rule): string {
+  return `${rule.name}. Why: ${rule.why} Source: ${rule.source.join("; ")}.`;
+}
+
+/** One @pulumi/policy policy per rule, same id, same enforcement. */
+export function toPolicies(ruleSet: readonly Rule[] = rules): Policies {
+  return ruleSet.map((rule) => {
+    const common = { name: rule.id, description: describe(rule), enforcementLevel: rule.enforcement, remediationSteps: rule.fix, configSchema: CONFIG_SCHEMA };
+    if (rule.kind === "resource") {
+      return {
+        ...common,
+        validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+          if (!rule.types.includes(args.type)) return;
+          const props = plain(args.props);
+          const view: PolicyResourceView = { type: args.type, name: args.name, urn: args.urn, inputs: props, props };
+          for (const message of rule.check(view, contextOf(args.getConfig<PackConfig>(), [view]))) report(message);
+        },
+      };
+    }
+    return {
+      ...common,
+      validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+        const views = args.resources.map(viewOfPolicyResource);
+        for (const f of rule.check(views, contextOf(args.getConfig<PackConfig>(), views))) report(f.message, f.urn);
+      },
+    };
+  });
+}
