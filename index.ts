@@ -7,7 +7,9 @@ import { LabNetwork } from "./components/LabNetwork";
 import { SecretVault } from "./components/SecretVault";
 import { StorageKeyAccess } from "./components/StorageKeyAccess";
 import { ConfigError, LabConfig, PROJECT, stackSlug, validateConfig } from "./lib/config";
+import { lifecycleOf } from "./lib/lifecycle";
 import { seatVmName } from "./lib/naming";
+import { registerLabTags } from "./lib/tags";
 
 // Step 0: read and validate every config key before any resource exists. A bad value stops here, with one message.
 function readConfig(): LabConfig {
@@ -25,6 +27,10 @@ function readConfig(): LabConfig {
 }
 const cfg = readConfig();
 const stack = pulumi.getStack();
+// Ephemeral or lasting: tags on every taggable resource (one transformation, before the first resource), vault
+// purge protection and `protect` on the vault and storage account.
+const lifecycle = lifecycleOf(cfg, stack);
+registerLabTags(lifecycle.tags);
 const client = authorization.getClientConfigOutput();
 const location = cfg.location;
 
@@ -52,6 +58,7 @@ const seats = Array.from({ length: cfg.seats }, (_, i) => {
     sshPublicKey: cfg.sshPublicKey,
     autoShutdown: { time: cfg.autoShutdownTime, timeZone: cfg.autoShutdownTimeZone },
     publicIp: cfg.allowedSshCidrs.length > 0,
+    labUsers: cfg.labUsersGroupObjectId ? { groupObjectId: cfg.labUsersGroupObjectId, subscriptionId: client.subscriptionId } : undefined,
   });
 });
 const seatPrincipalIds = seats.map((s) => s.principalId);
@@ -66,6 +73,9 @@ const vault = new SecretVault("vault", {
   operatorIpRanges: cfg.operatorIpRanges,
   seatPrincipalIds,
   operatorObjectIds: [client.objectId, ...cfg.operatorObjectIds],
+  purgeProtection: lifecycle.purgeProtection,
+  softDeleteRetentionInDays: lifecycle.softDeleteRetentionInDays,
+  protect: lifecycle.protect,
 });
 
 // Step 4: the storage account, and each seat's right to call listKeys on it (and nothing more).
@@ -79,6 +89,7 @@ const store = new StorageKeyAccess("storage", {
   operatorIpRanges: cfg.operatorIpRanges,
   seatPrincipalIds,
   listKeysRole: cfg.listKeysRole,
+  protect: lifecycle.protect,
 });
 
 // Steps 3 and 5 happen inside the VMs: `npm run verify` proves them. Outputs are what scripts need; nothing secret.
@@ -90,3 +101,7 @@ export const storageAccountName = store.accountName;
 export const storageAccountId = store.accountId;
 export const blobEndpoint = store.blobEndpoint;
 export const seatVms = seats.map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: s.vmId, principalId: s.principalId, privateIp: s.privateIp }));
+// The lab CLI's list and reap read these (and policies can): whether the lab expires, when, and whose it is.
+export const ephemeral = lifecycle.ephemeral;
+export const expiresAt = lifecycle.expiresAt;
+export const owner = cfg.owner || undefined;

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as compute from "@pulumi/azure-native/compute";
 import * as devtestlab from "@pulumi/azure-native/devtestlab";
 import * as network from "@pulumi/azure-native/network";
-import { DSVM_IMAGE } from "../lib/azure";
-import { shutdownScheduleName } from "../lib/naming";
+import { AAD_SSH_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_IMAGE } from "../lib/azure";
+import { deterministicGuid, shutdownScheduleName } from "../lib/naming";
 
 export interface DataScienceVmArgs {
   /** Resource group that holds the VM, its NIC and its schedule. */
@@ -26,6 +27,16 @@ export interface DataScienceVmArgs {
   readonly autoShutdown: { readonly time: string; readonly timeZone: string };
   /** Give the VM a public IP. Only when SSH CIDRs are configured; the NSG still admits only those. */
   readonly publicIp?: boolean;
+  /**
+   * Entra sign-in for lab users: the AADSSHLoginForLinux extension, and "Virtual Machine User Login" on this VM for
+   * the group. Absent: neither exists, and the admin's SSH key is the only way in.
+   */
+  readonly labUsers?: {
+    /** Object id of the lab-users Entra group. */
+    readonly groupObjectId: string;
+    /** Subscription of the built-in role definition. */
+    readonly subscriptionId: pulumi.Input<string>;
+  };
 }
 
 /**
@@ -124,6 +135,29 @@ export class DataScienceVm extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    if (args.labUsers) {
+      const { groupObjectId, subscriptionId } = args.labUsers;
+      new compute.VirtualMachineExtension(
+        `${name}-aadssh`,
+        { ...common, vmName: vm.name, vmExtensionName: AAD_SSH_LOGIN_EXTENSION.type, ...AAD_SSH_LOGIN_EXTENSION, autoUpgradeMinorVersion: true },
+        parent,
+      );
+      const roleDefinitionId = pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.virtualMachineUserLogin}`;
+      new authorization.RoleAssignment(
+        `${name}-userlogin`,
+        {
+          principalId: groupObjectId,
+          principalType: "Group",
+          roleDefinitionId,
+          scope: vm.id,
+          // Same scope, group and role: same name, so a re-run is idempotent.
+          roleAssignmentName: pulumi.all([vm.id, roleDefinitionId]).apply(([scope, r]) => deterministicGuid(scope.toLowerCase(), groupObjectId, r.toLowerCase())),
+          description: `Lab users sign in to ${args.vmName} with Entra ID (dsvm-identity-lab)`,
+        },
+        parent,
+      );
+    }
 
     this.vmId = vm.id;
     this.vmName = vm.name;

@@ -24,6 +24,8 @@ export interface SecretVaultArgs {
   readonly softDeleteRetentionInDays?: number;
   /** Purge protection: once on, it cannot be turned off. Default true. */
   readonly purgeProtection?: boolean;
+  /** Protect the vault itself, so `pulumi destroy` refuses to delete it (lasting labs). Default false. */
+  readonly protect?: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ export class SecretVault extends pulumi.ComponentResource {
           // No `accessPolicies` here: they are the standalone resources below.
         },
       },
-      parent,
+      { parent: this, protect: args.protect ?? false },
     );
 
     const policy = (label: string, objectId: pulumi.Input<string>, secrets: readonly string[]) =>

@@ -25,6 +25,8 @@ export interface StorageKeyAccessArgs {
   readonly seatPrincipalIds: readonly pulumi.Input<string>[];
   /** `custom`: a role whose only action is listkeys/action. `builtin`: Storage Account Key Operator Service Role. */
   readonly listKeysRole: ListKeysRole;
+  /** Protect the account itself, so `pulumi destroy` refuses to delete it (lasting labs). Default false. */
+  readonly protect?: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
           ipRules: args.operatorIpRanges.map((ip) => ({ iPAddressOrRange: ip.replace(/\/32$/, ""), action: "Allow" })),
         },
       },
-      parent,
+      { parent: this, protect: args.protect ?? false },
     );
 
     const roleGuid = pulumi.output(args.resourceGroupId).apply((rg) => deterministicGuid(rg, "storage-listkeys-only"));

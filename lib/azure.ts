@@ -7,6 +7,11 @@ export const BUILTIN_ROLES = {
   owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
   contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
   userAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+  /** Sign in to a VM as a regular user with an Entra account (needs the AADSSHLoginForLinux extension). */
+  virtualMachineUserLogin: "fb879df8-f326-4884-b1cf-06f3ad86be52",
+  reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+  /** Add and remove role assignments (no role definitions); the bootstrap constrains it with an ABAC condition. */
+  roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 } as const;
 
 /** The one ARM action a seat needs for the seed's step 4. */
@@ -47,6 +52,12 @@ export const LIMITS = {
  * image that has none fails the deployment, so none is sent.
  */
 export const DSVM_IMAGE = { publisher: "microsoft-dsvm", offer: "ubuntu-2204", sku: "2204-gen2", version: "latest" } as const;
+
+/**
+ * Entra ID sign-in over SSH (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux).
+ * 1.0 is the current major version; autoUpgradeMinorVersion keeps it patched.
+ */
+export const AAD_SSH_LOGIN_EXTENSION = { publisher: "Microsoft.Azure.ActiveDirectory", type: "AADSSHLoginForLinux", typeHandlerVersion: "1.0" } as const;
 
 /** The DSVM image's own OS disk, GiB: a smaller osDisk.diskSizeGB is refused by Azure. */
 export const DSVM_IMAGE_DISK_GB = 150;

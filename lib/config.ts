@@ -2,6 +2,7 @@
 // Keys, types, descriptions and defaults are declared in Pulumi.yaml (the CLI applies the defaults); this module owns
 // the rules. tests/lib/config.test.ts checks that the two name the same keys.
 import { DSVM_IMAGE_DISK_GB, LIMITS } from "./azure";
+import { parseIsoSeconds, TTL_HOURS } from "./lifecycle";
 import { contains, hasHostBits, isPrivate, isPublic, parseCidr, size } from "./net";
 
 export const PROJECT = "dsvm-identity-lab";
@@ -25,6 +26,15 @@ export interface LabConfig {
   readonly autoShutdownTimeZone: string;
   readonly listKeysRole: ListKeysRole;
   readonly secretName: string;
+  /** Ephemeral lab: tagged with its expiry, nothing protected, vault purgeable. See lib/lifecycle.ts. */
+  readonly ephemeral: boolean;
+  readonly ttlHours: number;
+  /** ISO 8601 UTC, or empty. Required when ephemeral. */
+  readonly createdAt: string;
+  /** Empty when not configured. Required when ephemeral. */
+  readonly owner: string;
+  /** Entra group whose members may sign in to the seats; empty for none. */
+  readonly labUsersGroupObjectId: string;
 }
 
 /** One bad value: the key, what it was, and the form it must take. */
@@ -160,6 +170,13 @@ const RULES = {
     new RegExp(`^[0-9a-zA-Z-]{1,${LIMITS.secretNameLength - "-probe".length}}$`),
     `a Key Vault secret name: 1-${LIMITS.secretNameLength - "-probe".length} letters, digits and hyphens (the probe writes <name>-probe)`,
   ),
+  ephemeral: ((raw, problem) => (raw === "true" ? true : raw === "false" ? false : problem("true or false"))) as Parser<boolean>,
+  ttlHours: int(TTL_HOURS.min, TTL_HOURS.max, " hours"),
+  createdAt: ((raw, problem) =>
+    raw === "" || parseIsoSeconds(raw) ? raw : problem("empty, or an ISO 8601 UTC time to the second such as 2025-01-31T09:00:00Z")) as Parser<string>,
+  owner: str(/^(|[A-Za-z0-9][A-Za-z0-9._@+-]{0,63})$/, "empty, or 1-64 letters, digits, '.', '_', '@', '+' or '-' (a user name or e-mail)"),
+  labUsersGroupObjectId: ((raw, problem) =>
+    raw === "" || GUID.test(raw) ? raw.toLowerCase() : problem("empty, or the lab-users group's Entra object id (a GUID; the bootstrap exports it)")) as Parser<string>,
 } satisfies { [K in keyof LabConfig]: Parser<LabConfig[K]> };
 
 export const CONFIG_KEYS = Object.keys(RULES) as (keyof LabConfig)[];
@@ -204,6 +221,11 @@ export function validateConfig(raw: RawConfig, context: { extraOperators?: numbe
 }
 
 function crossCheck(c: LabConfig, context: { extraOperators?: number }, problems: ConfigProblem[]): void {
+  // An ephemeral lab's expiry is computed from createdAt, never from the clock, so every `up` tags the same instant.
+  if (c.ephemeral && !c.createdAt) {
+    problems.push({ key: "createdAt", value: '""', expected: "an ISO 8601 UTC time when ephemeral is true (`npm run lab -- create` sets it)" });
+  }
+  if (c.ephemeral && !c.owner) problems.push({ key: "owner", value: '""', expected: "a name when ephemeral is true: every ephemeral lab has an owner tag" });
   const space = parseCidr(c.addressSpace)!;
   const subnet = parseCidr(c.subnetPrefix)!;
   if (!contains(space, subnet)) {

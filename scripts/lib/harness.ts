@@ -43,16 +43,41 @@ export interface RunOptions {
   readonly config: Readonly<Record<string, string>>;
   /** Where index.ts lives. Default: the repository root. */
   readonly programDir?: string;
+  /** The program file in programDir. Default: index.ts. */
+  readonly programFile?: string;
+  /** The Pulumi project: config namespace and URNs. Default: the lab's (bootstrap/ is another project). */
+  readonly project?: string;
+  /**
+   * Awaited with this run's Pulumi SDK after the mocks are set and before the program loads. Tests inject one
+   * regression at a time here with a legacy stack transformation (the mock monitor does not support the newer
+   * `registerResourceTransform`); see tests/policy/mutate.ts.
+   */
+  readonly beforeProgram?: (sdk: typeof pulumi) => void | Promise<void>;
 }
 
 export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const mocks = new AzureMocks();
   const recorded = new Map<string, RecordedResource>();
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`${PROJECT}:${k}`, v])));
-  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+  const project = opts.project ?? PROJECT;
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`${project}:${k}`, v])));
+  await pulumi.runtime.setMocks(mocks, project, opts.stack, false);
   recordRegistrations(pulumi.runtime.getMonitor() as any, recorded);
 
-  const program = require(path.join(opts.programDir ?? path.resolve(__dirname, "../.."), "index.ts")) as Record<string, unknown>;
+  // As the language host does: the program runs inside the root stack resource, so stack transformations
+  // (lib/tags.ts, and tests' beforeProgram) apply. The root itself is not recorded; its children show no parent.
+  // A program error is rethrown here: thrown inside the root's init it would surface as an unhandled rejection.
+  let program: Record<string, unknown> = {};
+  let failure: { error: unknown } | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      await opts.beforeProgram?.(pulumi);
+      program = require(path.join(opts.programDir ?? path.resolve(__dirname, "../.."), opts.programFile ?? "index.ts")) as Record<string, unknown>;
+    } catch (error) {
+      failure = { error };
+    }
+    return undefined;
+  });
+  if (failure) throw failure.error;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     if (key === "__esModule") continue;
@@ -60,15 +85,19 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   }
   // The SDK's own drain (internal, what the language host awaits): every registration has answered.
   await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  return { project: PROJECT, stack: opts.stack, resources: [...recorded.values()], outputs, invented: mocks.invented };
+  return { project, stack: opts.stack, resources: [...recorded.values()], outputs, invented: mocks.invented };
 }
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** Wraps the mock monitor's registerResource so each request's parent and dependencies are kept. */
 function recordRegistrations(monitor: any, into: Map<string, RecordedResource>): void {
   const register = monitor.registerResource.bind(monitor);
+  const roots = new Set<string>();
   monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
     register(req, (err: any, resp: any) => {
-      if (!err && resp) {
+      if (!err && resp && req.getType() === ROOT_STACK_TYPE) roots.add(resp.getUrn());
+      else if (!err && resp) {
         const urn: string = resp.getUrn();
         const deps = new Set<string>(req.getDependenciesList());
         req.getPropertydependenciesMap().forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
@@ -76,13 +105,13 @@ function recordRegistrations(monitor: any, into: Map<string, RecordedResource>):
           urn,
           type: req.getType(),
           name: req.getName(),
-          parent: req.getParent() || undefined,
+          parent: roots.has(req.getParent()) ? undefined : req.getParent() || undefined,
           custom: req.getCustom(),
           protect: req.getProtect() === true,
           inputs: deserializeProperties(req.getObject()),
           state: deserializeProperties(resp.getObject()),
           id: resp.getId() || undefined,
-          dependencies: [...deps].filter((d) => d !== req.getParent()),
+          dependencies: [...deps].filter((d) => d !== req.getParent() && !roots.has(d)),
         });
       }
       callback(err, resp);

@@ -35,6 +35,11 @@ const ARM_TYPES: Record<string, ArmType> = {
     nameKey: "runCommandName",
     parent: { key: "vmName", segment: "runCommands" },
   },
+  "azure-native:compute:VirtualMachineExtension": {
+    path: "Microsoft.Compute/virtualMachines",
+    nameKey: "vmExtensionName",
+    parent: { key: "vmName", segment: "extensions" },
+  },
   "azure-native:devtestlab:GlobalSchedule": { path: "Microsoft.DevTestLab/schedules", nameKey: "name" },
   "azure-native:keyvault:Vault": { path: "Microsoft.KeyVault/vaults", nameKey: "vaultName" },
   "azure-native:keyvault:Secret": { path: "Microsoft.KeyVault/vaults", nameKey: "secretName", parent: { key: "vaultName", segment: "secrets" } },

@@ -39,7 +39,9 @@ export async function runLabFailure(overrides: Record<string, string>, stack = "
     try {
       await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT });
     } catch (error) {
-      result = { error: error as Error, registered: (pulumi.runtime.getMonitor() as any).getRegisteredResources().size };
+      // The root stack resource (the harness runs the program inside it, like the CLI) is not the program's.
+      const urns = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()] as string[];
+      result = { error: error as Error, registered: urns.filter((u) => !u.includes("::pulumi:pulumi:Stack::")).length };
     }
   });
   if (!result) throw new Error("the program succeeded, but a failure was expected");
