@@ -22,11 +22,14 @@ function asCliString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** The project's config for `stack`, without the namespace. Throws StackConfigError with a clear message. */
-export function readStackConfig(projectDir: string, stack: string): Record<string, string> {
+/**
+ * The project's config for `stack`, without the namespace. Throws StackConfigError with a clear message.
+ * `allowMissing`: a stack with no Pulumi.<stack>.yaml yet (a lab about to be created) gets just the defaults.
+ */
+export function readStackConfig(projectDir: string, stack: string, opts: { allowMissing?: boolean } = {}): Record<string, string> {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackConfigError(`--stack ${JSON.stringify(stack)}: expected a stack name of letters, digits, '-', '_' or '.'`);
   const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) {
+  if (!fs.existsSync(file) && !opts.allowMissing) {
     const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
     throw new StackConfigError(`--stack ${stack}: no file Pulumi.${stack}.yaml; stacks here: ${known.join(", ") || "none"}`);
   }
@@ -34,7 +37,7 @@ export function readStackConfig(projectDir: string, stack: string): Record<strin
   for (const [key, decl] of Object.entries(projectConfigDeclarations(projectDir))) {
     if (decl && typeof decl === "object" && "default" in decl) raw[key] = asCliString(decl.default);
   }
-  const stackConfig = (parse(fs.readFileSync(file, "utf8"))?.config ?? {}) as Record<string, unknown>;
+  const stackConfig = (fs.existsSync(file) ? parse(fs.readFileSync(file, "utf8"))?.config ?? {} : {}) as Record<string, unknown>;
   for (const [fullKey, value] of Object.entries(stackConfig)) {
     if (!fullKey.startsWith(`${PROJECT}:`)) continue; // provider config (azure-native:...) is not the program's
     const key = fullKey.slice(PROJECT.length + 1);

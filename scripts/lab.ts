@@ -1,0 +1,37 @@
+// npm run lab -- <command>: lab lifecycles with Pulumi's Automation API (create, destroy, list, reap).
+// Needs the Pulumi CLI on PATH and a backend login; destroy and reap also need Azure credentials to purge vaults.
+import { spawn } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import { runMain } from "./lib/cli";
+import { azureVaultPurger } from "./lib/lab-azure";
+import { runLabCli } from "./lib/lab-cli";
+import type { LabDeps, VaultPurger } from "./lib/lab-ops";
+
+const projectDir = path.resolve(__dirname, "..");
+
+/** The Azure client is made on first use, so list and bad arguments need no Azure sign-in. */
+function lazyPurger(): VaultPurger {
+  let real: VaultPurger | undefined;
+  const get = () => (real ??= azureVaultPurger());
+  return { listDeleted: (sub) => get().listDeleted(sub), purge: (v) => get().purge(v) };
+}
+
+const deps: LabDeps = {
+  projectDir,
+  purger: lazyPurger(),
+  verify: (stack) =>
+    new Promise((resolve) => {
+      // A child process: verify is its own command (scripts/verify.ts), and its output streams straight through.
+      const child = spawn("npm", ["run", "--silent", "verify", "--", "--stack", stack], { cwd: projectDir, stdio: "inherit" });
+      child.on("close", (code) => resolve(code ?? 1));
+      child.on("error", () => resolve(1));
+    }),
+  log: (line) => process.stderr.write(`${line}\n`),
+  stream: (text) => process.stderr.write(text),
+  now: () => new Date(),
+  defaultOwner: process.env.LAB_OWNER || process.env.GITHUB_ACTOR || os.userInfo().username,
+  subscriptionId: process.env.AZURE_SUBSCRIPTION_ID || undefined,
+};
+
+runMain(() => runLabCli(process.argv.slice(2), deps, (text) => process.stdout.write(text)));

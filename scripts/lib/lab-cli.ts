@@ -1,0 +1,63 @@
+// `npm run lab -- <command>`: argument handling for scripts/lab.ts, separate so tests can run commands in-process.
+import { parseFlags, UsageError } from "./cli";
+import { createLab, destroyLab, LabDeps, listLabs, reapLabs } from "./lab-ops";
+import { labStackName } from "./lab-plan";
+
+export const LAB_USAGE = `usage: npm run lab -- <command>
+  create NAME --ttl 8h [--seats N] [--config key=value ...]   create lab-NAME (ephemeral), pulumi up, then verify
+  destroy NAME                                                destroy lab-NAME, purge its vault, remove the stack
+  list                                                        lab stacks with owner, seats and expiry
+  reap [--dry-run | --yes]                                    destroy expired ephemeral labs (dry run unless --yes)
+--ttl: 1h to 7d, as 90m, 8h or 2d.`;
+
+const OPTIONS = {
+  ttl: { type: "string" },
+  seats: { type: "string" },
+  config: { type: "string", multiple: true },
+  "dry-run": { type: "boolean" },
+  yes: { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+/** Runs one command; resolves to the exit code. Bad arguments throw UsageError (exit 2) before anything is touched. */
+export async function runLabCli(argv: string[], deps: LabDeps, print: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseFlags(argv, OPTIONS, LAB_USAGE);
+  if (values.help) {
+    print(`${LAB_USAGE}\n`);
+    return 0;
+  }
+  const [command, name, ...extra] = positionals;
+  const allow = (...flags: (keyof typeof OPTIONS)[]) => {
+    const given = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((f) => values[f] !== undefined && !flags.includes(f));
+    if (given.length) throw new UsageError(`--${given[0]} does not apply to ${command}\n${LAB_USAGE}`);
+  };
+  const positional = (count: number) => {
+    const rest = [name, ...extra].filter((p) => p !== undefined);
+    if (rest.length > count) throw new UsageError(`unexpected argument ${JSON.stringify(rest[count])}\n${LAB_USAGE}`);
+  };
+  switch (command) {
+    case "create":
+      allow("ttl", "seats", "config");
+      positional(1);
+      return createLab(labStackName(name), { ttl: values.ttl, seats: values.seats, config: values.config ?? [] }, deps);
+    case "destroy":
+      allow();
+      positional(1);
+      await destroyLab(labStackName(name), deps);
+      return 0;
+    case "list":
+      allow();
+      positional(0);
+      print(await listLabs(deps));
+      return 0;
+    case "reap":
+      allow("dry-run", "yes");
+      positional(0);
+      if (values.yes && values["dry-run"]) throw new UsageError(`reap: --dry-run and --yes contradict each other\n${LAB_USAGE}`);
+      return reapLabs(values.yes === true, deps);
+    case undefined:
+      throw new UsageError(`missing command\n${LAB_USAGE}`);
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}\n${LAB_USAGE}`);
+  }
+}
