@@ -83,6 +83,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
       const name = inputs.roleAssignmentName ?? this.invent(deterministicGuid("assignment", args.name));
       return { id: this.invent(`${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`), state: { ...inputs, name } };
     }
+    if (args.type.startsWith("azuread:index/")) return this.newEntraObject(args.type, args.name, inputs);
     const arm = ARM_TYPES[args.type];
     if (!arm) return { id: args.custom ? this.invent(`mock-id-${args.name}`) : undefined, state: { ...inputs } };
 
@@ -120,6 +121,21 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         break;
     }
     return { id, state };
+  }
+
+  /** Entra objects (the bootstrap project): object ids, client ids and Graph-style resource ids. */
+  private newEntraObject(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, unknown> } {
+    const objectId = this.invent(deterministicGuid("entra-object", type, name));
+    switch (type) {
+      case "azuread:index/application:Application":
+        return { id: this.invent(`/applications/${objectId}`), state: { ...inputs, objectId, clientId: this.invent(deterministicGuid("entra-client", name)) } };
+      case "azuread:index/servicePrincipal:ServicePrincipal":
+        return { id: this.invent(`/servicePrincipals/${objectId}`), state: { ...inputs, objectId } };
+      case "azuread:index/group:Group":
+        return { id: this.invent(`/groups/${objectId}`), state: { ...inputs, objectId } };
+      default:
+        return { id: this.invent(`${inputs.applicationId ?? ""}/${name}/${objectId}`), state: { ...inputs } };
+    }
   }
 
   /** Azure hands out a subnet's addresses from .4 up (it keeps the first four). */
