@@ -1,0 +1,280 @@
+// The in-VM probe against the local Azure twin: the issue's fault matrix, one test per row, each asserting the verdict
+// and the check that decides it. Deadlines are short (seconds) so the suite stays fast; nothing asserts on timing.
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import * as http from "http";
+import { DEV_ACCOUNT, DEV_KEY } from "../twin/azurite";
+import { PROBE, ProbeRun, probeAs, probeArgs, runProbe } from "../twin/probe";
+import { AzureTwin, FAULTS, Identity } from "../twin/twin";
+
+const CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"];
+const SECRET = "SQLPasswd";
+// Made up for the test: it must never appear in anything the probe prints.
+const CANARY = `canary-${Math.random().toString(36).slice(2)}-do-not-print`;
+
+let twin: AzureTwin;
+let seat: Identity;
+
+beforeAll(async () => {
+  twin = await AzureTwin.start();
+  seat = await twin.addIdentity("seat1", "dsvmlab-vm1");
+});
+afterAll(async () => {
+  await twin?.stop();
+});
+beforeEach(() => {
+  twin.reset();
+  twin.seedSecret(SECRET, CANARY);
+});
+
+/** Exactly the lab's grants: secrets get and set, listKeys on the account. */
+function grantExactly(who: Identity = seat) {
+  twin.setPolicy(who.principalId, ["get", "set"]);
+  twin.grantListKeys(who.principalId);
+}
+
+function statuses(run: ProbeRun): Record<string, string> {
+  return Object.fromEntries(run.report!.checks.map((c) => [c.name, c.status]));
+}
+
+function expectValidReport(run: ProbeRun) {
+  expect(run.stderr).not.toMatch(/Traceback/);
+  expect(run.report).toBeDefined();
+  expect(run.stdout.trim().split("\n")).toHaveLength(1);
+  expect(run.report!.checks.map((c) => c.name)).toEqual(CHECKS);
+  for (const c of run.report!.checks) expect(Object.keys(c).sort()).toEqual(["attempts", "detail", "name", "ok", "seconds", "status"]);
+  expect(run.code).toBe(run.report!.ok ? 0 : 1);
+}
+
+describe("vm-probe against the twin: the fault matrix", () => {
+  it("passes every check when the grants are exactly right, and leaves no probe container behind", async () => {
+    grantExactly();
+    const run = await probeAs(twin, seat, SECRET, 5, ["--nonce", "nonce-123"]);
+    expectValidReport(run);
+    expect(run.code).toBe(0);
+    expect(run.report!.ok).toBe(true);
+    expect(Object.values(statuses(run))).toEqual(CHECKS.map(() => "passed"));
+    expect(run.check("secret-list-denied").detail).toMatch(/403/);
+    // The VM's set really happened, with the nonce as the value.
+    expect(twin.secretVersions(`${SECRET}-probe`).map((v) => v.value)).toEqual(["nonce-123"]);
+    const blobs = new BlobServiceClient(twin.blobEndpoint, new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY));
+    const left: string[] = [];
+    for await (const c of blobs.listContainers({ prefix: "vm-probe-" })) left.push(c.name);
+    expect(left).toEqual([]);
+  });
+
+  it("fails secret-list-denied when list is allowed, at once (a 200 is never retried away)", async () => {
+    grantExactly();
+    twin.setPolicy(seat.principalId, ["get", "set", "list"]);
+    const run = await probeAs(twin, seat, SECRET, 5);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    const list = run.check("secret-list-denied");
+    expect(list).toMatchObject({ ok: false, status: "failed", attempts: 1 });
+    expect(list.detail).toMatch(/200.*too broad/);
+    expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["secret-list-denied"]);
+  });
+
+  it("fails secret-get after the deadline when get stays denied", async () => {
+    twin.setPolicy(seat.principalId, ["set"]);
+    twin.grantListKeys(seat.principalId);
+    const run = await probeAs(twin, seat, SECRET, 3);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    const get = run.check("secret-get");
+    expect(get.status).toBe("failed");
+    expect(get.attempts).toBeGreaterThan(1);
+    expect(get.detail).toMatch(/403 Forbidden\/ForbiddenByPolicy/);
+    expect(get.detail).toMatch(/deadline of 3s ran out/);
+    expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["secret-get"]);
+  });
+
+  it("passes when get is denied for a while and then allowed (a grant propagating)", async () => {
+    twin.setPolicy(seat.principalId, ["set"]);
+    twin.grantListKeys(seat.principalId);
+    const granted = new Promise<void>((resolve) => setTimeout(() => { twin.setPolicy(seat.principalId, ["get", "set"]); resolve(); }, 1500));
+    const run = await probeAs(twin, seat, SECRET, 15);
+    await granted;
+    expectValidReport(run);
+    expect(run.code).toBe(0);
+    expect(run.check("secret-get")).toMatchObject({ ok: true, status: "passed" });
+    expect(run.check("secret-get").attempts).toBeGreaterThan(1);
+    expect(run.stderr).toMatch(/secret-get: attempt 1: .*403/);
+  });
+
+  it("fails vault-token and arm-token when IMDS says 'Identity not found', and skips what needs them, saying why", async () => {
+    grantExactly();
+    twin.fault({ service: "imds", op: "token", response: FAULTS.imdsIdentityNotFound });
+    const run = await probeAs(twin, seat, SECRET, 2);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    expect(statuses(run)).toEqual({
+      "vault-token": "failed",
+      "secret-get": "skipped",
+      "secret-set": "skipped",
+      "secret-list-denied": "skipped",
+      "arm-token": "failed",
+      "storage-listkeys": "skipped",
+      "storage-data": "skipped",
+    });
+    expect(run.check("vault-token").detail).toMatch(/Identity not found/);
+    expect(run.check("vault-token").attempts).toBeGreaterThan(1);
+    expect(run.check("secret-get").detail).toMatch(/^skipped: vault-token failed/);
+    expect(run.check("storage-data").detail).toMatch(/^skipped: arm-token failed/);
+  });
+
+  it.each([
+    ["429", FAULTS.imdsThrottled],
+    ["503", FAULTS.imdsUnavailable],
+  ])("passes when IMDS answers %s twice and then OK", async (_label, response) => {
+    grantExactly();
+    twin.fault({ service: "imds", op: "token", times: 2, response });
+    const run = await probeAs(twin, seat, SECRET, 10);
+    expectValidReport(run);
+    expect(run.code).toBe(0);
+    expect(run.check("vault-token")).toMatchObject({ ok: true, attempts: 3 });
+  });
+
+  it("passes when Key Vault answers 429 with Retry-After, waiting what it asks", async () => {
+    grantExactly();
+    twin.fault({ service: "vault", op: "get", times: 1, response: FAULTS.vaultThrottled(1) });
+    const run = await probeAs(twin, seat, SECRET, 10);
+    expectValidReport(run);
+    expect(run.code).toBe(0);
+    expect(run.check("secret-get")).toMatchObject({ ok: true, attempts: 2 });
+    expect(run.stderr).toMatch(/secret-get: attempt 1: .*429 Throttled; retrying in 1\.0s/);
+  });
+
+  it("passes when Key Vault answers 503 once", async () => {
+    grantExactly();
+    twin.fault({ service: "vault", op: "set", times: 1, response: FAULTS.vaultUnavailable });
+    const run = await probeAs(twin, seat, SECRET, 10);
+    expectValidReport(run);
+    expect(run.code).toBe(0);
+    expect(run.check("secret-set")).toMatchObject({ ok: true, attempts: 2 });
+  });
+
+  it("fails storage-listkeys when ARM answers 403 AuthorizationFailed, and skips storage-data", async () => {
+    twin.setPolicy(seat.principalId, ["get", "set"]);
+    const run = await probeAs(twin, seat, SECRET, 2);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    const lk = run.check("storage-listkeys");
+    expect(lk.status).toBe("failed");
+    expect(lk.detail).toMatch(/403 AuthorizationFailed/);
+    expect(lk.attempts).toBeGreaterThan(1);
+    expect(run.check("storage-data")).toMatchObject({ status: "skipped", detail: expect.stringMatching(/storage-listkeys failed/) });
+    expect(run.report!.checks.filter((c) => c.status === "failed").map((c) => c.name)).toEqual(["storage-listkeys"]);
+  });
+
+  it("fails storage-data, without retrying, when listKeys hands out a wrong key", async () => {
+    grantExactly();
+    twin.keyMode = "wrong";
+    const run = await probeAs(twin, seat, SECRET, 5);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    expect(run.check("storage-listkeys").ok).toBe(true);
+    const data = run.check("storage-data");
+    expect(data).toMatchObject({ status: "failed", attempts: 1 });
+    // Azure says AuthenticationFailed, Azurite AuthorizationFailure: either way a 403 on the first blob call.
+    expect(data.detail).toMatch(/^create container .*: Blob HTTP 403 \w+ \(does the key from listKeys work/);
+    expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["storage-data"]);
+  });
+
+  it("is refused by the twin's IMDS without the Metadata header, as IMDS does", async () => {
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const url = `${seat.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent("https://vault.azure.net")}`;
+        http.get(url, { headers }, (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        }).on("error", reject);
+      });
+    expect(await get({})).toEqual({ status: 400, body: { error: "invalid_request", error_description: "Required metadata header not specified" } });
+    expect(await get({ Metadata: "false" })).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    expect(await get({ Metadata: "true", "X-Forwarded-For": "10.0.0.1" })).toMatchObject({ status: 400 });
+    const ok = await get({ Metadata: "true" });
+    expect(ok.status).toBe(200);
+    expect(typeof ok.body.access_token).toBe("string");
+  });
+
+  it("never prints the secret's value, the storage key or a token, to stdout or stderr, even when retrying", async () => {
+    grantExactly();
+    twin.fault({ service: "vault", op: "get", times: 1, response: FAULTS.vaultThrottled(0) });
+    const run = await probeAs(twin, seat, SECRET, 10);
+    expect(run.code).toBe(0);
+    const printed = run.stdout + run.stderr;
+    const tokens = twin.requests.filter((r) => r.service === "imds" && r.status === 200).map((r) => JSON.parse(r.body).access_token as string);
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    for (const value of [CANARY, DEV_KEY, ...tokens]) expect(printed).not.toContain(value);
+    // What it shows instead: the length and a short SHA-256 prefix.
+    const sha = require("crypto").createHash("sha256").update(CANARY).digest("hex").slice(0, 8);
+    expect(run.check("secret-get").detail).toBe(`read ${SECRET}: ${CANARY.length} chars, sha256 ${sha}`);
+  });
+
+  it("fails clearly, without a traceback, when Key Vault answers malformed JSON", async () => {
+    grantExactly();
+    twin.fault({ service: "vault", op: "get", response: FAULTS.malformedJson });
+    const run = await probeAs(twin, seat, SECRET, 3);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    expect(run.check("secret-get")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/malformed body/) });
+  });
+
+  it("fails clearly, without a traceback, when IMDS answers malformed JSON", async () => {
+    grantExactly();
+    twin.fault({ service: "imds", op: "token", response: FAULTS.malformedJson });
+    const run = await probeAs(twin, seat, SECRET, 3);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    expect(run.check("vault-token")).toMatchObject({ status: "failed", detail: expect.stringMatching(/not with a token/) });
+  });
+});
+
+describe("vm-probe: connection errors, input and endpoints", () => {
+  it("retries a refused connection until the deadline, then fails that check", async () => {
+    grantExactly();
+    const env = { ...twin.probeEnv(seat), PROBE_ARM_URL: "https://127.0.0.1:9" };
+    const run = await runProbe(probeArgs(twin, SECRET, 2), env);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
+    expect(run.check("arm-token").ok).toBe(true);
+    expect(run.check("storage-listkeys")).toMatchObject({ status: "failed", detail: expect.stringMatching(/connection error.*deadline/) });
+  });
+
+  it("fails at once when the HTTPS certificate is not trusted (no PROBE_CA_FILE)", async () => {
+    grantExactly();
+    const { PROBE_CA_FILE: _ca, ...env } = twin.probeEnv(seat);
+    const run = await runProbe(probeArgs(twin, SECRET, 5), env);
+    expectValidReport(run);
+    expect(run.check("secret-get")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/certificate not trusted/) });
+  });
+
+  it.each([
+    [["--vault-uri", "http://example.vault.azure.net/"], /--vault-uri 'http:\/\/example.vault.azure.net\/': expected an https:\/\/ URL/],
+    [["--blob-endpoint", "http://lab.blob.core.windows.net/"], /--blob-endpoint .*http:\/\/ only on a loopback address/],
+    [["--storage-account-id", "/subscriptions/x/storageAccounts/y"], /--storage-account-id .*expected \/subscriptions\/ID\/resourceGroups/],
+    [["--secret", "bad_name"], /--secret 'bad_name': expected 1-121 letters, digits and hyphens/],
+    [["--deadline-seconds", "0"], /--deadline-seconds 0.0: expected a number of seconds above 0/],
+  ])("refuses bad input %j with exit 2 and a message naming the flag", async (override, message) => {
+    const args = probeArgs(twin, SECRET, 5);
+    const i = args.indexOf(override[0] as string);
+    args[i + 1] = override[1] as string;
+    const run = await runProbe(args, twin.probeEnv(seat));
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(message as RegExp);
+    expect(run.stderr).not.toMatch(/Traceback/);
+  });
+
+  it("is one executable Python file that uses the standard library only", () => {
+    const fs = require("fs") as typeof import("fs");
+    const src = fs.readFileSync(PROBE, "utf8");
+    expect(src.startsWith("#!/usr/bin/env python3\n")).toBe(true);
+    expect(fs.statSync(PROBE).mode & 0o111).not.toBe(0);
+    const imported = [...src.matchAll(/^(?:import ([a-z_.]+)$|from ([a-z_.]+) import )/gm)].map((m) => (m[1] ?? m[2]).split(".")[0]);
+    expect(imported.length).toBeGreaterThan(10);
+    const stdlib = new Set(["argparse", "base64", "hashlib", "hmac", "http", "ipaddress", "json", "os", "random", "secrets", "socket", "ssl", "sys", "time", "urllib", "email"]);
+    expect(imported.filter((m) => !stdlib.has(m))).toEqual([]);
+  });
+});

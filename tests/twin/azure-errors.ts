@@ -1,0 +1,50 @@
+// Error bodies exactly as Azure writes them, one place for the twin and for the spec test that checks them.
+
+/** IMDS token errors: {"error","error_description"} (imds.json IdentityErrorResponse). */
+export const imdsError = (error: string, description: string) => ({ error, error_description: description });
+
+export const IMDS = {
+  /** What IMDS answers when the Metadata header is missing: it refuses, so SSRF cannot reach it. */
+  missingMetadata: imdsError("invalid_request", "Required metadata header not specified"),
+  /** The VM has no identity (yet): 400 invalid_request. */
+  identityNotFound: imdsError("invalid_request", "Identity not found"),
+  throttled: imdsError("too_many_requests", "Too many requests"),
+  unavailable: imdsError("service_unavailable", "Service unavailable"),
+  badResource: imdsError("invalid_resource", "AADSTS500011: The resource principal named was not found in the tenant."),
+};
+
+/** Key Vault errors: {"error":{"code","message","innererror"}} (common.json KeyVaultError). */
+export const KEYVAULT = {
+  missingToken: { error: { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." } },
+  badAudience: (found: string) => ({ error: { code: "Unauthorized", message: `AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${found}.` } }),
+  forbidden: (oid: string, tid: string, permission: string, vault: string) => ({
+    error: {
+      code: "Forbidden",
+      message:
+        `The user, group or application 'appid=${oid};oid=${oid};iss=https://sts.windows.net/${tid}/' does not have secrets ${permission} permission ` +
+        `on key vault '${vault};location=westeurope'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+      innererror: { code: "ForbiddenByPolicy" },
+    },
+  }),
+  notFound: (name: string) => ({
+    error: { code: "SecretNotFound", message: `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182` },
+  }),
+  badParameter: (message: string) => ({ error: { code: "BadParameter", message } }),
+  throttled: { error: { code: "Throttled", message: "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached" } },
+  unavailable: { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable. Please retry." } },
+};
+
+/** ARM errors: {"error":{"code","message"}}. */
+export const ARM = {
+  missingToken: { error: { code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is missing." } },
+  badAudience: { error: { code: "InvalidAuthenticationTokenAudience", message: "The access token has been obtained for wrong audience or resource." } },
+  authorizationFailed: (oid: string, action: string, scope: string) => ({
+    error: {
+      code: "AuthorizationFailed",
+      message:
+        `The client '${oid}' with object id '${oid}' does not have authorization to perform action '${action}' over scope '${scope}' ` +
+        "or the scope is invalid. If access was recently granted, please refresh your credentials.",
+    },
+  }),
+  notFound: (what: string) => ({ error: { code: "ResourceNotFound", message: `The Resource '${what}' was not found.` } }),
+};

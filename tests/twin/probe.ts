@@ -1,0 +1,70 @@
+// Runs scripts/vm-probe as a child process against the twin, as one identity. Asynchronous: the twin answers from
+// this same process, so a synchronous spawn would deadlock.
+import { spawn } from "child_process";
+import * as path from "path";
+import type { AzureTwin, Identity } from "./twin";
+
+export const PROBE = path.resolve(__dirname, "../../scripts/vm-probe");
+
+export interface ProbeCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly status: "passed" | "failed" | "skipped";
+  readonly detail: string;
+  readonly attempts: number;
+  readonly seconds: number;
+}
+
+export interface ProbeRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed, or undefined when it is not JSON. */
+  readonly report?: { ok: boolean; checks: ProbeCheck[] };
+  check(name: string): ProbeCheck;
+}
+
+export function probeArgs(twin: AzureTwin, secret: string, deadlineSeconds: number, extra: string[] = []): string[] {
+  return [
+    "--vault-uri", twin.vaultUrl,
+    "--secret", secret,
+    "--storage-account-id", twin.storageAccountId,
+    "--blob-endpoint", twin.blobEndpoint,
+    "--deadline-seconds", String(deadlineSeconds),
+    ...extra,
+  ];
+}
+
+export function runProbe(args: string[], env: Record<string, string>): Promise<ProbeRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("python3", [PROBE, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      let report: ProbeRun["report"];
+      try {
+        report = JSON.parse(stdout);
+      } catch {
+        report = undefined;
+      }
+      resolve({
+        code,
+        stdout,
+        stderr,
+        report,
+        check(name) {
+          const c = report?.checks.find((x) => x.name === name);
+          if (!c) throw new Error(`no check ${name} in the probe's output:\n${stdout}\n${stderr}`);
+          return c;
+        },
+      });
+    });
+  });
+}
+
+export function probeAs(twin: AzureTwin, who: Identity, secret: string, deadlineSeconds: number, extra: string[] = []): Promise<ProbeRun> {
+  return runProbe(probeArgs(twin, secret, deadlineSeconds, extra), twin.probeEnv(who));
+}
