@@ -1,8 +1,8 @@
 // The in-VM probe against the local Azure twin: the issue's fault matrix, one test per row, each asserting the verdict
 // and the check that decides it. Deadlines are short (seconds) so the suite stays fast; nothing asserts on timing.
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import * as http from "http";
 import { DEV_ACCOUNT, DEV_KEY } from "../twin/azurite";
+import { call } from "../twin/http";
 import { PROBE, ProbeRun, probeAs, probeArgs, runProbe } from "../twin/probe";
 import { AzureTwin, FAULTS, Identity } from "../twin/twin";
 
@@ -181,15 +181,11 @@ describe("vm-probe against the twin: the fault matrix", () => {
   });
 
   it("is refused by the twin's IMDS without the Metadata header, as IMDS does", async () => {
-    const get = (headers: Record<string, string>) =>
-      new Promise<{ status: number; body: any }>((resolve, reject) => {
-        const url = `${seat.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent("https://vault.azure.net")}`;
-        http.get(url, { headers }, (res) => {
-          let text = "";
-          res.on("data", (d) => (text += d));
-          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-        }).on("error", reject);
-      });
+    const url = `${seat.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent("https://vault.azure.net")}`;
+    const get = async (headers: Record<string, string>) => {
+      const res = await call(url, { headers });
+      return { status: res.status, body: res.json() };
+    };
     expect(await get({})).toEqual({ status: 400, body: { error: "invalid_request", error_description: "Required metadata header not specified" } });
     expect(await get({ Metadata: "false" })).toMatchObject({ status: 400, body: { error: "invalid_request" } });
     expect(await get({ Metadata: "true", "X-Forwarded-For": "10.0.0.1" })).toMatchObject({ status: 400 });

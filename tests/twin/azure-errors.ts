@@ -10,7 +10,7 @@ export const IMDS = {
   identityNotFound: imdsError("invalid_request", "Identity not found"),
   throttled: imdsError("too_many_requests", "Too many requests"),
   unavailable: imdsError("service_unavailable", "Service unavailable"),
-  badResource: imdsError("invalid_resource", "AADSTS500011: The resource principal named was not found in the tenant."),
+  badResource: imdsError("invalid_request", "AADSTS500011: The resource principal named was not found in the tenant."),
 };
 
 /** Key Vault errors: {"error":{"code","message","innererror"}} (common.json KeyVaultError). */

@@ -416,8 +416,8 @@ export class AzureTwin {
       const key = this.keyMode === "right" ? DEV_KEY : randomBytes(64).toString("base64");
       return ctx.reply(200, {
         keys: [
-          { keyName: "key1", value: key, permissions: "Full", creationTime: new Date().toISOString() },
-          { keyName: "key2", value: randomBytes(64).toString("base64"), permissions: "Full", creationTime: new Date().toISOString() },
+          { keyName: "key1", value: key, permissions: "Full" },
+          { keyName: "key2", value: randomBytes(64).toString("base64"), permissions: "Full" },
         ],
       });
     }

@@ -1,0 +1,153 @@
+// The twin must answer what Azure answers: every response it gives in a full probe run (granted and denied) and in
+// direct calls is validated against Microsoft's OpenAPI specs and examples in ../shared/azure-rest-specs.
+import type { ValidateFunction } from "ajv";
+import { call } from "./twin/http";
+import { probeAs } from "./twin/probe";
+import { EXAMPLES, validators, Validators } from "./twin/specs";
+import { AzureTwin, Identity, RecordedRequest } from "./twin/twin";
+
+let twin: AzureTwin;
+let v: Validators;
+let seat: Identity;
+let operator: Identity;
+
+beforeAll(async () => {
+  v = validators();
+  twin = await AzureTwin.start();
+  seat = await twin.addIdentity("seat1", "dsvmlab-vm1");
+  operator = await twin.addIdentity("operator");
+});
+afterAll(async () => {
+  await twin?.stop();
+});
+
+const errors = (f: ValidateFunction) => JSON.stringify(f.errors);
+
+/** Which schema an answer must match, by service, route and status. */
+function schemaFor(r: RecordedRequest): [string, ValidateFunction] | undefined {
+  if (r.service === "imds") return r.status === 200 ? ["IdentityTokenResponse", v.identityToken] : ["IdentityErrorResponse", v.identityError];
+  if (r.service === "vault") {
+    if (r.status !== 200) return ["KeyVaultError", v.keyVaultError];
+    return r.method === "GET" && /^\/secrets(\/[^/]+\/versions)?\/?$/.test(r.path) ? ["SecretListResult", v.secretList] : ["SecretBundle", v.secretBundle];
+  }
+  if (/\/listKeys$/i.test(r.path)) return r.status === 200 ? ["StorageAccountListKeys", v.listKeys] : ["ARM error", v.armError];
+  if (/\/operations\//.test(r.path) && r.query.monitor === "true") return r.status === 200 ? ["RunCommandResult", v.runCommandResult] : undefined;
+  if (r.status >= 400) return ["ARM error", v.armError];
+  return undefined;
+}
+
+async function token(who: Identity, resource: string): Promise<string> {
+  const res = await call(`${who.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`, { headers: { Metadata: "true" } });
+  return res.json().access_token;
+}
+
+describe("the compiled specs", () => {
+  it("accept Azure's own examples and refuse a body with a field Azure does not send", () => {
+    expect(v.identityToken(EXAMPLES.identityToken().responses["200"].body)).toBe(true);
+    for (const code of ["400", "404", "429", "500"]) expect(v.identityError(EXAMPLES.identityToken().responses[code].body)).toBe(true);
+    expect(v.secretBundle(EXAMPLES.getSecret().responses["200"].body)).toBe(true);
+    expect(v.secretBundle(EXAMPLES.setSecret().responses["200"].body)).toBe(true);
+    expect(v.secretList(EXAMPLES.getSecrets().responses["200"].body)).toBe(true);
+    expect(v.listKeys(EXAMPLES.listKeys().responses["200"].body)).toBe(true);
+    expect(v.runCommandResult(EXAMPLES.runCommand().responses["200"].body)).toBe(true);
+    // Negative: closed schemas catch drift.
+    expect(v.secretBundle({ ...EXAMPLES.getSecret().responses["200"].body, secretValue: "x" })).toBe(false);
+    expect(v.secretBundle({ value: "x", attributes: { enabled: "yes" } })).toBe(false);
+    expect(v.identityError({ error: "identity_not_found", error_description: "x" })).toBe(false);
+    expect(v.listKeys({ keys: [{ keyName: "key1", value: "x" }] })).toBe(false);
+    expect(v.keyVaultError({ error: { code: "Forbidden", message: "m", innererror: { code: "ForbiddenByPolicy" } } })).toBe(true);
+    expect(v.keyVaultError({ error: { code: "Forbidden", reason: "m" } })).toBe(false);
+  });
+});
+
+describe("the twin's answers match Azure's specs", () => {
+  it("for everything a probe run sees, granted and denied", async () => {
+    twin.reset();
+    twin.seedSecret("SQLPasswd", "spec-check-value");
+    twin.setPolicy(seat.principalId, ["get", "set"]);
+    twin.grantListKeys(seat.principalId);
+    expect((await probeAs(twin, seat, "SQLPasswd", 5)).code).toBe(0);
+    const granted = [...twin.requests];
+    twin.reset();
+    twin.seedSecret("SQLPasswd", "spec-check-value");
+    expect((await probeAs(twin, seat, "SQLPasswd", 0.5)).code).toBe(1);
+    const seen = new Set<string>();
+    for (const r of [...granted, ...twin.requests]) {
+      const s = schemaFor(r);
+      if (!s) continue;
+      seen.add(`${s[0]} ${r.status}`);
+      expect([r.method, r.path, r.status, s[0], s[1](JSON.parse(r.body)) || errors(s[1])]).toEqual([r.method, r.path, r.status, s[0], true]);
+    }
+    expect([...seen].sort()).toEqual(
+      ["ARM error 403", "IdentityTokenResponse 200", "KeyVaultError 403", "SecretBundle 200", "StorageAccountListKeys 200"].sort(),
+    );
+  });
+
+  it("for challenge auth, audience, not found, list, bad bodies and IMDS refusals", async () => {
+    twin.reset();
+    twin.seedSecret("SQLPasswd", "spec-check-value");
+    twin.setPolicy(operator.principalId, ["get", "list", "set"]);
+    const ca = twin.certs.ca;
+    const kv = `${twin.vaultUrl}secrets`;
+    const kvToken = await token(operator, "https://vault.azure.net");
+    const armToken = await token(operator, "https://management.azure.com/");
+    const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+
+    const challenge = await call(`${kv}/SQLPasswd?api-version=7.4`, { ca });
+    expect(challenge.status).toBe(401);
+    expect(challenge.headers["www-authenticate"]).toMatch(/^Bearer authorization="https:\/\/login\.microsoftonline\.com\/[0-9a-f-]+", resource="https:\/\/vault\.azure\.net"$/);
+    const wrongAudience = await call(`${kv}/SQLPasswd?api-version=7.4`, { ca, headers: auth(armToken) });
+    expect([wrongAudience.status, wrongAudience.json().error.message]).toEqual([401, expect.stringMatching(/AKV10022: Invalid audience/)]);
+    expect((await call(`${kv}/Nope?api-version=7.4`, { ca, headers: auth(kvToken) })).status).toBe(404);
+    expect((await call(`${kv}?api-version=7.4`, { ca, headers: auth(kvToken) })).status).toBe(200);
+    expect((await call(`${kv}/SQLPasswd/versions?api-version=7.4`, { ca, headers: auth(kvToken) })).status).toBe(200);
+    expect((await call(`${kv}/x?api-version=7.4`, { ca, method: "PUT", headers: auth(kvToken), body: "{not json" })).status).toBe(400);
+    expect((await call(`${kv}/SQLPasswd`, { ca, headers: auth(kvToken) })).status).toBe(400);
+    expect((await call(`${operator.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net`)).status).toBe(400);
+    expect((await call(`${operator.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://example.com`, { headers: { Metadata: "true" } })).status).toBe(400);
+    expect((await call(`${twin.armUrl}${twin.storageAccountId}/listKeys?api-version=2024-01-01`, { ca, method: "POST" })).status).toBe(401);
+    expect((await call(`${twin.armUrl}${twin.storageAccountId}/listKeys?api-version=2024-01-01`, { ca, method: "POST", headers: auth(kvToken) })).status).toBe(401);
+
+    const seen = new Set<string>();
+    for (const r of twin.requests) {
+      const s = schemaFor(r);
+      if (!s) continue;
+      seen.add(`${s[0]} ${r.status}`);
+      expect([r.method, r.path, r.status, s[1](JSON.parse(r.body)) || errors(s[1])]).toEqual([r.method, r.path, r.status, true]);
+    }
+    expect([...seen].sort()).toEqual(
+      ["ARM error 401", "IdentityErrorResponse 400", "IdentityTokenResponse 200", "KeyVaultError 400", "KeyVaultError 401", "KeyVaultError 404", "SecretListResult 200"].sort(),
+    );
+  });
+
+  it("for run command: 202 with Location and Azure-AsyncOperation, then the RunCommandResult, state 'succeeded' even when the script fails", async () => {
+    twin.reset();
+    twin.grantRunCommand(operator.principalId);
+    const ca = twin.certs.ca;
+    const armToken = await token(operator, "https://management.azure.com/");
+    const url = `${twin.armUrl}${twin.vmId("dsvmlab-vm1")}/runCommand?api-version=2024-11-01`;
+    const body = JSON.stringify({ commandId: "RunShellScript", script: ["echo out-line", "echo err-line >&2", "exit 3"] });
+    const started = await call(url, { ca, method: "POST", headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" }, body });
+    expect(started.status).toBe(202);
+    for (const h of Object.keys(EXAMPLES.runCommand().responses["202"].headers)) expect(started.headers[h.toLowerCase()]).toBeDefined();
+    expect(started.headers["azure-asyncoperation"]).toBeDefined();
+    let done;
+    for (;;) {
+      done = await call(started.headers.location!, { ca, headers: { Authorization: `Bearer ${armToken}` } });
+      if (done.status === 200) break;
+      expect(done.status).toBe(202);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(v.runCommandResult(done.json()) || errors(v.runCommandResult)).toBe(true);
+    expect(done.json().value[0]).toMatchObject({ code: "ProvisioningState/succeeded", message: "Enable succeeded: \n[stdout]\nout-line\n\n[stderr]\nerr-line\n" });
+    const status = await call(started.headers["azure-asyncoperation"] as string, { ca, headers: { Authorization: `Bearer ${armToken}` } });
+    expect(status.json()).toMatchObject({ status: "Succeeded" });
+
+    // A seat's identity may not run commands: 403 AuthorizationFailed, in ARM's error shape.
+    const seatToken = await token(seat, "https://management.azure.com/");
+    const denied = await call(url, { ca, method: "POST", headers: { Authorization: `Bearer ${seatToken}` }, body });
+    expect(denied.status).toBe(403);
+    expect(v.armError(denied.json())).toBe(true);
+    expect(denied.json().error.code).toBe("AuthorizationFailed");
+  });
+});
