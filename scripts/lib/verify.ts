@@ -1,0 +1,245 @@
+// `npm run verify`: from the operator's machine, seed the canary secret with a fresh value, run the in-VM probe on
+// every seat in parallel through ARM run command, read back what each VM wrote, and report seat x check.
+// Azure endpoints and the credential are injected (VerifyDeps), so tests run all of it against the local twin.
+import { createHash, randomBytes } from "crypto";
+import type { TokenCredential } from "@azure/core-auth";
+import type { SecretClient, SecretClientOptions } from "@azure/keyvault-secrets";
+import { parseFlags, UsageError } from "./cli";
+import { LabOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput } from "./outputs";
+import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeShellScript, readProbe, runCommandStreams } from "./verify-probe";
+
+/** What verify reports per seat: the run command itself, the probe's checks, and the read-back of the VM's write. */
+export const VERIFY_CHECKS = ["run-command", ...PROBE_CHECKS, "set-readback"] as const;
+
+export interface VerifyDeps {
+  /** Who the operator is. Default: DefaultAzureCredential. */
+  readonly credential: TokenCredential;
+  /** ARM endpoint. Default: https://management.azure.com. */
+  readonly armEndpoint?: string;
+  /** Extra pipeline policies for every Azure client (tests: trust the twin's CA). */
+  readonly additionalPolicies?: SecretClientOptions["additionalPolicies"];
+  /** Skip Key Vault's check that the challenge's resource matches the vault's domain (tests: a vault on 127.0.0.1). */
+  readonly disableChallengeResourceVerification?: boolean;
+  /** How often run command polls. Default: the SDK's (2 s). */
+  readonly pollIntervalMs?: number;
+  /** How often a "still waiting" line goes to stderr. Default 15 s. */
+  readonly progressEveryMs?: number;
+}
+
+export interface VerifyOptions {
+  /** Seat numbers to check; all when absent. */
+  readonly seats?: readonly number[];
+  /** Passed to the probe: how long it keeps retrying while grants propagate. */
+  readonly deadlineSeconds: number;
+}
+
+export interface SeatResult {
+  readonly seat: number;
+  readonly vmName: string;
+  readonly ok: boolean;
+  readonly checks: readonly CheckResult[];
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly secretName: string;
+  readonly vaultUri: string;
+  readonly seats: readonly SeatResult[];
+}
+
+export interface Io {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { write(s: string): unknown };
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
+/** How a value is shown: length and a short hash, never the value (the probe's own format). */
+export const describeValue = (s: string) => `${s.length} chars, sha256 ${sha256(s).slice(0, 8)}`;
+
+const check = (name: string, ok: boolean, detail: string, status: CheckResult["status"] = ok ? "passed" : "failed", seconds = 0): CheckResult => ({
+  name,
+  ok,
+  status,
+  detail,
+  attempts: status === "skipped" ? 0 : 1,
+  seconds,
+});
+
+function selectSeats(outputs: LabOutputs, wanted?: readonly number[]): SeatOutput[] {
+  if (!wanted) return [...outputs.seatVms];
+  const have = outputs.seatVms.map((s) => s.seat);
+  const missing = wanted.filter((n) => !have.includes(n));
+  if (missing.length) throw new UsageError(`--seats ${wanted.join(",")}: no seat ${missing.join(", ")} in this stack; its seats are ${have.join(", ")}`);
+  return outputs.seatVms.filter((s) => wanted.includes(s.seat));
+}
+
+export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: VerifyDeps, io: Io): Promise<VerifyReport> {
+  const seats = selectSeats(outputs, opts.seats);
+  const progress = (line: string) => io.stderr.write(`verify: ${line}\n`);
+  const { SecretClient } = await import("@azure/keyvault-secrets");
+  const { ComputeManagementClient } = await import("@azure/arm-compute");
+  const secrets = new SecretClient(outputs.vaultUri, deps.credential, {
+    additionalPolicies: deps.additionalPolicies,
+    disableChallengeResourceVerification: deps.disableChallengeResourceVerification,
+  });
+
+  // A fresh canary value per run: a VM that reports reading it proves it read the vault now, not a cache.
+  const canary = randomBytes(24).toString("base64url");
+  try {
+    await secrets.setSecret(outputs.secretName, canary, { contentType: "text/plain", tags: { seededBy: "dsvm-identity-lab verify" } });
+  } catch (e) {
+    throw new Error(`could not seed the canary secret ${outputs.secretName} in ${outputs.vaultUri}: ${(e as Error).message}`);
+  }
+  progress(`seeded ${outputs.secretName} with a fresh value (${describeValue(canary)})`);
+
+  const runId = randomBytes(6).toString("hex");
+  const probe = readProbe();
+  const started = Date.now();
+  const waiting = new Set(seats.map((s) => `seat ${s.seat}`));
+  const ticker = setInterval(() => progress(`waiting for ${[...waiting].join(", ")} (${Math.round((Date.now() - started) / 1000)}s)`), deps.progressEveryMs ?? 15000);
+  try {
+    const results = await Promise.all(
+      seats.map(async (s) => {
+        const r = await verifySeat(s, { outputs, opts, deps, probe, canary, nonce: `verify-${runId}-seat${s.seat}`, secrets, Compute: ComputeManagementClient, progress });
+        waiting.delete(`seat ${s.seat}`);
+        const failed = r.checks.filter((c) => !c.ok).map((c) => c.name);
+        progress(`seat ${s.seat} (${s.vmName}): ${failed.length ? `FAILED ${failed.join(", ")}` : "every check passed"} (${Math.round((Date.now() - started) / 1000)}s)`);
+        return r;
+      }),
+    );
+    return { ok: results.every((r) => r.ok), secretName: outputs.secretName, vaultUri: outputs.vaultUri, seats: results };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+interface SeatContext {
+  readonly outputs: LabOutputs;
+  readonly opts: VerifyOptions;
+  readonly deps: VerifyDeps;
+  readonly probe: string;
+  readonly canary: string;
+  readonly nonce: string;
+  readonly secrets: SecretClient;
+  readonly Compute: typeof import("@azure/arm-compute").ComputeManagementClient;
+  readonly progress: (line: string) => void;
+}
+
+async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
+  const t0 = Date.now();
+  const secs = () => Math.round((Date.now() - t0) / 10) / 100;
+  const done = (checks: CheckResult[]): SeatResult => ({ seat: s.seat, vmName: s.vmName, ok: checks.every((x) => x.ok), checks });
+  const skipRest = (why: string) => PROBE_CHECKS.map((n) => check(n, false, `skipped: ${why}`, "skipped"));
+
+  let stdout: string;
+  let stderr: string;
+  let state: string;
+  try {
+    const { subscriptionId, resourceGroup } = parseResourceId(s.vmId);
+    const compute = new c.Compute(c.deps.credential, subscriptionId, { endpoint: c.deps.armEndpoint, additionalPolicies: c.deps.additionalPolicies });
+    const args = probeArgs({ ...c.outputs, nonce: c.nonce, deadlineSeconds: c.opts.deadlineSeconds });
+    c.progress(`seat ${s.seat} (${s.vmName}): run command started`);
+    const poller = compute.virtualMachines.runCommand(resourceGroup, s.vmName, { commandId: "RunShellScript", script: probeShellScript(c.probe, args) }, { updateIntervalInMs: c.deps.pollIntervalMs });
+    ({ stdout, stderr, state } = runCommandStreams((await poller.pollUntilDone()).value));
+  } catch (e) {
+    return done([check("run-command", false, `run command on ${s.vmName} failed: ${(e as Error).message}`, "failed", secs()), ...skipRest("run-command failed"), check("set-readback", false, "skipped: run-command failed", "skipped")]);
+  }
+  // Never trust the state alone: run command says "succeeded" even when the script failed (azure-cli #14425).
+  const report = parseProbeReport(stdout);
+  if (!report) {
+    const tail = stderr.trim().split("\n").slice(-3).join(" | ").slice(-300);
+    return done([
+      check("run-command", false, `no probe report in the run command's stdout (state: ${state}, which says nothing about the script); stderr: ${tail || "(empty)"}`, "failed", secs()),
+      ...skipRest("the probe's report is missing"),
+      check("set-readback", false, "skipped: the probe's report is missing", "skipped"),
+    ]);
+  }
+  const checks: CheckResult[] = [check("run-command", true, `${state}; the probe's report read from stdout`, "passed", secs())];
+  for (const pc of report.checks) {
+    // The VM must have read the value seeded a moment ago, not some other secret or version.
+    if (pc.name === "secret-get" && pc.ok && !pc.detail.includes(`sha256 ${sha256(c.canary).slice(0, 8)}`)) {
+      checks.push({ ...pc, ok: false, status: "failed", detail: `${pc.detail}: not the value verify just seeded (${describeValue(c.canary)})` });
+    } else checks.push(pc);
+  }
+  checks.push(await readBack(report.checks.find((x) => x.name === "secret-set")!, c));
+  return done(checks);
+}
+
+/** Reads `<secret>-probe` at the version the VM reported and compares it with this seat's nonce, by hash. */
+async function readBack(set: CheckResult, c: SeatContext): Promise<CheckResult> {
+  const name = `${c.outputs.secretName}-probe`;
+  if (!set.ok) return check("set-readback", false, "skipped: secret-set failed", "skipped");
+  const version = /\bversion ([0-9a-f]{32})\b/.exec(set.detail)?.[1];
+  if (!version) return check("set-readback", false, `secret-set did not report which version of ${name} it wrote`);
+  try {
+    const got = await c.secrets.getSecret(name, { version });
+    const same = got.value !== undefined && sha256(got.value) === sha256(c.nonce);
+    return check("set-readback", same, same ? `${name} version ${version} holds this seat's nonce (${describeValue(c.nonce)})` : `${name} version ${version} holds ${describeValue(got.value ?? "")}, not this seat's nonce (${describeValue(c.nonce)})`);
+  } catch (e) {
+    return check("set-readback", false, `could not read ${name} version ${version}: ${(e as Error).message}`);
+  }
+}
+
+const CELL = { passed: "ok", failed: "FAIL", skipped: "skip" } as const;
+
+/** The seat x check table, then one line per problem. */
+export function renderTable(report: VerifyReport): string {
+  const heads = report.seats.map((s) => `seat ${s.seat}`);
+  const w0 = Math.max(...VERIFY_CHECKS.map((c) => c.length)) + 2;
+  const widths = heads.map((h) => Math.max(h.length, 4) + 2);
+  const row = (first: string, cells: string[]) => (first.padEnd(w0) + cells.map((x, i) => x.padEnd(widths[i])).join("")).trimEnd();
+  const lines = [row("check", heads)];
+  for (const name of VERIFY_CHECKS) {
+    lines.push(row(name, report.seats.map((s) => { const c = s.checks.find((x) => x.name === name); return c ? CELL[c.status] : "-"; })));
+  }
+  lines.push("", report.seats.map((s) => `seat ${s.seat} = ${s.vmName}`).join(", "));
+  const problems = report.seats.flatMap((s) => s.checks.filter((c) => c.status === "failed").map((c) => `  seat ${s.seat} ${c.name}: ${c.detail}`));
+  if (problems.length) lines.push("", "failed:", ...problems);
+  const failedSeats = report.seats.filter((s) => !s.ok).length;
+  lines.push("", failedSeats ? `${failedSeats} of ${report.seats.length} seat(s) FAILED` : `all ${report.seats.length} seat(s) passed every check`);
+  return `${lines.join("\n")}\n`;
+}
+
+export const USAGE =
+  "usage: npm run verify -- (--stack NAME | --outputs FILE) [--json] [--seats 1,2] [--deadline-seconds N]\n" +
+  "  --stack NAME          read the outputs with `pulumi stack output --json --stack NAME`\n" +
+  "  --outputs FILE        read them from FILE (written by `pulumi stack output --json > FILE`)\n" +
+  "  --json                print the merged results as JSON instead of the table\n" +
+  "  --seats 1,2           check only these seats (default: all)\n" +
+  "  --deadline-seconds N  how long the probe retries while grants propagate (default 600)";
+
+/** The command: flags, outputs, the run, the report. Returns the exit code; bad flags throw UsageError (exit 2). */
+export async function verifyCli(argv: string[], io: Io, makeDeps: () => VerifyDeps | Promise<VerifyDeps>): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      stack: { type: "string" },
+      outputs: { type: "string" },
+      json: { type: "boolean", default: false },
+      seats: { type: "string" },
+      "deadline-seconds": { type: "string", default: "600" },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  if ((values.stack === undefined) === (values.outputs === undefined)) throw new UsageError(`give exactly one of --stack NAME or --outputs FILE\n${USAGE}`);
+  const deadline = Number(values["deadline-seconds"]);
+  if (!/^\d+(\.\d+)?$/.test(values["deadline-seconds"]!) || !(deadline > 0) || deadline > 3600) {
+    throw new UsageError(`--deadline-seconds ${JSON.stringify(values["deadline-seconds"])}: expected a number of seconds above 0, at most 3600`);
+  }
+  let seats: number[] | undefined;
+  if (values.seats !== undefined) {
+    if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(values.seats)) throw new UsageError(`--seats ${JSON.stringify(values.seats)}: expected seat numbers separated by commas, such as 1,3`);
+    seats = [...new Set(values.seats.split(",").map(Number))];
+  }
+  const outputs = values.outputs !== undefined ? readOutputsFile(values.outputs) : await readStackOutputs(values.stack!);
+  selectSeats(outputs, seats); // bad --seats is a usage error, before anything touches Azure
+  const report = await runVerify(outputs, { seats, deadlineSeconds: deadline }, await makeDeps(), io);
+  io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,80 @@
+// Reading the probe back out of a run command: never trust the state, only the probe's own JSON report.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseProbeReport, PROBE_CHECKS, probeArgs, probeShellScript, readProbe, runCommandStreams, shellQuote } from "../../scripts/lib/verify-probe";
+
+const report = (over: object = {}) => ({
+  ok: true,
+  checks: PROBE_CHECKS.map((name) => ({ name, ok: true, status: "passed", detail: "d", attempts: 1, seconds: 0.1 })),
+  ...over,
+});
+
+describe("runCommandStreams", () => {
+  it("splits Linux's single message into stdout and stderr", () => {
+    const s = runCommandStreams([{ code: "ProvisioningState/succeeded", displayStatus: "Provisioning succeeded", message: "Enable succeeded: \n[stdout]\n{\"a\":1}\n\n[stderr]\nlog line\n" }]);
+    expect(s).toEqual({ stdout: "{\"a\":1}\n", stderr: "log line\n", state: "Provisioning succeeded" });
+  });
+  it("reads Windows' StdOut and StdErr components", () => {
+    const s = runCommandStreams([
+      { code: "ComponentStatus/StdOut/succeeded", displayStatus: "Provisioning succeeded", message: "out" },
+      { code: "ComponentStatus/StdErr/succeeded", displayStatus: "Provisioning succeeded", message: "err" },
+    ]);
+    expect([s.stdout, s.stderr]).toEqual(["out", "err"]);
+  });
+  it("gives no stdout when the message has no stream markers", () => {
+    expect(runCommandStreams([{ code: "ProvisioningState/failed", message: "VM agent not ready" }])).toMatchObject({ stdout: "", stderr: "VM agent not ready" });
+    expect(runCommandStreams(undefined)).toMatchObject({ stdout: "", state: "no status" });
+  });
+});
+
+describe("parseProbeReport", () => {
+  it("finds the report on the last JSON line, after other output", () => {
+    expect(parseProbeReport(`Welcome\n{"not":"it"}\n${JSON.stringify(report())}\n`)).toEqual(report());
+  });
+  it.each([
+    ["nothing", ""],
+    ["a traceback", "Traceback (most recent call last):\n  File ..."],
+    ["truncated JSON", JSON.stringify(report()).slice(0, 200)],
+    ["checks out of order", JSON.stringify({ ...report(), checks: [...report().checks].reverse() })],
+    ["a check missing", JSON.stringify({ ...report(), checks: report().checks.slice(1) })],
+    ["a bad status", JSON.stringify({ ...report(), checks: report().checks.map((c, i) => (i ? c : { ...c, status: "maybe" })) })],
+    ["ok not boolean", JSON.stringify(report({ ok: "yes" }))],
+  ])("refuses %s", (_label, stdout) => {
+    expect(parseProbeReport(stdout)).toBeUndefined();
+  });
+});
+
+describe("probeShellScript", () => {
+  it("carries the probe and quoted arguments; the script's exit code and stdout are the probe's", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-script-"));
+    try {
+      const fakeProbe = '#!/usr/bin/env python3\nimport sys, json\nprint(json.dumps([sys.argv[0]] + sys.argv[1:]))\nsys.exit(1)\n';
+      const script = path.join(dir, "run.sh");
+      fs.writeFileSync(script, probeShellScript(fakeProbe, ["--secret", "it's $HOME `x`"]).join("\n"));
+      let out = "";
+      let code = 0;
+      try {
+        execFileSync("/bin/bash", [script], { encoding: "utf8" });
+      } catch (e: any) {
+        out = e.stdout;
+        code = e.status;
+      }
+      expect(code).toBe(1);
+      const [self, ...args] = JSON.parse(out);
+      expect(args).toEqual(["--secret", "it's $HOME `x`"]);
+      // The temp copy of the probe is gone once the script ends.
+      expect(self).toMatch(/^\/tmp\/vm-probe\./);
+      expect(fs.existsSync(self)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("embeds the real probe unchanged", () => {
+    const lines = probeShellScript(readProbe(), probeArgs({ vaultUri: "https://v.vault.azure.net/", secretName: "S", storageAccountId: "/x", blobEndpoint: "https://b/" }));
+    expect(lines.join("\n")).toContain(readProbe().trimEnd());
+    expect(lines[lines.length - 1]).toBe(`python3 "$probe" ${["--vault-uri", "https://v.vault.azure.net/", "--secret", "S", "--storage-account-id", "/x", "--blob-endpoint", "https://b/"].map(shellQuote).join(" ")}`);
+    expect(() => probeShellScript("x\nVM_PROBE_EOF\n", [])).toThrow(/here-document/);
+  });
+});
