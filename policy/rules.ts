@@ -2,7 +2,7 @@
 // the @pulumi/policy pack (policy/index.ts, during `pulumi preview --policy-pack policy`), the offline plan's policy
 // gate (`npm run plan`), and the tests. Each rule says why it exists and where that comes from.
 import { createHash } from "crypto";
-import { BUILTIN_ROLES, LIST_KEYS_ACTION, SEAT_SECRET_PERMISSIONS } from "../lib/azure";
+import { BUILTIN_ROLES } from "../lib/azure";
 import { LAB_TAG, parseIsoSeconds } from "../lib/lifecycle";
 import { TAGGABLE_TYPES } from "../lib/tags";
 import { parseCidr } from "../lib/net";
@@ -76,6 +76,13 @@ export type Rule = ResourceRule | StackRule;
 
 /** A value the engine does not know yet (during preview). The pack maps the engine's unknowns to this. */
 export const UNKNOWN = "(known after deploy)";
+
+// The two boundaries the pack guards are written here, not imported from lib/azure.ts: a PR that widens the program's
+// constants must fail the policy, not move it. tests/policy/rules.test.ts checks that the program's constants match.
+/** Seed step 2: the only secret permissions a VM identity may hold. */
+export const VM_SECRET_PERMISSIONS = ["get", "set"] as const;
+/** Seed step 4: the one ARM action a VM identity may hold. */
+export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listkeys/action";
 
 /** Sizes the advisory size rule accepts: general-purpose and memory sizes that run the Gen2 DSVM image. */
 export const ALLOWED_VM_SIZES = [
@@ -300,6 +307,11 @@ const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[]
   },
 ];
 
+/** What kinds of credential literal a text holds (pattern names, never the values). Also used on the workflows. */
+export function secretLiteralsIn(text: string): string[] {
+  return [...new Set(SECRET_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))];
+}
+
 /** Texts a resource runs or hands to a VM: custom data, user data, run command scripts, extension settings. */
 function scriptTexts(r: PolicyResourceView): { where: string; text: string }[] {
   const out: { where: string; text: string }[] = [];
@@ -328,6 +340,21 @@ function knownSecretValues(resources: readonly PolicyResourceView[]): { from: st
     if (known(v) && v.length >= 8) out.push({ from: `${r.type === T.secret ? "Key Vault secret" : "random password"} ${r.name}`, value: v });
   }
   return out;
+}
+
+/** A rule that one setting of one resource type must pass: most vault and storage rules. */
+function settingRule(spec: RuleBase & { readonly type: string; readonly path: string; readonly ok: (v: unknown) => boolean; readonly want: string; readonly unset: string }): ResourceRule {
+  const { type, path, ok, want, unset, ...base } = spec;
+  const label = type === T.vault ? "Vault" : "Storage account";
+  return {
+    ...base,
+    kind: "resource",
+    types: [type],
+    check: (r) => {
+      const v = path.split(".").reduce<any>((o, k) => o?.[k], r.inputs);
+      return ok(v) ? [] : [`${label} ${azureName(r, type === T.vault ? "vaultName" : "accountName")} has ${path} ${v === undefined ? unset : JSON.stringify(v)}: set it to ${want}.`];
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -368,9 +395,9 @@ export const rules: readonly Rule[] = [
     check: (resources) =>
       vmGrants(resources).flatMap((g) => {
         const secrets = lower(list(g.permissions.secrets));
-        const extra = secrets.filter((p) => !(SEAT_SECRET_PERMISSIONS as readonly string[]).includes(p));
+        const extra = secrets.filter((p) => !(VM_SECRET_PERMISSIONS as readonly string[]).includes(p));
         return extra.length
-          ? [{ urn: g.holder.urn, message: `${identityLabel(g.vm)} has secret permissions ${shownList(secrets)} on vault ${g.vault} (${g.where} ${g.holder.name}): remove ${shownList(extra)}. A VM may only get and set secrets (SEAT_SECRET_PERMISSIONS in lib/azure.ts).` }]
+          ? [{ urn: g.holder.urn, message: `${identityLabel(g.vm)} has secret permissions ${shownList(secrets)} on vault ${g.vault} (${g.where} ${g.holder.name}): remove ${shownList(extra)}. A VM may only get and set secrets (seed step 2).` }]
           : [];
       }),
   },
@@ -438,34 +465,32 @@ export const rules: readonly Rule[] = [
         ? []
         : [`Vault ${azureName(r, "vaultName")} leaves enableRbacAuthorization unset: set it to false explicitly, or the API's RBAC default makes every access policy inert.`],
   },
-  {
-    kind: "resource",
-    types: [T.vault],
+  settingRule({
     id: "kv-soft-delete-on",
     name: "Soft delete is on",
     enforcement: "mandatory",
     why: "A deleted secret or vault must stay recoverable for the retention period.",
     source: ["MCSB DP-8", "Checkov CKV_AZURE_111", "Checkov CKV_AZURE_42"],
     fix: "Set properties.enableSoftDelete: true.",
-    check: (r) =>
-      r.inputs.properties?.enableSoftDelete === false
-        ? [`Vault ${azureName(r, "vaultName")} has enableSoftDelete false: set it to true so deleted secrets stay recoverable.`]
-        : [],
-  },
-  {
-    kind: "resource",
-    types: [T.vault],
+    type: T.vault,
+    path: "properties.enableSoftDelete",
+    ok: (v) => v !== false,
+    want: "true",
+    unset: '"unset (on by default)"',
+  }),
+  settingRule({
     id: "kv-network-default-deny",
     name: "The vault's network default action is Deny",
     enforcement: "mandatory",
     why: "Only the lab subnet and operator IPs may reach the vault; a default Allow exposes it to the whole internet.",
     source: ["MCSB NS-2", "Checkov CKV_AZURE_109", "tfsec azure-keyvault-specify-network-acl"],
     fix: "Set properties.networkAcls.defaultAction: \"Deny\" and admit the lab subnet and operator IPs explicitly.",
-    check: (r) => {
-      const action = r.inputs.properties?.networkAcls?.defaultAction;
-      return action === "Deny" ? [] : [`Vault ${azureName(r, "vaultName")} has network default action ${JSON.stringify(action ?? "unset (Allow)")}: set properties.networkAcls.defaultAction to "Deny".`];
-    },
-  },
+    type: T.vault,
+    path: "properties.networkAcls.defaultAction",
+    ok: (v) => v === "Deny",
+    want: '"Deny" and admit the lab subnet and operator IPs explicitly',
+    unset: '"unset (Allow)"',
+  }),
   {
     kind: "resource",
     types: [T.vault],
@@ -494,56 +519,58 @@ export const rules: readonly Rule[] = [
         ? []
         : [`Vault ${azureName(r, "vaultName")} has no purge protection on a non-ephemeral stack: set properties.enablePurgeProtection to true.`],
   },
-  {
-    kind: "resource",
-    types: [T.storage],
+  settingRule({
     id: "storage-https-only",
     name: "The storage account accepts HTTPS only",
     enforcement: "mandatory",
     why: "Shared keys and data must never cross the network in clear text.",
     source: ["MCSB DP-3", "Checkov CKV_AZURE_3", "tfsec azure-storage-enforce-https"],
     fix: "Set enableHttpsTrafficOnly: true.",
-    check: (r) => (r.inputs.enableHttpsTrafficOnly === true ? [] : [`Storage account ${azureName(r, "accountName")} has enableHttpsTrafficOnly ${JSON.stringify(r.inputs.enableHttpsTrafficOnly ?? "unset")}: set it to true.`]),
-  },
-  {
-    kind: "resource",
-    types: [T.storage],
+    type: T.storage,
+    path: "enableHttpsTrafficOnly",
+    ok: (v) => v === true,
+    want: "true",
+    unset: '"unset"',
+  }),
+  settingRule({
     id: "storage-min-tls-1-2",
     name: "The storage account requires TLS 1.2 or newer",
     enforcement: "mandatory",
     why: "TLS 1.0 and 1.1 are broken and retired by Azure.",
     source: ["MCSB DP-3", "Checkov CKV_AZURE_44", "tfsec azure-storage-use-secure-tls-policy"],
     fix: "Set minimumTlsVersion: \"TLS1_2\".",
-    check: (r) => {
-      const v = r.inputs.minimumTlsVersion;
-      return v === "TLS1_2" || v === "TLS1_3" ? [] : [`Storage account ${azureName(r, "accountName")} allows TLS ${JSON.stringify(v ?? "unset (TLS1_0)")}: set minimumTlsVersion to "TLS1_2".`];
-    },
-  },
-  {
-    kind: "resource",
-    types: [T.storage],
+    type: T.storage,
+    path: "minimumTlsVersion",
+    ok: (v) => v === "TLS1_2" || v === "TLS1_3",
+    want: '"TLS1_2"',
+    unset: '"unset (TLS1_0)"',
+  }),
+  settingRule({
     id: "storage-no-blob-public-access",
     name: "Blob public access is off",
     enforcement: "mandatory",
     why: "The account holds what seats write; no container may ever be readable anonymously.",
     source: ["MCSB NS-2", "Checkov CKV_AZURE_190", "tfsec azure-storage-no-public-access"],
     fix: "Set allowBlobPublicAccess: false.",
-    check: (r) => (r.inputs.allowBlobPublicAccess === false ? [] : [`Storage account ${azureName(r, "accountName")} has allowBlobPublicAccess ${JSON.stringify(r.inputs.allowBlobPublicAccess ?? "unset")}: set it to false.`]),
-  },
-  {
-    kind: "resource",
-    types: [T.storage],
+    type: T.storage,
+    path: "allowBlobPublicAccess",
+    ok: (v) => v === false,
+    want: "false",
+    unset: '"unset"',
+  }),
+  settingRule({
     id: "storage-network-default-deny",
     name: "The storage account's network default action is Deny",
     enforcement: "mandatory",
     why: "Shared-key access stays on (see the accepted exceptions), so the firewall is what keeps a leaked key from working anywhere but the lab subnet and operator IPs.",
     source: ["MCSB NS-2", "Checkov CKV_AZURE_35", "tfsec azure-storage-default-action-deny"],
     fix: "Set networkRuleSet.defaultAction: \"Deny\" and admit the lab subnet and operator IPs explicitly.",
-    check: (r) => {
-      const action = r.inputs.networkRuleSet?.defaultAction;
-      return action === "Deny" ? [] : [`Storage account ${azureName(r, "accountName")} has network default action ${JSON.stringify(action ?? "unset (Allow)")}: set networkRuleSet.defaultAction to "Deny".`];
-    },
-  },
+    type: T.storage,
+    path: "networkRuleSet.defaultAction",
+    ok: (v) => v === "Deny",
+    want: '"Deny" and admit the lab subnet and operator IPs explicitly',
+    unset: '"unset (Allow)"',
+  }),
   {
     kind: "stack",
     id: "role-vm-listkeys-only",
@@ -696,8 +723,7 @@ export const rules: readonly Rule[] = [
       const held = knownSecretValues(resources);
       return resources.flatMap((r) =>
         scriptTexts(r).flatMap(({ where, text }) => {
-          const hits = new Set<string>();
-          for (const p of SECRET_PATTERNS) if (p.re.test(text)) hits.add(p.what);
+          const hits = new Set<string>(secretLiteralsIn(text));
           for (const s of held) if (text.includes(s.value)) hits.add(`the value of ${s.from} (${fingerprint(s.value)})`);
           return hits.size
             ? [{ urn: r.urn, message: `${r.name} ${where} contains ${[...hits].join(" and ")}: remove it; read secrets inside the VM from Key Vault with its managed identity, or pass them in protectedParameters.` }]

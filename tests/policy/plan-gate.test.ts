@@ -1,0 +1,71 @@
+// The offline policy gate end to end: `npm run plan` on a mutated copy of the program exits 1 and names the rule;
+// an advisory finding is printed but exits 0. The copy gets the program's files; node_modules is linked.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT } from "../helpers/program";
+
+const PROGRAM_FILES = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "package.json", "tsconfig.json", "components", "lib", "scripts", "policy"];
+
+/** A throwaway copy of the program; `edit` changes files in it before the plan runs. */
+function mutatedCopy(edit: (dir: string) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-policy-"));
+  for (const f of PROGRAM_FILES) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  edit(dir);
+  return dir;
+}
+
+function replaceIn(file: string, from: string | RegExp, to: string): void {
+  const text = fs.readFileSync(file, "utf8");
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`${file}: nothing matched ${from}`);
+  fs.writeFileSync(file, next);
+}
+
+function plan(dir: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", "--stack", "dev", ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe("npm run plan as the policy gate", () => {
+  it("exits 1 and names the rule when the seat policy gains list (SEAT_SECRET_PERMISSIONS in lib/azure.ts)", () => {
+    const dir = mutatedCopy((d) => replaceIn(path.join(d, "lib/azure.ts"), 'SEAT_SECRET_PERMISSIONS = ["get", "set"]', 'SEAT_SECRET_PERMISSIONS = ["get", "set", "list"]'));
+    dirs.push(dir);
+    const text = plan(dir);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/✗ MANDATORY kv-vm-secrets-get-set-only {2}azure-native:keyvault:AccessPolicy vault-seat1/);
+    expect(text.stdout).toMatch(/seat 1 identity has secret permissions \[get, set, list\] .*remove \[list\]/);
+    expect(text.stdout).toMatch(/fix: Keep the seat policy at SEAT_SECRET_PERMISSIONS/);
+    expect(text.stderr).toBe("policy gate: 2 mandatory violation(s): kv-vm-secrets-get-set-only\n");
+
+    const json = plan(dir, "--json");
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.policy).toMatchObject({ mandatoryViolations: 2, advisoryViolations: 0 });
+    expect(report.violations.map((v: any) => [v.ruleId, v.enforcement, v.resource])).toEqual([
+      ["kv-vm-secrets-get-set-only", "mandatory", "azure-native:keyvault:AccessPolicy vault-seat1"],
+      ["kv-vm-secrets-get-set-only", "mandatory", "azure-native:keyvault:AccessPolicy vault-seat2"],
+    ]);
+  });
+
+  it("prints an advisory finding and exits 0 (a VM size outside the allowed list)", () => {
+    const dir = mutatedCopy((d) => fs.appendFileSync(path.join(d, "Pulumi.dev.yaml"), "  dsvm-identity-lab:vmSize: Standard_M416ms_v2\n"));
+    dirs.push(dir);
+    const r = plan(dir);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 mandatory violation\(s\), 2 advisory/);
+    expect(r.stdout).toMatch(/! advisory {2}vm-size-allowed {2}azure-native:compute:VirtualMachine seat1-vm/);
+  });
+
+  it("passes the repository's own dev stack with no violations", () => {
+    const r = plan(ROOT, "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).violations).toEqual([]);
+  });
+});
