@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { DataScienceVm } from "./components/DataScienceVm";
+import { InVmCheck } from "./components/InVmCheck";
 import { LabNetwork } from "./components/LabNetwork";
 import { SecretVault } from "./components/SecretVault";
 import { StorageKeyAccess } from "./components/StorageKeyAccess";
@@ -76,6 +77,7 @@ const vault = new SecretVault("vault", {
   purgeProtection: lifecycle.purgeProtection,
   softDeleteRetentionInDays: lifecycle.softDeleteRetentionInDays,
   protect: lifecycle.protect,
+  canarySecretName: cfg.secretName,
 });
 
 // Step 4: the storage account, and each seat's right to call listKeys on it (and nothing more).
@@ -92,7 +94,25 @@ const store = new StorageKeyAccess("storage", {
   protect: lifecycle.protect,
 });
 
-// Steps 3 and 5 happen inside the VMs: `npm run verify` proves them. Outputs are what scripts need; nothing secret.
+// Steps 3 and 5 happen inside the VMs. At deploy time (checkOnDeploy) each seat runs the probe once its own grants
+// exist; `npm run verify` proves them again at any time.
+if (cfg.checkOnDeploy) {
+  seats.forEach(
+    (s, i) =>
+      new InVmCheck(`seat${i + 1}-check`, {
+        resourceGroupName: group.name,
+        location,
+        vmName: s.vmName,
+        vaultUri: vault.vaultUri,
+        secretName: cfg.secretName,
+        storageAccountId: store.accountId,
+        blobEndpoint: store.blobEndpoint,
+        waitFor: [vault.seatPolicies[i], store.seatAssignments[i], vault.canarySecret!],
+      }),
+  );
+}
+
+// Outputs are what scripts need; nothing secret.
 export const resourceGroupName = group.name;
 export const vaultName = vault.vaultName;
 export const vaultUri = vault.vaultUri;

@@ -26,6 +26,8 @@ export interface SecretVaultArgs {
   readonly purgeProtection?: boolean;
   /** Protect the vault itself, so `pulumi destroy` refuses to delete it (lasting labs). Default false. */
   readonly protect?: boolean;
+  /** Name of the canary secret to create, with a random value kept secret in state and never exported. None when absent. */
+  readonly canarySecretName?: string;
 }
 
 /**
@@ -41,6 +43,10 @@ export class SecretVault extends pulumi.ComponentResource {
   readonly vaultUri: pulumi.Output<string>;
   /** The vault's resource id. */
   readonly vaultId: pulumi.Output<string>;
+  /** Each seat's access policy, in seat order: what that seat's in-VM check waits for. */
+  readonly seatPolicies: readonly keyvault.AccessPolicy[];
+  /** The canary secret, when `canarySecretName` was given. Its value is never an output. */
+  readonly canarySecret?: keyvault.Secret;
 
   constructor(name: string, args: SecretVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:SecretVault", name, {}, opts);
@@ -91,7 +97,18 @@ export class SecretVault extends pulumi.ComponentResource {
         parent,
       );
     args.operatorObjectIds.forEach((id, i) => policy(`operator${i + 1}`, id, OPERATOR_SECRET_PERMISSIONS));
-    args.seatPrincipalIds.forEach((id, i) => policy(`seat${i + 1}`, id, SEAT_SECRET_PERMISSIONS));
+    this.seatPolicies = args.seatPrincipalIds.map((id, i) => policy(`seat${i + 1}`, id, SEAT_SECRET_PERMISSIONS));
+
+    if (args.canarySecretName !== undefined) {
+      // The secret the in-VM checks read (the seeds' SQLPasswd). Made through the control plane, so the deployer
+      // needs no data-plane access. The value is secret on the way in and in state (the Secret's properties).
+      const value = new random.RandomPassword(`${name}-canary-value`, { length: 32, special: false }, parent);
+      this.canarySecret = new keyvault.Secret(
+        `${name}-canary`,
+        { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secretName: args.canarySecretName, properties: { value: pulumi.secret(value.result), contentType: "text/plain" } },
+        { parent: this, additionalSecretOutputs: ["properties"] },
+      );
+    }
 
     this.vaultName = vault.name;
     this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");

@@ -45,6 +45,8 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
   readonly blobEndpoint: pulumi.Output<string>;
   /** Full id of the role that seats hold. */
   readonly roleDefinitionId: pulumi.Output<string>;
+  /** Each seat's listKeys role assignment, in seat order: what that seat's in-VM check waits for. */
+  readonly seatAssignments: readonly authorization.RoleAssignment[];
 
   constructor(name: string, args: StorageKeyAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:StorageKeyAccess", name, {}, opts);
@@ -102,7 +104,7 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
       ? pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role.name}`
       : pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.storageAccountKeyOperator}`;
 
-    args.seatPrincipalIds.forEach(
+    this.seatAssignments = args.seatPrincipalIds.map(
       (principalId, i) =>
         new authorization.RoleAssignment(
           `${name}-seat${i + 1}-listkeys`,

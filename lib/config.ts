@@ -26,6 +26,8 @@ export interface LabConfig {
   readonly autoShutdownTimeZone: string;
   readonly listKeysRole: ListKeysRole;
   readonly secretName: string;
+  /** Run the in-VM probe on every seat during `pulumi up` (one run command per seat); a failing probe fails the deploy. */
+  readonly checkOnDeploy: boolean;
   /** Ephemeral lab: tagged with its expiry, nothing protected, vault purgeable. See lib/lifecycle.ts. */
   readonly ephemeral: boolean;
   readonly ttlHours: number;
@@ -89,6 +91,8 @@ const list =
     }
     return parsed as string[];
   };
+
+const bool: Parser<boolean> = (raw, problem) => (raw === "true" ? true : raw === "false" ? false : problem("true or false"));
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -170,7 +174,8 @@ const RULES = {
     new RegExp(`^[0-9a-zA-Z-]{1,${LIMITS.secretNameLength - "-probe".length}}$`),
     `a Key Vault secret name: 1-${LIMITS.secretNameLength - "-probe".length} letters, digits and hyphens (the probe writes <name>-probe)`,
   ),
-  ephemeral: ((raw, problem) => (raw === "true" ? true : raw === "false" ? false : problem("true or false"))) as Parser<boolean>,
+  checkOnDeploy: bool,
+  ephemeral: bool,
   ttlHours: int(TTL_HOURS.min, TTL_HOURS.max, " hours"),
   createdAt: ((raw, problem) =>
     raw === "" || parseIsoSeconds(raw) ? raw : problem("empty, or an ISO 8601 UTC time to the second such as 2025-01-31T09:00:00Z")) as Parser<string>,

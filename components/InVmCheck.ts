@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as compute from "@pulumi/azure-native/compute";
+import { probeArgs, readProbe } from "../scripts/lib/verify-probe";
+
+export interface InVmCheckArgs {
+  /** Resource group of the VM. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Azure region (the run command's location is the VM's). */
+  readonly location: string;
+  /** The VM the probe runs on, as its own managed identity. */
+  readonly vmName: pulumi.Input<string>;
+  /** The lab vault's URI. */
+  readonly vaultUri: pulumi.Input<string>;
+  /** The canary secret that the probe reads; it writes `<secretName>-probe`. */
+  readonly secretName: string;
+  /** The lab storage account's resource id (listKeys). */
+  readonly storageAccountId: pulumi.Input<string>;
+  /** The account's blob endpoint (the shared-key data check). */
+  readonly blobEndpoint: pulumi.Input<string>;
+  /**
+   * What must exist before the probe runs: this seat's access policy and role assignment, and the canary secret.
+   * Never another seat's grants, so one slow seat does not hold the others back.
+   */
+  readonly waitFor: readonly pulumi.Resource[];
+  /** How long the probe retries while grants propagate. Default 600: Key Vault documents up to 10 minutes. */
+  readonly deadlineSeconds?: number;
+}
+
+// The run-command handler joins unnamed parameters into the command line without quoting
+// (Azure/run-command-handler-linux, internal/exec/exec.go), so every argument must be one plain word.
+const PLAIN_WORD = /^[A-Za-z0-9_.:/=+-]+$/;
+
+/**
+ * The in-VM checks at deploy time: a managed run command that runs scripts/vm-probe on one seat, with the seat's own
+ * identity, once its grants exist. `treatFailureAsDeploymentFailure` makes `pulumi up` fail when the probe exits
+ * non-zero, so a lab whose VMs cannot reach their secrets never deploys "green".
+ */
+export class InVmCheck extends pulumi.ComponentResource {
+  /** The run command's resource id. */
+  readonly runCommandId: pulumi.Output<string>;
+
+  constructor(name: string, args: InVmCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dsvm-identity-lab:lab:InVmCheck", name, {}, opts);
+    const deadlineSeconds = args.deadlineSeconds ?? 600;
+
+    // Unnamed parameters become the script's arguments; named ones would become environment variables.
+    const parameters = pulumi.all([args.vaultUri, args.storageAccountId, args.blobEndpoint]).apply(([vaultUri, storageAccountId, blobEndpoint]) =>
+      probeArgs({ vaultUri, secretName: args.secretName, storageAccountId, blobEndpoint, deadlineSeconds }).map((value) => {
+        if (!PLAIN_WORD.test(value)) throw new Error(`InVmCheck ${name}: probe argument ${JSON.stringify(value)} is not one plain word; the run command would split it`);
+        return { name: "", value };
+      }),
+    );
+
+    const run = new compute.VirtualMachineRunCommandByVirtualMachine(
+      `${name}-probe`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        vmName: args.vmName,
+        location: args.location,
+        runCommandName: "dsvm-lab-probe",
+        // The probe itself, as the script: its shebang runs it with the image's python3.
+        source: { script: readProbe() },
+        parameters,
+        asyncExecution: false,
+        treatFailureAsDeploymentFailure: true,
+        // The probe's own deadline plus room for the agent to start it and report back.
+        timeoutInSeconds: deadlineSeconds + 300,
+      },
+      { parent: this, dependsOn: [...args.waitFor] },
+    );
+
+    this.runCommandId = run.id;
+    this.registerOutputs({ runCommandId: this.runCommandId });
+  }
+}
