@@ -15,6 +15,8 @@ export interface Mutation {
   readonly change: (props: Props, sdk: Sdk) => Props;
   /** Resources to add, created when the first matching resource is (with the run's own SDK). */
   readonly add?: (props: Props, sdk: Sdk) => void;
+  /** Sees each matching resource object as it is constructed, so a later mutation can use its outputs. */
+  readonly capture?: (resource: pulumi.Resource) => void;
 }
 
 /** Applies `fn` to an Input's resolved value, keeping it an Output. */
@@ -30,6 +32,7 @@ export async function runMutated(mutations: readonly Mutation[], overrides: Reco
         for (const m of mutations) {
           if (args.type !== m.type || (m.name !== undefined && args.name !== m.name)) continue;
           props = m.change(props, sdk);
+          m.capture?.(args.resource);
           hit = true;
           if (m.add && !added.has(m)) {
             added.add(m);
