@@ -4,21 +4,16 @@ import type { ValidateFunction } from "ajv";
 import { call } from "./twin/http";
 import { probeAs } from "./twin/probe";
 import { EXAMPLES, validators, Validators } from "./twin/specs";
+import { useTwin } from "./twin/fixture";
 import { AzureTwin, Identity, RecordedRequest } from "./twin/twin";
 
+const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
+const v: Validators = validators();
 let twin: AzureTwin;
-let v: Validators;
 let seat: Identity;
 let operator: Identity;
-
-beforeAll(async () => {
-  v = validators();
-  twin = await AzureTwin.start();
-  seat = await twin.addIdentity("seat1", "dsvmlab-vm1");
-  operator = await twin.addIdentity("operator");
-});
-afterAll(async () => {
-  await twin?.stop();
+beforeAll(() => {
+  ({ twin, id: { seat1: seat, operator } } = lab);
 });
 
 const errors = (f: ValidateFunction) => JSON.stringify(f.errors);

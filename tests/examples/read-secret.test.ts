@@ -3,20 +3,13 @@
 import { spawn } from "child_process";
 import { createHash } from "crypto";
 import * as path from "path";
-import { AzureTwin, Identity } from "../twin/twin";
+import { useTwin } from "../twin/fixture";
 
 const ROOT = path.resolve(__dirname, "../..");
-let twin: AzureTwin;
-let seat: Identity;
-beforeAll(async () => {
-  twin = await AzureTwin.start();
-  seat = await twin.addIdentity("seat1", "dsvmlab-vm1");
-});
-afterAll(async () => {
-  await twin?.stop();
-});
+const lab = useTwin({ seat1: "dsvmlab-vm1" });
 
 function runExample(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { twin, id: { seat1: seat } } = lab;
   return new Promise((resolve) => {
     const env = { PATH: process.env.PATH ?? "", AZURE_POD_IDENTITY_AUTHORITY_HOST: seat.imdsUrl, NODE_EXTRA_CA_CERTS: twin.certs.caFile };
     const child = spawn(process.execPath, ["-r", "./scripts/register.js", "examples/read-secret.ts", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -30,6 +23,7 @@ function runExample(args: string[]): Promise<{ code: number | null; stdout: stri
 
 describe("examples/read-secret.ts", () => {
   it("reads the secret with the VM's identity and prints its length and hash, never the value", async () => {
+    const { twin, id: { seat1: seat } } = lab;
     twin.reset();
     const value = `example-${Math.random().toString(36).slice(2)}`;
     twin.seedSecret("SQLPasswd", value);
@@ -45,6 +39,7 @@ describe("examples/read-secret.ts", () => {
   });
 
   it("fails with Key Vault's reason when the identity may not get the secret", async () => {
+    const { twin, id: { seat1: seat } } = lab;
     twin.reset();
     twin.seedSecret("SQLPasswd", "x");
     twin.setPolicy(seat.principalId, ["set"]);

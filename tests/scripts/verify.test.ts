@@ -8,6 +8,7 @@ import { parseOutputs, readStackOutputs } from "../../scripts/lib/outputs";
 import { UsageError } from "../../scripts/lib/cli";
 import { VERIFY_CHECKS, VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
 import { TwinCredential } from "../twin/credential";
+import { useTwin } from "../twin/fixture";
 import { AzureTwin, Identity } from "../twin/twin";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -19,11 +20,9 @@ let operator: Identity;
 let outputsFile: string;
 let deps: VerifyDeps;
 
-beforeAll(async () => {
-  twin = await AzureTwin.start();
-  seat1 = await twin.addIdentity("seat1", "dsvmlab-vm1");
-  seat2 = await twin.addIdentity("seat2", "dsvmlab-vm2");
-  operator = await twin.addIdentity("operator");
+const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
+beforeAll(() => {
+  ({ twin, id: { seat1, seat2, operator } } = lab);
   outputsFile = path.join(twin.dir, "outputs.json");
   fs.writeFileSync(outputsFile, JSON.stringify(outputs()));
   const agent = new https.Agent({ ca: twin.certs.ca });
@@ -36,10 +35,6 @@ beforeAll(async () => {
     progressEveryMs: 500,
   };
 });
-afterAll(async () => {
-  await twin?.stop();
-});
-
 /** What `pulumi stack output --json` prints for a two-seat lab deployed on the twin. */
 function outputs() {
   return {

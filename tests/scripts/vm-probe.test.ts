@@ -4,6 +4,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-bl
 import { DEV_ACCOUNT, DEV_KEY } from "../twin/azurite";
 import { call } from "../twin/http";
 import { PROBE, ProbeRun, probeAs, probeArgs, runProbe } from "../twin/probe";
+import { useTwin } from "../twin/fixture";
 import { AzureTwin, FAULTS, Identity } from "../twin/twin";
 
 const CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"];
@@ -11,15 +12,11 @@ const SECRET = "SQLPasswd";
 // Made up for the test: it must never appear in anything the probe prints.
 const CANARY = `canary-${Math.random().toString(36).slice(2)}-do-not-print`;
 
+const lab = useTwin({ seat1: "dsvmlab-vm1" });
 let twin: AzureTwin;
 let seat: Identity;
-
-beforeAll(async () => {
-  twin = await AzureTwin.start();
-  seat = await twin.addIdentity("seat1", "dsvmlab-vm1");
-});
-afterAll(async () => {
-  await twin?.stop();
+beforeAll(() => {
+  ({ twin, id: { seat1: seat } } = lab);
 });
 beforeEach(() => {
   twin.reset();
@@ -30,6 +27,14 @@ beforeEach(() => {
 function grantExactly(who: Identity = seat) {
   twin.setPolicy(who.principalId, ["get", "set"]);
   twin.grantListKeys(who.principalId);
+}
+
+/** Runs the probe as the seat, checks the report's shape, and expects the exit code. */
+async function probe(deadlineSeconds: number, code: 0 | 1, extra: string[] = []): Promise<ProbeRun> {
+  const run = await probeAs(twin, seat, SECRET, deadlineSeconds, extra);
+  expectValidReport(run);
+  expect(run.code).toBe(code);
+  return run;
 }
 
 function statuses(run: ProbeRun): Record<string, string> {
@@ -48,9 +53,7 @@ function expectValidReport(run: ProbeRun) {
 describe("vm-probe against the twin: the fault matrix", () => {
   it("passes every check when the grants are exactly right, and leaves no probe container behind", async () => {
     grantExactly();
-    const run = await probeAs(twin, seat, SECRET, 5, ["--nonce", "nonce-123"]);
-    expectValidReport(run);
-    expect(run.code).toBe(0);
+    const run = await probe(5, 0, ["--nonce", "nonce-123"]);
     expect(run.report!.ok).toBe(true);
     expect(Object.values(statuses(run))).toEqual(CHECKS.map(() => "passed"));
     expect(run.check("secret-list-denied").detail).toMatch(/403/);
@@ -65,9 +68,7 @@ describe("vm-probe against the twin: the fault matrix", () => {
   it("fails secret-list-denied when list is allowed, at once (a 200 is never retried away)", async () => {
     grantExactly();
     twin.setPolicy(seat.principalId, ["get", "set", "list"]);
-    const run = await probeAs(twin, seat, SECRET, 5);
-    expectValidReport(run);
-    expect(run.code).toBe(1);
+    const run = await probe(5, 1);
     const list = run.check("secret-list-denied");
     expect(list).toMatchObject({ ok: false, status: "failed", attempts: 1 });
     expect(list.detail).toMatch(/200.*too broad/);
@@ -77,9 +78,7 @@ describe("vm-probe against the twin: the fault matrix", () => {
   it("fails secret-get after the deadline when get stays denied", async () => {
     twin.setPolicy(seat.principalId, ["set"]);
     twin.grantListKeys(seat.principalId);
-    const run = await probeAs(twin, seat, SECRET, 3);
-    expectValidReport(run);
-    expect(run.code).toBe(1);
+    const run = await probe(3, 1);
     const get = run.check("secret-get");
     expect(get.status).toBe("failed");
     expect(get.attempts).toBeGreaterThan(1);
@@ -104,9 +103,7 @@ describe("vm-probe against the twin: the fault matrix", () => {
   it("fails vault-token and arm-token when IMDS says 'Identity not found', and skips what needs them, saying why", async () => {
     grantExactly();
     twin.fault({ service: "imds", op: "token", response: FAULTS.imdsIdentityNotFound });
-    const run = await probeAs(twin, seat, SECRET, 2);
-    expectValidReport(run);
-    expect(run.code).toBe(1);
+    const run = await probe(2, 1);
     expect(statuses(run)).toEqual({
       "vault-token": "failed",
       "secret-get": "skipped",
@@ -128,18 +125,14 @@ describe("vm-probe against the twin: the fault matrix", () => {
   ])("passes when IMDS answers %s twice and then OK", async (_label, response) => {
     grantExactly();
     twin.fault({ service: "imds", op: "token", times: 2, response });
-    const run = await probeAs(twin, seat, SECRET, 10);
-    expectValidReport(run);
-    expect(run.code).toBe(0);
+    const run = await probe(10, 0);
     expect(run.check("vault-token")).toMatchObject({ ok: true, attempts: 3 });
   });
 
   it("passes when Key Vault answers 429 with Retry-After, waiting what it asks", async () => {
     grantExactly();
     twin.fault({ service: "vault", op: "get", times: 1, response: FAULTS.vaultThrottled(1) });
-    const run = await probeAs(twin, seat, SECRET, 10);
-    expectValidReport(run);
-    expect(run.code).toBe(0);
+    const run = await probe(10, 0);
     expect(run.check("secret-get")).toMatchObject({ ok: true, attempts: 2 });
     expect(run.stderr).toMatch(/secret-get: attempt 1: .*429 Throttled; retrying in 1\.0s/);
   });
@@ -147,17 +140,13 @@ describe("vm-probe against the twin: the fault matrix", () => {
   it("passes when Key Vault answers 503 once", async () => {
     grantExactly();
     twin.fault({ service: "vault", op: "set", times: 1, response: FAULTS.vaultUnavailable });
-    const run = await probeAs(twin, seat, SECRET, 10);
-    expectValidReport(run);
-    expect(run.code).toBe(0);
+    const run = await probe(10, 0);
     expect(run.check("secret-set")).toMatchObject({ ok: true, attempts: 2 });
   });
 
   it("fails storage-listkeys when ARM answers 403 AuthorizationFailed, and skips storage-data", async () => {
     twin.setPolicy(seat.principalId, ["get", "set"]);
-    const run = await probeAs(twin, seat, SECRET, 2);
-    expectValidReport(run);
-    expect(run.code).toBe(1);
+    const run = await probe(2, 1);
     const lk = run.check("storage-listkeys");
     expect(lk.status).toBe("failed");
     expect(lk.detail).toMatch(/403 AuthorizationFailed/);
@@ -169,9 +158,7 @@ describe("vm-probe against the twin: the fault matrix", () => {
   it("fails storage-data, without retrying, when listKeys hands out a wrong key", async () => {
     grantExactly();
     twin.keyMode = "wrong";
-    const run = await probeAs(twin, seat, SECRET, 5);
-    expectValidReport(run);
-    expect(run.code).toBe(1);
+    const run = await probe(5, 1);
     expect(run.check("storage-listkeys").ok).toBe(true);
     const data = run.check("storage-data");
     expect(data).toMatchObject({ status: "failed", attempts: 1 });
@@ -211,18 +198,14 @@ describe("vm-probe against the twin: the fault matrix", () => {
   it("fails clearly, without a traceback, when Key Vault answers malformed JSON", async () => {
     grantExactly();
     twin.fault({ service: "vault", op: "get", response: FAULTS.malformedJson });
-    const run = await probeAs(twin, seat, SECRET, 3);
-    expectValidReport(run);
-    expect(run.code).toBe(1);
+    const run = await probe(3, 1);
     expect(run.check("secret-get")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/malformed body/) });
   });
 
   it("fails clearly, without a traceback, when IMDS answers malformed JSON", async () => {
     grantExactly();
     twin.fault({ service: "imds", op: "token", response: FAULTS.malformedJson });
-    const run = await probeAs(twin, seat, SECRET, 3);
-    expectValidReport(run);
-    expect(run.code).toBe(1);
+    const run = await probe(3, 1);
     expect(run.check("vault-token")).toMatchObject({ status: "failed", detail: expect.stringMatching(/not with a token/) });
   });
 });

@@ -1,38 +1,23 @@
 // Runs scripts/vm-probe as a child process against the twin, as one identity. Asynchronous: the twin answers from
 // this same process, so a synchronous spawn would deadlock.
 import { spawn } from "child_process";
-import * as path from "path";
+import { CheckResult, PROBE_PATH, probeArgs as args, ProbeReport } from "../../scripts/lib/verify-probe";
 import type { AzureTwin, Identity } from "./twin";
 
-export const PROBE = path.resolve(__dirname, "../../scripts/vm-probe");
-
-export interface ProbeCheck {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly status: "passed" | "failed" | "skipped";
-  readonly detail: string;
-  readonly attempts: number;
-  readonly seconds: number;
-}
+export const PROBE = PROBE_PATH;
 
 export interface ProbeRun {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
   /** stdout parsed, or undefined when it is not JSON. */
-  readonly report?: { ok: boolean; checks: ProbeCheck[] };
-  check(name: string): ProbeCheck;
+  readonly report?: ProbeReport;
+  check(name: string): CheckResult;
 }
 
+/** The probe's arguments for the twin's vault, canary secret and storage account. */
 export function probeArgs(twin: AzureTwin, secret: string, deadlineSeconds: number, extra: string[] = []): string[] {
-  return [
-    "--vault-uri", twin.vaultUrl,
-    "--secret", secret,
-    "--storage-account-id", twin.storageAccountId,
-    "--blob-endpoint", twin.blobEndpoint,
-    "--deadline-seconds", String(deadlineSeconds),
-    ...extra,
-  ];
+  return [...args({ vaultUri: twin.vaultUrl, secretName: secret, storageAccountId: twin.storageAccountId, blobEndpoint: twin.blobEndpoint, deadlineSeconds }), ...extra];
 }
 
 export function runProbe(args: string[], env: Record<string, string>): Promise<ProbeRun> {
