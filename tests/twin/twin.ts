@@ -135,9 +135,17 @@ export class AzureTwin {
 
   static async start(): Promise<AzureTwin> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsvm-twin-"));
-    const certs = makeCerts(dir);
-    fs.mkdirSync(path.join(dir, "azurite"));
-    const azurite = await startAzurite(path.join(dir, "azurite"));
+    let certs: TwinCerts;
+    let azurite: Azurite;
+    try {
+      certs = makeCerts(dir);
+      fs.mkdirSync(path.join(dir, "azurite"));
+      azurite = await startAzurite(path.join(dir, "azurite"));
+    } catch (e) {
+      // Nothing of a half-started twin stays behind: the temp dir holds a private key.
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
     let twin: AzureTwin | undefined;
     const tls = { key: certs.key, cert: certs.cert };
     const vault = https.createServer(tls, (req, res) => twin!.dispatch("vault", req, res));
