@@ -202,6 +202,15 @@ describe("vm-probe against the twin: the fault matrix", () => {
     expect(run.check("secret-get")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/malformed body/) });
   });
 
+  it("keeps its JSON inside run command's 4096-byte output window, even when Azure answers with a huge error", async () => {
+    grantExactly();
+    const huge = { error: { code: "Bad".repeat(5000), message: "an error code this long is not what Azure sends, but nothing bounds it" } };
+    twin.fault({ service: "vault", op: "get", response: { status: 400, body: huge } });
+    const run = await probe(3, 1);
+    expect(Buffer.byteLength(run.stdout)).toBeLessThan(4096);
+    expect(run.check("secret-get").detail.length).toBeLessThanOrEqual(300);
+  });
+
   it("fails clearly, without a traceback, when IMDS answers malformed JSON", async () => {
     grantExactly();
     twin.fault({ service: "imds", op: "token", response: FAULTS.malformedJson });
