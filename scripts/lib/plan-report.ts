@@ -53,7 +53,13 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
     if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, `${at}.${k}`)]));
     return value;
   };
-  const outputs = Object.fromEntries(Object.keys(run.outputs).sort().map((k) => [k, mask(run.outputs[k], k)]));
+  // Like `pulumi stack output`, an export whose value is undefined is no output at all.
+  const outputs = Object.fromEntries(
+    Object.keys(run.outputs)
+      .filter((k) => run.outputs[k] !== undefined)
+      .sort()
+      .map((k) => [k, mask(run.outputs[k], k)]),
+  );
   const violations = checkRecorded(run.resources, policy);
   const resources = run.resources.map(
     (r): PlanResource => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, component: !r.custom, dependsOn: r.dependencies }),
