@@ -12,7 +12,38 @@ export const BUILTIN_ROLES = {
   reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
   /** Add and remove role assignments (no role definitions); the bootstrap constrains it with an ABAC condition. */
   roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+  /** Every secret operation, data plane (`secrets/*`): the operator's role in the RBAC model. */
+  keyVaultSecretsOfficer: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+  /** getSecret and readMetadata: readMetadata lists secrets, so it is never a seat's role. */
+  keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  /** Every data action on keys, secrets and certificates (`vaults/*`). */
+  keyVaultAdministrator: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
 } as const;
+
+/** Key Vault data actions (https://learn.microsoft.com/azure/role-based-access-control/permissions/security#microsoftkeyvault). */
+export const KV_DATA_ACTIONS = {
+  getSecret: "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+  setSecret: "Microsoft.KeyVault/vaults/secrets/setSecret/action",
+  /** Read a secret's attributes, and LIST the vault's secrets: what seats must never hold. */
+  readMetadata: "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+} as const;
+
+/** Seed step 2 in the RBAC model: the seat role's dataActions, exactly these (no built-in role is get+set without list). */
+export const SEAT_SECRET_DATA_ACTIONS = [KV_DATA_ACTIONS.getSecret, KV_DATA_ACTIONS.setSecret] as const;
+
+/**
+ * What the Key Vault built-in roles allow on the data plane, as their definitions list it
+ * (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security). Control-plane actions are
+ * reads only (vault metadata, deployments, support) and are left out.
+ */
+export const KEY_VAULT_ROLE_DATA_ACTIONS: Readonly<Record<string, { readonly name: string; readonly dataActions: readonly string[] }>> = {
+  [BUILTIN_ROLES.keyVaultSecretsOfficer]: { name: "Key Vault Secrets Officer", dataActions: ["Microsoft.KeyVault/vaults/secrets/*"] },
+  [BUILTIN_ROLES.keyVaultSecretsUser]: { name: "Key Vault Secrets User", dataActions: [KV_DATA_ACTIONS.getSecret, KV_DATA_ACTIONS.readMetadata] },
+  [BUILTIN_ROLES.keyVaultAdministrator]: { name: "Key Vault Administrator", dataActions: ["Microsoft.KeyVault/vaults/*"] },
+};
+
+/** Key Vault permission model: access policies (the seeds') or Azure RBAC (Microsoft's recommendation). */
+export type VaultAccessModel = "accessPolicy" | "rbac";
 
 /** The one ARM action a seat needs for the seed's step 4. */
 export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listkeys/action";
@@ -43,6 +74,12 @@ export const LIMITS = {
   maxOsDiskGb: 4095,
   /** Key Vault secret names: 1-127 characters, letters, digits and hyphens. */
   secretNameLength: 127,
+  /** Windows computer names (NetBIOS): at most 15 characters. */
+  windowsComputerNameLength: 15,
+  /** Windows admin user names: at most 20 characters. */
+  windowsAdminUsernameLength: 20,
+  /** AzureBastionSubnet must be /26 or larger (https://learn.microsoft.com/azure/bastion/configuration-settings#subnet). */
+  bastionSubnetPrefix: 26,
 } as const;
 
 /**
@@ -54,10 +91,28 @@ export const LIMITS = {
 export const DSVM_IMAGE = { publisher: "microsoft-dsvm", offer: "ubuntu-2204", sku: "2204-gen2", version: "latest" } as const;
 
 /**
+ * The Windows DSVM image. No `plan` block either: dsvm-win-2022 is first-party and free like the Ubuntu image, and
+ * the public deployments of it we found (Azure Verified Modules' virtual-machine Bicep, Terraform
+ * azurerm_windows_virtual_machine examples) send `microsoft-dsvm:dsvm-win-2022:winserver-2022` without one; a
+ * Terraform example that had a plan block carried it commented out. Check with
+ * `az vm image show --urn microsoft-dsvm:dsvm-win-2022:winserver-2022:latest` (`plan: null`) before a first deploy.
+ */
+export const DSVM_WINDOWS_IMAGE = { publisher: "microsoft-dsvm", offer: "dsvm-win-2022", sku: "winserver-2022", version: "latest" } as const;
+
+/** The image a seat runs, by config `os`. */
+export type SeatOs = "ubuntu" | "windows";
+
+/**
  * Entra ID sign-in over SSH (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux).
  * 1.0 is the current major version; autoUpgradeMinorVersion keeps it patched.
  */
 export const AAD_SSH_LOGIN_EXTENSION = { publisher: "Microsoft.Azure.ActiveDirectory", type: "AADSSHLoginForLinux", typeHandlerVersion: "1.0" } as const;
+
+/**
+ * Entra ID sign-in over RDP (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-windows):
+ * the VM joins Entra ID and "Virtual Machine User Login" admits the lab users. 2.0 is the current major version.
+ */
+export const AAD_WINDOWS_LOGIN_EXTENSION = { publisher: "Microsoft.Azure.ActiveDirectory", type: "AADLoginForWindows", typeHandlerVersion: "2.0" } as const;
 
 /** The DSVM image's own OS disk, GiB: a smaller osDisk.diskSizeGB is refused by Azure. */
 export const DSVM_IMAGE_DISK_GB = 150;

@@ -1,7 +1,7 @@
 // The lab's configuration: read once, validated as a whole, before any resource exists.
 // Keys, types, descriptions and defaults are declared in Pulumi.yaml (the CLI applies the defaults); this module owns
 // the rules. tests/lib/config.test.ts checks that the two name the same keys.
-import { DSVM_IMAGE_DISK_GB, LIMITS } from "./azure";
+import { DSVM_IMAGE_DISK_GB, LIMITS, SeatOs, VaultAccessModel } from "./azure";
 import { parseIsoSeconds, TTL_HOURS } from "./lifecycle";
 import { contains, hasHostBits, isPrivate, isPublic, parseCidr, size } from "./net";
 
@@ -37,6 +37,14 @@ export interface LabConfig {
   readonly owner: string;
   /** Entra group whose members may sign in to the seats; empty for none. */
   readonly labUsersGroupObjectId: string;
+  /** The seats' image: the Ubuntu or the Windows Server DSVM. */
+  readonly os: SeatOs;
+  /** Key Vault permission model: access policies (vault-wide) or RBAC (a get/set-only role per secret). */
+  readonly vaultAccessModel: VaultAccessModel;
+  /** Azure Bastion (Standard) in its own subnet: reach the seats without any public IP on them. */
+  readonly bastion: boolean;
+  /** AzureBastionSubnet, inside addressSpace and apart from subnetPrefix; used only when bastion is true. */
+  readonly bastionSubnetPrefix: string;
 }
 
 /** One bad value: the key, what it was, and the form it must take. */
@@ -136,6 +144,8 @@ const RULES = {
         ? problem(`a user name that Azure allows; '${raw}' is reserved`)
         : raw) as Parser<string>,
   sshPublicKey: ((raw, problem) => {
+    // Empty is for Windows seats only, which take no SSH key; crossCheck holds the rule between the two.
+    if (raw.trim() === "") return "";
     const why = sshKeyProblem(raw);
     return why ? problem(why) : raw.trim();
   }) as Parser<string>,
@@ -182,6 +192,15 @@ const RULES = {
   owner: str(/^(|[A-Za-z0-9][A-Za-z0-9._@+-]{0,63})$/, "empty, or 1-64 letters, digits, '.', '_', '@', '+' or '-' (a user name or e-mail)"),
   labUsersGroupObjectId: ((raw, problem) =>
     raw === "" || GUID.test(raw) ? raw.toLowerCase() : problem("empty, or the lab-users group's Entra object id (a GUID; the bootstrap exports it)")) as Parser<string>,
+  os: str(/^(ubuntu|windows)$/, "ubuntu or windows") as Parser<SeatOs>,
+  vaultAccessModel: str(/^(accessPolicy|rbac)$/, "accessPolicy or rbac") as Parser<VaultAccessModel>,
+  bastion: bool,
+  bastionSubnetPrefix: ((raw, problem) => {
+    const c = parseCidr(raw);
+    return c && !hasHostBits(c) && c.prefix <= LIMITS.bastionSubnetPrefix
+      ? raw
+      : problem(`a CIDR of /${LIMITS.bastionSubnetPrefix} or wider without host bits, such as 10.42.0.0/26 (Azure Bastion needs at least a /${LIMITS.bastionSubnetPrefix})`);
+  }) as Parser<string>,
 } satisfies { [K in keyof LabConfig]: Parser<LabConfig[K]> };
 
 export const CONFIG_KEYS = Object.keys(RULES) as (keyof LabConfig)[];
@@ -231,11 +250,18 @@ function crossCheck(c: LabConfig, context: { extraOperators?: number }, problems
     problems.push({ key: "createdAt", value: '""', expected: "an ISO 8601 UTC time when ephemeral is true (`npm run lab -- create` sets it)" });
   }
   if (c.ephemeral && !c.owner) problems.push({ key: "owner", value: '""', expected: "a name when ephemeral is true: every ephemeral lab has an owner tag" });
+  osCheck(c, problems);
   const space = parseCidr(c.addressSpace)!;
   const subnet = parseCidr(c.subnetPrefix)!;
   if (!contains(space, subnet)) {
     problems.push({ key: "subnetPrefix", value: JSON.stringify(c.subnetPrefix), expected: `a CIDR inside addressSpace ${c.addressSpace}` });
     return;
+  }
+  if (c.bastion) {
+    const bastion = parseCidr(c.bastionSubnetPrefix)!;
+    const value = JSON.stringify(c.bastionSubnetPrefix);
+    if (!contains(space, bastion)) problems.push({ key: "bastionSubnetPrefix", value, expected: `a CIDR inside addressSpace ${c.addressSpace} when bastion is true` });
+    else if (contains(bastion, subnet) || contains(subnet, bastion)) problems.push({ key: "bastionSubnetPrefix", value, expected: `a CIDR apart from subnetPrefix ${c.subnetPrefix}` });
   }
   const hosts = size(subnet) - LIMITS.reservedAddressesPerSubnet;
   if (c.seats > hosts) {
@@ -248,12 +274,37 @@ function crossCheck(c: LabConfig, context: { extraOperators?: number }, problems
   // Every seat and every operator holds one access policy; the deploying principal is one more operator.
   const operators = new Set(c.operatorObjectIds.map((id) => id.toLowerCase())).size + 1 + (context.extraOperators ?? 0);
   const maxSeats = LIMITS.accessPoliciesPerVault - operators;
-  if (c.seats > maxSeats) {
+  // The RBAC model holds no access policies, so the vault's policy limit does not bound it.
+  if (c.vaultAccessModel === "accessPolicy" && c.seats > maxSeats) {
     problems.push({
       key: "seats",
       value: String(c.seats),
       expected: `at most ${maxSeats}: a vault holds ${LIMITS.accessPoliciesPerVault} access policies and ${operators} go to operators`,
     });
+  }
+}
+
+/** The rules that depend on the seats' OS: SSH key or none, and Windows' shorter names. */
+function osCheck(c: LabConfig, problems: ConfigProblem[]): void {
+  if (c.os === "ubuntu" && c.sshPublicKey === "") {
+    problems.push({ key: "sshPublicKey", value: '""', expected: "an OpenSSH public key line: 'ssh-ed25519 AAAA... comment' or 'ssh-rsa AAAA... comment' (Ubuntu seats sign in by SSH key)" });
+  }
+  if (c.os !== "windows") return;
+  if (c.sshPublicKey !== "") {
+    problems.push({ key: "sshPublicKey", value: shown("sshPublicKey", c.sshPublicKey), expected: '"" when os is windows: Windows seats take no SSH key (sign-in is through Entra ID, AADLoginForWindows)' });
+  }
+  // The computer name is the VM name, <prefix>-vm<seat>; Windows cuts names at 15 characters.
+  const longest = `${c.namePrefix}-vm${c.seats}`;
+  if (longest.length > LIMITS.windowsComputerNameLength) {
+    const room = LIMITS.windowsComputerNameLength - `-vm${c.seats}`.length;
+    problems.push({
+      key: "namePrefix",
+      value: JSON.stringify(c.namePrefix),
+      expected: `at most ${room} characters when os is windows with ${c.seats} seat(s): the computer name ${longest} would be over Windows' ${LIMITS.windowsComputerNameLength}`,
+    });
+  }
+  if (c.adminUsername.length > LIMITS.windowsAdminUsernameLength) {
+    problems.push({ key: "adminUsername", value: JSON.stringify(c.adminUsername), expected: `at most ${LIMITS.windowsAdminUsernameLength} characters when os is windows` });
   }
 }
 

@@ -19,3 +19,8 @@ export function seatVmName(namePrefix: string, seat: number): string {
 export function shutdownScheduleName(vmName: string): string {
   return `shutdown-computevm-${vmName}`;
 }
+
+/** A role assignment's name: the same scope, principal and role give the same GUID, so a re-run is idempotent. */
+export function roleAssignmentGuid(scope: string, principalId: string, roleDefinitionId: string): string {
+  return deterministicGuid(scope.toLowerCase(), principalId, roleDefinitionId.toLowerCase());
+}
