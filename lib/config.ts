@@ -4,6 +4,7 @@
 import { DSVM_IMAGE_DISK_GB, LIMITS, SeatOs, VaultAccessModel } from "./azure";
 import { parseIsoSeconds, TTL_HOURS } from "./lifecycle";
 import { contains, hasHostBits, isPrivate, isPublic, parseCidr, size } from "./net";
+import { roleAssignmentUse } from "./shards";
 
 export const PROJECT = "dsvm-identity-lab";
 
@@ -45,6 +46,10 @@ export interface LabConfig {
   readonly bastion: boolean;
   /** AzureBastionSubnet, inside addressSpace and apart from subnetPrefix; used only when bastion is true. */
   readonly bastionSubnetPrefix: string;
+  /** Seats per vault: past it, seats are sharded across vaults (lib/shards.ts). Access-policy model only. */
+  readonly seatsPerVault: number;
+  /** Role assignments the subscription already holds outside this lab, counted against Azure's limit. */
+  readonly roleAssignmentsInUse: number;
 }
 
 /** One bad value: the key, what it was, and the form it must take. */
@@ -134,7 +139,9 @@ function sshKeyProblem(raw: string): string | undefined {
 const RULES = {
   namePrefix: str(/^[a-z][a-z0-9]{2,9}$/, "3-10 lowercase letters and digits, starting with a letter (it goes into vault and storage names)"),
   location: str(/^[a-z][a-z0-9]{2,39}$/, "an Azure region name in lowercase, such as westeurope or eastus2"),
-  seats: int(1, LIMITS.accessPoliciesPerVault - 1),
+  // Each seat holds at least one role assignment, so the subscription's limit bounds the seats; crossCheck counts the
+  // rest (lab users, assignments in use) and the subnet's addresses.
+  seats: int(1, LIMITS.roleAssignmentsPerSubscription, ` (each seat holds a role assignment; Azure allows ${LIMITS.roleAssignmentsPerSubscription} per subscription)`),
   vmSize: str(/^Standard_[A-Z][A-Za-z0-9_-]*$/, "an Azure VM size such as Standard_D4s_v5"),
   osDiskSizeGb: int(DSVM_IMAGE_DISK_GB, LIMITS.maxOsDiskGb, ` GiB (the DSVM image needs ${DSVM_IMAGE_DISK_GB})`),
   adminUsername: ((raw, problem) =>
@@ -201,6 +208,9 @@ const RULES = {
       ? raw
       : problem(`a CIDR of /${LIMITS.bastionSubnetPrefix} or wider without host bits, such as 10.42.0.0/26 (Azure Bastion needs at least a /${LIMITS.bastionSubnetPrefix})`);
   }) as Parser<string>,
+  // The deploying principal always holds a policy in every vault, so at most 1023 seat policies fit.
+  seatsPerVault: int(1, LIMITS.accessPoliciesPerVault - 1, ` (a vault holds ${LIMITS.accessPoliciesPerVault} access policies, one is the deployer's)`),
+  roleAssignmentsInUse: int(0, LIMITS.roleAssignmentsPerSubscription, " (e.g. `az role assignment list --all --query 'length(@)'`)"),
 } satisfies { [K in keyof LabConfig]: Parser<LabConfig[K]> };
 
 export const CONFIG_KEYS = Object.keys(RULES) as (keyof LabConfig)[];
@@ -265,23 +275,43 @@ function crossCheck(c: LabConfig, context: { extraOperators?: number }, problems
   }
   const hosts = size(subnet) - LIMITS.reservedAddressesPerSubnet;
   if (c.seats > hosts) {
+    const prefix = subnetPrefixFor(c.seats);
     problems.push({
       key: "seats",
       value: String(c.seats),
-      expected: `at most ${hosts}: subnet ${c.subnetPrefix} has ${hosts} usable addresses (Azure keeps ${LIMITS.reservedAddressesPerSubnet}); widen subnetPrefix`,
+      expected: `at most ${hosts}: subnet ${c.subnetPrefix} has ${hosts} usable addresses (Azure keeps ${LIMITS.reservedAddressesPerSubnet}); widen subnetPrefix to /${prefix} or wider (${size({ base: 0, prefix, address: 0 }) - LIMITS.reservedAddressesPerSubnet} addresses), inside addressSpace`,
     });
   }
-  // Every seat and every operator holds one access policy; the deploying principal is one more operator.
+  // Every operator holds an access policy in every vault; the deploying principal is one more operator.
   const operators = new Set(c.operatorObjectIds.map((id) => id.toLowerCase())).size + 1 + (context.extraOperators ?? 0);
-  const maxSeats = LIMITS.accessPoliciesPerVault - operators;
+  const maxPerVault = LIMITS.accessPoliciesPerVault - operators;
   // The RBAC model holds no access policies, so the vault's policy limit does not bound it.
-  if (c.vaultAccessModel === "accessPolicy" && c.seats > maxSeats) {
+  if (c.vaultAccessModel === "accessPolicy" && c.seatsPerVault > maxPerVault) {
+    problems.push({
+      key: "seatsPerVault",
+      value: String(c.seatsPerVault),
+      expected: `at most ${maxPerVault}: a vault holds ${LIMITS.accessPoliciesPerVault} access policies and ${operators} go to operators`,
+    });
+  }
+  const assignments = roleAssignmentUse({ seats: c.seats, labUsers: c.labUsersGroupObjectId !== "", vaultRbac: c.vaultAccessModel === "rbac", operators });
+  const limit = LIMITS.roleAssignmentsPerSubscription;
+  if (assignments.total + c.roleAssignmentsInUse > limit) {
+    const fixed = assignments.total - assignments.perSeat * c.seats;
     problems.push({
       key: "seats",
       value: String(c.seats),
-      expected: `at most ${maxSeats}: a vault holds ${LIMITS.accessPoliciesPerVault} access policies and ${operators} go to operators`,
+      expected:
+        `at most ${Math.max(0, Math.floor((limit - c.roleAssignmentsInUse - fixed) / assignments.perSeat))}: Azure's limit of ${limit} role assignments per subscription; ` +
+        `this lab needs ${assignments.total} (${assignments.perSeat} per seat) and roleAssignmentsInUse says ${c.roleAssignmentsInUse} are taken`,
     });
   }
+}
+
+/** The widest prefix (smallest subnet) with room for `seats` hosts. */
+export function subnetPrefixFor(seats: number): number {
+  let prefix = LIMITS.smallestSubnetPrefix;
+  while (prefix > 0 && 2 ** (32 - prefix) - LIMITS.reservedAddressesPerSubnet < seats) prefix--;
+  return prefix;
 }
 
 /** The rules that depend on the seats' OS: SSH key or none, and Windows' shorter names. */

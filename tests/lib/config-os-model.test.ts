@@ -58,9 +58,10 @@ describe("os, vaultAccessModel and bastion", () => {
     expect(() => validateConfig(devConfig({ bastionSubnetPrefix: "10.99.0.0/26" }))).not.toThrow();
   });
 
-  it("bound seats by the vault's access policies only in the accessPolicy model", () => {
-    const big = { subnetPrefix: "10.42.0.0/20", seats: "1023", operatorObjectIds: '["11111111-2222-3333-4444-555555555555"]' };
-    expect(problemsOf(big).map((p) => p.key)).toEqual(["seats"]);
+  it("bound seats per vault by the vault's access policies only in the accessPolicy model", () => {
+    // Past seatsPerVault, seats are sharded over vaults (lib/shards.ts), so the bound is on seatsPerVault.
+    const big = { subnetPrefix: "10.42.0.0/20", seats: "1023", seatsPerVault: "1023", operatorObjectIds: '["11111111-2222-3333-4444-555555555555"]' };
+    expect(problemsOf(big).map((p) => p.key)).toEqual(["seatsPerVault"]);
     expect(() => validateConfig(devConfig({ ...big, vaultAccessModel: "rbac" }))).not.toThrow();
   });
 });

@@ -51,7 +51,9 @@ describe("validateConfig", () => {
     ["seats", "-3", "an integer from 1 to"],
     ["seats", "two", "an integer from 1 to"],
     ["seats", "1.5", "an integer from 1 to"],
-    ["seats", "1024", "an integer from 1 to 1023"],
+    ["seats", "4001", "an integer from 1 to 4000 (each seat holds a role assignment; Azure allows 4000 per subscription)"],
+    ["seatsPerVault", "1024", "an integer from 1 to 1023"],
+    ["roleAssignmentsInUse", "-1", "an integer from 0 to 4000"],
     ["vmSize", "D4s_v5", "Standard_D4s_v5"],
     ["vmSize", "Standard_D4s v5", "an Azure VM size"],
     ["osDiskSizeGb", "30", "the DSVM image needs 150"],
@@ -130,11 +132,14 @@ describe("validateConfig", () => {
   it("refuses more seats than the subnet has addresses", () => {
     const { problems } = problemsOf({ subnetPrefix: "10.42.1.0/29", seats: "4" });
     expect(problems[0]).toMatchObject({ key: "seats", expected: expect.stringContaining("subnet 10.42.1.0/29 has 3 usable addresses") });
+    // The message says how wide the subnet must be: 252 seats need a /23 (507 addresses).
+    expect(problemsOf({ seats: "252" }).problems[0].expected).toContain("widen subnetPrefix to /23 or wider (507 addresses)");
   });
 
-  it("refuses more seats than a vault has access policies once operators hold theirs", () => {
+  it("refuses more seats per vault than a vault has access policies once operators hold theirs", () => {
     const ops = JSON.stringify(["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]);
-    const { problems } = problemsOf({ addressSpace: "10.0.0.0/16", subnetPrefix: "10.0.0.0/20", operatorObjectIds: ops, seats: "1022" });
-    expect(problems[0]).toMatchObject({ key: "seats", expected: expect.stringContaining("at most 1021: a vault holds 1024 access policies and 3 go to operators") });
+    const { problems } = problemsOf({ operatorObjectIds: ops, seatsPerVault: "1022" });
+    expect(problems[0]).toMatchObject({ key: "seatsPerVault", expected: expect.stringContaining("at most 1021: a vault holds 1024 access policies and 3 go to operators") });
+    expect(() => validateConfig({ ...devConfig(), operatorObjectIds: ops, seatsPerVault: "1021" })).not.toThrow();
   });
 });
