@@ -5,6 +5,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { DataScienceVm } from "./components/DataScienceVm";
 import { InVmCheck } from "./components/InVmCheck";
 import { LabNetwork } from "./components/LabNetwork";
+import { SecretGetSetRole } from "./components/SecretGetSetRole";
 import { SecretVault } from "./components/SecretVault";
 import { StorageKeyAccess } from "./components/StorageKeyAccess";
 import { ConfigError, LabConfig, PROJECT, stackSlug, validateConfig } from "./lib/config";
@@ -64,7 +65,10 @@ const seats = Array.from({ length: cfg.seats }, (_, i) => {
 });
 const seatPrincipalIds = seats.map((s) => s.principalId);
 
-// Step 2: the vault, where each seat's identity may get and set secrets, and never list them.
+// Step 2: the vault, where each seat's identity may get and set secrets, and never list them. In the RBAC model that
+// is a custom role (one per lab) assigned on each secret; in the access-policy model, a vault-wide policy.
+const seatSecretRole =
+  cfg.vaultAccessModel === "rbac" ? new SecretGetSetRole("secret-role", { resourceGroupId: group.id, subscriptionId: client.subscriptionId }) : undefined;
 const vault = new SecretVault("vault", {
   resourceGroupName: group.name,
   location,
@@ -78,6 +82,8 @@ const vault = new SecretVault("vault", {
   softDeleteRetentionInDays: lifecycle.softDeleteRetentionInDays,
   protect: lifecycle.protect,
   canarySecretName: cfg.secretName,
+  accessModel: cfg.vaultAccessModel,
+  rbac: seatSecretRole && { subscriptionId: client.subscriptionId, seatRoleDefinitionId: seatSecretRole.roleDefinitionId, operatorPrincipalType: cfg.operatorPrincipalType },
 });
 
 // Step 4: the storage account, and each seat's right to call listKeys on it (and nothing more).
@@ -107,7 +113,7 @@ if (cfg.checkOnDeploy) {
         secretName: cfg.secretName,
         storageAccountId: store.accountId,
         blobEndpoint: store.blobEndpoint,
-        waitFor: [vault.seatPolicies[i], store.seatAssignments[i], vault.canarySecret!],
+        waitFor: [...vault.seatGrants[i], store.seatAssignments[i], vault.canarySecret!],
       }),
   );
 }

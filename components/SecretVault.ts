@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
-import { OPERATOR_SECRET_PERMISSIONS, SEAT_SECRET_PERMISSIONS } from "../lib/azure";
+import { OPERATOR_SECRET_PERMISSIONS, SEAT_SECRET_PERMISSIONS, VaultAccessModel } from "../lib/azure";
+import { VaultRbacAccess } from "./VaultRbacAccess";
 
 export interface SecretVaultArgs {
   /** Resource group that holds the vault. */
@@ -28,13 +29,23 @@ export interface SecretVaultArgs {
   readonly protect?: boolean;
   /** Name of the canary secret to create, with a random value kept secret in state and never exported. None when absent. */
   readonly canarySecretName?: string;
+  /** `accessPolicy` (default): standalone access policies. `rbac`: RBAC authorization and role assignments only. */
+  readonly accessModel?: VaultAccessModel;
+  /** What the RBAC model needs: the subscription (built-in roles) and the seat role (components/SecretGetSetRole.ts). */
+  readonly rbac?: {
+    readonly subscriptionId: pulumi.Input<string>;
+    readonly seatRoleDefinitionId: pulumi.Input<string>;
+    /** The operators' Entra object type (config operatorPrincipalType). */
+    readonly operatorPrincipalType: "User" | "ServicePrincipal" | "Group";
+  };
 }
 
 /**
- * The lab's Key Vault (seed step 2). Access-policy model, set explicitly because the newest Key Vault API defaults to
- * RBAC. Firewall default Deny; the lab subnet and operator IPs are let through. Policies are standalone
- * `keyvault.AccessPolicy` resources and never inline on the vault (mixing both makes them overwrite each other:
- * pulumi-azure-native #594).
+ * The lab's Key Vault (seed step 2). The permission model is set explicitly because the newest Key Vault API defaults
+ * to RBAC. Access-policy model: policies are standalone `keyvault.AccessPolicy` resources and never inline on the vault
+ * (mixing both makes them overwrite each other: pulumi-azure-native #594). RBAC model: no access policy at all; each
+ * seat holds a get+set-only role on each secret it uses (components/VaultRbacAccess.ts). Firewall default Deny; the
+ * lab subnet and operator IPs are let through.
  */
 export class SecretVault extends pulumi.ComponentResource {
   /** The vault's globally unique name. */
@@ -43,14 +54,18 @@ export class SecretVault extends pulumi.ComponentResource {
   readonly vaultUri: pulumi.Output<string>;
   /** The vault's resource id. */
   readonly vaultId: pulumi.Output<string>;
-  /** Each seat's access policy, in seat order: what that seat's in-VM check waits for. */
+  /** Each seat's access policy, in seat order (none in the RBAC model). */
   readonly seatPolicies: readonly keyvault.AccessPolicy[];
+  /** Each seat's grants in this vault, in seat order, in either model: what that seat's in-VM check waits for. */
+  readonly seatGrants: readonly (readonly pulumi.Resource[])[];
   /** The canary secret, when `canarySecretName` was given. Its value is never an output. */
   readonly canarySecret?: keyvault.Secret;
 
   constructor(name: string, args: SecretVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:SecretVault", name, {}, opts);
     const parent = { parent: this };
+    const model = args.accessModel ?? "accessPolicy";
+    if (model === "rbac" && !args.rbac) throw new Error(`SecretVault ${name}: the rbac model needs args.rbac (subscription and seat role)`);
 
     // A deleted vault stays soft-deleted and keeps its name, so every new lab gets a fresh random suffix.
     // prefix (<=10) + "-kv-" + 6 = at most 20 of the 24 characters allowed, starting with a letter.
@@ -65,7 +80,8 @@ export class SecretVault extends pulumi.ComponentResource {
         properties: {
           tenantId: args.tenantId,
           sku: { family: "A", name: "standard" },
-          enableRbacAuthorization: false,
+          // Explicit either way: the newest API defaults to RBAC, which makes access policies inert.
+          enableRbacAuthorization: model === "rbac",
           enableSoftDelete: true,
           softDeleteRetentionInDays: args.softDeleteRetentionInDays ?? 90,
           // The API rejects an explicit false, so the property is sent only when on.
@@ -96,8 +112,8 @@ export class SecretVault extends pulumi.ComponentResource {
         },
         parent,
       );
-    args.operatorObjectIds.forEach((id, i) => policy(`operator${i + 1}`, id, OPERATOR_SECRET_PERMISSIONS));
-    this.seatPolicies = args.seatPrincipalIds.map((id, i) => policy(`seat${i + 1}`, id, SEAT_SECRET_PERMISSIONS));
+    if (model === "accessPolicy") args.operatorObjectIds.forEach((id, i) => policy(`operator${i + 1}`, id, OPERATOR_SECRET_PERMISSIONS));
+    this.seatPolicies = model === "accessPolicy" ? args.seatPrincipalIds.map((id, i) => policy(`seat${i + 1}`, id, SEAT_SECRET_PERMISSIONS)) : [];
 
     if (args.canarySecretName !== undefined) {
       // The secret the in-VM checks read (the seeds' SQLPasswd). Made through the control plane, so the deployer
@@ -108,6 +124,38 @@ export class SecretVault extends pulumi.ComponentResource {
         { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secretName: args.canarySecretName, properties: { value: pulumi.secret(value.result), contentType: "text/plain" } },
         { parent: this, additionalSecretOutputs: ["properties"] },
       );
+    }
+
+    if (model === "rbac") {
+      const secrets: { name: string; resource: pulumi.Resource }[] = [];
+      if (this.canarySecret && args.canarySecretName !== undefined) {
+        // The probe writes <canary>-probe. Made here, empty of meaning, so it exists before the seats' assignments:
+        // then their scope can be that one secret, not the vault (docs/windows-and-rbac.md says why).
+        const probeName = `${args.canarySecretName}-probe`;
+        const probe = new keyvault.Secret(
+          `${name}-probe-secret`,
+          { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secretName: probeName, properties: { value: "not written by a seat yet", contentType: "text/plain" } },
+          // Seats write new versions; the deploy must not write the placeholder back over them.
+          { parent: this, ignoreChanges: ["properties.value"] },
+        );
+        secrets.push({ name: args.canarySecretName, resource: this.canarySecret }, { name: probeName, resource: probe });
+      }
+      const access = new VaultRbacAccess(
+        `${name}-rbac`,
+        {
+          vaultId: vault.id,
+          subscriptionId: args.rbac!.subscriptionId,
+          seatRoleDefinitionId: args.rbac!.seatRoleDefinitionId,
+          seatPrincipalIds: args.seatPrincipalIds,
+          secrets,
+          operatorObjectIds: args.operatorObjectIds,
+          operatorPrincipalType: args.rbac!.operatorPrincipalType,
+        },
+        parent,
+      );
+      this.seatGrants = access.seatAssignments;
+    } else {
+      this.seatGrants = this.seatPolicies.map((p) => [p]);
     }
 
     this.vaultName = vault.name;

@@ -10,6 +10,8 @@ export const PROJECT = "dsvm-identity-lab";
 
 export type ListKeysRole = "custom" | "builtin";
 
+export type OperatorPrincipalType = "User" | "ServicePrincipal" | "Group";
+
 export interface LabConfig {
   readonly namePrefix: string;
   readonly location: string;
@@ -46,6 +48,8 @@ export interface LabConfig {
   readonly bastion: boolean;
   /** AzureBastionSubnet, inside addressSpace and apart from subnetPrefix; used only when bastion is true. */
   readonly bastionSubnetPrefix: string;
+  /** The operators' Entra object type, for their RBAC role assignments (Azure refuses a type that does not match). */
+  readonly operatorPrincipalType: OperatorPrincipalType;
   /** Seats per vault: past it, seats are sharded across vaults (lib/shards.ts). Access-policy model only. */
   readonly seatsPerVault: number;
   /** Role assignments the subscription already holds outside this lab, counted against Azure's limit. */
@@ -202,6 +206,7 @@ const RULES = {
   os: str(/^(ubuntu|windows)$/, "ubuntu or windows") as Parser<SeatOs>,
   vaultAccessModel: str(/^(accessPolicy|rbac)$/, "accessPolicy or rbac") as Parser<VaultAccessModel>,
   bastion: bool,
+  operatorPrincipalType: str(/^(User|ServicePrincipal|Group)$/, "User, ServicePrincipal or Group") as Parser<OperatorPrincipalType>,
   bastionSubnetPrefix: ((raw, problem) => {
     const c = parseCidr(raw);
     return c && !hasHostBits(c) && c.prefix <= LIMITS.bastionSubnetPrefix

@@ -83,6 +83,8 @@ export const UNKNOWN = "(known after deploy)";
 export const VM_SECRET_PERMISSIONS = ["get", "set"] as const;
 /** Seed step 4: the one ARM action a VM identity may hold. */
 export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listkeys/action";
+/** Seed step 2 in the RBAC model: a VM identity's Key Vault role has exactly these dataActions, and no actions. */
+export const VM_SECRET_DATA_ACTIONS = ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/setSecret/action"] as const;
 
 /** Sizes the advisory size rule accepts: general-purpose and memory sizes that run the Gen2 DSVM image. */
 export const ALLOWED_VM_SIZES = [
@@ -221,7 +223,7 @@ function roleOf(a: PolicyResourceView, resources: readonly PolicyResourceView[])
   }
   if (!guid) return undefined;
   const builtin = BUILTIN_NAMES[guid];
-  return builtin ? { name: builtin.name, actions: builtin.actions, dataActions: [], builtinId: guid } : { name: `role ${guid}`, actions: [], dataActions: [], builtinId: guid };
+  return builtin ? { name: builtin.name, actions: builtin.actions, dataActions: builtin.dataActions, builtinId: guid } : { name: `role ${guid}`, actions: [], dataActions: [], builtinId: guid };
 }
 
 const PRIVILEGED_ROLES: Record<string, string> = {
@@ -241,6 +243,39 @@ function scopeKind(scope: string): string {
   if (/^\/subscriptions\/[^/]+$/i.test(scope)) return "a subscription";
   if (/^\/providers\/Microsoft\.Management\/managementGroups\//i.test(scope) || scope === "/") return "a management group or the tenant root";
   return `the scope ${scope}`;
+}
+
+const VAULT_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i;
+const SECRET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+\/secrets\/[^/]+$/i;
+const isKeyVaultAction = (a: string) => /^Microsoft\.KeyVault\//i.test(a) || a === "*";
+
+interface VmRoleGrant {
+  readonly assignment: PolicyResourceView;
+  readonly vm: PolicyResourceView;
+  readonly role: RoleInfo;
+  /** A Key Vault grant (its role carries Key Vault data actions, or its scope is a vault or secret), else a storage one. */
+  readonly vault: boolean;
+}
+
+/** Every role assignment held by a VM identity, with its role, split into Key Vault grants and storage grants. */
+function vmRoleGrants(resources: readonly PolicyResourceView[]): VmRoleGrant[] {
+  return byType(resources, T.roleAssignment).flatMap((assignment) => {
+    const vm = vmOf(assignment.inputs.principalId, assignment, resources);
+    const role = vm && roleOf(assignment, resources);
+    if (!vm || !role) return [];
+    const scope = assignment.inputs.scope;
+    const vaultScope = known(scope) ? VAULT_ID.test(scope) || SECRET_ID.test(scope) : byType(resources, T.vault).some((v) => assignment.dependencies?.includes(v.urn));
+    return [{ assignment, vm, role, vault: role.dataActions.some(isKeyVaultAction) || vaultScope }];
+  });
+}
+
+/** The access policies on a vault: standalone ones (by dependency or vault name) and the vault's inline ones. */
+function policiesOn(vault: PolicyResourceView, resources: readonly PolicyResourceView[]): { inline: number; standalone: PolicyResourceView[] } {
+  const name = azureName(vault, "vaultName");
+  return {
+    inline: Array.isArray(vault.inputs.properties?.accessPolicies) ? vault.inputs.properties.accessPolicies.length : 0,
+    standalone: byType(resources, T.accessPolicy).filter((p) => p.dependencies?.includes(vault.urn) || (known(p.inputs.vaultName) && p.inputs.vaultName === name)),
+  };
 }
 
 const WORLD_SOURCES = new Set(["*", "0.0.0.0/0", "0.0.0.0", "internet", "any", "::/0"]);
@@ -443,9 +478,8 @@ export const rules: readonly Rule[] = [
     fix: "Keep all policies as standalone keyvault.AccessPolicy resources and leave the vault's properties.accessPolicies unset.",
     check: (resources) =>
       byType(resources, T.vault).flatMap((vault) => {
-        const inline = Array.isArray(vault.inputs.properties?.accessPolicies) ? vault.inputs.properties.accessPolicies.length : 0;
+        const { inline, standalone } = policiesOn(vault, resources);
         const name = azureName(vault, "vaultName");
-        const standalone = byType(resources, T.accessPolicy).filter((p) => p.dependencies?.includes(vault.urn) || (known(p.inputs.vaultName) && p.inputs.vaultName === name));
         return inline > 0 && standalone.length > 0
           ? [{ urn: vault.urn, message: `Vault ${name} has ${inline} inline access polic${inline === 1 ? "y" : "ies"} and ${standalone.length} standalone AccessPolicy resource(s) (${standalone.map((p) => p.name).join(", ")}): move the inline ones to keyvault.AccessPolicy resources.` }]
           : [];
@@ -459,11 +493,70 @@ export const rules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "The newest Key Vault API defaults to RBAC, which silently ignores access policies: the lab's get/set-only grants would stop applying, or an upgrade would flip the model under a running lab.",
     source: ["seed step 2 (access-policy model)", "Azure Key Vault API 2023+ default (enableRbacAuthorization true)"],
-    fix: "Set properties.enableRbacAuthorization: false (the lab uses access policies) in components/SecretVault.ts.",
+    fix: "Set properties.enableRbacAuthorization: false (config vaultAccessModel accessPolicy) or true (vaultAccessModel rbac) in components/SecretVault.ts.",
     check: (r) =>
       typeof r.inputs.properties?.enableRbacAuthorization === "boolean"
         ? []
-        : [`Vault ${azureName(r, "vaultName")} leaves enableRbacAuthorization unset: set it to false explicitly, or the API's RBAC default makes every access policy inert.`],
+        : [`Vault ${azureName(r, "vaultName")} leaves enableRbacAuthorization unset: set it to false explicitly (access-policy model) or true (RBAC model), or the API's RBAC default makes every access policy inert.`],
+  },
+  {
+    kind: "stack",
+    id: "kv-access-model-consistent",
+    name: "A vault with RBAC authorization has no access policies",
+    enforcement: "mandatory",
+    why: "With enableRbacAuthorization true, Key Vault ignores access policies. Any left over looks like a grant to a reviewer and silently is none; flipping the flag back would bring them all to life at once.",
+    source: ["issue 7 (RBAC model: no access policies at all)", "MCSB PA-7", "learn.microsoft.com/azure/key-vault/general/rbac-migration"],
+    fix: "In the RBAC model grant through role assignments only (components/VaultRbacAccess.ts); remove every keyvault.AccessPolicy and inline policy on the vault.",
+    check: (resources) =>
+      byType(resources, T.vault).flatMap((vault) => {
+        if (vault.inputs.properties?.enableRbacAuthorization !== true) return [];
+        const { inline, standalone } = policiesOn(vault, resources);
+        const found = [...standalone.map((p) => p.name), ...(inline ? [`${inline} inline`] : [])];
+        return found.length
+          ? [{ urn: vault.urn, message: `Vault ${azureName(vault, "vaultName")} uses RBAC (enableRbacAuthorization true) but has access policies (${found.join(", ")}): remove them; in the RBAC model every grant is a role assignment.` }]
+          : [];
+      }),
+  },
+  {
+    kind: "stack",
+    id: "kv-rbac-vm-get-set-only",
+    name: "A VM identity's Key Vault role has dataActions exactly getSecret and setSecret, and no actions",
+    enforcement: "mandatory",
+    why: "No built-in role is get+set without list: Key Vault Secrets User has readMetadata, which lists every secret in the vault; Officer and Administrator add delete and purge. Only a custom role with exactly the two data actions keeps the seed's 'get and set, never list'.",
+    source: ["seed step 2 (get, set; never list)", "issue 7 (RBAC model)", "MCSB PA-7 (least privilege)"],
+    fix: `Assign the lab's custom role (components/SecretGetSetRole.ts) whose dataActions are exactly [${VM_SECRET_DATA_ACTIONS.join(", ")}] and whose actions are empty.`,
+    check: (resources) =>
+      vmRoleGrants(resources)
+        .filter((g) => g.vault)
+        .flatMap(({ assignment: a, vm, role }) => {
+          const want = VM_SECRET_DATA_ACTIONS.map((d) => d.toLowerCase());
+          const have = lower(role.dataActions);
+          const extra = role.dataActions.filter((d) => !want.includes(d.toLowerCase()));
+          const exact = !!role.definition && extra.length === 0 && want.every((d) => have.includes(d)) && role.actions.length === 0;
+          if (exact) return [];
+          const what = role.builtinId
+            ? `the built-in role "${role.name}" (dataActions ${shownList(role.dataActions)})${role.dataActions.some((d) => /readMetadata|\*/i.test(d)) ? ", which can list the vault's secrets" : ""}`
+            : `"${role.name}" with dataActions ${shownList(role.dataActions)} and actions ${shownList(role.actions)}`;
+          const remove = role.builtinId ? "" : ` remove ${shownList([...extra, ...role.actions])};`;
+          return [{ urn: a.urn, message: `${identityLabel(vm)} is assigned ${what} by ${a.name}:${remove} assign the get+set-only custom role (dataActions exactly [getSecret, setSecret], no actions) instead.` }];
+        }),
+  },
+  {
+    kind: "stack",
+    id: "kv-rbac-vm-scope-vault-or-secret",
+    name: "A VM identity's Key Vault role assignment is scoped to a vault or a secret, never a resource group or subscription",
+    enforcement: "mandatory",
+    why: "Scoped to a resource group or subscription, get and set reach every vault there, other labs' included. A secret scope is the tightest: the seat reaches only the secrets it uses.",
+    source: ["issue 7 (scope: the individual secrets)", "learn.microsoft.com/azure/key-vault/general/rbac-guide (best practices: vault or secret scope)", "MCSB PA-7"],
+    fix: "Use `<vaultId>/secrets/<name>` (or the vault's id) as the assignment's scope (components/VaultRbacAccess.ts).",
+    check: (resources) =>
+      vmRoleGrants(resources)
+        .filter((g) => g.vault)
+        .flatMap(({ assignment: a, vm }) => {
+          const scope = a.inputs.scope;
+          const ok = known(scope) ? VAULT_ID.test(scope) || SECRET_ID.test(scope) : byType(resources, T.vault).some((v) => a.dependencies?.includes(v.urn));
+          return ok ? [] : [{ urn: a.urn, message: `${identityLabel(vm)}'s Key Vault role assignment ${a.name} is scoped to ${known(scope) ? scopeKind(scope) : "a scope that is not a vault or a secret"}: scope it to the secret (<vaultId>/secrets/<name>) or the vault instead.` }];
+        }),
   },
   settingRule({
     id: "kv-soft-delete-on",
@@ -580,17 +673,16 @@ export const rules: readonly Rule[] = [
     source: ["seed step 4 (grant the VM access to storage keys)", "MCSB PA-7"],
     fix: `Use the custom role whose only action is ${LIST_KEYS_ACTION} (config listKeysRole=custom), or the built-in Storage Account Key Operator Service Role (listKeysRole=builtin).`,
     check: (resources) =>
-      byType(resources, T.roleAssignment).flatMap((a) => {
-        const vm = vmOf(a.inputs.principalId, a, resources);
-        const role = vm && roleOf(a, resources);
-        if (!vm || !role) return [];
-        const ok = role.definition
-          ? role.actions.length === 1 && role.actions[0].toLowerCase() === LIST_KEYS_ACTION.toLowerCase() && role.dataActions.length === 0
-          : role.builtinId === BUILTIN_ROLES.storageAccountKeyOperator;
-        return ok
-          ? []
-          : [{ urn: a.urn, message: `${identityLabel(vm)} is assigned "${role.name}" (actions ${shownList([...role.actions, ...role.dataActions])}) by ${a.name}: assign the listKeys-only role (actions exactly [${LIST_KEYS_ACTION}]) or the built-in Key Operator role instead.` }];
-      }),
+      vmRoleGrants(resources)
+        .filter((g) => !g.vault)
+        .flatMap(({ assignment: a, vm, role }) => {
+          const ok = role.definition
+            ? role.actions.length === 1 && role.actions[0].toLowerCase() === LIST_KEYS_ACTION.toLowerCase() && role.dataActions.length === 0
+            : role.builtinId === BUILTIN_ROLES.storageAccountKeyOperator;
+          return ok
+            ? []
+            : [{ urn: a.urn, message: `${identityLabel(vm)} is assigned "${role.name}" (actions ${shownList([...role.actions, ...role.dataActions])}) by ${a.name}: assign the listKeys-only role (actions exactly [${LIST_KEYS_ACTION}]) or the built-in Key Operator role instead.` }];
+        }),
   },
   {
     kind: "stack",
@@ -607,14 +699,11 @@ export const rules: readonly Rule[] = [
         const wild = hasWildcard(perms.flatMap((p) => [...list(p?.actions), ...list(p?.dataActions)]));
         if (wild.length) findings.push({ urn: d.urn, message: `Custom role ${d.name} has wildcard actions ${shownList(wild)}: remove the wildcard and list the exact actions the lab needs (${LIST_KEYS_ACTION}).` });
       }
-      for (const a of byType(resources, T.roleAssignment)) {
-        const vm = vmOf(a.inputs.principalId, a, resources);
-        const role = vm && roleOf(a, resources);
-        if (!vm || !role) continue;
+      for (const { assignment: a, vm, role } of vmRoleGrants(resources)) {
         const privileged = role.builtinId ? PRIVILEGED_ROLES[role.builtinId] : undefined;
         const wild = hasWildcard([...role.actions, ...role.dataActions]);
         if (privileged || wild.length) {
-          findings.push({ urn: a.urn, message: `${identityLabel(vm)} is assigned ${privileged ? `the privileged built-in role ${privileged}` : `"${role.name}" with wildcard actions ${shownList(wild)}`} by ${a.name}: remove this assignment; a seat may only call listKeys.` });
+          findings.push({ urn: a.urn, message: `${identityLabel(vm)} is assigned ${privileged ? `the privileged built-in role ${privileged}` : `"${role.name}" with wildcard actions ${shownList(wild)}`} by ${a.name}: remove this assignment; a seat may only call listKeys and get and set its secrets.` });
         }
       }
       return findings;
@@ -629,16 +718,16 @@ export const rules: readonly Rule[] = [
     source: ["seed step 4 (scope: the storage account)", "MCSB PA-7"],
     fix: "Use the storage account's id as the assignment's scope (components/StorageKeyAccess.ts).",
     check: (resources) =>
-      byType(resources, T.roleAssignment).flatMap((a) => {
-        const vm = vmOf(a.inputs.principalId, a, resources);
-        if (!vm) return [];
-        const scope = a.inputs.scope;
-        // Unknown during preview: then the scope must at least come from a storage account of this stack.
-        const ok = known(scope)
-          ? STORAGE_ACCOUNT_ID.test(scope)
-          : byType(resources, T.storage).some((s) => a.dependencies?.includes(s.urn));
-        return ok ? [] : [{ urn: a.urn, message: `${identityLabel(vm)}'s role assignment ${a.name} is scoped to ${known(scope) ? scopeKind(scope) : "a scope that is not a storage account"}: scope it to the lab's storage account id instead.` }];
-      }),
+      vmRoleGrants(resources)
+        .filter((g) => !g.vault)
+        .flatMap(({ assignment: a, vm }) => {
+          const scope = a.inputs.scope;
+          // Unknown during preview: then the scope must at least come from a storage account of this stack.
+          const ok = known(scope)
+            ? STORAGE_ACCOUNT_ID.test(scope)
+            : byType(resources, T.storage).some((s) => a.dependencies?.includes(s.urn));
+          return ok ? [] : [{ urn: a.urn, message: `${identityLabel(vm)}'s role assignment ${a.name} is scoped to ${known(scope) ? scopeKind(scope) : "a scope that is not a storage account"}: scope it to the lab's storage account id instead.` }];
+        }),
   },
   {
     kind: "resource",

@@ -1,6 +1,6 @@
 // Who may do what on which resource, derived from what the program registered: vault access policies (standalone
 // and inline) and role assignments. Seats' identities are named "seat N identity".
-import { BUILTIN_ROLES, KEY_OPERATOR_ACTIONS } from "../../lib/azure";
+import { BUILTIN_ROLES, KEY_OPERATOR_ACTIONS, KEY_VAULT_ROLE_DATA_ACTIONS } from "../../lib/azure";
 import type { RecordedResource } from "./harness";
 
 export interface AccessRow {
@@ -8,20 +8,21 @@ export interface AccessRow {
   readonly principal: string;
   readonly principalId: string;
   readonly seat?: number;
-  /** "key vault <name>", "storage account <name>", "resource group <name>", or the scope id. */
+  /** "key vault <name>", "secret <name> in key vault <vault>", "storage account <name>", "resource group <name>", or the scope id. */
   readonly resource: string;
-  /** Key Vault permissions as `secrets/get`, role permissions as ARM actions. */
+  /** Key Vault permissions as `secrets/get`, role permissions as ARM actions and then data actions. */
   readonly permissions: readonly string[];
   /** "access policy", "inline access policy" or "role: <role name>". */
   readonly via: string;
 }
 
-/** Built-in roles the lab knows by id: their names and actions (policy/rules.ts judges assignments with them). */
-export const BUILTIN_NAMES: Readonly<Record<string, { name: string; actions: readonly string[] }>> = {
-  [BUILTIN_ROLES.storageAccountKeyOperator]: { name: "Storage Account Key Operator Service Role", actions: KEY_OPERATOR_ACTIONS },
-  [BUILTIN_ROLES.owner]: { name: "Owner", actions: ["*"] },
-  [BUILTIN_ROLES.contributor]: { name: "Contributor", actions: ["*"] },
-  [BUILTIN_ROLES.userAccessAdministrator]: { name: "User Access Administrator", actions: ["*/read", "Microsoft.Authorization/*"] },
+/** Built-in roles the lab knows by id: their names, actions and data actions (policy/rules.ts judges assignments with them). */
+export const BUILTIN_NAMES: Readonly<Record<string, { name: string; actions: readonly string[]; dataActions: readonly string[] }>> = {
+  [BUILTIN_ROLES.storageAccountKeyOperator]: { name: "Storage Account Key Operator Service Role", actions: KEY_OPERATOR_ACTIONS, dataActions: [] },
+  [BUILTIN_ROLES.owner]: { name: "Owner", actions: ["*"], dataActions: [] },
+  [BUILTIN_ROLES.contributor]: { name: "Contributor", actions: ["*"], dataActions: [] },
+  [BUILTIN_ROLES.userAccessAdministrator]: { name: "User Access Administrator", actions: ["*/read", "Microsoft.Authorization/*"], dataActions: [] },
+  ...Object.fromEntries(Object.entries(KEY_VAULT_ROLE_DATA_ACTIONS).map(([id, r]) => [id, { name: r.name, actions: [], dataActions: r.dataActions }])),
 };
 
 const lastSegment = (id: string) => id.split("/").filter(Boolean).pop() ?? id;
@@ -52,7 +53,12 @@ function describeScope(scope: string, resources: readonly RecordedResource[]): s
       return `resource group ${owner.state.name}`;
     case "azure-native:keyvault:Vault":
       return `key vault ${owner.state.name}`;
+    case "azure-native:keyvault:Secret":
+      return `secret ${owner.state.name} in key vault ${owner.inputs.vaultName}`;
   }
+  // A secret scope whose secret this stack does not create: still named in the vault's terms.
+  const secret = /\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets\/([^/]+)$/i.exec(scope);
+  if (secret) return `secret ${secret[2]} in key vault ${secret[1]}`;
   if (/^\/subscriptions\/[^/]+$/.test(scope)) return `subscription ${lastSegment(scope)}`;
   return scope;
 }
@@ -83,7 +89,9 @@ export function accessMatrix(resources: readonly RecordedResource[], names: Prin
       const custom = resources.find((d) => d.type === "azure-native:authorization:RoleDefinition" && d.state.name === roleGuid);
       const role = custom
         ? { name: custom.inputs.roleName as string, actions: (custom.inputs.permissions ?? []).flatMap((p: any) => [...(p.actions ?? []), ...(p.dataActions ?? [])]) }
-        : BUILTIN_NAMES[roleGuid] ?? { name: `role ${roleGuid}`, actions: ["(unknown role: see its definition)"] };
+        : BUILTIN_NAMES[roleGuid]
+          ? { name: BUILTIN_NAMES[roleGuid].name, actions: [...BUILTIN_NAMES[roleGuid].actions, ...BUILTIN_NAMES[roleGuid].dataActions] }
+          : { name: `role ${roleGuid}`, actions: ["(unknown role: see its definition)"] };
       rows.push({ ...who(r.inputs.principalId), resource: describeScope(r.inputs.scope, resources), permissions: role.actions, via: `role: ${role.name}` });
     }
   }

@@ -5,6 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 export const PROBE_PATH = path.resolve(__dirname, "../vm-probe");
+/** The PowerShell twin for Windows seats: same arguments, checks and JSON (Windows PowerShell 5.1). */
+export const PS_PROBE_PATH = path.resolve(__dirname, "../vm-probe.ps1");
 
 /** The probe's checks, in the order it runs and reports them. */
 export const PROBE_CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"] as const;
@@ -36,6 +38,10 @@ export interface ProbeTarget {
 
 export function readProbe(): string {
   return fs.readFileSync(PROBE_PATH, "utf8");
+}
+
+export function readPsProbe(): string {
+  return fs.readFileSync(PS_PROBE_PATH, "utf8");
 }
 
 export function probeArgs(t: ProbeTarget): string[] {

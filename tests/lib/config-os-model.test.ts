@@ -29,6 +29,7 @@ describe("os, vaultAccessModel and bastion", () => {
     ["vaultAccessModel", "RBAC", "accessPolicy or rbac"],
     ["bastion", "yes", "true or false"],
     ["bastionSubnetPrefix", "10.42.0.0/27", "/26 or wider"],
+    ["operatorPrincipalType", "user", "User, ServicePrincipal or Group"],
   ])("refuse %s = %j, naming the expected form", (key, value, expected) => {
     expect(problemsOf({ [key]: value })).toEqual([expect.objectContaining({ key, value: JSON.stringify(value), expected: expect.stringContaining(expected) })]);
   });

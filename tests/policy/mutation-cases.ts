@@ -66,12 +66,41 @@ const runCommand = (script: string): Mutation => ({
 
 export interface Case {
   readonly title: string;
+  /** Config on top of the dev stack (the RBAC cases run with vaultAccessModel rbac). */
+  readonly config?: Record<string, string>;
   readonly mutations: readonly Mutation[];
   /** Exactly the rules that must fire. */
   readonly rules: readonly string[];
   /** What the first rule's message must say (the fix, in the reviewer's terms). */
   readonly says: RegExp;
 }
+
+// The RBAC model's regressions: on seat 1's assignment on the canary secret, or on the lab's get+set-only role.
+const RBAC = { vaultAccessModel: "rbac" };
+const KV_ASSIGNMENT = "vault-rbac-seat1-sqlpasswd";
+const seatRole = (fn: (perm: any) => any): Mutation => ({ type: ROLEDEF, name: "secret-role-definition", change: (props) => ({ ...props, permissions: props.permissions.map(fn) }) });
+const kvAssignment = (field: "roleDefinitionId" | "scope", fn: (v: string) => string): Mutation => ({ type: ASSIGNMENT, name: KV_ASSIGNMENT, change: (props, sdk) => ({ ...props, [field]: patch(sdk, props[field], fn) }) });
+const READ_METADATA = "Microsoft.KeyVault/vaults/secrets/readMetadata/action";
+
+const RBAC_CASES: readonly Case[] = [
+  { title: "rbac: add readMetadata to the seat role", config: RBAC, mutations: [seatRole((p) => ({ ...p, dataActions: [...p.dataActions, READ_METADATA] }))], rules: ["kv-rbac-vm-get-set-only"], says: /seat 1 identity is assigned .* remove \[Microsoft\.KeyVault\/vaults\/secrets\/readMetadata\/action\]; assign the get\+set-only custom role/ },
+  { title: "rbac: add secrets/* to the seat role", config: RBAC, mutations: [seatRole((p) => ({ ...p, dataActions: [...p.dataActions, "Microsoft.KeyVault/vaults/secrets/*"] }))], rules: ["kv-rbac-vm-get-set-only", "role-no-privileged-or-wildcard"], says: /remove \[Microsoft\.KeyVault\/vaults\/secrets\/\*\]/ },
+  { title: "rbac: an action in the seat role", config: RBAC, mutations: [seatRole((p) => ({ ...p, actions: ["Microsoft.KeyVault/vaults/read"] }))], rules: ["kv-rbac-vm-get-set-only"], says: /remove \[Microsoft\.KeyVault\/vaults\/read\]/ },
+  { title: "rbac: the seat role loses setSecret", config: RBAC, mutations: [seatRole((p) => ({ ...p, dataActions: p.dataActions.filter((d: string) => !/setSecret/.test(d)) }))], rules: ["kv-rbac-vm-get-set-only"], says: /dataActions \[Microsoft\.KeyVault\/vaults\/secrets\/getSecret\/action\]/ },
+  { title: "rbac: assign Key Vault Secrets User", config: RBAC, mutations: [kvAssignment("roleDefinitionId", (id) => id.replace(/[^/]+$/, BUILTIN_ROLES.keyVaultSecretsUser))], rules: ["kv-rbac-vm-get-set-only"], says: /the built-in role "Key Vault Secrets User" .*which can list the vault's secrets/ },
+  { title: "rbac: assign Key Vault Secrets Officer", config: RBAC, mutations: [kvAssignment("roleDefinitionId", (id) => id.replace(/[^/]+$/, BUILTIN_ROLES.keyVaultSecretsOfficer))], rules: ["kv-rbac-vm-get-set-only", "role-no-privileged-or-wildcard"], says: /"Key Vault Secrets Officer"/ },
+  { title: "rbac: assign Key Vault Administrator", config: RBAC, mutations: [kvAssignment("roleDefinitionId", (id) => id.replace(/[^/]+$/, BUILTIN_ROLES.keyVaultAdministrator))], rules: ["kv-rbac-vm-get-set-only", "role-no-privileged-or-wildcard"], says: /"Key Vault Administrator"/ },
+  { title: "rbac: scope the secret role to the resource group", config: RBAC, mutations: [kvAssignment("scope", (s) => s.replace(/\/providers\/Microsoft\.KeyVault\/.*$/, ""))], rules: ["kv-rbac-vm-scope-vault-or-secret"], says: /Key Vault role assignment vault-rbac-seat1-sqlpasswd is scoped to a resource group: scope it to the secret/ },
+  { title: "rbac: scope the secret role to the subscription", config: RBAC, mutations: [kvAssignment("scope", (s) => s.replace(/\/resourceGroups\/.*$/, ""))], rules: ["kv-rbac-vm-scope-vault-or-secret"], says: /scoped to a subscription/ },
+  {
+    title: "rbac: an access policy on an RBAC vault",
+    config: RBAC,
+    mutations: [vaultProps((p) => ({ ...p, accessPolicies: [{ tenantId: MOCK_CLIENT.tenantId, objectId: MOCK_CLIENT.objectId, permissions: { secrets: ["get"] } }] }))],
+    rules: ["kv-access-model-consistent"],
+    says: /uses RBAC \(enableRbacAuthorization true\) but has access policies \(1 inline\): remove them/,
+  },
+  { title: "access policies on a vault flipped to RBAC", mutations: [vaultProps((p) => ({ ...p, enableRbacAuthorization: true }))], rules: ["kv-access-model-consistent"], says: /but has access policies \(vault-operator1, vault-seat1, vault-seat2\)/ },
+];
 
 export const CASES: readonly Case[] = [
   { title: "add list to the seat's secret permissions", mutations: [secrets("list")], rules: ["kv-vm-secrets-get-set-only"], says: /seat 1 identity .*remove \[list\].*only get and set/ },
@@ -152,12 +181,13 @@ export const CASES: readonly Case[] = [
     rules: ["no-secret-literals-in-scripts"],
     says: /seat1-check-probe source.script contains the value of random password vault-canary-value \(\d+ chars, sha256 [0-9a-f]{8}\)/,
   },
+  ...RBAC_CASES,
 ];
 
 /** Runs one case and checks what fired. */
 export async function expectCaught(c: Case): Promise<void> {
-  const run = await runMutated(c.mutations);
-  const violations = checkRecorded(run.resources, contextFromConfig(devConfig()));
+  const run = await runMutated(c.mutations, c.config);
+  const violations = checkRecorded(run.resources, contextFromConfig(devConfig(c.config)));
   const fired = [...new Set(violations.map((v) => v.ruleId))].sort();
   expect(fired).toEqual([...c.rules].sort());
   const first: Violation[] = violations.filter((v) => v.ruleId === c.rules[0]);

@@ -26,6 +26,17 @@ export const KEYVAULT = {
       innererror: { code: "ForbiddenByPolicy" },
     },
   }),
+  /** RBAC model: Key Vault's 403 names the action, the resource (lowercased) and why (no assignment grants it). */
+  forbiddenByRbac: (oid: string, tid: string, action: string, resource: string, vault: string) => ({
+    error: {
+      code: "Forbidden",
+      message:
+        "Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n" +
+        `Caller: appid=${oid};oid=${oid};iss=https://sts.windows.net/${tid}/\r\nAction: '${action}'\r\nResource: '${resource.toLowerCase()}'\r\n` +
+        `Assignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: ${vault};location=westeurope\r\n`,
+      innererror: { code: "ForbiddenByRbac" },
+    },
+  }),
   notFound: (name: string) => ({
     error: { code: "SecretNotFound", message: `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182` },
   }),

@@ -1,10 +1,17 @@
 // Runs scripts/vm-probe as a child process against the twin, as one identity. Asynchronous: the twin answers from
 // this same process, so a synchronous spawn would deadlock.
 import { spawn } from "child_process";
-import { CheckResult, PROBE_PATH, probeArgs as args, ProbeReport } from "../../scripts/lib/verify-probe";
+import { CheckResult, PROBE_PATH, probeArgs as args, ProbeReport, PS_PROBE_PATH } from "../../scripts/lib/verify-probe";
 import type { AzureTwin, Identity } from "./twin";
 
 export const PROBE = PROBE_PATH;
+
+/** How each probe is started: the Python one with python3, the PowerShell one with pwsh (tests run it when pwsh exists). */
+export const RUNNERS = {
+  python: ["python3", PROBE_PATH],
+  pwsh: ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", PS_PROBE_PATH],
+} as const;
+export type Runner = keyof typeof RUNNERS;
 
 export interface ProbeRun {
   readonly code: number | null;
@@ -20,9 +27,10 @@ export function probeArgs(twin: AzureTwin, secret: string, deadlineSeconds: numb
   return [...args({ vaultUri: twin.vaultUrl, secretName: secret, storageAccountId: twin.storageAccountId, blobEndpoint: twin.blobEndpoint, deadlineSeconds }), ...extra];
 }
 
-export function runProbe(args: string[], env: Record<string, string>): Promise<ProbeRun> {
+export function runProbe(args: string[], env: Record<string, string>, runner: Runner = "python"): Promise<ProbeRun> {
+  const [command, ...before] = RUNNERS[runner];
   return new Promise((resolve, reject) => {
-    const child = spawn("python3", [PROBE, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, [...before, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -50,6 +58,6 @@ export function runProbe(args: string[], env: Record<string, string>): Promise<P
   });
 }
 
-export function probeAs(twin: AzureTwin, who: Identity, secret: string, deadlineSeconds: number, extra: string[] = []): Promise<ProbeRun> {
-  return runProbe(probeArgs(twin, secret, deadlineSeconds, extra), twin.probeEnv(who));
+export function probeAs(twin: AzureTwin, who: Identity, secret: string, deadlineSeconds: number, extra: string[] = [], runner: Runner = "python"): Promise<ProbeRun> {
+  return runProbe(probeArgs(twin, secret, deadlineSeconds, extra), twin.probeEnv(who), runner);
 }

@@ -17,6 +17,23 @@ import { makeCerts, TwinCerts } from "./certs";
 import { fakeJwt, readJwt, TokenClaims } from "./jwt";
 
 export type SecretPermission = "get" | "set" | "list" | "delete";
+/** Key Vault's permission model: access policies (the default), or RBAC role assignments with data actions. */
+export type AccessModel = "accessPolicy" | "rbac";
+
+/** A role assignment on the vault or on one secret, as the data actions of its role. */
+export interface RoleGrant {
+  readonly principalId: string;
+  readonly dataActions: readonly string[];
+  /** The vault's id, or `<vaultId>/secrets/<name>`. */
+  readonly scope: string;
+}
+
+/** The data action Key Vault's RBAC checks for each operation (list needs readMetadata). */
+export const KV_ACTION: Readonly<Record<"get" | "set" | "list", string>> = {
+  get: "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+  set: "Microsoft.KeyVault/vaults/secrets/setSecret/action",
+  list: "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+};
 export type Service = "imds" | "vault" | "arm";
 export type Op = "token" | "get" | "set" | "list" | "listKeys" | "runCommand";
 
@@ -114,11 +131,14 @@ export class AzureTwin {
   readonly events: string[] = [];
   /** listKeys answers Azurite's key ("right") or a valid-looking key that Azurite refuses ("wrong"). */
   keyMode: "right" | "wrong" = "right";
+  /** How the vault authorizes: access policies are ignored under RBAC, and role assignments under access policies. */
+  accessModel: AccessModel = "accessPolicy";
 
   private readonly identities = new Map<string, Identity>();
   private readonly imdsServers: http.Server[] = [];
   private readonly policies = new Map<string, Set<SecretPermission>>();
   private readonly listKeysGrants = new Set<string>();
+  private readonly roleGrants: RoleGrant[] = [];
   private readonly runCommandOperators = new Set<string>();
   private readonly secrets = new Map<string, SecretVersion[]>();
   private readonly operations = new Map<string, Operation>();
@@ -170,6 +190,14 @@ export class AzureTwin {
   get storageAccountId(): string {
     return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${DEV_ACCOUNT}`;
   }
+  /** The vault's resource id: the vault scope of role assignments. */
+  get vaultId(): string {
+    return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.KeyVault/vaults/${this.vaultName}`;
+  }
+  /** One secret's scope for role assignments. */
+  secretScope(name: string): string {
+    return `${this.vaultId}/secrets/${name}`;
+  }
   vmId(vmName: string): string {
     return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
   }
@@ -187,6 +215,10 @@ export class AzureTwin {
   /** The access policy of a principal: exactly these secret permissions (replaces any earlier policy). */
   setPolicy(principalId: string, permissions: readonly SecretPermission[]): void {
     this.policies.set(principalId, new Set(permissions));
+  }
+  /** A role assignment whose role has these data actions ('*' wildcards as Azure writes them), at `scope` (default: the vault). */
+  assignRole(principalId: string, dataActions: readonly string[], scope: string = this.vaultId): void {
+    this.roleGrants.push({ principalId, dataActions: [...dataActions], scope });
   }
   /** A role assignment on the storage account that allows listKeys. */
   grantListKeys(principalId: string): void {
@@ -213,6 +245,8 @@ export class AzureTwin {
   reset(): void {
     this.policies.clear();
     this.listKeysGrants.clear();
+    this.roleGrants.length = 0;
+    this.accessModel = "accessPolicy";
     this.runCommandOperators.clear();
     this.secrets.clear();
     this.faults = [];
@@ -346,9 +380,8 @@ export class AzureTwin {
     else return ctx.reply(405, KEYVAULT.badParameter(`${method} is not allowed on ${ctx.url.pathname}`));
 
     if (this.answerFault(ctx, op)) return;
-    if (!this.policies.get(token.oid)?.has(op as SecretPermission)) {
-      return ctx.reply(403, KEYVAULT.forbidden(token.oid, this.tenantId, op, this.vaultName));
-    }
+    const denied = this.accessModel === "rbac" ? this.rbacDenial(token.oid, op as "get" | "set" | "list", parts) : this.policyDenial(token.oid, op as SecretPermission);
+    if (denied) return ctx.reply(403, denied);
     if (op === "list") {
       const names = parts.length === 1 ? [...this.secrets.keys()] : [parts[1].toLowerCase()];
       const value = names.flatMap((n) => {
@@ -379,6 +412,20 @@ export class AzureTwin {
     if (!/^[0-9a-zA-Z-]{1,127}$/.test(parts[1])) return ctx.reply(400, KEYVAULT.badParameter("The request URI contains an invalid name: " + parts[1]));
     const v = this.storeSecret(parts[1], body.value, body.contentType, body.tags);
     ctx.reply(200, this.bundle(parts[1], v));
+  }
+
+  private policyDenial(oid: string, op: SecretPermission) {
+    return this.policies.get(oid)?.has(op) ? undefined : KEYVAULT.forbidden(oid, this.tenantId, op, this.vaultName);
+  }
+
+  /** RBAC: some assignment of the caller, at the vault or at this secret (scopes inherit downwards), grants the action. */
+  private rbacDenial(oid: string, op: "get" | "set" | "list", parts: string[]) {
+    const action = KV_ACTION[op];
+    const resource = parts.length === 1 ? this.vaultId : this.secretScope(parts[1]);
+    const covers = (scope: string) => resource.toLowerCase() === scope.toLowerCase() || resource.toLowerCase().startsWith(`${scope.toLowerCase()}/`);
+    const allows = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i").test(action);
+    const granted = this.roleGrants.some((g) => g.principalId === oid && covers(g.scope) && g.dataActions.some(allows));
+    return granted ? undefined : KEYVAULT.forbiddenByRbac(oid, this.tenantId, action, resource, this.vaultName);
   }
 
   private storeSecret(name: string, value: string, contentType?: string, tags?: Record<string, string>): SecretVersion {

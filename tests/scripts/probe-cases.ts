@@ -1,0 +1,147 @@
+// The shared table of expected outcomes for both in-VM probes (scripts/vm-probe in Python, scripts/vm-probe.ps1 in
+// PowerShell): a fault (grants and twin faults) -> the verdict of every check, in both Key Vault permission models.
+// tests/scripts/probe-table.test.ts runs each row against the twin with python3, and with pwsh when one is on PATH.
+import { PROBE_CHECKS, ProbeCheckName } from "../../scripts/lib/verify-probe";
+import { AccessModel, AzureTwin, FAULTS, Identity, KV_ACTION } from "../twin/twin";
+
+export const CANARY_SECRET = "SQLPasswd";
+type Verdict = "passed" | "failed" | "skipped";
+
+export interface ProbeCase {
+  readonly title: string;
+  /** The models the row applies to. */
+  readonly models: readonly AccessModel[];
+  /** Sets the grants and faults on a reset twin (the canary secret is seeded). */
+  readonly arrange: (twin: AzureTwin, seat: Identity, model: AccessModel) => void;
+  readonly deadlineSeconds: number;
+  /** Every check's status; checks not named here pass. */
+  readonly verdicts: Partial<Record<ProbeCheckName, Verdict>>;
+  /** What the deciding check's detail must say. */
+  readonly says?: { readonly check: ProbeCheckName; readonly detail: RegExp };
+}
+
+/** Secret grants in a model: an access policy, or the role on the canary and <canary>-probe secrets. */
+function secretGrants(twin: AzureTwin, seat: Identity, model: AccessModel, ops: readonly ("get" | "set")[]): void {
+  twin.accessModel = model;
+  if (model === "accessPolicy") twin.setPolicy(seat.principalId, ops);
+  else for (const name of [CANARY_SECRET, `${CANARY_SECRET}-probe`]) twin.assignRole(seat.principalId, ops.map((o) => KV_ACTION[o]), twin.secretScope(name));
+}
+
+/** The lab's exact grants in a model: get+set (policy, or the custom role on the two secrets) and listKeys. */
+export function grantExactly(twin: AzureTwin, seat: Identity, model: AccessModel): void {
+  secretGrants(twin, seat, model, ["get", "set"]);
+  twin.grantListKeys(seat.principalId);
+}
+
+const BOTH: readonly AccessModel[] = ["accessPolicy", "rbac"];
+
+export const PROBE_CASES: readonly ProbeCase[] = [
+  {
+    title: "exact grants: every check passes, list denied with the model's own 403",
+    models: BOTH,
+    arrange: (t, s, m) => grantExactly(t, s, m),
+    deadlineSeconds: 5,
+    verdicts: {},
+    says: { check: "secret-list-denied", detail: /403 Forbidden\/ForbiddenBy(Policy|Rbac), as it must be/ },
+  },
+  {
+    title: "access policy allows list",
+    models: ["accessPolicy"],
+    arrange: (t, s, m) => {
+      grantExactly(t, s, m);
+      t.setPolicy(s.principalId, ["get", "set", "list"]);
+    },
+    deadlineSeconds: 5,
+    verdicts: { "secret-list-denied": "failed" },
+    says: { check: "secret-list-denied", detail: /answered 200: the identity CAN list secrets/ },
+  },
+  {
+    title: "RBAC: readMetadata granted on the vault (the Key Vault Secrets User way to list)",
+    models: ["rbac"],
+    arrange: (t, s, m) => {
+      grantExactly(t, s, m);
+      t.assignRole(s.principalId, [KV_ACTION.list]);
+    },
+    deadlineSeconds: 5,
+    verdicts: { "secret-list-denied": "failed" },
+    says: { check: "secret-list-denied", detail: /CAN list secrets/ },
+  },
+  {
+    title: "RBAC: secrets/* on the vault",
+    models: ["rbac"],
+    arrange: (t, s, m) => {
+      t.accessModel = m;
+      t.assignRole(s.principalId, ["Microsoft.KeyVault/vaults/secrets/*"]);
+      t.grantListKeys(s.principalId);
+    },
+    deadlineSeconds: 5,
+    verdicts: { "secret-list-denied": "failed" },
+    says: { check: "secret-list-denied", detail: /CAN list secrets/ },
+  },
+  {
+    title: "get stays denied",
+    models: BOTH,
+    arrange: (t, s, m) => {
+      secretGrants(t, s, m, ["set"]);
+      t.grantListKeys(s.principalId);
+    },
+    deadlineSeconds: 2,
+    verdicts: { "secret-get": "failed" },
+    says: { check: "secret-get", detail: /403 Forbidden\/ForbiddenBy(Policy|Rbac).*deadline of 2s ran out/ },
+  },
+  {
+    title: "RBAC: the role only on the canary secret, so setting <secret>-probe stays denied",
+    models: ["rbac"],
+    arrange: (t, s, m) => {
+      t.accessModel = m;
+      t.assignRole(s.principalId, [KV_ACTION.get, KV_ACTION.set], t.secretScope(CANARY_SECRET));
+      t.grantListKeys(s.principalId);
+    },
+    deadlineSeconds: 2,
+    verdicts: { "secret-set": "failed" },
+    says: { check: "secret-set", detail: /set SQLPasswd-probe: Key Vault HTTP 403 Forbidden\/ForbiddenByRbac/ },
+  },
+  {
+    title: "RBAC grants on an access-policy vault are inert (and policies on an RBAC vault)",
+    models: BOTH,
+    arrange: (t, s, m) => {
+      // Grant in the other model only: the vault ignores it.
+      grantExactly(t, s, m === "rbac" ? "accessPolicy" : "rbac");
+      t.accessModel = m;
+    },
+    deadlineSeconds: 2,
+    verdicts: { "secret-get": "failed", "secret-set": "failed" },
+  },
+  {
+    title: "listKeys denied: storage-listkeys fails, storage-data is skipped",
+    models: BOTH,
+    arrange: (t, s, m) => secretGrants(t, s, m, ["get", "set"]),
+    deadlineSeconds: 2,
+    verdicts: { "storage-listkeys": "failed", "storage-data": "skipped" },
+    says: { check: "storage-listkeys", detail: /403 AuthorizationFailed/ },
+  },
+  {
+    title: "IMDS: identity not found",
+    models: ["accessPolicy"],
+    arrange: (t, s, m) => {
+      grantExactly(t, s, m);
+      t.fault({ service: "imds", op: "token", response: FAULTS.imdsIdentityNotFound });
+    },
+    deadlineSeconds: 2,
+    verdicts: {
+      "vault-token": "failed",
+      "secret-get": "skipped",
+      "secret-set": "skipped",
+      "secret-list-denied": "skipped",
+      "arm-token": "failed",
+      "storage-listkeys": "skipped",
+      "storage-data": "skipped",
+    },
+    says: { check: "vault-token", detail: /Identity not found/ },
+  },
+];
+
+/** Every check's expected status for a row, in the probe's order. */
+export function expectedStatuses(c: ProbeCase): Record<string, Verdict> {
+  return Object.fromEntries(PROBE_CHECKS.map((n) => [n, c.verdicts[n] ?? "passed"]));
+}

@@ -1,0 +1,89 @@
+// Both in-VM probes against the twin, driven by the shared table of expected outcomes (tests/scripts/probe-cases.ts),
+// in both Key Vault permission models. The Python probe always runs; the PowerShell one only where `pwsh` is on PATH
+// (nowhere here: Debian ships none and npm's pwsh downloads a binary), so its rows are skipped with that reason and
+// tests/scripts/vm-probe-ps1.test.ts checks it statically instead.
+import { execFileSync } from "child_process";
+import { PROBE_CHECKS } from "../../scripts/lib/verify-probe";
+import { useTwin } from "../twin/fixture";
+import { probeAs, ProbeRun, Runner } from "../twin/probe";
+import { validators } from "../twin/specs";
+import { AzureTwin, Identity } from "../twin/twin";
+import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./probe-cases";
+
+const hasPwsh = (() => {
+  try {
+    execFileSync("pwsh", ["-NoProfile", "-Command", "$PSVersionTable.PSVersion.Major"], { stdio: "pipe", timeout: 20000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const lab = useTwin({ seat1: "dsvmlab-vm1" });
+let twin: AzureTwin;
+let seat: Identity;
+beforeAll(() => {
+  ({ twin, id: { seat1: seat } } = lab);
+});
+
+const rows = PROBE_CASES.flatMap((c) => c.models.map((model) => [`${c.title} [${model}]`, c, model] as const));
+
+function expectShape(run: ProbeRun) {
+  expect(run.report).toBeDefined();
+  expect(run.report!.checks.map((c) => c.name)).toEqual([...PROBE_CHECKS]);
+  expect(run.code).toBe(run.report!.ok ? 0 : 1);
+}
+
+function suite(runner: Runner) {
+  it.each(rows)("%s", async (_title, c, model) => {
+    twin.reset();
+    twin.seedSecret(CANARY_SECRET, "table-canary-value");
+    c.arrange(twin, seat, model);
+    const run = await probeAs(twin, seat, CANARY_SECRET, c.deadlineSeconds, [], runner);
+    expectShape(run);
+    expect(Object.fromEntries(run.report!.checks.map((k) => [k.name, k.status]))).toEqual(expectedStatuses(c));
+    if (c.says) expect(run.check(c.says.check).detail).toMatch(c.says.detail);
+    // The model's own denial: a list refused by policy says ByPolicy, by RBAC says ByRbac.
+    const list = run.report!.checks.find((k) => k.name === "secret-list-denied")!;
+    if (list.ok) expect(list.detail).toContain(model === "rbac" ? "ForbiddenByRbac" : "ForbiddenByPolicy");
+    expect(run.stdout + run.stderr).not.toContain("table-canary-value");
+  });
+}
+
+describe("python probe: the shared table", () => suite("python"));
+(hasPwsh ? describe : describe.skip)(`PowerShell probe: the shared table${hasPwsh ? "" : " (skipped: no pwsh on PATH; vm-probe.ps1 runs only on Windows here)"}`, () => suite("pwsh"));
+
+describe("the twin's RBAC answers", () => {
+  it("are Azure's: 403 Forbidden/ForbiddenByRbac naming the action and the resource, valid against the Key Vault spec", async () => {
+    twin.reset();
+    twin.seedSecret(CANARY_SECRET, "table-canary-value");
+    twin.accessModel = "rbac";
+    // Get only, on the canary secret: set and list are refused.
+    twin.assignRole(seat.principalId, ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], twin.secretScope(CANARY_SECRET));
+    await probeAs(twin, seat, CANARY_SECRET, 0.5);
+    const vault = twin.requests.filter((r) => r.service === "vault");
+    const denied = vault.filter((r) => r.status === 403).map((r) => JSON.parse(r.body));
+    expect(denied.length).toBeGreaterThanOrEqual(2);
+    const v = validators();
+    for (const body of denied) {
+      expect(v.keyVaultError(body) || JSON.stringify(v.keyVaultError.errors)).toBe(true);
+      expect(body.error).toMatchObject({ code: "Forbidden", innererror: { code: "ForbiddenByRbac" } });
+    }
+    const messages = denied.map((b) => b.error.message as string);
+    expect(messages).toContainEqual(expect.stringContaining(`Action: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'\r\nResource: '${twin.secretScope(`${CANARY_SECRET}-probe`).toLowerCase()}'`));
+    expect(messages).toContainEqual(expect.stringContaining(`Action: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'\r\nResource: '${twin.vaultId.toLowerCase()}'`));
+    // The granted get answered 200 with a SecretBundle.
+    const got = vault.find((r) => r.method === "GET" && r.status === 200)!;
+    expect(v.secretBundle(JSON.parse(got.body))).toBe(true);
+  });
+
+  it("scope a secret's grant to that secret: another secret stays denied", async () => {
+    twin.reset();
+    twin.seedSecret(CANARY_SECRET, "table-canary-value");
+    twin.seedSecret("OtherSeatsSecret", "other-value");
+    twin.accessModel = "rbac";
+    twin.assignRole(seat.principalId, ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], twin.secretScope(CANARY_SECRET));
+    const run = await probeAs(twin, seat, "OtherSeatsSecret", 0.5);
+    expect(run.check("secret-get")).toMatchObject({ ok: false, detail: expect.stringMatching(/get OtherSeatsSecret: Key Vault HTTP 403 Forbidden\/ForbiddenByRbac/) });
+  });
+});
