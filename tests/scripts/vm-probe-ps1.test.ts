@@ -1,0 +1,109 @@
+// scripts/vm-probe.ps1, checked statically against scripts/vm-probe (no PowerShell installs here; where `pwsh` exists,
+// tests/scripts/probe-table.test.ts also runs it against the twin). Same checks in the same order, same flags, same
+// environment overrides, same JSON fields, same constants; Windows PowerShell 5.1 syntax only; no secret ever written.
+import * as fs from "fs";
+import { PROBE_CHECKS, PROBE_PATH, PS_PROBE_PATH } from "../../scripts/lib/verify-probe";
+
+const py = fs.readFileSync(PROBE_PATH, "utf8");
+const ps = fs.readFileSync(PS_PROBE_PATH, "utf8");
+/** The script without comments: what PowerShell runs. */
+const code = ps.replace(/<#[\s\S]*?#>/g, "").replace(/(^|\s)#.*$/gm, "$1");
+
+const all = (re: RegExp, text: string) => [...text.matchAll(re)].map((m) => m[1]);
+
+describe("vm-probe.ps1 mirrors vm-probe", () => {
+  it("declares the same checks in the same order", () => {
+    const declared = all(/'([a-z-]+)'/g, /\$CHECKS = @\(([^)]*)\)/.exec(code)![1]);
+    expect(declared).toEqual([...PROBE_CHECKS]);
+    expect(all(/"([a-z-]+)"/g, /^CHECKS = \[([^\]]*)\]/m.exec(py)![1])).toEqual([...PROBE_CHECKS]);
+  });
+
+  it("runs and skips them in that order, skipping with the Python probe's reasons", () => {
+    const run = code.slice(code.indexOf("# ---- the run") >= 0 ? code.indexOf("$vaultOk") : 0);
+    const named = all(/(?:Invoke-Check|Skip-Check) '([a-z-]+)'|@\('([a-z-]+)', \$/g, run.replace(/@\('([a-z-]+)', \$/g, "Invoke-Check '$1'"));
+    expect([...new Set(named)]).toEqual([...PROBE_CHECKS]);
+    for (const reason of ["vault-token failed, so there is no token for Key Vault", "storage-listkeys failed, so there is no key", "arm-token failed, so there is no token for ARM", "arm-token failed, so there is no key"]) {
+      expect(py).toContain(reason);
+      expect(code).toContain(reason);
+    }
+  });
+
+  it("takes the same flags (and PowerShell-style names for run command's named parameters)", () => {
+    const pyFlags = all(/add_argument\("(--[a-z-]+)"/g, py).sort();
+    const psFlags = all(/'(--[a-z-]+)' = '/g, code).sort();
+    expect(psFlags).toEqual(pyFlags);
+    expect(pyFlags).toEqual(["--blob-endpoint", "--deadline-seconds", "--nonce", "--secret", "--storage-account-id", "--vault-uri"]);
+    for (const name of ["VaultUri", "Secret", "StorageAccountId", "BlobEndpoint", "Nonce", "DeadlineSeconds"]) expect(code).toContain(`'-${name.toLowerCase()}' = '${name}'`);
+  });
+
+  it("refuses bad input with the Python probe's messages and exit 2", () => {
+    for (const text of [
+      "expected 1-121 letters, digits and hyphens (a Key Vault secret name; the probe adds -probe)",
+      "expected /subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME",
+      "expected a number of seconds above 0",
+      "(http:// only on a loopback address, for tests)",
+      "expected 1-200 characters",
+    ]) {
+      expect(py).toContain(text);
+      expect(code).toContain(text);
+    }
+    expect(code).toMatch(/exit 2/);
+    expect(code).toMatch(/if \(\$allOk\) \{ exit 0 \} else \{ exit 1 \}/);
+  });
+
+  it("reads the same test-only environment overrides", () => {
+    const vars = (text: string) => [...new Set(all(/(PROBE_[A-Z_]+)/g, text))].sort();
+    expect(vars(code)).toEqual(vars(py));
+    expect(vars(code)).toEqual(["PROBE_ARM_URL", "PROBE_CA_FILE", "PROBE_IMDS_URL"]);
+  });
+
+  it("uses the same API versions, retry constants, detail bound and denial codes", () => {
+    const constant = (text: string, re: RegExp) => re.exec(text)?.[1];
+    for (const name of ["IMDS_API", "KEYVAULT_API", "STORAGE_ARM_API", "BLOB_API", "VAULT_RESOURCE", "ARM_RESOURCE"]) {
+      const a = constant(py, new RegExp(`^${name} = "([^"]+)"`, "m"));
+      expect([name, constant(code, new RegExp(`^\\$${name} = '([^']+)'`, "m"))]).toEqual([name, a]);
+    }
+    expect(/^\$DETAIL_MAX = (\d+)/m.exec(code)![1]).toBe(/^DETAIL_MAX = (\d+)/m.exec(py)![1]);
+    expect(/^\$BACKOFF_FIRST = ([\d.]+)/m.exec(code)![1]).toBe(/BACKOFF_FIRST, BACKOFF_CAP = ([\d.]+)/.exec(py)![1]);
+    for (const denial of ["Forbidden/ForbiddenByPolicy", "Forbidden/ForbiddenByRbac"]) {
+      expect(py).toContain(`"${denial}"`);
+      expect(code).toContain(`'${denial}'`);
+    }
+  });
+
+  it("writes one JSON report with the same fields, through ConvertTo-Json", () => {
+    const records = all(/\[ordered\]@\{ (name = .*)\}/g, code);
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    for (const r of records) expect(all(/(?:^|; )(\w+) = /g, r)).toEqual(["name", "ok", "status", "detail", "attempts", "seconds"]);
+    expect(code).toMatch(/\$report = \[ordered\]@\{ ok = \$allOk; checks = \$checks \}/);
+    expect(code).toMatch(/\[Console\]::Out\.WriteLine\(\(\$report \| ConvertTo-Json -Compress -Depth 4\)\)/);
+    expect(code.match(/\[Console\]::Out/g)).toHaveLength(1);
+  });
+
+  it("never writes a secret: no Write-Output or Write-Host, and no log line carries a value, key or token", () => {
+    expect(code).not.toMatch(/Write-(Output|Host|Information|Verbose)|\becho\b|Out-Host/i);
+    const logged = all(/Write-Log \(?([^\n]*)/g, code).join("\n");
+    expect(logged.length).toBeGreaterThan(100);
+    expect(logged).not.toMatch(/\$(value|key|token|state|keys)\b/i);
+    // Values are described by length and hash only.
+    expect(code).toMatch(/'\{0\} chars, sha256 \{1\}'/);
+    expect(py).toContain('"%d chars, sha256 %s"');
+  });
+
+  it("signs Shared Key requests with HMAC-SHA256 over the same string-to-sign", () => {
+    expect(code).toContain("System.Security.Cryptography.HMACSHA256");
+    expect(code).toMatch(/@\(\$Method, '', '', \$lengthText, '', \$contentType, '', '', '', '', '', ''\) -join "`n"/);
+    expect(py).toMatch(/\[method, "", "", str\(length\) if length else "", "", content_type, "", "", "", "", "", ""\]/);
+  });
+
+  it("is Windows PowerShell 5.1: Invoke-WebRequest -UseBasicParsing, no PowerShell 7 syntax", () => {
+    expect(code).toMatch(/UseBasicParsing = \$true/);
+    expect(code).toContain("Invoke-WebRequest @params");
+    // PS7-only operators and parameters: ?? ?. ternary, && and || chains, -Parallel, -SkipHttpErrorCheck, clean blocks.
+    expect(code).not.toMatch(/\?\?|\?\.|\s&&\s|\s\|\|\s|-Parallel|SkipHttpErrorCheck|^\s*clean\s*\{/m);
+    expect(code).not.toMatch(/\)\s*\?\s*[^:]+\s*:\s/);
+    // -SkipCertificateCheck exists only in PowerShell 6+: used only behind the version check, for the test CA.
+    const skip = code.indexOf("SkipCertificateCheck");
+    expect(code.lastIndexOf("$PSVersionTable.PSVersion.Major -ge 6", skip)).toBeGreaterThan(code.lastIndexOf("PROBE_CA_FILE", skip) - 2000);
+  });
+});
