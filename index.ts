@@ -11,6 +11,7 @@ import { StorageKeyAccess } from "./components/StorageKeyAccess";
 import { ConfigError, LabConfig, PROJECT, stackSlug, validateConfig } from "./lib/config";
 import { lifecycleOf } from "./lib/lifecycle";
 import { seatVmName } from "./lib/naming";
+import { effectiveSeatsPerVault, shardOfSeat, vaultShards } from "./lib/shards";
 import { registerLabTags } from "./lib/tags";
 
 // Step 0: read and validate every config key before any resource exists. A bad value stops here, with one message.
@@ -69,14 +70,20 @@ const seatPrincipalIds = seats.map((s) => s.principalId);
 // is a custom role (one per lab) assigned on each secret; in the access-policy model, a vault-wide policy.
 const seatSecretRole =
   cfg.vaultAccessModel === "rbac" ? new SecretGetSetRole("secret-role", { resourceGroupId: group.id, subscriptionId: client.subscriptionId }) : undefined;
-const vault = new SecretVault("vault", {
+// A vault holds at most 1024 access policies: past seatsPerVault seats the lab gets vault2, vault3, ... (lib/shards.ts).
+// Each seat's policy is in its own shard's vault; operators and the canary are in every vault. The first keeps the
+// logical name `vault`, so an existing stack keeps its vault.
+const seatsPerVault = effectiveSeatsPerVault(cfg.seats, cfg.seatsPerVault, cfg.vaultAccessModel === "rbac");
+const shards = vaultShards(cfg.seats, seatsPerVault);
+const labVaults = shards.map((shard) => new SecretVault(shard.logicalName, {
   resourceGroupName: group.name,
   location,
   tenantId: client.tenantId,
   namePrefix: cfg.namePrefix,
   subnetId: network.subnetId,
   operatorIpRanges: cfg.operatorIpRanges,
-  seatPrincipalIds,
+  seatPrincipalIds: shard.seats.map((seat) => seatPrincipalIds[seat - 1]),
+  seatNumbers: shard.seats,
   operatorObjectIds: [client.objectId, ...cfg.operatorObjectIds],
   purgeProtection: lifecycle.purgeProtection,
   softDeleteRetentionInDays: lifecycle.softDeleteRetentionInDays,
@@ -84,7 +91,13 @@ const vault = new SecretVault("vault", {
   canarySecretName: cfg.secretName,
   accessModel: cfg.vaultAccessModel,
   rbac: seatSecretRole && { subscriptionId: client.subscriptionId, seatRoleDefinitionId: seatSecretRole.roleDefinitionId, operatorPrincipalType: cfg.operatorPrincipalType },
-});
+}));
+const vault = labVaults[0];
+/** Seat i's (0-based) vault, and its grants there. */
+const seatVault = (i: number) => {
+  const k = shardOfSeat(i + 1, seatsPerVault);
+  return { vault: labVaults[k], grants: labVaults[k].seatGrants[i - k * seatsPerVault] };
+};
 
 // Step 4: the storage account, and each seat's right to call listKeys on it (and nothing more).
 const store = new StorageKeyAccess("storage", {
@@ -109,24 +122,34 @@ if (cfg.checkOnDeploy) {
         resourceGroupName: group.name,
         location,
         vmName: s.vmName,
-        vaultUri: vault.vaultUri,
+        vaultUri: seatVault(i).vault.vaultUri,
         secretName: cfg.secretName,
         storageAccountId: store.accountId,
         blobEndpoint: store.blobEndpoint,
-        waitFor: [...vault.seatGrants[i], store.seatAssignments[i], vault.canarySecret!],
+        waitFor: [...seatVault(i).grants, store.seatAssignments[i], seatVault(i).vault.canarySecret!],
       }),
   );
 }
 
 // Outputs are what scripts need; nothing secret.
 export const resourceGroupName = group.name;
+// The first vault's, as before sharding; `vaults` lists every vault and seatVms says which one each seat uses.
 export const vaultName = vault.vaultName;
 export const vaultUri = vault.vaultUri;
+export const vaults = labVaults.map((v, k) => ({ vaultName: v.vaultName, vaultUri: v.vaultUri, firstSeat: shards[k].seats[0], lastSeat: shards[k].seats[shards[k].seats.length - 1] }));
 export const secretName = cfg.secretName;
 export const storageAccountName = store.accountName;
 export const storageAccountId = store.accountId;
 export const blobEndpoint = store.blobEndpoint;
-export const seatVms = seats.map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: s.vmId, principalId: s.principalId, privateIp: s.privateIp }));
+export const seatVms = seats.map((s, i) => ({
+  seat: i + 1,
+  vmName: s.vmName,
+  vmId: s.vmId,
+  principalId: s.principalId,
+  privateIp: s.privateIp,
+  vaultName: seatVault(i).vault.vaultName,
+  vaultUri: seatVault(i).vault.vaultUri,
+}));
 // The lab CLI's list and reap read these (and policies can): whether the lab expires, when, and whose it is.
 export const ephemeral = lifecycle.ephemeral;
 export const expiresAt = lifecycle.expiresAt;

@@ -19,6 +19,8 @@ export interface SecretVaultArgs {
   readonly operatorIpRanges: readonly string[];
   /** One VM identity per seat, in seat order: each gets secrets get and set, nothing else. */
   readonly seatPrincipalIds: readonly pulumi.Input<string>[];
+  /** Seat numbers of `seatPrincipalIds`, for resource names (`vault2-seat501`); default 1, 2, ... */
+  readonly seatNumbers?: readonly number[];
   /** Operator object ids: the deploying principal first, then any from config. */
   readonly operatorObjectIds: readonly pulumi.Input<string>[];
   /** Days a deleted vault or secret stays recoverable: 7 to 90. Default 90. */
@@ -113,7 +115,7 @@ export class SecretVault extends pulumi.ComponentResource {
         parent,
       );
     if (model === "accessPolicy") args.operatorObjectIds.forEach((id, i) => policy(`operator${i + 1}`, id, OPERATOR_SECRET_PERMISSIONS));
-    this.seatPolicies = model === "accessPolicy" ? args.seatPrincipalIds.map((id, i) => policy(`seat${i + 1}`, id, SEAT_SECRET_PERMISSIONS)) : [];
+    this.seatPolicies = model === "accessPolicy" ? args.seatPrincipalIds.map((id, i) => policy(`seat${args.seatNumbers?.[i] ?? i + 1}`, id, SEAT_SECRET_PERMISSIONS)) : [];
 
     if (args.canarySecretName !== undefined) {
       // The secret the in-VM checks read (the seeds' SQLPasswd). Made through the control plane, so the deployer
@@ -147,6 +149,7 @@ export class SecretVault extends pulumi.ComponentResource {
           subscriptionId: args.rbac!.subscriptionId,
           seatRoleDefinitionId: args.rbac!.seatRoleDefinitionId,
           seatPrincipalIds: args.seatPrincipalIds,
+          seatNumbers: args.seatNumbers,
           secrets,
           operatorObjectIds: args.operatorObjectIds,
           operatorPrincipalType: args.rbac!.operatorPrincipalType,

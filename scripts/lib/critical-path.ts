@@ -49,3 +49,96 @@ export function isAzureCreation(r: RecordedResource): boolean {
 export function deploymentGraph(resources: readonly RecordedResource[]): GraphNode[] {
   return resources.map((r) => ({ id: r.urn, weight: isAzureCreation(r) ? 1 : 0, dependsOn: r.dependencies }));
 }
+
+/** What one creation on the path typically takes in Azure, and how we know. */
+export interface StepTime {
+  /** Typical wall time, seconds. */
+  readonly seconds: number;
+  /** `documented`: Microsoft says so; `measured`: a public deployment log; `estimate`: ours, no source found. */
+  readonly basis: "documented" | "measured" | "estimate";
+  readonly source: string;
+}
+
+// Creation times by type. Honest about the basis: Azure documents few of them, and where only an estimate exists the
+// figure says so. docs/benchmarks.md carries the same table.
+export const STEP_TIMES: Readonly<Record<string, StepTime>> = {
+  "azure-native:resources:ResourceGroup": { seconds: 2, basis: "estimate", source: "synchronous PUT (ARM Resource Groups - Create Or Update answers 200/201, no long-running operation)" },
+  "azure-native:network:PublicIPAddress": { seconds: 4, basis: "measured", source: "public Terraform log: azurerm_public_ip 'Creation complete after 4s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)" },
+  "azure-native:network:NatGateway": { seconds: 15, basis: "estimate", source: "no published figure; an asynchronous Microsoft.Network PUT like the public IP's, taken as a few times longer" },
+  "azure-native:network:NetworkSecurityGroup": { seconds: 5, basis: "estimate", source: "no published figure" },
+  "azure-native:network:VirtualNetwork": { seconds: 5, basis: "estimate", source: "no published figure" },
+  "azure-native:network:Subnet": { seconds: 20, basis: "measured", source: "public Terraform log: a subnet update 'Creation complete after 20s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)" },
+  "azure-native:network:NetworkInterface": { seconds: 3, basis: "estimate", source: "no published figure" },
+  "azure-native:compute:VirtualMachine": { seconds: 150, basis: "documented", source: "Microsoft Learn, Linux VM quickstart (Azure CLI): 'It takes a few minutes to create the VM and supporting resources'; 150 s is our reading of 'a few'" },
+  "azure-native:keyvault:Vault": { seconds: 20, basis: "estimate", source: "no published figure" },
+  "azure-native:keyvault:AccessPolicy": { seconds: 5, basis: "estimate", source: "a PATCH of the vault's policies; propagation to the data plane is covered by the probe's retries (up to 600 s)" },
+  "azure-native:keyvault:Secret": { seconds: 2, basis: "estimate", source: "no published figure" },
+  "azure-native:authorization:RoleAssignment": { seconds: 5, basis: "estimate", source: "synchronous PUT; Microsoft Learn (Azure RBAC troubleshooting) documents up to 10 minutes until it takes effect, which the probe's retries absorb" },
+  "azure-native:authorization:RoleDefinition": { seconds: 5, basis: "estimate", source: "synchronous PUT" },
+  "azure-native:storage:StorageAccount": { seconds: 25, basis: "estimate", source: "no published figure" },
+  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": { seconds: 60, basis: "estimate", source: "run command handler start plus the probe (seconds once grants have propagated, up to its 600 s deadline before)" },
+};
+
+/** Azure's own minimum for one seat: each step needs the one before it. */
+export const AZURE_MINIMUM = ["resource group", "VNet/subnet", "NIC", "VM", "grants", "in-VM check"] as const;
+
+/** The minimum's step that a resource type stands for, if any. */
+export function minimumStep(type: string): (typeof AZURE_MINIMUM)[number] | undefined {
+  if (type === "azure-native:resources:ResourceGroup") return "resource group";
+  if (type === "azure-native:network:VirtualNetwork" || type === "azure-native:network:Subnet") return "VNet/subnet";
+  if (type === "azure-native:network:NetworkInterface") return "NIC";
+  if (type === "azure-native:compute:VirtualMachine") return "VM";
+  if (type === "azure-native:keyvault:AccessPolicy" || type === "azure-native:authorization:RoleAssignment") return "grants";
+  if (type === "azure-native:compute:VirtualMachineRunCommandByVirtualMachine") return "in-VM check";
+  return undefined;
+}
+
+/** Why a step that is not in Azure's minimum is on the path. */
+export const EXTRA_STEP_REASONS: Readonly<Record<string, string>> = {
+  "azure-native:network:PublicIPAddress":
+    "the NAT gateway's public IP: seats need egress to call ARM (listKeys) from inside the VM, and Azure retires default outbound access for new subnets",
+  "azure-native:network:NatGateway": "the lab subnet's egress (see the public IP); the subnet must name it when it is created",
+};
+
+export interface PathStep {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** The step of Azure's minimum it stands for, or null for a step the lab added. */
+  readonly minimumStep: string | null;
+  readonly typical: StepTime | null;
+  /** For an added step: why it is there. */
+  readonly reason?: string;
+}
+
+export interface PlanCriticalPath {
+  /** Creations that run one after another. */
+  readonly length: number;
+  readonly chain: readonly PathStep[];
+  /** Azure's minimum: its steps and their count. */
+  readonly azureMinimum: { readonly length: number; readonly chain: readonly string[] };
+  /** Steps on the path beyond the minimum, each with its reason. */
+  readonly extraSteps: number;
+  /** Sum of the typical times on the path, seconds (an estimate: see each step's basis). */
+  readonly typicalSeconds: number;
+}
+
+/** The critical path of a recorded run, with Azure's typical time for each step. */
+export function planCriticalPath(resources: readonly RecordedResource[]): PlanCriticalPath {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const path = criticalPath(deploymentGraph(resources));
+  const chain = path.chain.map((urn): PathStep => {
+    const r = byUrn.get(urn)!;
+    const step = minimumStep(r.type) ?? null;
+    return { urn, type: r.type, name: r.name, minimumStep: step, typical: STEP_TIMES[r.type] ?? null, ...(step ? {} : { reason: EXTRA_STEP_REASONS[r.type] ?? "not in Azure's minimum and no reason recorded" }) };
+  });
+  // VNet and subnet are one step of the minimum; a path through both counts one of them as extra.
+  const covered = new Set(chain.map((s) => s.minimumStep).filter(Boolean));
+  return {
+    length: path.length,
+    chain,
+    azureMinimum: { length: AZURE_MINIMUM.length, chain: [...AZURE_MINIMUM] },
+    extraSteps: path.length - covered.size,
+    typicalSeconds: chain.reduce((sum, s) => sum + (s.typical?.seconds ?? 0), 0),
+  };
+}

@@ -60,14 +60,14 @@ export function parseSeats(text: string | undefined): string | undefined {
   return text;
 }
 
-/** `--config k=v` pairs: the project's keys, bare or `dsvm-identity-lab:`-prefixed. */
-export function parseConfigPairs(pairs: readonly string[]): Record<string, string> {
+/** `--config k=v` pairs: the project's keys, bare or `dsvm-identity-lab:`-prefixed. `reserved`: keys refused. */
+export function parseConfigPairs(pairs: readonly string[], reserved: ReadonlySet<string> = MANAGED_KEYS): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq).replace(new RegExp(`^${PROJECT}:`), "") : "";
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new UsageError(`--config ${JSON.stringify(pair.slice(0, 60))}: expected key=value, such as seats=3`);
-    if (MANAGED_KEYS.has(key)) throw new UsageError(`--config ${key}: set by lab create itself (use --ttl for the lifetime)`);
+    if (reserved.has(key)) throw new UsageError(`--config ${key}: set by lab create itself (use --ttl for the lifetime)`);
     out[key] = pair.slice(eq + 1);
   }
   return out;

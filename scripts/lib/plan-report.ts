@@ -2,7 +2,9 @@
 // Field names are stable; docs/plan-json.md documents them.
 import { MOCK_CLIENT } from "./mocks";
 import { accessMatrix, AccessRow } from "./access-matrix";
-import type { ProgramRun } from "./harness";
+import { planCriticalPath, PlanCriticalPath } from "./critical-path";
+import type { ProgramRun, RecordedResource } from "./harness";
+import { LIMITS } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
 import { ACCEPTED_EXCEPTIONS, PolicyContext, rules, Violation } from "../../policy/rules";
 
@@ -27,6 +29,12 @@ export interface PlanReport {
   /** Stack outputs; a value known only after deploy is null here and its path is in `knownAfterDeploy`. */
   readonly outputs: Record<string, unknown>;
   readonly knownAfterDeploy: readonly string[];
+  /** Which vault holds each seat's grants: one entry per vault (SecretVault logical name), seats ascending. */
+  readonly vaults: readonly VaultSeats[];
+  /** Role assignments the lab creates, against Azure's per-subscription limit. */
+  readonly roleAssignments: RoleAssignmentCount;
+  /** The longest chain of creations that must run one after another, with Azure's typical time per step. */
+  readonly criticalPath: PlanCriticalPath;
   /** What the policy rules (policy/rules.ts) found: mandatory ones fail the plan (exit 1). */
   readonly violations: readonly Violation[];
   readonly policy: {
@@ -36,6 +44,66 @@ export interface PlanReport {
     /** Advice the lab deliberately does not follow, with the reason. */
     readonly acceptedExceptions: readonly { readonly control: string; readonly source: readonly string[]; readonly reason: string }[];
   };
+}
+
+export interface VaultSeats {
+  /** The SecretVault's logical name: `vault`, `vault2`, ... */
+  readonly name: string;
+  readonly seats: readonly number[];
+}
+
+export interface RoleAssignmentCount {
+  /** Every role assignment in the plan. */
+  readonly count: number;
+  /** Azure's role assignments per subscription. */
+  readonly limit: number;
+  /** By the component that creates them (StorageKeyAccess: listKeys; DataScienceVm: lab users' sign-in; ...). */
+  readonly byComponent: Record<string, number>;
+  /** Custom role definitions: created once per lab, whatever the seat count. */
+  readonly roleDefinitions: number;
+}
+
+const COMPONENT_PREFIX = "dsvm-identity-lab:lab:";
+
+/** The nearest ancestor component of a resource, if any. */
+function ancestor(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>, type?: string): RecordedResource | undefined {
+  for (let p = r.parent ? byUrn.get(r.parent) : undefined; p; p = p.parent ? byUrn.get(p.parent) : undefined) {
+    if (!p.custom && (type === undefined || p.type === type)) return p;
+  }
+  return undefined;
+}
+
+/** Seat -> vault, read from the grants themselves: a seat's principal in an access policy or role assignment under a vault. */
+export function vaultSeats(resources: readonly RecordedResource[]): VaultSeats[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const seatOf = new Map<string, number>();
+  for (const r of resources) {
+    const seat = /^seat(\d+)$/.exec(ancestor(r, byUrn)?.name ?? "")?.[1];
+    const principal = r.state?.identity?.principalId;
+    if (r.type === "azure-native:compute:VirtualMachine" && seat && principal) seatOf.set(principal, Number(seat));
+  }
+  const vaults = new Map<string, Set<number>>();
+  for (const r of resources) if (r.type === `${COMPONENT_PREFIX}SecretVault`) vaults.set(r.name, new Set());
+  for (const r of resources) {
+    const principal = r.type === "azure-native:keyvault:AccessPolicy" ? r.inputs.policy?.objectId : r.type === "azure-native:authorization:RoleAssignment" ? r.inputs.principalId : undefined;
+    const vault = principal !== undefined && seatOf.has(principal) ? ancestor(r, byUrn, `${COMPONENT_PREFIX}SecretVault`) : undefined;
+    if (vault) vaults.get(vault.name)!.add(seatOf.get(principal)!);
+  }
+  return [...vaults].map(([name, seats]) => ({ name, seats: [...seats].sort((a, b) => a - b) }));
+}
+
+export function countRoleAssignments(resources: readonly RecordedResource[]): RoleAssignmentCount {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const byComponent: Record<string, number> = {};
+  let count = 0;
+  for (const r of resources) {
+    if (r.type !== "azure-native:authorization:RoleAssignment") continue;
+    count++;
+    const owner = ancestor(r, byUrn)?.type.replace(COMPONENT_PREFIX, "") ?? "(top level)";
+    byComponent[owner] = (byComponent[owner] ?? 0) + 1;
+  }
+  const roleDefinitions = resources.filter((r) => r.type === "azure-native:authorization:RoleDefinition").length;
+  return { count, limit: LIMITS.roleAssignmentsPerSubscription, byComponent, roleDefinitions };
 }
 
 /** `policy`: what the rules need beyond the resources (ephemeral or not, the SSH CIDRs); see contextFromConfig. */
@@ -77,6 +145,9 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
     accessMatrix: accessMatrix(run.resources, { deployer: MOCK_CLIENT.objectId }),
     outputs,
     knownAfterDeploy,
+    vaults: vaultSeats(run.resources),
+    roleAssignments: countRoleAssignments(run.resources),
+    criticalPath: planCriticalPath(run.resources),
     violations,
     policy: {
       rules: rules.length,
@@ -134,6 +205,36 @@ function policySection(report: PlanReport): string[] {
   ];
 }
 
+/** 1-3, 5, 7-9 */
+export function seatRanges(seats: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < seats.length; ) {
+    let j = i;
+    while (j + 1 < seats.length && seats[j + 1] === seats[j] + 1) j++;
+    out.push(j === i ? String(seats[i]) : `${seats[i]}-${seats[j]}`);
+    i = j + 1;
+  }
+  return out.join(", ") || "none";
+}
+
+function scaleSection(report: PlanReport): string[] {
+  const { roleAssignments: ra, criticalPath: cp } = report;
+  const by = Object.entries(ra.byComponent).map(([k, v]) => `${k} ${v}`).join(", ");
+  return [
+    "Vaults (which seat uses which vault; a vault holds at most 1024 access policies)",
+    ...report.vaults.map((v) => `  ${v.name}: seat${v.seats.length === 1 ? "" : "s"} ${seatRanges(v.seats)} (${v.seats.length})`),
+    `Role assignments: ${ra.count} of Azure's ${ra.limit} per subscription${by ? ` (${by})` : ""}; ${ra.roleDefinitions} custom role definition(s), created once per lab`,
+    "",
+    `Critical path: ${cp.length} creations one after another; Azure's minimum is ${cp.azureMinimum.length} (${cp.azureMinimum.chain.join(" → ")})`,
+    ...cp.chain.map((s, i) => {
+      const t = s.typical ? `≈${s.typical.seconds} s, ${s.typical.basis}: ${s.typical.source}` : "no figure";
+      return `  ${i + 1}. ${s.type.replace("azure-native:", "")}  ${s.name}  [${s.minimumStep ?? "added"}]  ${t}`;
+    }),
+    ...cp.chain.filter((s) => s.reason).map((s) => `  added step ${s.type.replace("azure-native:", "")}: ${s.reason}`),
+    `  ${cp.extraSteps} step(s) beyond Azure's minimum; typical total ≈${cp.typicalSeconds} s if every step took its figure (estimates included, see docs/benchmarks.md)`,
+  ];
+}
+
 export function renderText(report: PlanReport): string {
   const unknown = new Set(report.knownAfterDeploy);
   const outputs: [string, string][] = [];
@@ -150,6 +251,8 @@ export function renderText(report: PlanReport): string {
       ["principal", "resource", "may", "via"],
       report.accessMatrix.map((r) => [r.principal, r.resource, r.permissions.join(", "), r.via]),
     ),
+    "",
+    ...scaleSection(report),
     "",
     ...policySection(report),
     "",
