@@ -8,6 +8,8 @@ export interface SeatOutput {
   readonly seat: number;
   readonly vmName: string;
   readonly vmId: string;
+  /** The vault holding this seat's grants (large labs shard seats over vaults); absent in stacks from before sharding. */
+  readonly vaultUri?: string;
 }
 
 /** The outputs index.ts exports that operator scripts use. Nothing in them is secret. */
@@ -37,6 +39,8 @@ export function parseOutputs(value: unknown, source: string): LabOutputs {
     seats.forEach((s: any, i) => {
       if (!Number.isInteger(s?.seat) || typeof s?.vmName !== "string" || typeof s?.vmId !== "string" || !/\/virtualMachines\//i.test(s.vmId)) {
         problems.push(`seatVms[${i}]: expected {seat: number, vmName: string, vmId: "/subscriptions/.../virtualMachines/NAME"}`);
+      } else if (s.vaultUri !== undefined && !(typeof s.vaultUri === "string" && /^https:\/\/\S+$/.test(s.vaultUri))) {
+        problems.push(`seatVms[${i}].vaultUri: expected the seat's vault URI, https://NAME.vault.azure.net/, got ${JSON.stringify(s.vaultUri)}`);
       }
     });
   }

@@ -36,6 +36,8 @@ export interface VerifyOptions {
 export interface SeatResult {
   readonly seat: number;
   readonly vmName: string;
+  /** The vault this seat was checked against: its own shard's. */
+  readonly vaultUri: string;
   readonly ok: boolean;
   readonly checks: readonly CheckResult[];
 }
@@ -65,6 +67,11 @@ const check = (name: string, ok: boolean, detail: string, status: CheckResult["s
   seconds,
 });
 
+/** A seat's own vault: its `vaultUri` output, or the lab's single vault for stacks deployed before sharding. */
+export function seatVaultUri(outputs: LabOutputs, s: SeatOutput): string {
+  return s.vaultUri ?? outputs.vaultUri;
+}
+
 function selectSeats(outputs: LabOutputs, wanted?: readonly number[]): SeatOutput[] {
   if (!wanted) return [...outputs.seatVms];
   const have = outputs.seatVms.map((s) => s.seat);
@@ -78,19 +85,24 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
   const progress = (line: string) => io.stderr.write(`verify: ${line}\n`);
   const { SecretClient } = await import("@azure/keyvault-secrets");
   const { ComputeManagementClient } = await import("@azure/arm-compute");
-  const secrets = new SecretClient(outputs.vaultUri, deps.credential, {
-    additionalPolicies: deps.additionalPolicies,
-    disableChallengeResourceVerification: deps.disableChallengeResourceVerification,
-  });
+  // A large lab spreads its seats over several vaults (lib/shards.ts): each seat is checked against its own.
+  const clients = new Map<string, SecretClient>();
+  for (const uri of new Set(seats.map((s) => seatVaultUri(outputs, s)))) {
+    clients.set(uri, new SecretClient(uri, deps.credential, { additionalPolicies: deps.additionalPolicies, disableChallengeResourceVerification: deps.disableChallengeResourceVerification }));
+  }
 
   // A fresh canary value per run: a VM that reports reading it proves it read the vault now, not a cache.
   const canary = randomBytes(24).toString("base64url");
-  try {
-    await secrets.setSecret(outputs.secretName, canary, { contentType: "text/plain", tags: { seededBy: "dsvm-identity-lab verify" } });
-  } catch (e) {
-    throw new Error(`could not seed the canary secret ${outputs.secretName} in ${outputs.vaultUri}: ${(e as Error).message}`);
-  }
-  progress(`seeded ${outputs.secretName} with a fresh value (${describeValue(canary)})`);
+  await Promise.all(
+    [...clients].map(async ([uri, secrets]) => {
+      try {
+        await secrets.setSecret(outputs.secretName, canary, { contentType: "text/plain", tags: { seededBy: "dsvm-identity-lab verify" } });
+      } catch (e) {
+        throw new Error(`could not seed the canary secret ${outputs.secretName} in ${uri}: ${(e as Error).message}`);
+      }
+    }),
+  );
+  progress(`seeded ${outputs.secretName} with a fresh value (${describeValue(canary)})${clients.size > 1 ? ` in ${clients.size} vaults` : ""}`);
 
   const runId = randomBytes(6).toString("hex");
   const probe = readProbe();
@@ -100,7 +112,8 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
   try {
     const results = await Promise.all(
       seats.map(async (s) => {
-        const r = await verifySeat(s, { outputs, opts, deps, probe, canary, nonce: `verify-${runId}-seat${s.seat}`, secrets, Compute: ComputeManagementClient, progress });
+        const vaultUri = seatVaultUri(outputs, s);
+        const r = await verifySeat(s, { outputs, opts, deps, probe, canary, nonce: `verify-${runId}-seat${s.seat}`, vaultUri, secrets: clients.get(vaultUri)!, Compute: ComputeManagementClient, progress });
         waiting.delete(`seat ${s.seat}`);
         const failed = r.checks.filter((c) => !c.ok).map((c) => c.name);
         progress(`seat ${s.seat} (${s.vmName}): ${failed.length ? `FAILED ${failed.join(", ")}` : "every check passed"} (${Math.round((Date.now() - started) / 1000)}s)`);
@@ -120,6 +133,8 @@ interface SeatContext {
   readonly probe: string;
   readonly canary: string;
   readonly nonce: string;
+  /** This seat's vault, and a client for it. */
+  readonly vaultUri: string;
   readonly secrets: SecretClient;
   readonly Compute: typeof import("@azure/arm-compute").ComputeManagementClient;
   readonly progress: (line: string) => void;
@@ -128,7 +143,7 @@ interface SeatContext {
 async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   const t0 = Date.now();
   const secs = () => Math.round((Date.now() - t0) / 10) / 100;
-  const done = (checks: CheckResult[]): SeatResult => ({ seat: s.seat, vmName: s.vmName, ok: checks.every((x) => x.ok), checks });
+  const done = (checks: CheckResult[]): SeatResult => ({ seat: s.seat, vmName: s.vmName, vaultUri: c.vaultUri, ok: checks.every((x) => x.ok), checks });
   const skipRest = (why: string) => PROBE_CHECKS.map((n) => check(n, false, `skipped: ${why}`, "skipped"));
 
   let stdout: string;
@@ -137,7 +152,7 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   try {
     const { subscriptionId, resourceGroup } = parseResourceId(s.vmId);
     const compute = new c.Compute(c.deps.credential, subscriptionId, { endpoint: c.deps.armEndpoint, additionalPolicies: c.deps.additionalPolicies });
-    const args = probeArgs({ ...c.outputs, nonce: c.nonce, deadlineSeconds: c.opts.deadlineSeconds });
+    const args = probeArgs({ ...c.outputs, vaultUri: c.vaultUri, nonce: c.nonce, deadlineSeconds: c.opts.deadlineSeconds });
     c.progress(`seat ${s.seat} (${s.vmName}): run command started`);
     const poller = compute.virtualMachines.runCommand(resourceGroup, s.vmName, { commandId: "RunShellScript", script: probeShellScript(c.probe, args) }, { updateIntervalInMs: c.deps.pollIntervalMs });
     ({ stdout, stderr, state } = runCommandStreams((await poller.pollUntilDone()).value));
@@ -193,6 +208,9 @@ export function renderTable(report: VerifyReport): string {
     lines.push(row(name, report.seats.map((s) => { const c = s.checks.find((x) => x.name === name); return c ? CELL[c.status] : "-"; })));
   }
   lines.push("", report.seats.map((s) => `seat ${s.seat} = ${s.vmName}`).join(", "));
+  // Which vault each seat was checked against, when the lab has more than one.
+  const vaults = [...new Set(report.seats.map((s) => s.vaultUri))];
+  if (vaults.length > 1) lines.push(...vaults.map((v) => `${v}: seat(s) ${report.seats.filter((s) => s.vaultUri === v).map((s) => s.seat).join(", ")}`));
   const problems = report.seats.flatMap((s) => s.checks.filter((c) => c.status === "failed").map((c) => `  seat ${s.seat} ${c.name}: ${c.detail}`));
   if (problems.length) lines.push("", "failed:", ...problems);
   const failedSeats = report.seats.filter((s) => !s.ok).length;
