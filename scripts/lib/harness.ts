@@ -134,9 +134,32 @@ function recordRegistrations(monitor: any, into: Map<string, RecordedResource>):
     });
 }
 
+const matchers = new WeakMap<ReadonlySet<string>, { size: number; test: (text: string) => boolean }>();
+
+/**
+ * Whether `text` contains any of `values`. Indexes the values by their first few characters, so a large plan (tens of
+ * thousands of made-up values) costs one lookup per character of text instead of one scan per value.
+ */
+export function containsAny(values: ReadonlySet<string>): (text: string) => boolean {
+  const known = matchers.get(values);
+  if (known && known.size === values.size) return known.test;
+  const width = Math.max(1, Math.min(...[...values].map((v) => v.length)));
+  const byHead = new Map<string, string[]>();
+  for (const v of values) byHead.set(v.slice(0, width), [...(byHead.get(v.slice(0, width)) ?? []), v]);
+  const test = (text: string) => {
+    for (let i = 0; i + width <= text.length; i++) {
+      const candidates = byHead.get(text.slice(i, i + width));
+      if (candidates?.some((v) => text.startsWith(v, i))) return true;
+    }
+    return false;
+  };
+  matchers.set(values, { size: values.size, test });
+  return test;
+}
+
 /** Whether a value holds anything the mocks made up, i.e. is known only after deploy. */
 export function knownAfterDeploy(value: unknown, invented: ReadonlySet<string>): boolean {
-  if (typeof value === "string") return [...invented].some((v) => value.includes(v));
+  if (typeof value === "string") return containsAny(invented)(value);
   if (Array.isArray(value)) return value.some((v) => knownAfterDeploy(v, invented));
   if (value && typeof value === "object") return Object.values(value).some((v) => knownAfterDeploy(v, invented));
   return false;

@@ -3,7 +3,7 @@
 import { MOCK_CLIENT } from "./mocks";
 import { accessMatrix, AccessRow } from "./access-matrix";
 import { planCriticalPath, PlanCriticalPath } from "./critical-path";
-import type { ProgramRun, RecordedResource } from "./harness";
+import { containsAny, type ProgramRun, type RecordedResource } from "./harness";
 import { LIMITS } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
 import { ACCEPTED_EXCEPTIONS, PolicyContext, rules, Violation } from "../../policy/rules";
@@ -111,7 +111,7 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
   const knownAfterDeploy: string[] = [];
   const mask = (value: unknown, at: string): unknown => {
     if (typeof value === "string") {
-      if ([...run.invented].some((v) => value.includes(v))) {
+      if (containsAny(run.invented)(value)) {
         knownAfterDeploy.push(at);
         return null;
       }
