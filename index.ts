@@ -45,15 +45,20 @@ const network = new LabNetwork("network", {
   addressSpace: cfg.addressSpace,
   subnetPrefix: cfg.subnetPrefix,
   allowedSshCidrs: cfg.allowedSshCidrs,
+  // The same CIDRs admit RDP instead of SSH when the seats run Windows.
+  adminPort: cfg.os === "windows" ? 3389 : 22,
+  bastion: cfg.bastion ? { subnetPrefix: cfg.bastionSubnetPrefix } : undefined,
 });
 
-// Step 1: each seat is a DSVM with a system-assigned managed identity. No password anywhere.
+// Step 1: each seat is a DSVM with a system-assigned managed identity. No password anyone knows: none on Ubuntu, a
+// generated one on Windows (Azure requires it) that is never shown; people sign in with SSH keys or Entra ID.
 const seats = Array.from({ length: cfg.seats }, (_, i) => {
   const seat = i + 1;
   return new DataScienceVm(`seat${seat}`, {
     resourceGroupName: group.name,
     location,
     vmName: seatVmName(cfg.namePrefix, seat),
+    os: cfg.os,
     subnetId: network.subnetId,
     vmSize: cfg.vmSize,
     osDiskSizeGb: cfg.osDiskSizeGb,
@@ -124,6 +129,7 @@ if (cfg.checkOnDeploy) {
         vmName: s.vmName,
         vaultUri: seatVault(i).vault.vaultUri,
         secretName: cfg.secretName,
+        os: cfg.os,
         storageAccountId: store.accountId,
         blobEndpoint: store.blobEndpoint,
         waitFor: [...seatVault(i).grants, store.seatAssignments[i], seatVault(i).vault.canarySecret!],

@@ -3,33 +3,36 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as compute from "@pulumi/azure-native/compute";
 import * as devtestlab from "@pulumi/azure-native/devtestlab";
 import * as network from "@pulumi/azure-native/network";
-import { AAD_SSH_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_IMAGE } from "../lib/azure";
-import { deterministicGuid, shutdownScheduleName } from "../lib/naming";
+import * as random from "@pulumi/random";
+import { AAD_SSH_LOGIN_EXTENSION, AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_IMAGE, DSVM_WINDOWS_IMAGE, SeatOs } from "../lib/azure";
+import { roleAssignmentGuid, shutdownScheduleName } from "../lib/naming";
 
 export interface DataScienceVmArgs {
   /** Resource group that holds the VM, its NIC and its schedule. */
   readonly resourceGroupName: pulumi.Input<string>;
   /** Azure region. */
   readonly location: string;
-  /** The VM's Azure name; also its host name. */
+  /** The VM's Azure name; also its host name (at most 15 characters on Windows: lib/config checks). */
   readonly vmName: string;
+  /** `ubuntu` (default): the Ubuntu DSVM, SSH key only. `windows`: the Windows Server DSVM, Entra ID sign-in over RDP. */
+  readonly os?: SeatOs;
   /** Subnet the NIC attaches to. */
   readonly subnetId: pulumi.Input<string>;
   /** VM size; must support Generation 2 images. */
   readonly vmSize: string;
   /** OS disk size in GiB, at least the image's own. */
   readonly osDiskSizeGb: number;
-  /** Linux admin user. */
+  /** Admin user (Linux or Windows). */
   readonly adminUsername: string;
-  /** OpenSSH public key: the only way in. There is no password. */
+  /** OpenSSH public key: the only way in to an Ubuntu seat, which has no password. Unused on Windows. */
   readonly sshPublicKey: string;
   /** Daily auto-shutdown: `time` as HHmm, `timeZone` as a Windows time zone id. */
   readonly autoShutdown: { readonly time: string; readonly timeZone: string };
-  /** Give the VM a public IP. Only when SSH CIDRs are configured; the NSG still admits only those. */
+  /** Give the VM a public IP. Only when admin CIDRs are configured; the NSG still admits only those (SSH or RDP). */
   readonly publicIp?: boolean;
   /**
-   * Entra sign-in for lab users: the AADSSHLoginForLinux extension, and "Virtual Machine User Login" on this VM for
-   * the group. Absent: neither exists, and the admin's SSH key is the only way in.
+   * Entra sign-in for lab users: the AADSSHLoginForLinux (or AADLoginForWindows) extension, and "Virtual Machine User
+   * Login" on this VM for the group. Absent: neither exists; on Ubuntu the admin's SSH key is then the only way in.
    */
   readonly labUsers?: {
     /** Object id of the lab-users Entra group. */
@@ -40,9 +43,10 @@ export interface DataScienceVmArgs {
 }
 
 /**
- * One seat: a Data Science VM (Ubuntu 22.04 DSVM image) with a system-assigned managed identity (seed step 1),
- * SSH-key-only sign-in, a NIC with no public IP by default, and a DevTest Labs auto-shutdown schedule.
- * Disk and NIC are deleted with the VM, so teardown leaves nothing behind.
+ * One seat: a Data Science VM with a system-assigned managed identity (seed step 1), a NIC with no public IP by
+ * default, and a DevTest Labs auto-shutdown schedule. Ubuntu 22.04 DSVM: SSH-key-only sign-in. Windows Server 2022
+ * DSVM: Azure requires an admin password, so it is a generated one that nobody knows (a RandomPassword, secret in
+ * state, never an output); people sign in with Entra ID. Disk and NIC are deleted with the VM.
  */
 export class DataScienceVm extends pulumi.ComponentResource {
   /** The VM's resource id. */
@@ -60,6 +64,7 @@ export class DataScienceVm extends pulumi.ComponentResource {
     super("dsvm-identity-lab:lab:DataScienceVm", name, {}, opts);
     const common = { resourceGroupName: args.resourceGroupName, location: args.location };
     const parent = { parent: this };
+    const windows = args.os === "windows";
 
     const pip = args.publicIp
       ? new network.PublicIPAddress(
@@ -95,7 +100,7 @@ export class DataScienceVm extends pulumi.ComponentResource {
         identity: { type: "SystemAssigned" },
         hardwareProfile: { vmSize: args.vmSize },
         storageProfile: {
-          imageReference: { ...DSVM_IMAGE },
+          imageReference: windows ? { ...DSVM_WINDOWS_IMAGE } : { ...DSVM_IMAGE },
           osDisk: {
             name: `${args.vmName}-osdisk`,
             createOption: "FromImage",
@@ -104,17 +109,25 @@ export class DataScienceVm extends pulumi.ComponentResource {
             deleteOption: "Delete",
           },
         },
-        osProfile: {
-          computerName: args.vmName,
-          adminUsername: args.adminUsername,
-          // Run command (the in-VM checks) needs extensions; no password is ever set.
-          allowExtensionOperations: true,
-          linuxConfiguration: {
-            disablePasswordAuthentication: true,
-            provisionVMAgent: true,
-            ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
-          },
-        },
+        osProfile: windows
+          ? {
+              computerName: args.vmName,
+              adminUsername: args.adminUsername,
+              adminPassword: pulumi.secret(this.unknownAdminPassword(name)),
+              allowExtensionOperations: true,
+              windowsConfiguration: { provisionVMAgent: true, enableAutomaticUpdates: true },
+            }
+          : {
+              computerName: args.vmName,
+              adminUsername: args.adminUsername,
+              // Run command (the in-VM checks) needs extensions; no password is ever set.
+              allowExtensionOperations: true,
+              linuxConfiguration: {
+                disablePasswordAuthentication: true,
+                provisionVMAgent: true,
+                ssh: { publicKeys: [{ path: `/home/${args.adminUsername}/.ssh/authorized_keys`, keyData: args.sshPublicKey }] },
+              },
+            },
         networkProfile: { networkInterfaces: [{ id: nic.id, primary: true, deleteOption: "Delete" }] },
         diagnosticsProfile: { bootDiagnostics: { enabled: true } },
       },
@@ -138,9 +151,10 @@ export class DataScienceVm extends pulumi.ComponentResource {
 
     if (args.labUsers) {
       const { groupObjectId, subscriptionId } = args.labUsers;
+      const login = windows ? AAD_WINDOWS_LOGIN_EXTENSION : AAD_SSH_LOGIN_EXTENSION;
       new compute.VirtualMachineExtension(
         `${name}-aadssh`,
-        { ...common, vmName: vm.name, vmExtensionName: AAD_SSH_LOGIN_EXTENSION.type, ...AAD_SSH_LOGIN_EXTENSION, autoUpgradeMinorVersion: true },
+        { ...common, vmName: vm.name, vmExtensionName: login.type, ...login, autoUpgradeMinorVersion: true },
         parent,
       );
       const roleDefinitionId = pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.virtualMachineUserLogin}`;
@@ -152,7 +166,7 @@ export class DataScienceVm extends pulumi.ComponentResource {
           roleDefinitionId,
           scope: vm.id,
           // Same scope, group and role: same name, so a re-run is idempotent.
-          roleAssignmentName: pulumi.all([vm.id, roleDefinitionId]).apply(([scope, r]) => deterministicGuid(scope.toLowerCase(), groupObjectId, r.toLowerCase())),
+          roleAssignmentName: pulumi.all([vm.id, roleDefinitionId]).apply(([scope, r]) => roleAssignmentGuid(scope, groupObjectId, r)),
           description: `Lab users sign in to ${args.vmName} with Entra ID (dsvm-identity-lab)`,
         },
         parent,
@@ -168,5 +182,18 @@ export class DataScienceVm extends pulumi.ComponentResource {
     this.privateIp = nic.ipConfigurations.apply((c) => c?.[0]?.privateIPAddress ?? "");
     this.publicIpAddress = pip ? pip.ipAddress : pulumi.output(undefined);
     this.registerOutputs({ vmId: this.vmId, vmName: this.vmName, principalId: this.principalId, privateIp: this.privateIp });
+  }
+
+  /**
+   * Windows' admin password: Azure requires one, so it is 32 random characters from all four classes (Azure's
+   * complexity rule) that no one ever sees: secret in state, never an output, never logged. Sign-in is through Entra ID.
+   */
+  private unknownAdminPassword(name: string): pulumi.Output<string> {
+    const password = new random.RandomPassword(
+      `${name}-admin-password`,
+      { length: 32, special: true, minUpper: 1, minLower: 1, minNumeric: 1, minSpecial: 1, overrideSpecial: "!#%*()-_=+[]{}:?" },
+      { parent: this, additionalSecretOutputs: ["result"] },
+    );
+    return password.result;
   }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
-import { probeArgs, readProbe } from "../scripts/lib/verify-probe";
+import type { SeatOs } from "../lib/azure";
+import { probeArgs, psParameterName, readProbe, readPsProbe } from "../scripts/lib/verify-probe";
 
 export interface InVmCheckArgs {
   /** Resource group of the VM. */
@@ -24,11 +25,17 @@ export interface InVmCheckArgs {
   readonly waitFor: readonly pulumi.Resource[];
   /** How long the probe retries while grants propagate. Default 600: Key Vault documents up to 10 minutes. */
   readonly deadlineSeconds?: number;
+  /** The seat's OS: `ubuntu` (default) runs scripts/vm-probe, `windows` runs scripts/vm-probe.ps1 with PowerShell. */
+  readonly os?: SeatOs;
 }
 
 // The run-command handler joins unnamed parameters into the command line without quoting
 // (Azure/run-command-handler-linux, internal/exec/exec.go), so every argument must be one plain word.
 const PLAIN_WORD = /^[A-Za-z0-9_.:/=+-]+$/;
+
+// Read once per program run, not once per seat: a large lab would hold a copy per seat (docs/benchmarks.md).
+let probeScript: string | undefined;
+let psProbeScript: string | undefined;
 
 /**
  * The in-VM checks at deploy time: a managed run command that runs scripts/vm-probe on one seat, with the seat's own
@@ -43,13 +50,18 @@ export class InVmCheck extends pulumi.ComponentResource {
     super("dsvm-identity-lab:lab:InVmCheck", name, {}, opts);
     const deadlineSeconds = args.deadlineSeconds ?? 600;
 
-    // Unnamed parameters become the script's arguments; named ones would become environment variables.
-    const parameters = pulumi.all([args.vaultUri, args.storageAccountId, args.blobEndpoint]).apply(([vaultUri, storageAccountId, blobEndpoint]) =>
-      probeArgs({ vaultUri, secretName: args.secretName, storageAccountId, blobEndpoint, deadlineSeconds }).map((value) => {
+    const windows = args.os === "windows";
+    // Linux: unnamed parameters become the script's arguments (named ones would become environment variables).
+    // Windows: named parameters become the script's `-Name value` pairs, which vm-probe.ps1 reads like the flags.
+    const parameters = pulumi.all([args.vaultUri, args.storageAccountId, args.blobEndpoint]).apply(([vaultUri, storageAccountId, blobEndpoint]) => {
+      const words = probeArgs({ vaultUri, secretName: args.secretName, storageAccountId, blobEndpoint, deadlineSeconds });
+      for (const value of words) {
         if (!PLAIN_WORD.test(value)) throw new Error(`InVmCheck ${name}: probe argument ${JSON.stringify(value)} is not one plain word; the run command would split it`);
-        return { name: "", value };
-      }),
-    );
+      }
+      return windows
+        ? words.flatMap((w, i) => (i % 2 === 0 ? [{ name: psParameterName(w), value: words[i + 1] }] : []))
+        : words.map((value) => ({ name: "", value }));
+    });
 
     const run = new compute.VirtualMachineRunCommandByVirtualMachine(
       `${name}-probe`,
@@ -58,8 +70,9 @@ export class InVmCheck extends pulumi.ComponentResource {
         vmName: args.vmName,
         location: args.location,
         runCommandName: "dsvm-lab-probe",
-        // The probe itself, as the script: its shebang runs it with the image's python3.
-        source: { script: readProbe() },
+        // The probe itself, as the script. Linux: its shebang runs it with the image's python3. Windows: the agent runs
+        // it with PowerShell (what the action API calls RunPowerShellScript).
+        source: { script: windows ? (psProbeScript ??= readPsProbe()) : (probeScript ??= readProbe()) },
         parameters,
         asyncExecution: false,
         treatFailureAsDeploymentFailure: true,

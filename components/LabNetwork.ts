@@ -13,13 +13,18 @@ export interface LabNetworkArgs {
   readonly addressSpace: string;
   /** The lab subnet, inside `addressSpace`. */
   readonly subnetPrefix: string;
-  /** Public CIDRs that may reach port 22. Empty: no inbound rule at all. Validated by lib/config. */
+  /** Public CIDRs that may reach the admin port (22, or 3389 for Windows). Empty: no inbound rule at all. Validated by lib/config. */
   readonly allowedSshCidrs: readonly string[];
+  /** The port those CIDRs may reach: 22 (SSH, default) or 3389 (RDP, Windows seats). */
+  readonly adminPort?: 22 | 3389;
+  /** Azure Bastion (Standard) in AzureBastionSubnet: reach the seats with no public IP on them. Absent: none. */
+  readonly bastion?: { readonly subnetPrefix: string };
 }
 
 /**
  * The lab's network: one VNet, one subnet with service endpoints for Key Vault and Storage (so their firewalls can
- * admit the subnet), an NSG with no inbound rule from the internet unless SSH CIDRs are configured, and a NAT gateway
+ * admit the subnet), an NSG with no inbound rule from the internet unless admin CIDRs are configured (SSH, or RDP for
+ * Windows seats), Azure Bastion when asked for, and a NAT gateway
  * for egress. Egress is needed because the seed's step 4 calls ARM (listKeys) from inside the VM, and Azure retires
  * implicit default outbound access for new subnets; the NAT gateway admits no inbound traffic.
  */
@@ -36,12 +41,13 @@ export class LabNetwork extends pulumi.ComponentResource {
     const common = { resourceGroupName: args.resourceGroupName, location: args.location };
     const parent = { parent: this };
 
-    // Azure's default rules already deny inbound from the internet; the only rule we ever add is SSH from the
-    // configured public CIDRs.
+    // Azure's default rules already deny inbound from the internet; the only rule we ever add is SSH (or RDP, for
+    // Windows seats) from the configured public CIDRs. Bastion reaches the seats from inside the VNet.
+    const port = args.adminPort ?? 22;
     const securityRules: inputs.network.SecurityRuleArgs[] = args.allowedSshCidrs.length
       ? [
           {
-            name: "allow-ssh-from-allowed-cidrs",
+            name: port === 22 ? "allow-ssh-from-allowed-cidrs" : "allow-rdp-from-allowed-cidrs",
             priority: 100,
             direction: "Inbound",
             access: "Allow",
@@ -49,7 +55,7 @@ export class LabNetwork extends pulumi.ComponentResource {
             sourceAddressPrefixes: [...args.allowedSshCidrs],
             sourcePortRange: "*",
             destinationAddressPrefix: "VirtualNetwork",
-            destinationPortRange: "22",
+            destinationPortRange: String(port),
           },
         ]
       : [];
@@ -92,6 +98,31 @@ export class LabNetwork extends pulumi.ComponentResource {
       },
       parent,
     );
+
+    if (args.bastion) {
+      // Azure Bastion needs a subnet named exactly AzureBastionSubnet (/26 or larger) and a Standard static public IP.
+      // It is the only thing with a public IP; seats keep none, and the NSG gains no rule.
+      const bastionSubnet = new network.Subnet(
+        `${name}-bastion-subnet`,
+        { resourceGroupName: args.resourceGroupName, virtualNetworkName: vnet.name, subnetName: "AzureBastionSubnet", addressPrefix: args.bastion.subnetPrefix },
+        { ...parent, dependsOn: [subnet] },
+      );
+      const bastionIp = new network.PublicIPAddress(
+        `${name}-bastion-ip`,
+        { ...common, publicIpAddressName: `${args.namePrefix}-bastion-ip`, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", publicIPAddressVersion: "IPv4" },
+        parent,
+      );
+      new network.BastionHost(
+        `${name}-bastion`,
+        {
+          ...common,
+          bastionHostName: `${args.namePrefix}-bastion`,
+          sku: { name: "Standard" },
+          ipConfigurations: [{ name: "bastion-ipconfig", subnet: { id: bastionSubnet.id }, publicIPAddress: { id: bastionIp.id } }],
+        },
+        parent,
+      );
+    }
 
     this.vnetId = vnet.id;
     this.subnetId = subnet.id;

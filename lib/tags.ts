@@ -15,6 +15,7 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
   "azure-native:network:NatGateway",
   "azure-native:network:VirtualNetwork",
   "azure-native:network:NetworkInterface",
+  "azure-native:network:BastionHost",
   "azure-native:compute:VirtualMachine",
   "azure-native:compute:VirtualMachineExtension",
   "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",

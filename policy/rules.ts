@@ -149,10 +149,10 @@ export function fingerprint(value: string): string {
 /** The VM identity a principal reference belongs to: by principal id when known, else by the dependency on the VM. */
 function vmOf(principalId: unknown, r: PolicyResourceView, resources: readonly PolicyResourceView[]): PolicyResourceView | undefined {
   const vms = byType(resources, T.vm);
-  if (known(principalId)) {
-    const byId = vms.find((vm) => vm.props.identity?.principalId === principalId);
-    if (byId) return byId;
-  }
+  // A known principal that is no VM's (the lab-users group on a VM's login role) is not a VM identity, even when the
+  // assignment depends on the VM through its scope. Unknown (preview): the dependency on the VM is all there is.
+  const ids = vms.map((vm) => vm.props.identity?.principalId).filter(known);
+  if (known(principalId) && ids.length) return vms.find((vm) => vm.props.identity?.principalId === principalId);
   return vms.find((vm) => r.dependencies?.includes(vm.urn));
 }
 
@@ -730,21 +730,33 @@ export const rules: readonly Rule[] = [
         }),
   },
   {
-    kind: "resource",
-    types: [T.vm],
+    kind: "stack",
     id: "vm-password-auth-disabled",
-    name: "Password authentication is disabled",
+    name: "Password authentication is disabled (Linux), or the admin password is a generated one nobody knows (Windows)",
     enforcement: "mandatory",
-    why: "Sign-in is by SSH key only; a password can be guessed, phished or leaked, and no VM in the lab has one.",
-    source: ["MCSB IM-6", "Checkov CKV_AZURE_1", "tfsec azure-compute-disable-password-authentication"],
-    fix: "Set osProfile.linuxConfiguration.disablePasswordAuthentication: true and never set adminPassword.",
-    check: (r) => {
-      const os = r.inputs.osProfile ?? {};
-      const problems: string[] = [];
-      if (os.linuxConfiguration?.disablePasswordAuthentication !== true) problems.push("osProfile.linuxConfiguration.disablePasswordAuthentication is not true");
-      if (os.adminPassword !== undefined) problems.push("osProfile.adminPassword is set");
-      return problems.length ? [`VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set disablePasswordAuthentication: true and remove adminPassword; sign-in is by SSH key only.`] : [];
-    },
+    why: "Linux seats sign in by SSH key only; a password can be guessed, phished or leaked. Azure requires a Windows admin password, so it must be a RandomPassword of the stack that no one ever sees; people sign in with Entra ID.",
+    source: ["MCSB IM-6", "Checkov CKV_AZURE_1", "tfsec azure-compute-disable-password-authentication", "issue 7 (Windows: no password that anyone knows)"],
+    fix: "Linux: set osProfile.linuxConfiguration.disablePasswordAuthentication: true and never set adminPassword. Windows: take adminPassword from a @pulumi/random RandomPassword, as a secret, never exported.",
+    check: (resources) =>
+      byType(resources, T.vm).flatMap((r) => {
+        const os = r.inputs.osProfile ?? {};
+        const problems: string[] = [];
+        if (os.windowsConfiguration) {
+          const pw = os.adminPassword;
+          // Generated: the value of a RandomPassword of this stack when known (offline), else its dependency (preview).
+          const generated = byType(resources, T.randomPassword).some((p) => (known(pw) && known(p.props.result) ? p.props.result === pw : r.dependencies?.includes(p.urn)));
+          if (pw === undefined) problems.push("osProfile.adminPassword is not set (Azure requires one on Windows)");
+          else if (!generated) problems.push("osProfile.adminPassword is not a generated RandomPassword of this stack (someone could know it)");
+          return problems.length
+            ? [{ urn: r.urn, message: `Windows VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set adminPassword from a @pulumi/random RandomPassword, secret and never exported; sign-in is through Entra ID.` }]
+            : [];
+        }
+        if (os.linuxConfiguration?.disablePasswordAuthentication !== true) problems.push("osProfile.linuxConfiguration.disablePasswordAuthentication is not true");
+        if (os.adminPassword !== undefined) problems.push("osProfile.adminPassword is set");
+        return problems.length
+          ? [{ urn: r.urn, message: `VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set disablePasswordAuthentication: true and remove adminPassword; sign-in is by SSH key only.` }]
+          : [];
+      }),
   },
   {
     kind: "stack",
@@ -765,7 +777,8 @@ export const rules: readonly Rule[] = [
       ];
       if (withIp.length === 0) return [];
       const sshSources = nsgRules(resources)
-        .filter((n) => isInboundAllow(n.rule) && ports(n.rule).some((p) => coversPort(p, 22)))
+        // SSH, or RDP for Windows seats: the same allowedSshCidrs admit either.
+        .filter((n) => isInboundAllow(n.rule) && ports(n.rule).some((p) => ADMIN_PORTS.some((port) => coversPort(p, port))))
         .flatMap((n) => sources(n.rule));
       const configured = ctx.allowedSshCidrs;
       const why = sshSources.some((s) => isWorld(s) || !parseCidr(s.trim(), true))

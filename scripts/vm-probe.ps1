@@ -80,13 +80,12 @@ function Assert-Endpoint([string]$Flag, [string]$Value, [bool]$AllowLoopbackHttp
 }
 
 # ---- arguments: the Python probe's flags, or PowerShell-style named parameters -----------------------------------
-$FLAGS = @{
-    '--vault-uri' = 'VaultUri'; '-vaulturi' = 'VaultUri'
-    '--secret' = 'Secret'; '-secret' = 'Secret'
-    '--storage-account-id' = 'StorageAccountId'; '-storageaccountid' = 'StorageAccountId'
-    '--blob-endpoint' = 'BlobEndpoint'; '-blobendpoint' = 'BlobEndpoint'
-    '--nonce' = 'Nonce'; '-nonce' = 'Nonce'
-    '--deadline-seconds' = 'DeadlineSeconds'; '-deadlineseconds' = 'DeadlineSeconds'
+# Each option's PowerShell name; its Python flag is the same words in kebab case (VaultUri: --vault-uri).
+$OPTION_NAMES = @('VaultUri', 'Secret', 'StorageAccountId', 'BlobEndpoint', 'Nonce', 'DeadlineSeconds')
+$FLAGS = @{}
+foreach ($n in $OPTION_NAMES) {
+    $FLAGS['--' + ($n -creplace '([a-z])([A-Z])', '$1-$2').ToLowerInvariant()] = $n
+    $FLAGS['-' + $n.ToLowerInvariant()] = $n
 }
 $opt = @{ VaultUri = $null; Secret = $null; StorageAccountId = $null; BlobEndpoint = $null; Nonce = $null; DeadlineSeconds = '600' }
 for ($i = 0; $i -lt $args.Count; $i++) {

@@ -22,6 +22,8 @@ export const BUILTIN_NAMES: Readonly<Record<string, { name: string; actions: rea
   [BUILTIN_ROLES.owner]: { name: "Owner", actions: ["*"], dataActions: [] },
   [BUILTIN_ROLES.contributor]: { name: "Contributor", actions: ["*"], dataActions: [] },
   [BUILTIN_ROLES.userAccessAdministrator]: { name: "User Access Administrator", actions: ["*/read", "Microsoft.Authorization/*"], dataActions: [] },
+  // Reads of the VM and its network, and the login data action (Entra sign-in over SSH or RDP).
+  [BUILTIN_ROLES.virtualMachineUserLogin]: { name: "Virtual Machine User Login", actions: [], dataActions: ["Microsoft.Compute/virtualMachines/login/action"] },
   ...Object.fromEntries(Object.entries(KEY_VAULT_ROLE_DATA_ACTIONS).map(([id, r]) => [id, { name: r.name, actions: [], dataActions: r.dataActions }])),
 };
 
@@ -53,6 +55,8 @@ function describeScope(scope: string, resources: readonly RecordedResource[]): s
       return `resource group ${owner.state.name}`;
     case "azure-native:keyvault:Vault":
       return `key vault ${owner.state.name}`;
+    case "azure-native:compute:VirtualMachine":
+      return `virtual machine ${owner.state.name}`;
     case "azure-native:keyvault:Secret":
       return `secret ${owner.state.name} in key vault ${owner.inputs.vaultName}`;
   }
@@ -69,9 +73,11 @@ function policyPermissions(permissions: Record<string, string[] | undefined> | u
 
 export function accessMatrix(resources: readonly RecordedResource[], names: PrincipalNames = {}): AccessRow[] {
   const labels = principalLabels(resources, names);
+  // Principals that role assignments name as groups (the lab-users group on each VM's login role).
+  const groups = new Set(resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.principalType === "Group").map((r) => r.inputs.principalId as string));
   const who = (principalId: string) => {
     const known = labels.get(principalId);
-    return { principal: known?.label ?? `operator ${principalId}`, principalId, ...(known?.seat ? { seat: known.seat } : {}) };
+    return { principal: known?.label ?? (groups.has(principalId) ? `group ${principalId}` : `operator ${principalId}`), principalId, ...(known?.seat ? { seat: known.seat } : {}) };
   };
   const rows: AccessRow[] = [];
   for (const r of resources) {

@@ -29,6 +29,7 @@ const ARM_TYPES: Record<string, ArmType> = {
   "azure-native:network:VirtualNetwork": { path: "Microsoft.Network/virtualNetworks", nameKey: "virtualNetworkName" },
   "azure-native:network:Subnet": { path: "Microsoft.Network/virtualNetworks", nameKey: "subnetName", parent: { key: "virtualNetworkName", segment: "subnets" } },
   "azure-native:network:NetworkInterface": { path: "Microsoft.Network/networkInterfaces", nameKey: "networkInterfaceName" },
+  "azure-native:network:BastionHost": { path: "Microsoft.Network/bastionHosts", nameKey: "bastionHostName" },
   "azure-native:compute:VirtualMachine": { path: "Microsoft.Compute/virtualMachines", nameKey: "vmName" },
   "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": {
     path: "Microsoft.Compute/virtualMachines",

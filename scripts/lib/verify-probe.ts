@@ -55,6 +55,11 @@ export function probeArgs(t: ProbeTarget): string[] {
   ];
 }
 
+/** `--vault-uri` -> `VaultUri`: the PowerShell parameter vm-probe.ps1 takes for each of the Python probe's flags. */
+export function psParameterName(flag: string): string {
+  return flag.split("-").filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+}
+
 /** Single-quotes a word for POSIX sh. */
 export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;

@@ -2,7 +2,8 @@
 // tests/scripts/probe-table.test.ts also runs it against the twin). Same checks in the same order, same flags, same
 // environment overrides, same JSON fields, same constants; Windows PowerShell 5.1 syntax only; no secret ever written.
 import * as fs from "fs";
-import { PROBE_CHECKS, PROBE_PATH, PS_PROBE_PATH } from "../../scripts/lib/verify-probe";
+import { secretLiteralsIn } from "../../policy/rules";
+import { PROBE_CHECKS, PROBE_PATH, PS_PROBE_PATH, psParameterName } from "../../scripts/lib/verify-probe";
 
 const py = fs.readFileSync(PROBE_PATH, "utf8");
 const ps = fs.readFileSync(PS_PROBE_PATH, "utf8");
@@ -30,10 +31,12 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
 
   it("takes the same flags (and PowerShell-style names for run command's named parameters)", () => {
     const pyFlags = all(/add_argument\("(--[a-z-]+)"/g, py).sort();
-    const psFlags = all(/'(--[a-z-]+)' = '/g, code).sort();
-    expect(psFlags).toEqual(pyFlags);
+    const names = all(/'(\w+)'/g, /\$OPTION_NAMES = @\(([^)]*)\)/.exec(code)![1]);
+    // The script's own rule: kebab case of the PowerShell name; InVmCheck maps the other way (psParameterName).
+    expect(names.map((n) => `--${n.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase()}`).sort()).toEqual(pyFlags);
+    expect(code).toContain("$FLAGS['--' + ($n -creplace '([a-z])([A-Z])', '$1-$2').ToLowerInvariant()] = $n");
+    expect(pyFlags.map(psParameterName).sort()).toEqual([...names].sort());
     expect(pyFlags).toEqual(["--blob-endpoint", "--deadline-seconds", "--nonce", "--secret", "--storage-account-id", "--vault-uri"]);
-    for (const name of ["VaultUri", "Secret", "StorageAccountId", "BlobEndpoint", "Nonce", "DeadlineSeconds"]) expect(code).toContain(`'-${name.toLowerCase()}' = '${name}'`);
   });
 
   it("refuses bad input with the Python probe's messages and exit 2", () => {
@@ -78,6 +81,10 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
     expect(code).toMatch(/\$report = \[ordered\]@\{ ok = \$allOk; checks = \$checks \}/);
     expect(code).toMatch(/\[Console\]::Out\.WriteLine\(\(\$report \| ConvertTo-Json -Compress -Depth 4\)\)/);
     expect(code.match(/\[Console\]::Out/g)).toHaveLength(1);
+  });
+
+  it("holds nothing the policy pack would take for a credential literal (it travels as a run command script)", () => {
+    expect(secretLiteralsIn(ps)).toEqual([]);
   });
 
   it("never writes a secret: no Write-Output or Write-Host, and no log line carries a value, key or token", () => {
