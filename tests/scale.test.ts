@@ -221,6 +221,13 @@ describe("npm run plan -- --config key=value", () => {
     expect(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).not.toMatch(/seatsPerVault/); // nothing was written
   });
 
+  it("writes all of a large plan's JSON into a pipe before it exits", () => {
+    const { code, out } = plan(["--json", "--config", "seats=30"]);
+    expect(code).toBe(0);
+    expect(out.length).toBeGreaterThan(128 * 1024); // well past a pipe's 64 KiB buffer
+    expect(JSON.parse(out).summary.seats).toBe(30);
+  });
+
   it.each([
     [["--config", "seats"], /^--config "seats": expected key=value, such as seats=3/],
     [["--config", "=3"], /^--config "=3": expected key=value/],

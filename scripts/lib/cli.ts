@@ -17,13 +17,16 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
 
 /** Runs a command's main and turns errors into messages and exit codes. */
 export function runMain(main: () => Promise<number | void>): void {
+  // Into a pipe, stdout is written asynchronously: exit only once what was written has gone (a large plan's JSON
+  // was cut off at 64 KiB otherwise).
+  const exit = (code: number) => process.stdout.write("", () => process.exit(code));
   main().then(
-    (code) => process.exit(code ?? 0),
+    (code) => exit(code ?? 0),
     (e: unknown) => {
       const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof StackConfigError || (e as { __pulumiRunError?: boolean })?.__pulumiRunError === true;
       process.stderr.write(`${usage ? "" : "error: "}${(e as Error)?.message ?? String(e)}\n`);
       if (!usage && process.env.DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
-      process.exit(usage ? 2 : 1);
+      exit(usage ? 2 : 1);
     },
   );
 }
