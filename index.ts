@@ -144,6 +144,8 @@ export const vaultName = vault.vaultName;
 export const vaultUri = vault.vaultUri;
 export const vaults = labVaults.map((v, k) => ({ vaultName: v.vaultName, vaultUri: v.vaultUri, firstSeat: shards[k].seats[0], lastSeat: shards[k].seats[shards[k].seats.length - 1] }));
 export const secretName = cfg.secretName;
+// verify runs vm-probe.ps1 through RunPowerShellScript on Windows seats, vm-probe through RunShellScript on Ubuntu.
+export const os = cfg.os;
 export const storageAccountName = store.accountName;
 export const storageAccountId = store.accountId;
 export const blobEndpoint = store.blobEndpoint;

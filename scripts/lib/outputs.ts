@@ -20,6 +20,8 @@ export interface LabOutputs {
   readonly storageAccountId: string;
   readonly blobEndpoint: string;
   readonly seatVms: readonly SeatOutput[];
+  /** The seats' OS; absent in stacks from before Windows seats, which are all ubuntu. */
+  readonly os?: "ubuntu" | "windows";
 }
 
 const STRING_KEYS = ["resourceGroupName", "vaultUri", "secretName", "storageAccountId", "blobEndpoint"] as const;
@@ -44,6 +46,7 @@ export function parseOutputs(value: unknown, source: string): LabOutputs {
       }
     });
   }
+  if (o.os !== undefined && o.os !== "ubuntu" && o.os !== "windows") problems.push(`os: expected ubuntu or windows, got ${JSON.stringify(o.os)}`);
   if (problems.length) throw new UsageError(`${source}: not the outputs of this project's stack:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   return o as unknown as LabOutputs;
 }

@@ -84,6 +84,42 @@ export function probeShellScript(probe: string, args: readonly string[]): string
   ];
 }
 
+/** Single-quotes a word for PowerShell. */
+export function psQuote(word: string): string {
+  return `'${word.replace(/'/g, "''")}'`;
+}
+
+const HERESTRING_END = "'@";
+
+/**
+ * The RunPowerShellScript lines for a Windows seat: write vm-probe.ps1 to a temp file, run it with `args` (it takes
+ * the Python probe's flags), and exit with its code. As on Linux, the probe travels inside the script.
+ */
+export function probePowerShellScript(probe: string, args: readonly string[]): string[] {
+  if (probe.split(/\r?\n/).some((l) => l.startsWith(HERESTRING_END))) throw new Error(`the probe has a line starting with ${HERESTRING_END}, which would end the here-string`);
+  return [
+    "$ErrorActionPreference = 'Stop'",
+    "$probe = Join-Path $env:TEMP ('vm-probe-' + [guid]::NewGuid().ToString('N') + '.ps1')",
+    "Set-Content -LiteralPath $probe -Encoding UTF8 -Value @'",
+    ...probe.replace(/\r?\n$/, "").split(/\r?\n/),
+    HERESTRING_END,
+    "try {",
+    `  & $probe ${args.map(psQuote).join(" ")}`,
+    "  $code = $LASTEXITCODE",
+    "} finally {",
+    "  Remove-Item -LiteralPath $probe -Force -ErrorAction SilentlyContinue",
+    "}",
+    "exit $code",
+  ];
+}
+
+/** The action run command that runs the probe on a seat of `os`, with `args`. */
+export function probeRunCommand(os: "ubuntu" | "windows", args: readonly string[]): { commandId: string; script: string[] } {
+  return os === "windows"
+    ? { commandId: "RunPowerShellScript", script: probePowerShellScript(readPsProbe(), args) }
+    : { commandId: "RunShellScript", script: probeShellScript(readProbe(), args) };
+}
+
 interface InstanceViewStatus {
   readonly code?: string;
   readonly displayStatus?: string;

@@ -6,7 +6,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { SecretClient, SecretClientOptions } from "@azure/keyvault-secrets";
 import { parseFlags, UsageError } from "./cli";
 import { LabOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput } from "./outputs";
-import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeShellScript, readProbe, runCommandStreams } from "./verify-probe";
+import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "./verify-probe";
 
 /** What verify reports per seat: the run command itself, the probe's checks, and the read-back of the VM's write. */
 export const VERIFY_CHECKS = ["run-command", ...PROBE_CHECKS, "set-readback"] as const;
@@ -105,7 +105,6 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
   progress(`seeded ${outputs.secretName} with a fresh value (${describeValue(canary)})${clients.size > 1 ? ` in ${clients.size} vaults` : ""}`);
 
   const runId = randomBytes(6).toString("hex");
-  const probe = readProbe();
   const started = Date.now();
   const waiting = new Set(seats.map((s) => `seat ${s.seat}`));
   const ticker = setInterval(() => progress(`waiting for ${[...waiting].join(", ")} (${Math.round((Date.now() - started) / 1000)}s)`), deps.progressEveryMs ?? 15000);
@@ -113,7 +112,7 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
     const results = await Promise.all(
       seats.map(async (s) => {
         const vaultUri = seatVaultUri(outputs, s);
-        const r = await verifySeat(s, { outputs, opts, deps, probe, canary, nonce: `verify-${runId}-seat${s.seat}`, vaultUri, secrets: clients.get(vaultUri)!, Compute: ComputeManagementClient, progress });
+        const r = await verifySeat(s, { outputs, opts, deps, canary, nonce: `verify-${runId}-seat${s.seat}`, vaultUri, secrets: clients.get(vaultUri)!, Compute: ComputeManagementClient, progress });
         waiting.delete(`seat ${s.seat}`);
         const failed = r.checks.filter((c) => !c.ok).map((c) => c.name);
         progress(`seat ${s.seat} (${s.vmName}): ${failed.length ? `FAILED ${failed.join(", ")}` : "every check passed"} (${Math.round((Date.now() - started) / 1000)}s)`);
@@ -130,7 +129,6 @@ interface SeatContext {
   readonly outputs: LabOutputs;
   readonly opts: VerifyOptions;
   readonly deps: VerifyDeps;
-  readonly probe: string;
   readonly canary: string;
   readonly nonce: string;
   /** This seat's vault, and a client for it. */
@@ -154,7 +152,8 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
     const compute = new c.Compute(c.deps.credential, subscriptionId, { endpoint: c.deps.armEndpoint, additionalPolicies: c.deps.additionalPolicies });
     const args = probeArgs({ ...c.outputs, vaultUri: c.vaultUri, nonce: c.nonce, deadlineSeconds: c.opts.deadlineSeconds });
     c.progress(`seat ${s.seat} (${s.vmName}): run command started`);
-    const poller = compute.virtualMachines.runCommand(resourceGroup, s.vmName, { commandId: "RunShellScript", script: probeShellScript(c.probe, args) }, { updateIntervalInMs: c.deps.pollIntervalMs });
+    // Windows seats run vm-probe.ps1 with PowerShell; everything after is the same (same JSON).
+    const poller = compute.virtualMachines.runCommand(resourceGroup, s.vmName, probeRunCommand(c.outputs.os ?? "ubuntu", args), { updateIntervalInMs: c.deps.pollIntervalMs });
     ({ stdout, stderr, state } = runCommandStreams((await poller.pollUntilDone()).value));
   } catch (e) {
     return done([check("run-command", false, `run command on ${s.vmName} failed: ${(e as Error).message}`, "failed", secs()), ...skipRest("run-command failed"), check("set-readback", false, "skipped: run-command failed", "skipped")]);
