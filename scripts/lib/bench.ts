@@ -128,6 +128,12 @@ export function evaluateTargets(r: BenchResults): Target[] {
 }
 
 const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+/** A Markdown table; `numeric` columns are right-aligned. */
+const table = (headers: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []) => [
+  row(headers),
+  row(headers.map((_, i) => (numeric.includes(i) ? "---:" : "---"))),
+  ...rows.map(row),
+];
 
 /** docs/benchmarks.md: the measured tables, then `notes` (what was profiled and fixed, written by hand). */
 export function renderMarkdown(r: BenchResults, notes: string): string {
@@ -140,37 +146,37 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "machine named below, in one run, so ratios compare like with like. Wall times are medians of the runs after a",
     "warm-up; peak RSS is the largest `maxRSS` the measured process reported (`-r scripts/lib/bench-rss.js`).",
     "",
-    row(["date (UTC)", "CPUs", "CPU", "Node", "OS", "runs per figure"]),
-    row(["---", "---", "---", "---", "---", "---"]),
-    row([r.date, String(r.machine.cpus), r.machine.cpuModel, r.machine.node, r.machine.os, String(r.runs)]),
+    ...table(["date (UTC)", "CPUs", "CPU", "Node", "OS", "runs per figure"], [[r.date, String(r.machine.cpus), r.machine.cpuModel, r.machine.node, r.machine.os, String(r.runs)]]),
     "",
     "## Targets",
     "",
-    row(["target", "limit", "measured", "met"]),
-    row(["---", "---", "---", "---"]),
-    ...targets.map((t) => row([t.name, `≤ ${t.limit}`, t.actual, t.met ? "yes" : `**no**, missed ${t.miss}`])),
+    ...table(["target", "limit", "measured", "met"], targets.map((t) => [t.name, `≤ ${t.limit}`, t.actual, t.met ? "yes" : `**no**, missed ${t.miss}`])),
     "",
     "## Offline plan (`npm run plan -- --config seats=N`)",
     "",
     "The floor is a `node` process that loads every module the plan loads (the program's components and libraries, the",
     "Pulumi SDK and providers, the harness, the policy rules) and creates nothing.",
     "",
-    row(["what", "resources", "median wall time", "× floor", "peak RSS", "× floor RSS"]),
-    row(["---", "---:", "---:", "---:", "---:", "---:"]),
-    row(["floor (load only)", "0", formatSeconds(floor.ms), "1.00×", formatMb(floor.rssKb), "1.00×"]),
-    ...r.plans.map((p) => {
-      const s = summarize(p);
-      return row([`${p.label}${p.seats === r.largest ? " (largest the config allows)" : ""}`, String(p.resources ?? "?"), formatSeconds(s.ms), formatRatio(s.ms, floor.ms), formatMb(s.rssKb), formatRatio(s.rssKb, floor.rssKb)]);
-    }),
+    ...table(
+      ["what", "resources", "median wall time", "× floor", "peak RSS", "× floor RSS"],
+      [
+        ["floor (load only)", "0", formatSeconds(floor.ms), "1.00×", formatMb(floor.rssKb), "1.00×"],
+        ...r.plans.map((p) => {
+          const s = summarize(p);
+          return [`${p.label}${p.seats === r.largest ? " (largest the config allows)" : ""}`, String(p.resources ?? "?"), formatSeconds(s.ms), formatRatio(s.ms, floor.ms), formatMb(s.rssKb), formatRatio(s.rssKb, floor.rssKb)];
+        }),
+      ],
+      [1, 2, 3, 4, 5],
+    ),
     "",
     "## Critical path",
     "",
     `${r.criticalPath.length} creations must run one after another; Azure's minimum is ${r.criticalPath.minimum} (${r.criticalPath.minimumChain.join(" → ")}).`,
     "",
-    row(["#", "resource", "step of the minimum", "typical time", "basis", "source"]),
-    row(["---", "---", "---", "---:", "---", "---"]),
-    ...r.criticalPath.chain.map((s, i) =>
-      row([String(i + 1), `${s.type.replace("azure-native:", "")} ${s.name}`, s.minimumStep ?? `added: ${s.reason ?? ""}`, s.typical ? `${s.typical.seconds} s` : "?", s.typical?.basis ?? "?", s.typical?.source ?? "?"]),
+    ...table(
+      ["#", "resource", "step of the minimum", "typical time", "basis", "source"],
+      r.criticalPath.chain.map((s, i) => [String(i + 1), `${s.type.replace("azure-native:", "")} ${s.name}`, s.minimumStep ?? `added: ${s.reason ?? ""}`, s.typical ? `${s.typical.seconds} s` : "?", s.typical?.basis ?? "?", s.typical?.source ?? "?"]),
+      [3],
     ),
     "",
     "## Test suite (`npm test`)",
@@ -183,9 +189,11 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "",
     ...(r.probe
       ? [
-          row(["what", "median wall time", "runs"]),
-          row(["---", "---:", "---:"]),
-          ...[r.probe.probe, r.probe.verify1, r.probe.verify2, r.probe.verify10].flatMap((m) => (m ? [row([m.label, formatSeconds(summarize(m).ms), String(m.samples.length)])] : [])),
+          ...table(
+            ["what", "median wall time", "runs"],
+            [r.probe.probe, r.probe.verify1, r.probe.verify2, r.probe.verify10].flatMap((m) => (m ? [[m.label, formatSeconds(summarize(m).ms), String(m.samples.length)]] : [])),
+            [1, 2],
+          ),
         ]
       : ["Not measured in this run."]),
     "",
