@@ -1,5 +1,5 @@
 // The rules on hand-built resources: their metadata, and the edges the mutation suite does not reach.
-import { randomBytes } from "crypto";
+import { generateKeyPairSync, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { LIST_KEYS_ACTION as PROGRAM_LIST_KEYS_ACTION, SEAT_SECRET_PERMISSIONS } from "../../lib/azure";
@@ -71,7 +71,8 @@ describe("secret literals in scripts", () => {
   it.each([
     ["a quoted password", `password = "${literal}"`],
     ["a shell export", `export CLIENT_SECRET=${literal}`],
-    ["a private key", `cat > k <<EOF\n-----BEGIN OPENSSH PRIVATE KEY-----\n${literal}\nEOF`],
+    // A real key, made at test time: no key material is ever committed. Its body carries the literal.
+    ["a private key", `cat > k <<EOF\n${generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString().replace(/\n(?=-----END)/, `${literal}\n`)}EOF`],
     ["a SAS URL", `curl "https://a.blob.core.windows.net/c/b?sv=2021-08-06&sig=${randomBytes(24).toString("base64")}"`],
     ["a JWT", `curl -H "Authorization: Bearer eyJ${literal}abc.eyJ${literal}def.sig"`],
   ])("flags %s, without echoing it", (_what, script) => {
