@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import type { SeatOs } from "../lib/azure";
-import { probeArgs, psParameterName, readProbe, readPsProbe } from "../scripts/lib/verify-probe";
+import { probeArgs, psParameterName, readProbe, readPsProbe } from "../lib/probe";
 
 export interface InVmCheckArgs {
   /** Resource group of the VM. */

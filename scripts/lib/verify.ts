@@ -6,7 +6,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { SecretClient, SecretClientOptions } from "@azure/keyvault-secrets";
 import { parseFlags, UsageError } from "./cli";
 import { LabOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput } from "./outputs";
-import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "./verify-probe";
+import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "../../lib/probe";
 
 /** What verify reports per seat: the run command itself, the probe's checks, and the read-back of the VM's write. */
 export const VERIFY_CHECKS = ["run-command", ...PROBE_CHECKS, "set-readback"] as const;

@@ -1,7 +1,7 @@
 // The deploy-time in-VM check (a run command per seat) and the canary secret it reads, under mocks.
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ConfigError, validateConfig } from "../../lib/config";
-import { probeArgs, readProbe } from "../../scripts/lib/verify-probe";
+import { probeArgs, readProbe } from "../../lib/probe";
 import { devConfig, ofType, one, runLab } from "../helpers/program";
 
 const RUN_COMMAND = "azure-native:compute:VirtualMachineRunCommandByVirtualMachine";

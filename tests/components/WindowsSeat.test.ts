@@ -4,7 +4,7 @@
 import { checkRecorded, viewOf } from "../../policy/offline";
 import { contextFromConfig } from "../../policy/rules";
 import { AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_WINDOWS_IMAGE } from "../../lib/azure";
-import { readPsProbe } from "../../scripts/lib/verify-probe";
+import { readPsProbe } from "../../lib/probe";
 import { buildReport, renderText } from "../../scripts/lib/plan-report";
 import { devConfig, ofType, one, runLab } from "../helpers/program";
 import { patch, runMutated } from "../policy/mutate";

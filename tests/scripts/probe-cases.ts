@@ -1,7 +1,7 @@
 // The shared table of expected outcomes for both in-VM probes (scripts/vm-probe in Python, scripts/vm-probe.ps1 in
 // PowerShell): a fault (grants and twin faults) -> the verdict of every check, in both Key Vault permission models.
 // tests/scripts/probe-table.test.ts runs each row against the twin with python3, and with pwsh when one is on PATH.
-import { PROBE_CHECKS, ProbeCheckName } from "../../scripts/lib/verify-probe";
+import { PROBE_CHECKS, ProbeCheckName } from "../../lib/probe";
 import { AccessModel, AzureTwin, FAULTS, Identity, KV_ACTION } from "../twin/twin";
 
 export const CANARY_SECRET = "SQLPasswd";

@@ -3,7 +3,7 @@
 // (nowhere here: Debian ships none and npm's pwsh downloads a binary), so its rows are skipped with that reason and
 // tests/scripts/vm-probe-ps1.test.ts checks it statically instead.
 import { execFileSync } from "child_process";
-import { PROBE_CHECKS } from "../../scripts/lib/verify-probe";
+import { PROBE_CHECKS } from "../../lib/probe";
 import { useTwin } from "../twin/fixture";
 import { probeAs, ProbeRun, Runner } from "../twin/probe";
 import { validators } from "../twin/specs";

@@ -2,7 +2,7 @@
 // so this checks what verify sends; the probe's own behaviour is covered by tests/scripts/vm-probe-ps1.test.ts.
 import { spawnSync } from "child_process";
 import { parseOutputs } from "../../scripts/lib/outputs";
-import { probePowerShellScript, probeRunCommand, psQuote, readPsProbe } from "../../scripts/lib/verify-probe";
+import { probePowerShellScript, probeRunCommand, psQuote, readPsProbe } from "../../lib/probe";
 
 const ARGS = ["--vault-uri", "https://kv.vault.azure.net/", "--secret", "SQLPasswd", "--nonce", "it's-a-nonce"];
 

@@ -3,7 +3,7 @@
 // environment overrides, same JSON fields, same constants; Windows PowerShell 5.1 syntax only; no secret ever written.
 import * as fs from "fs";
 import { secretLiteralsIn } from "../../policy/rules";
-import { PROBE_CHECKS, PROBE_PATH, PS_PROBE_PATH, psParameterName } from "../../scripts/lib/verify-probe";
+import { PROBE_CHECKS, PROBE_PATH, PS_PROBE_PATH, psParameterName } from "../../lib/probe";
 
 const py = fs.readFileSync(PROBE_PATH, "utf8");
 const ps = fs.readFileSync(PS_PROBE_PATH, "utf8");

@@ -4,9 +4,9 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export const PROBE_PATH = path.resolve(__dirname, "../vm-probe");
+export const PROBE_PATH = path.resolve(__dirname, "../scripts/vm-probe");
 /** The PowerShell twin for Windows seats: same arguments, checks and JSON (Windows PowerShell 5.1). */
-export const PS_PROBE_PATH = path.resolve(__dirname, "../vm-probe.ps1");
+export const PS_PROBE_PATH = path.resolve(__dirname, "../scripts/vm-probe.ps1");
 
 /** The probe's checks, in the order it runs and reports them. */
 export const PROBE_CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"] as const;

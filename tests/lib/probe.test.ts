@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseProbeReport, PROBE_CHECKS, probeArgs, probeShellScript, readProbe, runCommandStreams, shellQuote } from "../../scripts/lib/verify-probe";
+import { parseProbeReport, PROBE_CHECKS, probeArgs, probeShellScript, readProbe, runCommandStreams, shellQuote } from "../../lib/probe";
 
 const report = (over: object = {}) => ({
   ok: true,
