@@ -9,6 +9,8 @@ export const BUILTIN_ROLES = {
   userAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
   /** Sign in to a VM as a regular user with an Entra account (needs the AADSSHLoginForLinux extension). */
   virtualMachineUserLogin: "fb879df8-f326-4884-b1cf-06f3ad86be52",
+  /** Sign in to a VM as an administrator with an Entra account: the deployer's and operators' way in to Windows seats. */
+  virtualMachineAdministratorLogin: "1c0163c0-47e6-4577-8991-ea5c82e286e4",
   reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
   /** Add and remove role assignments (no role definitions); the bootstrap constrains it with an ABAC condition. */
   roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
@@ -116,3 +118,32 @@ export const AAD_WINDOWS_LOGIN_EXTENSION = { publisher: "Microsoft.Azure.ActiveD
 
 /** The DSVM image's own OS disk, GiB: a smaller osDisk.diskSizeGB is refused by Azure. */
 export const DSVM_IMAGE_DISK_GB = 150;
+
+/**
+ * The lab's two custom roles. Where they live is config `customRoleSource`: `subscription` (default) means bootstrap/
+ * created them once per subscription and labs only reference them, so a deploy identity without
+ * `Microsoft.Authorization/roleDefinitions/write` (Contributor's NotActions exclude it) can deploy a lab; `lab` means
+ * each lab creates its own at its resource group.
+ */
+export const LAB_CUSTOM_ROLES = {
+  storageListKeys: {
+    /** Seed of the role's deterministic GUID. */
+    seed: "storage-listkeys-only",
+    name: "Storage listKeys only",
+    description: "May call listKeys on storage accounts and nothing else: no regenerate, no read, no data.",
+    actions: [LIST_KEYS_ACTION],
+    dataActions: [] as string[],
+  },
+  secretGetSet: {
+    seed: "keyvault-secret-get-set-only",
+    name: "Key Vault secret get+set only",
+    description: "May read and write the value of the secrets it is assigned on, and nothing else: no list (readMetadata), no delete, no keys.",
+    actions: [] as string[],
+    dataActions: [...SEAT_SECRET_DATA_ACTIONS],
+  },
+} as const;
+
+export type LabCustomRole = keyof typeof LAB_CUSTOM_ROLES;
+
+/** `subscription`: the bootstrap's roles, referenced by id. `lab`: created by the lab itself (needs roleDefinitions/write). */
+export type CustomRoleSource = "subscription" | "lab";

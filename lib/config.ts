@@ -1,7 +1,7 @@
 // The lab's configuration: read once, validated as a whole, before any resource exists.
 // Keys, types, descriptions and defaults are declared in Pulumi.yaml (the CLI applies the defaults); this module owns
 // the rules. tests/lib/config.test.ts checks that the two name the same keys.
-import { DSVM_IMAGE_DISK_GB, LIMITS, SeatOs, VaultAccessModel } from "./azure";
+import { CustomRoleSource, DSVM_IMAGE_DISK_GB, LIMITS, SeatOs, VaultAccessModel } from "./azure";
 import { parseIsoSeconds, TTL_HOURS } from "./lifecycle";
 import { contains, hasHostBits, isPrivate, isPublic, parseCidr, size } from "./net";
 import { roleAssignmentUse } from "./shards";
@@ -28,6 +28,8 @@ export interface LabConfig {
   readonly autoShutdownTime: string;
   readonly autoShutdownTimeZone: string;
   readonly listKeysRole: ListKeysRole;
+  /** Where the custom roles come from: the bootstrap's, once per subscription (default), or made by this lab. */
+  readonly customRoleSource: CustomRoleSource;
   readonly secretName: string;
   /** Run the in-VM probe on every seat during `pulumi up` (one run command per seat); a failing probe fails the deploy. */
   readonly checkOnDeploy: boolean;
@@ -191,6 +193,7 @@ const RULES = {
         ? raw
         : problem("a Windows time zone id such as UTC or 'Pacific Standard Time'")) as Parser<string>,
   listKeysRole: str(/^(custom|builtin)$/, "custom or builtin") as Parser<ListKeysRole>,
+  customRoleSource: str(/^(subscription|lab)$/, "subscription or lab") as Parser<CustomRoleSource>,
   secretName: str(
     new RegExp(`^[0-9a-zA-Z-]{1,${LIMITS.secretNameLength - "-probe".length}}$`),
     `a Key Vault secret name: 1-${LIMITS.secretNameLength - "-probe".length} letters, digits and hyphens (the probe writes <name>-probe)`,

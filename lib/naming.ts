@@ -24,3 +24,17 @@ export function shutdownScheduleName(vmName: string): string {
 export function roleAssignmentGuid(scope: string, principalId: string, roleDefinitionId: string): string {
   return deterministicGuid(scope.toLowerCase(), principalId, roleDefinitionId.toLowerCase());
 }
+
+/**
+ * The GUID of one of the lab's custom roles (lib/azure.ts LAB_CUSTOM_ROLES) at a scope: the subscription
+ * (`/subscriptions/<id>`, made by bootstrap/) or a lab's resource group. bootstrap/ and the lab compute the same GUID,
+ * so a lab references the subscription's role without looking it up.
+ */
+export function customRoleGuid(scope: string, seed: string): string {
+  return deterministicGuid(scope.toLowerCase(), seed);
+}
+
+/** `/subscriptions/<sub>`: the scope of the bootstrap's subscription-wide custom roles. */
+export function subscriptionScope(subscriptionId: string): string {
+  return `/subscriptions/${subscriptionId}`;
+}

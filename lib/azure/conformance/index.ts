@@ -1,0 +1,7 @@
+// The conformance table: every Azure behaviour the lab relies on, one file per area.
+import type { ConformanceEntry } from "./types";
+
+export type { ConformanceEntry, ConformanceSource } from "./types";
+
+/** Every entry, in the order docs/conformance.md lists them. Each area's file adds its own. */
+export const CONFORMANCE: readonly ConformanceEntry[] = [];
