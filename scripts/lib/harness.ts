@@ -18,6 +18,10 @@ export interface RecordedResource {
   /** False for component resources. */
   readonly custom: boolean;
   readonly protect: boolean;
+  /** URN of the resource whose deletion also removes this one (`deletedWith`): Pulumi then skips this delete. */
+  readonly deletedWith?: string;
+  /** Properties whose changes replace the resource (`replaceOnChanges`). */
+  readonly replaceOnChanges?: readonly string[];
   /** Inputs as the provider would receive them. */
   readonly inputs: Record<string, any>;
   /** Inputs plus the outputs the mocks made up. */
@@ -124,6 +128,8 @@ function recordRegistrations(monitor: any, into: Map<string, RecordedResource>):
           parent: roots.has(req.getParent()) ? undefined : req.getParent() || undefined,
           custom: req.getCustom(),
           protect: req.getProtect() === true,
+          deletedWith: req.getDeletedwith() || undefined,
+          replaceOnChanges: req.getReplaceonchangesList().length ? req.getReplaceonchangesList() : undefined,
           inputs: deserializeProperties(req.getObject()),
           state: deserializeProperties(resp.getObject()),
           id: resp.getId() || undefined,
