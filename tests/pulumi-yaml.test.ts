@@ -4,12 +4,14 @@ import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../lib/config";
 import { ROOT } from "./helpers/program";
+import { describeWithReference, REFERENCE } from "./helpers/reference";
 
-const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "../shared/pulumi-schemas/project.json"), "utf8"));
-const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
 const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
 
-describe("Pulumi.yaml", () => {
+describeWithReference("Pulumi.yaml against Pulumi's project schema", () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(REFERENCE!, "pulumi-schemas/project.json"), "utf8"));
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(schema);
+
   it("is valid against Pulumi's project schema", () => {
     expect(validate(project) ? [] : validate.errors).toEqual([]);
   });
@@ -18,7 +20,9 @@ describe("Pulumi.yaml", () => {
     expect(validate({ ...project, runtime: 42 })).toBe(false);
     expect(validate({ ...project, config: { seats: { description: "no type" } } })).toBe(false);
   });
+});
 
+describe("Pulumi.yaml", () => {
   it("names the project dsvm-identity-lab on the nodejs runtime", () => {
     expect(project.name).toBe("dsvm-identity-lab");
     expect(project.runtime.name).toBe("nodejs");

@@ -1,18 +1,21 @@
-// Azure's published OpenAPI specs and examples (../shared/azure-rest-specs), compiled with ajv so tests can check
+// Azure's published OpenAPI specs and examples (pinned in scripts/lib/reference.ts: ../shared or .reference/), compiled with ajv so tests can check
 // that the twin answers what Azure answers. Definitions are "closed" (no properties beyond the spec's), so the twin
 // cannot drift by adding fields either. Where only an example exists (listKeys, run command), the example's own shape
 // is the schema.
 import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "fs";
 import * as path from "path";
+import { REFERENCE } from "../helpers/reference";
 
-export const SPECS = path.resolve(__dirname, "../../../shared/azure-rest-specs");
+/** The specs folder, when the reference files are present (tests/helpers/reference.ts skips the suites otherwise). */
+export const SPECS = REFERENCE && path.join(REFERENCE, "azure-rest-specs");
 const KV = "keyvault/data-plane/Microsoft.KeyVault/stable/7.4";
 const IMDS = "imds/data-plane/Microsoft.InstanceMetadataService/stable/2018-02-01";
 const STORAGE = "storage/resource-manager/Microsoft.Storage/stable/2025-08-01";
 const COMPUTE = "compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2025-04-01";
 
 export function readSpec(rel: string): any {
+  if (!SPECS) throw new Error("the pinned reference files are missing: run `npm run fetch-reference` (tests/helpers/reference.ts)");
   return JSON.parse(fs.readFileSync(path.join(SPECS, rel), "utf8"));
 }
 

@@ -1,0 +1,18 @@
+// The pinned reference files (scripts/lib/reference.ts) for the tests that read them: ../shared or the fetched cache.
+// Without either, those suites are skipped with one line that says what and how to get it; never a failure.
+import { referenceRoot } from "../../scripts/lib/reference";
+import { ROOT } from "./program";
+
+/** The folder with every pinned file, or undefined. */
+export const REFERENCE = referenceRoot(ROOT);
+
+/** `describe`, or `describe.skip` plus one line on stderr naming the suite and how to run it. */
+export function describeWithReference(name: string, body: () => void): void {
+  if (REFERENCE) {
+    describe(name, body);
+    return;
+  }
+  process.stderr.write(`skipped: "${name}" needs the pinned reference files; run \`npm run fetch-reference\` (or clone with ../shared beside it)\n`);
+  // The body is not run: it may read the files at collection time.
+  describe.skip(`${name} (skipped: no reference files; npm run fetch-reference)`, () => it.skip("needs the pinned reference files", () => undefined));
+}
