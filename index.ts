@@ -67,14 +67,17 @@ const seats = Array.from({ length: cfg.seats }, (_, i) => {
     autoShutdown: { time: cfg.autoShutdownTime, timeZone: cfg.autoShutdownTimeZone },
     publicIp: cfg.allowedSshCidrs.length > 0,
     labUsers: cfg.labUsersGroupObjectId ? { groupObjectId: cfg.labUsersGroupObjectId, subscriptionId: client.subscriptionId } : undefined,
+    // Windows seats: Entra ID is the only way in, so the deployer and each operator may sign in as administrator.
+    adminLogin: cfg.os === "windows" ? { principalIds: [client.objectId, ...cfg.operatorObjectIds], principalType: cfg.operatorPrincipalType, subscriptionId: client.subscriptionId } : undefined,
   });
 });
 const seatPrincipalIds = seats.map((s) => s.principalId);
 
 // Step 2: the vault, where each seat's identity may get and set secrets, and never list them. In the RBAC model that
-// is a custom role (one per lab) assigned on each secret; in the access-policy model, a vault-wide policy.
+// is a custom role (bootstrap/'s, per subscription, or the lab's own: customRoleSource) assigned on each secret; in the
+// access-policy model, a vault-wide policy, inline on the vault (components/SecretVault.ts says why).
 const seatSecretRole =
-  cfg.vaultAccessModel === "rbac" ? new SecretGetSetRole("secret-role", { resourceGroupId: group.id, subscriptionId: client.subscriptionId }) : undefined;
+  cfg.vaultAccessModel === "rbac" ? new SecretGetSetRole("secret-role", { resourceGroupId: group.id, subscriptionId: client.subscriptionId, customRoleSource: cfg.customRoleSource }) : undefined;
 // A vault holds at most 1024 access policies: past seatsPerVault seats the lab gets vault2, vault3, ... (lib/shards.ts).
 // Each seat's policy is in its own shard's vault; operators and the canary are in every vault. The first keeps the
 // logical name `vault`, so an existing stack keeps its vault.
@@ -101,7 +104,7 @@ const vault = labVaults[0];
 /** Seat i's (0-based) vault, and its grants there. */
 const seatVault = (i: number) => {
   const k = shardOfSeat(i + 1, seatsPerVault);
-  return { vault: labVaults[k], grants: labVaults[k].seatGrants[i - k * seatsPerVault] };
+  return { vault: labVaults[k], grants: labVaults[k].seatGrants[i - k * seatsPerVault], grantIdentity: labVaults[k].seatGrantIdentity[i - k * seatsPerVault] };
 };
 
 // Step 4: the storage account, and each seat's right to call listKeys on it (and nothing more).
@@ -115,6 +118,7 @@ const store = new StorageKeyAccess("storage", {
   operatorIpRanges: cfg.operatorIpRanges,
   seatPrincipalIds,
   listKeysRole: cfg.listKeysRole,
+  customRoleSource: cfg.customRoleSource,
   protect: lifecycle.protect,
 });
 
@@ -133,6 +137,8 @@ if (cfg.checkOnDeploy) {
         storageAccountId: store.accountId,
         blobEndpoint: store.blobEndpoint,
         waitFor: [...seatVault(i).grants, store.seatAssignments[i], seatVault(i).vault.canarySecret!],
+        grantIdentity: [...seatVault(i).grantIdentity, store.seatAssignments[i].id, store.seatAssignments[i].roleDefinitionId, store.seatAssignments[i].principalId],
+        loginExtension: s.loginExtension,
       }),
   );
 }

@@ -31,12 +31,24 @@ export interface DataScienceVmArgs {
   /** Give the VM a public IP. Only when admin CIDRs are configured; the NSG still admits only those (SSH or RDP). */
   readonly publicIp?: boolean;
   /**
-   * Entra sign-in for lab users: the AADSSHLoginForLinux (or AADLoginForWindows) extension, and "Virtual Machine User
-   * Login" on this VM for the group. Absent: neither exists; on Ubuntu the admin's SSH key is then the only way in.
+   * Entra sign-in for lab users: "Virtual Machine User Login" on this VM for the group, and on Ubuntu the
+   * AADSSHLoginForLinux extension (Windows seats always have AADLoginForWindows). Absent on Ubuntu: neither exists, and
+   * the admin's SSH key is the only way in.
    */
   readonly labUsers?: {
     /** Object id of the lab-users Entra group. */
     readonly groupObjectId: string;
+    /** Subscription of the built-in role definition. */
+    readonly subscriptionId: pulumi.Input<string>;
+  };
+  /**
+   * Windows seats: who holds "Virtual Machine Administrator Login" on this VM (the deploying principal, then each
+   * operator). Required on Windows, where Entra ID is the only way in: the admin password is one nobody knows.
+   */
+  readonly adminLogin?: {
+    readonly principalIds: readonly pulumi.Input<string>[];
+    /** Their Entra object type (config operatorPrincipalType): omitted, the SDK sends "User"; wrong, Azure refuses. */
+    readonly principalType: "User" | "ServicePrincipal" | "Group";
     /** Subscription of the built-in role definition. */
     readonly subscriptionId: pulumi.Input<string>;
   };
@@ -59,12 +71,20 @@ export class DataScienceVm extends pulumi.ComponentResource {
   readonly privateIp: pulumi.Output<string>;
   /** The public IP, when one was asked for. */
   readonly publicIpAddress: pulumi.Output<string | undefined>;
+  /**
+   * The Entra sign-in extension (every Windows seat; Ubuntu seats with lab users). Azure runs one extension operation
+   * per VM at a time, so anything else that runs on this VM (the in-VM check's run command) waits for it.
+   */
+  readonly loginExtension?: compute.VirtualMachineExtension;
 
   constructor(name: string, args: DataScienceVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:DataScienceVm", name, {}, opts);
     const common = { resourceGroupName: args.resourceGroupName, location: args.location };
     const parent = { parent: this };
     const windows = args.os === "windows";
+    if (windows && !(args.adminLogin && args.adminLogin.principalIds.length > 0)) {
+      throw new Error(`DataScienceVm ${name}: a Windows seat needs args.adminLogin with at least one principal id (Entra ID is the only way in)`);
+    }
 
     const pip = args.publicIp
       ? new network.PublicIPAddress(
@@ -149,27 +169,39 @@ export class DataScienceVm extends pulumi.ComponentResource {
       parent,
     );
 
-    if (args.labUsers) {
-      const { groupObjectId, subscriptionId } = args.labUsers;
+    // Ubuntu seats sign in by SSH key, so Entra sign-in is for lab users only; Windows seats always have it.
+    if (args.labUsers || windows) {
       const login = windows ? AAD_WINDOWS_LOGIN_EXTENSION : AAD_SSH_LOGIN_EXTENSION;
-      new compute.VirtualMachineExtension(
+      this.loginExtension = new compute.VirtualMachineExtension(
         `${name}-aadssh`,
         { ...common, vmName: vm.name, vmExtensionName: login.type, ...login, autoUpgradeMinorVersion: true },
         parent,
       );
-      const roleDefinitionId = pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.virtualMachineUserLogin}`;
-      new authorization.RoleAssignment(
-        `${name}-userlogin`,
+    }
+    const loginRole = (label: string, principalId: pulumi.Input<string>, principalType: string, subscriptionId: pulumi.Input<string>, roleId: string, description: string) => {
+      const roleDefinitionId = pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+      return new authorization.RoleAssignment(
+        `${name}-${label}`,
         {
-          principalId: groupObjectId,
-          principalType: "Group",
+          principalId,
+          principalType,
           roleDefinitionId,
           scope: vm.id,
-          // Same scope, group and role: same name, so a re-run is idempotent.
-          roleAssignmentName: pulumi.all([vm.id, roleDefinitionId]).apply(([scope, r]) => roleAssignmentGuid(scope, groupObjectId, r)),
-          description: `Lab users sign in to ${args.vmName} with Entra ID (dsvm-identity-lab)`,
+          // Same scope, principal and role: same name, so a re-run is idempotent.
+          roleAssignmentName: pulumi.all([vm.id, principalId, roleDefinitionId]).apply(([scope, p, r]) => roleAssignmentGuid(scope, p, r)),
+          description,
         },
         parent,
+      );
+    };
+    if (args.labUsers) {
+      const { groupObjectId, subscriptionId } = args.labUsers;
+      loginRole("userlogin", groupObjectId, "Group", subscriptionId, BUILTIN_ROLES.virtualMachineUserLogin, `Lab users sign in to ${args.vmName} with Entra ID (dsvm-identity-lab)`);
+    }
+    if (windows && args.adminLogin) {
+      const { principalIds, principalType, subscriptionId } = args.adminLogin;
+      principalIds.forEach((id, i) =>
+        loginRole(`adminlogin${i + 1}`, id, principalType, subscriptionId, BUILTIN_ROLES.virtualMachineAdministratorLogin, `${i === 0 ? "Deploying principal" : "Lab operator"} signs in to ${args.vmName} as administrator with Entra ID (dsvm-identity-lab)`),
       );
     }
 

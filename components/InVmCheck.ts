@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import type { SeatOs } from "../lib/azure";
@@ -23,6 +24,16 @@ export interface InVmCheckArgs {
    * Never another seat's grants, so one slow seat does not hold the others back.
    */
   readonly waitFor: readonly pulumi.Resource[];
+  /**
+   * What identifies those grants: each role assignment's id, role and principal; for an access policy the vault id,
+   * the principal and its permissions. Part of the run command's name, so a changed grant runs the check again.
+   */
+  readonly grantIdentity: readonly pulumi.Input<string>[];
+  /**
+   * The VM's Entra sign-in extension, when it has one. Azure runs one extension operation per VM at a time
+   * (OperationPreempted / Conflict otherwise), so the run command starts after it.
+   */
+  readonly loginExtension?: pulumi.Resource;
   /** How long the probe retries while grants propagate. Default 600: Key Vault documents up to 10 minutes. */
   readonly deadlineSeconds?: number;
   /** The seat's OS: `ubuntu` (default) runs scripts/vm-probe, `windows` runs scripts/vm-probe.ps1 with PowerShell. */
@@ -36,6 +47,19 @@ const PLAIN_WORD = /^[A-Za-z0-9_.:/=+-]+$/;
 // Read once per program run, not once per seat: a large lab would hold a copy per seat (docs/benchmarks.md).
 let probeScript: string | undefined;
 let psProbeScript: string | undefined;
+const scriptHashes = new Map<string, string>();
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * The run command's name: `dsvm-lab-probe-` and 12 hex digits of a hash of everything the check depends on (the
+ * probe script, its arguments, the grants' identity). Azure executes a managed run command when it is created, but
+ * may not execute an identical request again (azure-sdk-for-net#47307; a Linux bug, MicrosoftDocs/azure-compute-docs
+ * #178), and azure-native keeps a failed one in state. So a change makes a new name, hence a new run command that
+ * runs, and an unchanged lab sends nothing.
+ */
+export function probeRunCommandName(parts: readonly string[]): string {
+  return `dsvm-lab-probe-${sha256(JSON.stringify(parts)).slice(0, 12)}`;
+}
 
 /**
  * The in-VM checks at deploy time: a managed run command that runs scripts/vm-probe on one seat, with the seat's own
@@ -63,23 +87,31 @@ export class InVmCheck extends pulumi.ComponentResource {
         : words.map((value) => ({ name: "", value }));
     });
 
+    const script = windows ? (psProbeScript ??= readPsProbe()) : (probeScript ??= readProbe());
+    let scriptHash = scriptHashes.get(script);
+    if (scriptHash === undefined) scriptHashes.set(script, (scriptHash = sha256(script)));
+    // Grants in any order name the same check.
+    const runCommandName = pulumi
+      .all([parameters, pulumi.all([...args.grantIdentity])])
+      .apply(([params, grants]) => probeRunCommandName([scriptHash!, JSON.stringify(params), ...[...grants].sort()]));
+
     const run = new compute.VirtualMachineRunCommandByVirtualMachine(
       `${name}-probe`,
       {
         resourceGroupName: args.resourceGroupName,
         vmName: args.vmName,
         location: args.location,
-        runCommandName: "dsvm-lab-probe",
+        runCommandName,
         // The probe itself, as the script. Linux: its shebang runs it with the image's python3. Windows: the agent runs
         // it with PowerShell (what the action API calls RunPowerShellScript).
-        source: { script: windows ? (psProbeScript ??= readPsProbe()) : (probeScript ??= readProbe()) },
+        source: { script },
         parameters,
         asyncExecution: false,
         treatFailureAsDeploymentFailure: true,
         // The probe's own deadline plus room for the agent to start it and report back.
         timeoutInSeconds: deadlineSeconds + 300,
       },
-      { parent: this, dependsOn: [...args.waitFor] },
+      { parent: this, dependsOn: [...args.waitFor, ...(args.loginExtension ? [args.loginExtension] : [])] },
     );
 
     this.runCommandId = run.id;

@@ -31,7 +31,7 @@ export interface SecretVaultArgs {
   readonly protect?: boolean;
   /** Name of the canary secret to create, with a random value kept secret in state and never exported. None when absent. */
   readonly canarySecretName?: string;
-  /** `accessPolicy` (default): standalone access policies. `rbac`: RBAC authorization and role assignments only. */
+  /** `accessPolicy` (default): access policies, inline on the vault. `rbac`: RBAC authorization and role assignments only. */
   readonly accessModel?: VaultAccessModel;
   /** What the RBAC model needs: the subscription (built-in roles) and the seat role (components/SecretGetSetRole.ts). */
   readonly rbac?: {
@@ -44,10 +44,21 @@ export interface SecretVaultArgs {
 
 /**
  * The lab's Key Vault (seed step 2). The permission model is set explicitly because the newest Key Vault API defaults
- * to RBAC. Access-policy model: policies are standalone `keyvault.AccessPolicy` resources and never inline on the vault
- * (mixing both makes them overwrite each other: pulumi-azure-native #594). RBAC model: no access policy at all; each
- * seat holds a get+set-only role on each secret it uses (components/VaultRbacAccess.ts). Firewall default Deny; the
- * lab subnet and operator IPs are let through.
+ * to RBAC. Access-policy model: every policy (operators', then seats') is inline on the vault, written in one PUT;
+ * there is no standalone `keyvault.AccessPolicy` (mixing both makes them overwrite each other: pulumi-azure-native
+ * #594). RBAC model: no access policy at all; each seat holds a get+set-only role on each secret it uses
+ * (components/VaultRbacAccess.ts). Firewall default Deny; the lab subnet and operator IPs are let through.
+ *
+ * Every write to one vault is serialized: Key Vault answers 409 "serialize the operations" to parallel writes
+ * (pulumi-azure-native #1013), and the provider's AccessPolicy reads, then writes, with no lock or retry. Inline
+ * policies were chosen over a chain of standalone policies by the plan's critical path: the chain puts one policy
+ * write (~5 s) per seat in series after the VMs, the inline policies one vault write (~20 s) after them. Measured with `npm run plan -- --json` (criticalPath, typical seconds):
+ * chained, 2 seats 9 steps (~264 s through a VM), 500 seats 507 steps (2626 s); inline, 9 steps and 276 s at both.
+ * The price: the vault waits for its own shard's VMs, so a seat's check also waits for the other VMs in its shard.
+ *
+ * `pulumi destroy`: secrets and secret-scope grants go with the vault (`deletedWith`). azure-native deletes a secret
+ * through the data plane, which the firewall refuses from the operator's machine, and which races the deletion of
+ * the deployer's own access; the vault's deletion removes them anyway.
  */
 export class SecretVault extends pulumi.ComponentResource {
   /** The vault's globally unique name. */
@@ -56,10 +67,18 @@ export class SecretVault extends pulumi.ComponentResource {
   readonly vaultUri: pulumi.Output<string>;
   /** The vault's resource id. */
   readonly vaultId: pulumi.Output<string>;
-  /** Each seat's access policy, in seat order (none in the RBAC model). */
-  readonly seatPolicies: readonly keyvault.AccessPolicy[];
-  /** Each seat's grants in this vault, in seat order, in either model: what that seat's in-VM check waits for. */
+  /** The vault resource: what its secrets and secret-scope grants are `deletedWith`. */
+  readonly vault: keyvault.Vault;
+  /**
+   * Each seat's grants in this vault, in seat order, in either model: what that seat's in-VM check waits for. In the
+   * access-policy model that is the vault itself, which carries the policies.
+   */
   readonly seatGrants: readonly (readonly pulumi.Resource[])[];
+  /**
+   * What identifies each seat's grants here, in seat order: the vault id, the principal and its permissions (access
+   * policies), or each assignment's id, role and principal (RBAC). A changed grant changes these.
+   */
+  readonly seatGrantIdentity: readonly (readonly pulumi.Input<string>[])[];
   /** The canary secret, when `canarySecretName` was given. Its value is never an output. */
   readonly canarySecret?: keyvault.Secret;
 
@@ -98,24 +117,19 @@ export class SecretVault extends pulumi.ComponentResource {
             virtualNetworkRules: [{ id: args.subnetId, ignoreMissingVnetServiceEndpoint: false }],
             ipRules: args.operatorIpRanges.map((value) => ({ value })),
           },
-          // No `accessPolicies` here: they are the standalone resources below.
+          // Access-policy model: every policy in this one write (see the class comment). RBAC model: none.
+          ...(model === "accessPolicy"
+            ? {
+                accessPolicies: [
+                  ...args.operatorObjectIds.map((objectId) => policyEntry(args.tenantId, objectId, OPERATOR_SECRET_PERMISSIONS)),
+                  ...args.seatPrincipalIds.map((objectId) => policyEntry(args.tenantId, objectId, SEAT_SECRET_PERMISSIONS)),
+                ],
+              }
+            : {}),
         },
       },
       { parent: this, protect: args.protect ?? false },
     );
-
-    const policy = (label: string, objectId: pulumi.Input<string>, secrets: readonly string[]) =>
-      new keyvault.AccessPolicy(
-        `${name}-${label}`,
-        {
-          resourceGroupName: args.resourceGroupName,
-          vaultName: vault.name,
-          policy: { tenantId: args.tenantId, objectId, permissions: { secrets: [...secrets], keys: [], certificates: [], storage: [] } },
-        },
-        parent,
-      );
-    if (model === "accessPolicy") args.operatorObjectIds.forEach((id, i) => policy(`operator${i + 1}`, id, OPERATOR_SECRET_PERMISSIONS));
-    this.seatPolicies = model === "accessPolicy" ? args.seatPrincipalIds.map((id, i) => policy(`seat${args.seatNumbers?.[i] ?? i + 1}`, id, SEAT_SECRET_PERMISSIONS)) : [];
 
     if (args.canarySecretName !== undefined) {
       // The secret the in-VM checks read (the seeds' SQLPasswd). Made through the control plane, so the deployer
@@ -124,7 +138,7 @@ export class SecretVault extends pulumi.ComponentResource {
       this.canarySecret = new keyvault.Secret(
         `${name}-canary`,
         { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secretName: args.canarySecretName, properties: { value: pulumi.secret(value.result), contentType: "text/plain" } },
-        { parent: this, additionalSecretOutputs: ["properties"] },
+        { parent: this, additionalSecretOutputs: ["properties"], deletedWith: vault },
       );
     }
 
@@ -137,8 +151,9 @@ export class SecretVault extends pulumi.ComponentResource {
         const probe = new keyvault.Secret(
           `${name}-probe-secret`,
           { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secretName: probeName, properties: { value: "not written by a seat yet", contentType: "text/plain" } },
-          // Seats write new versions; the deploy must not write the placeholder back over them.
-          { parent: this, ignoreChanges: ["properties.value"] },
+          // Seats write new versions; the deploy must not write the placeholder back over them. After the canary: two
+          // secret writes to one vault at once get the 409 (pulumi-azure-native #1013).
+          { parent: this, ignoreChanges: ["properties.value"], deletedWith: vault, dependsOn: [this.canarySecret] },
         );
         secrets.push({ name: args.canarySecretName, resource: this.canarySecret }, { name: probeName, resource: probe });
       }
@@ -146,6 +161,7 @@ export class SecretVault extends pulumi.ComponentResource {
         `${name}-rbac`,
         {
           vaultId: vault.id,
+          vault,
           subscriptionId: args.rbac!.subscriptionId,
           seatRoleDefinitionId: args.rbac!.seatRoleDefinitionId,
           seatPrincipalIds: args.seatPrincipalIds,
@@ -157,13 +173,21 @@ export class SecretVault extends pulumi.ComponentResource {
         parent,
       );
       this.seatGrants = access.seatAssignments;
+      this.seatGrantIdentity = access.seatAssignments.map((list) => list.flatMap((a) => [a.id, a.roleDefinitionId, a.principalId]));
     } else {
-      this.seatGrants = this.seatPolicies.map((p) => [p]);
+      this.seatGrants = args.seatPrincipalIds.map(() => [vault]);
+      this.seatGrantIdentity = args.seatPrincipalIds.map((principalId) => [vault.id, principalId, `secrets:${SEAT_SECRET_PERMISSIONS.join(",")}`]);
     }
 
+    this.vault = vault;
     this.vaultName = vault.name;
     this.vaultUri = vault.properties.apply((p) => p.vaultUri ?? "");
     this.vaultId = vault.id;
     this.registerOutputs({ vaultName: this.vaultName, vaultUri: this.vaultUri, vaultId: this.vaultId });
   }
+}
+
+/** One inline access policy: secrets only, nothing on keys, certificates or storage. */
+function policyEntry(tenantId: pulumi.Input<string>, objectId: pulumi.Input<string>, secrets: readonly string[]) {
+  return { tenantId, objectId, permissions: { secrets: [...secrets], keys: [], certificates: [], storage: [] } };
 }

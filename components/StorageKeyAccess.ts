@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as random from "@pulumi/random";
 import * as storage from "@pulumi/azure-native/storage";
-import { BUILTIN_ROLES, LIST_KEYS_ACTION } from "../lib/azure";
+import { BUILTIN_ROLES, CustomRoleSource, LAB_CUSTOM_ROLES } from "../lib/azure";
 import type { ListKeysRole } from "../lib/config";
-import { deterministicGuid } from "../lib/naming";
+import { customRoleGuid, deterministicGuid, subscriptionScope } from "../lib/naming";
 
 export interface StorageKeyAccessArgs {
   /** Resource group that holds the account; also the custom role's assignable scope. */
@@ -25,6 +25,12 @@ export interface StorageKeyAccessArgs {
   readonly seatPrincipalIds: readonly pulumi.Input<string>[];
   /** `custom`: a role whose only action is listkeys/action. `builtin`: Storage Account Key Operator Service Role. */
   readonly listKeysRole: ListKeysRole;
+  /**
+   * Where the custom role lives. `subscription` (default): the one bootstrap/ made for the subscription, referenced by
+   * its GUID; nothing is created, so a deployer without roleDefinitions/write can deploy. `lab`: created here, at
+   * the resource group.
+   */
+  readonly customRoleSource?: CustomRoleSource;
   /** Protect the account itself, so `pulumi destroy` refuses to delete it (lasting labs). Default false. */
   readonly protect?: boolean;
 }
@@ -80,29 +86,36 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
       { parent: this, protect: args.protect ?? false },
     );
 
-    const roleGuid = pulumi.output(args.resourceGroupId).apply((rg) => deterministicGuid(rg, "storage-listkeys-only"));
-    const role =
-      args.listKeysRole === "custom"
-        ? new authorization.RoleDefinition(
-            `${name}-listkeys-role`,
-            {
-              roleDefinitionId: roleGuid,
-              scope: args.resourceGroupId,
-              // Role names are unique in the tenant, so the name carries a hash of the resource group's id.
-              roleName: pulumi.interpolate`Storage listKeys only (dsvm-identity-lab ${roleGuid.apply((g) => g.slice(0, 8))})`,
-              description: "May call listKeys on storage accounts and nothing else: no regenerate, no read, no data.",
-              roleType: "CustomRole",
-              permissions: [{ actions: [LIST_KEYS_ACTION], notActions: [], dataActions: [], notDataActions: [] }],
-              // Custom roles cannot be assignable at a single resource; the assignments below are.
-              assignableScopes: [args.resourceGroupId],
-            },
-            parent,
-          )
-        : undefined;
+    const spec = LAB_CUSTOM_ROLES.storageListKeys;
+    const source = args.customRoleSource ?? "subscription";
+    let role: authorization.RoleDefinition | undefined;
+    if (args.listKeysRole === "custom" && source === "lab") {
+      // The GUID as first shipped (the resource group's id as given), so an existing lab keeps its role.
+      const roleGuid = pulumi.output(args.resourceGroupId).apply((rg) => deterministicGuid(rg, spec.seed));
+      role = new authorization.RoleDefinition(
+        `${name}-listkeys-role`,
+        {
+          roleDefinitionId: roleGuid,
+          scope: args.resourceGroupId,
+          // Role names are unique in the tenant, so the name carries a hash of the resource group's id.
+          roleName: pulumi.interpolate`${spec.name} (dsvm-identity-lab ${roleGuid.apply((g) => g.slice(0, 8))})`,
+          description: spec.description,
+          roleType: "CustomRole",
+          permissions: [{ actions: [...spec.actions], notActions: [], dataActions: [...spec.dataActions], notDataActions: [] }],
+          // Custom roles cannot be assignable at a single resource; the assignments below are.
+          assignableScopes: [args.resourceGroupId],
+        },
+        parent,
+      );
+    }
     // Built from the subscription so role assignments get the canonical form; `role.name` adds the dependency.
-    this.roleDefinitionId = role
-      ? pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${role.name}`
-      : pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.storageAccountKeyOperator}`;
+    const roleId = (guid: pulumi.Input<string>) => pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+    this.roleDefinitionId =
+      args.listKeysRole === "builtin"
+        ? roleId(BUILTIN_ROLES.storageAccountKeyOperator)
+        : role
+          ? roleId(role.name)
+          : roleId(pulumi.output(args.subscriptionId).apply((sub) => customRoleGuid(subscriptionScope(sub), spec.seed)));
 
     this.seatAssignments = args.seatPrincipalIds.map(
       (principalId, i) =>

@@ -6,6 +6,11 @@ import { roleAssignmentGuid } from "../lib/naming";
 export interface VaultRbacAccessArgs {
   /** The vault's resource id (one vault shard). */
   readonly vaultId: pulumi.Input<string>;
+  /**
+   * The vault resource. The secret-scope assignments are `deletedWith` it: when the vault goes, its secrets and
+   * their assignments go too, so `pulumi destroy` skips them; removing a seat still deletes that seat's.
+   */
+  readonly vault: pulumi.Resource;
   /** Subscription of the built-in role definitions. */
   readonly subscriptionId: pulumi.Input<string>;
   /** The seat role: dataActions exactly getSecret and setSecret (components/SecretGetSetRole.ts). */
@@ -39,7 +44,7 @@ export class VaultRbacAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: VaultRbacAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:VaultRbacAccess", name, {}, opts);
-    const assign = (label: string, principalId: pulumi.Input<string>, principalType: string, roleDefinitionId: pulumi.Input<string>, scope: pulumi.Input<string>, description: string, dependsOn?: pulumi.Resource[]) =>
+    const assign = (label: string, principalId: pulumi.Input<string>, principalType: string, roleDefinitionId: pulumi.Input<string>, scope: pulumi.Input<string>, description: string, dependsOn?: pulumi.Resource[], deletedWith?: pulumi.Resource) =>
       new authorization.RoleAssignment(
         `${name}-${label}`,
         {
@@ -52,14 +57,14 @@ export class VaultRbacAccess extends pulumi.ComponentResource {
           roleAssignmentName: pulumi.all([scope, principalId, roleDefinitionId]).apply(([s, p, r]) => roleAssignmentGuid(s, p, r)),
           description,
         },
-        { parent: this, dependsOn },
+        { parent: this, dependsOn, deletedWith },
       );
 
     this.seatAssignments = args.seatPrincipalIds.map((principalId, i) => {
       const seat = args.seatNumbers?.[i] ?? i + 1;
       return args.secrets.map((secret) =>
         // The scope is the secret itself, so it must exist first.
-        assign(`seat${seat}-${secret.name.toLowerCase()}`, principalId, "ServicePrincipal", args.seatRoleDefinitionId, pulumi.interpolate`${args.vaultId}/secrets/${secret.name}`, `Seat ${seat}: get and set secret ${secret.name}, nothing else (dsvm-identity-lab)`, [secret.resource]),
+        assign(`seat${seat}-${secret.name.toLowerCase()}`, principalId, "ServicePrincipal", args.seatRoleDefinitionId, pulumi.interpolate`${args.vaultId}/secrets/${secret.name}`, `Seat ${seat}: get and set secret ${secret.name}, nothing else (dsvm-identity-lab)`, [secret.resource], args.vault),
       );
     });
     const officer = pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.keyVaultSecretsOfficer}`;

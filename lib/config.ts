@@ -301,7 +301,7 @@ function crossCheck(c: LabConfig, context: { extraOperators?: number }, problems
       expected: `at most ${maxPerVault}: a vault holds ${LIMITS.accessPoliciesPerVault} access policies and ${operators} go to operators`,
     });
   }
-  const assignments = roleAssignmentUse({ seats: c.seats, labUsers: c.labUsersGroupObjectId !== "", vaultRbac: c.vaultAccessModel === "rbac", operators });
+  const assignments = roleAssignmentUse({ seats: c.seats, labUsers: c.labUsersGroupObjectId !== "", vaultRbac: c.vaultAccessModel === "rbac", operators, adminLoginsPerSeat: c.os === "windows" ? operators : 0 });
   const limit = LIMITS.roleAssignmentsPerSubscription;
   if (assignments.total + c.roleAssignmentsInUse > limit) {
     const fixed = assignments.total - assignments.perSeat * c.seats;

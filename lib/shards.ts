@@ -51,6 +51,11 @@ export interface LabShape {
   readonly operators?: number;
   /** Secrets each seat is granted one by one in the RBAC model (the canary and its -probe). */
   readonly secretsPerSeat?: number;
+  /**
+   * Principals that hold "Virtual Machine Administrator Login" on each seat: the deploying principal and each operator
+   * on a Windows seat, 0 (the default) on Ubuntu.
+   */
+  readonly adminLoginsPerSeat?: number;
 }
 
 /** What the lab spends against the subscription's role-assignment limit. */
@@ -61,6 +66,8 @@ export interface RoleAssignmentUse {
   readonly labUsers: number;
   /** RBAC vault model only: each seat on each of its secrets, and each operator on the vault. */
   readonly vault: number;
+  /** Windows seats: Virtual Machine Administrator Login for the deploying principal and each operator, per seat. */
+  readonly adminLogin: number;
   /** Everything the lab creates. */
   readonly total: number;
   /** Assignments each further seat adds. */
@@ -70,11 +77,14 @@ export interface RoleAssignmentUse {
 /** Role assignments the lab creates. Role definitions are not assignments: each custom role is one per lab. */
 export function roleAssignmentUse(lab: LabShape): RoleAssignmentUse {
   const rbacPerSeat = lab.vaultRbac ? (lab.secretsPerSeat ?? 2) : 0;
-  const perSeat = 1 + (lab.labUsers ? 1 : 0) + rbacPerSeat;
+  const adminPerSeat = lab.adminLoginsPerSeat ?? 0;
+  if (!Number.isSafeInteger(adminPerSeat) || adminPerSeat < 0) throw new RangeError(`adminLoginsPerSeat must be a whole number, got ${adminPerSeat}`);
+  const perSeat = 1 + (lab.labUsers ? 1 : 0) + rbacPerSeat + adminPerSeat;
   const listKeys = lab.seats;
   const labUsers = lab.labUsers ? lab.seats : 0;
   const vault = lab.vaultRbac ? lab.seats * rbacPerSeat + (lab.operators ?? 1) : 0;
-  return { listKeys, labUsers, vault, total: listKeys + labUsers + vault, perSeat };
+  const adminLogin = lab.seats * adminPerSeat;
+  return { listKeys, labUsers, vault, adminLogin, total: listKeys + labUsers + vault + adminLogin, perSeat };
 }
 
 /** Seats per vault for a vault model: the RBAC model has no access-policy limit, so it keeps one vault. */
