@@ -1,9 +1,11 @@
-// The bootstrap project (bootstrap/) under the same mocks as the lab: CI identities trusted by exact GitHub OIDC
-// subjects, their roles, and the lab-users group. No Entra, no Azure.
+// The bootstrap project (bootstrap/) under the same mocks as the lab: the lab's custom roles at the subscription, CI
+// identities each trusted by exactly one GitHub OIDC subject, their roles as lib/ci-identities.ts declares them, and
+// the lab-users group. No Entra, no Azure.
 import * as path from "path";
-import { BUILTIN_ROLES } from "../../lib/azure";
-import { deterministicGuid } from "../../lib/naming";
-import { assignableRolesCondition, BOOTSTRAP_PROJECT, readBootstrapConfig } from "../../bootstrap/lib";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES } from "../../lib/azure";
+import { assignmentConditionText, CI_CUSTOM_ROLES, CI_IDENTITIES, conditionAllows, LAB_ASSIGNABLE_ROLES } from "../../lib/ci-identities";
+import { customRoleGuid, roleAssignmentGuid } from "../../lib/naming";
+import { BOOTSTRAP_PROJECT, readBootstrapConfig } from "../../bootstrap/lib";
 import type { ProgramRun } from "../../scripts/lib/harness";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import { ofType, one, ROOT } from "../helpers/program";
@@ -21,62 +23,122 @@ const FIC = "azuread:index/applicationFederatedIdentityCredential:ApplicationFed
 const APP = "azuread:index/application:Application";
 const SP = "azuread:index/servicePrincipal:ServicePrincipal";
 const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
-const SUB_SCOPE = `/subscriptions/${MOCK_CLIENT.subscriptionId}`;
+const DEFINITION = "azure-native:authorization:RoleDefinition";
+const SUB = MOCK_CLIENT.subscriptionId;
+const SUB_SCOPE = `/subscriptions/${SUB}`;
 const roleId = (guid: string) => `${SUB_SCOPE}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const labRoleGuid = (seed: string) => customRoleGuid(SUB_SCOPE, seed);
 
 describe("bootstrap under mocks", () => {
   let run: ProgramRun;
   beforeAll(async () => {
     run = await runBootstrap({ githubRepo: "contoso/dsvm-identity-lab" });
   });
+  const spId = (name: string) => one(run, SP, `${name}-sp`).state.objectId;
+  const assignmentsOf = (name: string) => ofType(run, ASSIGNMENT).filter((a) => a.inputs.principalId === spId(name));
 
-  it("creates two applications, each with its service principal, and no password or certificate", () => {
+  it("creates three applications, each with its service principal, and no password or certificate", () => {
     const apps = ofType(run, APP);
-    expect(apps.map((a) => a.inputs.displayName).sort()).toEqual(["dsvm-identity-lab-ci-deploy", "dsvm-identity-lab-ci-preview"]);
+    expect(apps.map((a) => a.inputs.displayName).sort()).toEqual(["dsvm-identity-lab-ci-deploy", "dsvm-identity-lab-ci-preview", "dsvm-identity-lab-ci-reap"]);
     const sps = ofType(run, SP);
     expect(sps.map((s) => s.inputs.clientId).sort()).toEqual(apps.map((a) => a.state.clientId).sort());
     expect(run.resources.filter((r) => /Password|Certificate/.test(r.type))).toEqual([]);
   });
 
-  it("trusts exactly the pull_request subject for previews, and main plus the deploy environment for deploys", () => {
+  // federated-credential-subject-environment: a job in an environment presents repo:O/R:environment:NAME, and only
+  // that; a job on main without one presents ref:refs/heads/main, which no identity trusts any more.
+  it("federated-credential-subject-environment: each identity trusts exactly one subject; none trusts a branch", () => {
     const subjectsOf = (app: string) => {
       const id = one(run, APP, app).id;
-      return ofType(run, FIC).filter((f) => f.inputs.applicationId === id).map((f) => f.inputs.subject).sort();
+      return ofType(run, FIC).filter((f) => f.inputs.applicationId === id).map((f) => f.inputs.subject);
     };
     expect(subjectsOf("ci-preview")).toEqual(["repo:contoso/dsvm-identity-lab:pull_request"]);
-    expect(subjectsOf("ci-deploy")).toEqual(["repo:contoso/dsvm-identity-lab:environment:lab", "repo:contoso/dsvm-identity-lab:ref:refs/heads/main"]);
+    expect(subjectsOf("ci-deploy")).toEqual(["repo:contoso/dsvm-identity-lab:environment:lab"]);
+    expect(subjectsOf("ci-reap")).toEqual(["repo:contoso/dsvm-identity-lab:environment:reap"]);
+    expect(ofType(run, FIC)).toHaveLength(3);
     for (const f of ofType(run, FIC)) {
+      expect(f.inputs.subject).not.toMatch(/:ref:|refs\/heads|\*/);
       expect(f.inputs.issuer).toBe("https://token.actions.githubusercontent.com");
       expect(f.inputs.audiences).toEqual(["api://AzureADTokenExchange"]);
     }
     expect(run.outputs.federatedSubjects).toEqual({
-      pullRequest: "repo:contoso/dsvm-identity-lab:pull_request",
-      main: "repo:contoso/dsvm-identity-lab:ref:refs/heads/main",
-      environment: "repo:contoso/dsvm-identity-lab:environment:lab",
+      preview: "repo:contoso/dsvm-identity-lab:pull_request",
+      deploy: "repo:contoso/dsvm-identity-lab:environment:lab",
+      reap: "repo:contoso/dsvm-identity-lab:environment:reap",
     });
   });
 
-  it("previews get Reader only; deploys get Contributor and a role-assignment right constrained by ABAC", () => {
-    const spId = (name: string) => one(run, SP, `${name}-sp`).state.objectId;
-    const rolesOf = (name: string) =>
-      ofType(run, ASSIGNMENT)
-        .filter((a) => a.inputs.principalId === spId(name))
-        .map((a) => a.inputs.roleDefinitionId)
-        .sort();
-    expect(rolesOf("ci-preview")).toEqual([roleId(BUILTIN_ROLES.reader)]);
-    expect(rolesOf("ci-deploy")).toEqual([roleId(BUILTIN_ROLES.contributor), roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator)].sort());
+  // custom-role-assignable-scopes: the lab's roles live at the subscription, assignable there, with the GUID a lab
+  // computes from the subscription id alone.
+  it("custom-role-assignable-scopes: creates the lab's two custom roles once, at and assignable at the subscription", () => {
+    const defs = ofType(run, DEFINITION);
+    for (const [key, role] of Object.entries(LAB_CUSTOM_ROLES)) {
+      const def = one(run, DEFINITION, `lab-role-${key}`);
+      expect(def.inputs).toMatchObject({ roleDefinitionId: labRoleGuid(role.seed), scope: SUB_SCOPE, assignableScopes: [SUB_SCOPE], roleType: "CustomRole" });
+      expect(def.inputs.permissions).toEqual([{ actions: [...role.actions], notActions: [], dataActions: [...role.dataActions], notDataActions: [] }]);
+      // Unique in the tenant: the name carries the subscription-specific GUID's first characters.
+      expect(def.inputs.roleName).toBe(`${role.name} (dsvm-identity-lab ${labRoleGuid(role.seed).slice(0, 8)})`);
+    }
+    expect(new Set(defs.map((d) => d.inputs.roleName)).size).toBe(defs.length);
+    // The seat roles can never list: no readMetadata, no regenerate.
+    expect(JSON.stringify(defs.map((d) => d.inputs.permissions))).not.toMatch(/readMetadata|regeneratekey/i);
+    expect(run.outputs.labCustomRoleIds).toEqual({
+      storageListKeys: roleId(labRoleGuid(LAB_CUSTOM_ROLES.storageListKeys.seed)),
+      secretGetSet: roleId(labRoleGuid(LAB_CUSTOM_ROLES.secretGetSet.seed)),
+    });
+  });
+
+  it("previews get Reader only", () => {
+    expect(assignmentsOf("ci-preview").map((a) => a.inputs.roleDefinitionId)).toEqual([roleId(BUILTIN_ROLES.reader)]);
+  });
+
+  it("rbac-admin-abac-condition: deploys get Contributor and RBAC Administrator under the lab-roles condition, as an Output of the subscription", () => {
+    const mine = assignmentsOf("ci-deploy");
+    expect(mine.map((a) => a.inputs.roleDefinitionId).sort()).toEqual([roleId(BUILTIN_ROLES.contributor), roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator)].sort());
+    const rbac = mine.find((a) => a.inputs.roleDefinitionId === roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator))!;
+    expect(rbac.inputs.conditionVersion).toBe("2.0");
+    expect(rbac.inputs.condition).toBe(assignmentConditionText({ write: LAB_ASSIGNABLE_ROLES, delete: LAB_ASSIGNABLE_ROLES }, SUB));
+    // The subscription's custom-role GUIDs are in it, as computed from the subscription id.
+    expect(rbac.inputs.condition).toContain(labRoleGuid(LAB_CUSTOM_ROLES.storageListKeys.seed));
+    expect(rbac.inputs.condition).toContain(labRoleGuid(LAB_CUSTOM_ROLES.secretGetSet.seed));
+    expect(mine.find((a) => a.inputs.roleDefinitionId === roleId(BUILTIN_ROLES.contributor))!.inputs.condition).toBeUndefined();
+  });
+
+  it("the reaper gets its own custom role and RBAC Administrator that may only delete the lab's assignments", () => {
+    const reaperGuid = labRoleGuid(CI_CUSTOM_ROLES.reaper.seed);
+    const def = one(run, DEFINITION, "ci-role-reaper");
+    expect(def.inputs).toMatchObject({ roleDefinitionId: reaperGuid, assignableScopes: [SUB_SCOPE] });
+    const actions: string[] = def.inputs.permissions[0].actions;
+    expect(actions).toContain("Microsoft.KeyVault/locations/deletedVaults/purge/action");
+    expect(actions).toContain("Microsoft.Compute/virtualMachines/delete");
+    // Reads and deletes only: no write except removing an access policy, no wildcard action, nothing on Authorization.
+    expect(actions.filter((a) => /\/write$/i.test(a))).toEqual(["Microsoft.KeyVault/vaults/accessPolicies/write"]);
+    expect(actions.filter((a) => a.includes("*"))).toEqual(["*/read"]);
+    expect(actions.filter((a) => /Authorization/i.test(a))).toEqual([]);
+    const mine = assignmentsOf("ci-reap");
+    expect(mine.map((a) => a.inputs.roleDefinitionId).sort()).toEqual([roleId(reaperGuid), roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator)].sort());
+    const rbac = mine.find((a) => a.inputs.condition)!;
+    expect(rbac.inputs.condition).toBe(assignmentConditionText({ write: [], delete: LAB_ASSIGNABLE_ROLES }, SUB));
+    // The write expression has no alternative: every write is denied.
+    const [write] = rbac.inputs.condition.split("\nAND\n");
+    expect(write).toContain("!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})");
+    expect(write).not.toContain("OR");
+  });
+
+  it("no identity holds Owner or User Access Administrator; every assignment is deterministic and at the subscription", () => {
     const assignments = ofType(run, ASSIGNMENT);
+    expect(assignments).toHaveLength(CI_IDENTITIES.reduce((n, i) => n + i.grants.length, 0));
     expect(assignments.map((a) => a.inputs.roleDefinitionId)).not.toContain(roleId(BUILTIN_ROLES.owner));
     expect(assignments.map((a) => a.inputs.roleDefinitionId)).not.toContain(roleId(BUILTIN_ROLES.userAccessAdministrator));
     for (const a of assignments) {
       expect(a.inputs).toMatchObject({ scope: SUB_SCOPE, principalType: "ServicePrincipal" });
-      expect(a.inputs.roleAssignmentName).toBe(deterministicGuid(SUB_SCOPE.toLowerCase(), a.inputs.principalId, a.inputs.roleDefinitionId.toLowerCase()));
+      expect(a.inputs.roleAssignmentName).toBe(roleAssignmentGuid(SUB_SCOPE, a.inputs.principalId, a.inputs.roleDefinitionId));
     }
-    const rbac = assignments.find((a) => a.inputs.roleDefinitionId === roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator))!;
-    expect(rbac.inputs.conditionVersion).toBe("2.0");
-    expect(rbac.inputs.condition).toBe(assignableRolesCondition([BUILTIN_ROLES.virtualMachineUserLogin, BUILTIN_ROLES.storageAccountKeyOperator]));
-    // Every other role assignment is unconditioned, and only the RBAC one may write assignments.
-    expect(assignments.filter((a) => a.inputs.condition)).toHaveLength(1);
+    // Exactly the two RBAC Administrator assignments carry a condition.
+    expect(assignments.filter((a) => a.inputs.condition).map((a) => a.inputs.roleDefinitionId)).toEqual([
+      roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator),
+      roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator),
+    ]);
   });
 
   it("creates the lab-users security group and exports its object id for labUsersGroupObjectId", () => {
@@ -86,19 +148,28 @@ describe("bootstrap under mocks", () => {
     expect(run.outputs.labUsersGroupObjectId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("exports ids only: tenant, subscription, two client ids", () => {
-    expect(Object.keys(run.outputs).sort()).toEqual(["deployClientId", "federatedSubjects", "labUsersGroupObjectId", "previewClientId", "subscriptionId", "tenantId"]);
-    expect(run.outputs.previewClientId).not.toBe(run.outputs.deployClientId);
+  it("exports ids only: tenant, subscription, three client ids, subjects, role ids", () => {
+    expect(Object.keys(run.outputs).sort()).toEqual([
+      "deployClientId",
+      "federatedSubjects",
+      "labCustomRoleIds",
+      "labUsersGroupObjectId",
+      "previewClientId",
+      "reapClientId",
+      "subscriptionId",
+      "tenantId",
+    ]);
+    expect(new Set([run.outputs.previewClientId, run.outputs.deployClientId, run.outputs.reapClientId]).size).toBe(3);
   });
 });
 
 describe("bootstrap config and the ABAC condition", () => {
-  it("follows deployEnvironment into the deploy subject", async () => {
-    const run = await runBootstrap({ githubRepo: "octo-org/lab.repo", deployEnvironment: "prod" });
+  it("follows deployEnvironment and reapEnvironment into the subjects", async () => {
+    const run = await runBootstrap({ githubRepo: "octo-org/lab.repo", deployEnvironment: "prod", reapEnvironment: "janitor" });
     expect(ofType(run, FIC).map((f) => f.inputs.subject).sort()).toEqual([
+      "repo:octo-org/lab.repo:environment:janitor",
       "repo:octo-org/lab.repo:environment:prod",
       "repo:octo-org/lab.repo:pull_request",
-      "repo:octo-org/lab.repo:ref:refs/heads/main",
     ]);
   });
 
@@ -108,20 +179,53 @@ describe("bootstrap config and the ABAC condition", () => {
     [{ githubRepo: "contoso/repo/extra" }, "expected OWNER/REPO"],
     [{ githubRepo: "contoso/*" }, "expected OWNER/REPO"],
     [{ githubRepo: "contoso/repo", deployEnvironment: "lab env" }, "deployEnvironment"],
+    [{ githubRepo: "contoso/repo", reapEnvironment: "*" }, "reapEnvironment"],
+    [{ githubRepo: "contoso/repo", reapEnvironment: "lab" }, "reapEnvironment = \"lab\": expected a GitHub environment other than deployEnvironment"],
     [{ githubRepo: "contoso/repo", labUsersGroupName: " " }, "labUsersGroupName"],
   ])("refuses %j", (config, message) => {
     const all = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${BOOTSTRAP_PROJECT}:${k}`, v]));
     expect(() => readBootstrapConfig(all)).toThrow(message);
   });
 
-  it("the condition lets only the listed roles be assigned or removed, only to service principals and groups", () => {
-    const c = assignableRolesCondition(["fb879df8-f326-4884-b1cf-06f3ad86be52", "81a9662b-bebf-436f-a333-f67b29880f12"]);
-    expect(c).toContain("!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})");
-    expect(c).toContain("!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})");
-    expect(c).toContain("@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {fb879df8-f326-4884-b1cf-06f3ad86be52, 81a9662b-bebf-436f-a333-f67b29880f12}");
-    expect(c).toContain("@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {fb879df8");
-    expect(c).toContain("@Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal', 'Group'}");
-    expect(c).not.toMatch(/8e3af657|18d7d88d|f58310d9/); // never Owner, User Access Administrator or RBAC Administrator
+  it("rbac-admin-abac-condition: Microsoft's form, one expression per action, roles grouped by principal types", () => {
+    const c = assignmentConditionText({ write: LAB_ASSIGNABLE_ROLES, delete: LAB_ASSIGNABLE_ROLES }, SUB);
+    const [write, del] = c.split("\nAND\n");
+    expect(write).toMatch(/^\(\n \(\n  !\(ActionMatches\{'Microsoft.Authorization\/roleAssignments\/write'\}\)\n \)\n OR\n \(/);
+    expect(write).not.toContain("@Resource");
+    expect(del).toContain("!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})");
+    expect(del).not.toContain("@Request");
+    expect(write).toContain(`@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${BUILTIN_ROLES.virtualMachineUserLogin}}`);
+    expect(write).toContain(
+      `ForAnyOfAnyValues:GuidEquals {${BUILTIN_ROLES.virtualMachineAdministratorLogin}, ${BUILTIN_ROLES.keyVaultSecretsOfficer}}\n  AND\n  @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'User', 'Group', 'ServicePrincipal'}`,
+    );
+    expect(write).toContain(
+      `{${labRoleGuid("storage-listkeys-only")}, ${labRoleGuid("keyvault-secret-get-set-only")}, ${BUILTIN_ROLES.storageAccountKeyOperator}}\n  AND\n  @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}`,
+    );
+    expect(c).not.toMatch(/8e3af657|18d7d88d|f58310d9|b24988ac/); // never Owner, UAA, RBAC Administrator or Contributor
     expect(c.match(/\(/g)!.length).toBe(c.match(/\)/g)!.length);
+    // Another subscription, other custom-role GUIDs: the condition must be computed per subscription.
+    expect(assignmentConditionText({ write: LAB_ASSIGNABLE_ROLES, delete: [] }, "11111111-2222-3333-4444-555555555555")).not.toContain(labRoleGuid("storage-listkeys-only"));
+  });
+
+  it.each([
+    ["write", BUILTIN_ROLES.virtualMachineUserLogin, "Group", true],
+    ["write", BUILTIN_ROLES.virtualMachineUserLogin, "User", false],
+    ["write", BUILTIN_ROLES.keyVaultSecretsOfficer, "user", true],
+    ["write", BUILTIN_ROLES.virtualMachineAdministratorLogin, "ServicePrincipal", true],
+    ["write", labRoleGuid("storage-listkeys-only"), "ServicePrincipal", true],
+    ["write", labRoleGuid("storage-listkeys-only"), "Group", false],
+    ["write", BUILTIN_ROLES.owner, "ServicePrincipal", false],
+    ["write", BUILTIN_ROLES.keyVaultSecretsOfficer, undefined, false],
+    ["delete", BUILTIN_ROLES.userAccessAdministrator, "User", false],
+    ["delete", BUILTIN_ROLES.storageAccountKeyOperator.toUpperCase(), "ServicePrincipal", true],
+  ] as const)("the deploy condition decides %s of %s to %s: %s", (op, roleGuid, principalType, allowed) => {
+    expect(conditionAllows({ write: LAB_ASSIGNABLE_ROLES, delete: LAB_ASSIGNABLE_ROLES }, { op, roleGuid, principalType }, SUB)).toBe(allowed);
+  });
+
+  it("the reaper's condition allows no write at all, and deletes of the lab's roles only", () => {
+    const reaper = CI_IDENTITIES.find((i) => i.key === "reap")!.grants.find((g) => g.condition)!.condition!;
+    expect(conditionAllows(reaper, { op: "write", roleGuid: BUILTIN_ROLES.virtualMachineUserLogin, principalType: "Group" }, SUB)).toBe(false);
+    expect(conditionAllows(reaper, { op: "delete", roleGuid: BUILTIN_ROLES.virtualMachineUserLogin, principalType: "Group" }, SUB)).toBe(true);
+    expect(conditionAllows(reaper, { op: "delete", roleGuid: BUILTIN_ROLES.owner, principalType: "Group" }, SUB)).toBe(false);
   });
 });
