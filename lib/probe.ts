@@ -3,6 +3,7 @@
 // Shared by `npm run verify` and the deploy-time check (components/InVmCheck.ts).
 import * as fs from "fs";
 import * as path from "path";
+import { printable } from "./printable";
 
 export const PROBE_PATH = path.resolve(__dirname, "../scripts/vm-probe");
 /** The PowerShell twin for Windows seats: same arguments, checks and JSON (Windows PowerShell 5.1). */
@@ -60,6 +61,9 @@ export function psParameterName(flag: string): string {
   return flag.split("-").filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
 }
 
+/** The probe's flags, each taking one value; on Windows each is also a named parameter (psParameterName). */
+export const PROBE_FLAGS = ["--vault-uri", "--secret", "--storage-account-id", "--blob-endpoint", "--nonce", "--deadline-seconds"] as const;
+
 /** Single-quotes a word for POSIX sh. */
 export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
@@ -68,43 +72,70 @@ export function shellQuote(word: string): string {
 const HEREDOC_END = "VM_PROBE_EOF";
 
 /**
- * The RunShellScript lines that write the probe to a temp file and run it with `args`; the script's exit code is the
- * probe's. The probe travels inside the script, so nothing has to be installed or downloaded on the VM.
+ * The RunShellScript lines that write the probe into a fresh directory only root can write, and run it there with
+ * `args`; the script's exit code is the probe's. The probe travels inside the script, so nothing has to be installed or
+ * downloaded on the VM. `python3 -I` (isolated) puts neither the script's directory nor the working directory on
+ * sys.path and ignores PYTHON* variables and the user's site-packages, so no module a local user leaves anywhere is
+ * imported by this root process.
  */
 export function probeShellScript(probe: string, args: readonly string[]): string[] {
   if (probe.split("\n").includes(HEREDOC_END)) throw new Error(`the probe contains the line ${HEREDOC_END}, which would end the here-document`);
   return [
     "set -u",
-    'probe="$(mktemp /tmp/vm-probe.XXXXXX)"',
-    "trap 'rm -f \"$probe\"' EXIT",
-    `cat > "$probe" <<'${HEREDOC_END}'`,
+    "umask 077",
+    // mktemp -d creates the directory with mode 0700, owned by whoever runs this: root, under run command.
+    'dir="$(mktemp -d /tmp/vm-probe.XXXXXX)" || exit 1',
+    "trap 'cd / && rm -rf \"$dir\"' EXIT",
+    'cd "$dir" || exit 1',
+    `cat > "$dir/vm-probe" <<'${HEREDOC_END}'`,
     ...probe.replace(/\n$/, "").split("\n"),
     HEREDOC_END,
-    `python3 "$probe" ${args.map(shellQuote).join(" ")}`,
+    `python3 -I "$dir/vm-probe" ${args.map(shellQuote).join(" ")}`,
   ];
-}
-
-/** Single-quotes a word for PowerShell. */
-export function psQuote(word: string): string {
-  return `'${word.replace(/'/g, "''")}'`;
 }
 
 const HERESTRING_END = "'@";
 
+export interface RunCommandParameter {
+  readonly name: string;
+  readonly value: string;
+}
+
 /**
- * The RunPowerShellScript lines for a Windows seat: write vm-probe.ps1 to a temp file, run it with `args` (it takes
- * the Python probe's flags), and exit with its code. As on Linux, the probe travels inside the script.
+ * The probe's flags and values as run command parameters for vm-probe.ps1: `--vault-uri X` becomes
+ * `{name: "VaultUri", value: X}`. Only the probe's own flags are accepted, so every name is a known identifier.
  */
-export function probePowerShellScript(probe: string, args: readonly string[]): string[] {
+export function psParameters(args: readonly string[]): RunCommandParameter[] {
+  if (args.length % 2 !== 0) throw new Error(`the probe's arguments come in flag/value pairs; got ${args.length} words`);
+  const out: RunCommandParameter[] = [];
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i];
+    if (!(PROBE_FLAGS as readonly string[]).includes(flag)) throw new Error(`${JSON.stringify(flag)} is not one of the probe's flags (${PROBE_FLAGS.join(", ")})`);
+    out.push({ name: psParameterName(flag), value: args[i + 1] });
+  }
+  return out;
+}
+
+/**
+ * The RunPowerShellScript lines for a Windows seat: write vm-probe.ps1 to a temp file, run it with the parameters
+ * `names`, and exit with its code. The values never enter the script text: run command passes them as the script's
+ * named parameters (declared by its `param` block), and they reach the probe as variables, which PowerShell never
+ * parses again. So no quoting can go wrong, whatever quote characters a value holds (PowerShell also ends a '...'
+ * string at U+2018-U+201B). As on Linux, the probe travels inside the script.
+ */
+export function probePowerShellScript(probe: string, names: readonly string[]): string[] {
   if (probe.split(/\r?\n/).some((l) => l.startsWith(HERESTRING_END))) throw new Error(`the probe has a line starting with ${HERESTRING_END}, which would end the here-string`);
+  const known = PROBE_FLAGS.map(psParameterName);
+  for (const n of names) if (!known.includes(n)) throw new Error(`${JSON.stringify(n)} is not one of vm-probe.ps1's parameters (${known.join(", ")})`);
   return [
+    `param(${names.map((n) => `[string]$${n}`).join(", ")})`,
     "$ErrorActionPreference = 'Stop'",
     "$probe = Join-Path $env:TEMP ('vm-probe-' + [guid]::NewGuid().ToString('N') + '.ps1')",
     "Set-Content -LiteralPath $probe -Encoding UTF8 -Value @'",
     ...probe.replace(/\r?\n$/, "").split(/\r?\n/),
     HERESTRING_END,
     "try {",
-    `  & $probe ${args.map(psQuote).join(" ")}`,
+    `  & $probe ${names.map((n) => `-${n} $${n}`).join(" ")}`,
     "  $code = $LASTEXITCODE",
     "} finally {",
     "  Remove-Item -LiteralPath $probe -Force -ErrorAction SilentlyContinue",
@@ -113,11 +144,13 @@ export function probePowerShellScript(probe: string, args: readonly string[]): s
   ];
 }
 
-/** The action run command that runs the probe on a seat of `os`, with `args`. */
-export function probeRunCommand(os: "ubuntu" | "windows", args: readonly string[]): { commandId: string; script: string[] } {
-  return os === "windows"
-    ? { commandId: "RunPowerShellScript", script: probePowerShellScript(readPsProbe(), args) }
-    : { commandId: "RunShellScript", script: probeShellScript(readProbe(), args) };
+/** The action run command (RunCommandInput) that runs the probe on a seat of `os`, with `args`. */
+export function probeRunCommand(os: "ubuntu" | "windows", args: readonly string[]): { commandId: string; script: string[]; parameters?: RunCommandParameter[] } {
+  if (os === "windows") {
+    const parameters = psParameters(args);
+    return { commandId: "RunPowerShellScript", script: probePowerShellScript(readPsProbe(), parameters.map((p) => p.name)), parameters };
+  }
+  return { commandId: "RunShellScript", script: probeShellScript(readProbe(), args) };
 }
 
 interface InstanceViewStatus {
@@ -128,19 +161,23 @@ interface InstanceViewStatus {
 
 /**
  * stdout and stderr of a run command. Linux puts both in one message ("Enable succeeded: \n[stdout]\n...\n[stderr]\n..."),
- * Windows in StdOut/StdErr components.
+ * Windows in StdOut/StdErr components. stderr and the state come from the VM and are only ever printed, so they come
+ * back printable (lib/printable.ts); stdout is left as it is for parseProbeReport, which cleans what it returns.
  */
 export function runCommandStreams(value: readonly InstanceViewStatus[] | undefined): { stdout: string; stderr: string; state: string } {
   const all = value ?? [];
-  const state = all.map((s) => s.displayStatus ?? s.code ?? "").filter(Boolean).join(", ") || "no status";
+  const state = printable(all.map((s) => s.displayStatus ?? s.code ?? "").filter(Boolean).join(", ")) || "no status";
   const out = all.find((s) => /StdOut/i.test(s.code ?? ""));
-  if (out) return { stdout: out.message ?? "", stderr: all.find((s) => /StdErr/i.test(s.code ?? ""))?.message ?? "", state };
+  if (out) return { stdout: out.message ?? "", stderr: printable(all.find((s) => /StdErr/i.test(s.code ?? ""))?.message ?? "", true), state };
   const msg = all.map((s) => s.message ?? "").join("\n");
   const m = /\[stdout\]\n([\s\S]*?)\n\[stderr\]\n([\s\S]*)$/.exec(msg);
-  return m ? { stdout: m[1], stderr: m[2], state } : { stdout: "", stderr: msg, state };
+  return m ? { stdout: m[1], stderr: printable(m[2], true), state } : { stdout: "", stderr: printable(msg, true), state };
 }
 
-/** The probe's report out of its stdout (its last JSON line), checked for shape; undefined when there is none. */
+/**
+ * The probe's report out of its stdout (its last JSON line), checked for shape; undefined when there is none. Each
+ * check's detail is made printable: it is the VM's text, and verify prints it.
+ */
 export function parseProbeReport(stdout: string): ProbeReport | undefined {
   const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("{"));
   for (const line of lines.reverse()) {
@@ -156,7 +193,11 @@ export function parseProbeReport(stdout: string): ProbeReport | undefined {
     const wellFormed = checks.every(
       (c: any) => typeof c.ok === "boolean" && ["passed", "failed", "skipped"].includes(c.status) && typeof c.detail === "string" && typeof c.attempts === "number" && typeof c.seconds === "number",
     );
-    if (wellFormed && JSON.stringify(names) === JSON.stringify(PROBE_CHECKS)) return v as ProbeReport;
+    if (!wellFormed || JSON.stringify(names) !== JSON.stringify(PROBE_CHECKS)) continue;
+    return {
+      ok: v.ok,
+      checks: checks.map((c: any): CheckResult => ({ name: c.name, ok: c.ok, status: c.status, detail: printable(c.detail), attempts: c.attempts, seconds: c.seconds })),
+    };
   }
   return undefined;
 }

@@ -258,7 +258,7 @@ describe("vm-probe: connection errors, input and endpoints", () => {
   it("is one executable Python file that uses the standard library only", () => {
     const fs = require("fs") as typeof import("fs");
     const src = fs.readFileSync(PROBE, "utf8");
-    expect(src.startsWith("#!/usr/bin/env python3\n")).toBe(true);
+    expect(src.startsWith("#!/usr/bin/env -S python3 -I\n")).toBe(true);
     expect(fs.statSync(PROBE).mode & 0o111).not.toBe(0);
     const imported = [...src.matchAll(/^(?:import ([a-z_.]+)$|from ([a-z_.]+) import )/gm)].map((m) => (m[1] ?? m[2]).split(".")[0]);
     expect(imported.length).toBeGreaterThan(10);
