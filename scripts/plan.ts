@@ -30,7 +30,10 @@ runMain(async () => {
   const report = buildReport(await runProgram({ stack: values.stack!, config: raw, programDir: root }), contextFromConfig(raw));
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
   const blocking = report.violations.filter((v) => v.enforcement === "mandatory");
-  if (blocking.length === 0) return 0;
+  // CI must be able to deploy and reap what is planned, with what bootstrap/ gives its identities.
+  const ciMissing = report.ciPermissions.missing;
+  if (ciMissing.length) process.stderr.write(`ci permissions: CI could not deploy or reap this lab: ${[...new Set(ciMissing.map((m) => `${m.identity} ${m.action}`))].join(", ")}\n`);
+  if (blocking.length === 0) return ciMissing.length ? 1 : 0;
   process.stderr.write(`policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`);
   return 1;
 });

@@ -3,6 +3,7 @@
 import { MOCK_CLIENT } from "./mocks";
 import { accessMatrix, AccessRow } from "./access-matrix";
 import { planCriticalPath, PlanCriticalPath } from "./critical-path";
+import { ciPermissionReport, type CiPermissionReport, renderCiPermissions } from "./ci-permissions";
 import { containsAny, type ProgramRun, type RecordedResource } from "./harness";
 import { LIMITS } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
@@ -35,6 +36,8 @@ export interface PlanReport {
   readonly roleAssignments: RoleAssignmentCount;
   /** The longest chain of creations that must run one after another, with Azure's typical time per step. */
   readonly criticalPath: PlanCriticalPath;
+  /** Whether CI's identities (lib/ci-identities.ts) hold the ARM actions to deploy and reap this plan: missing ones fail the plan (exit 1). */
+  readonly ciPermissions: CiPermissionReport;
   /** What the policy rules (policy/rules.ts) found: mandatory ones fail the plan (exit 1). */
   readonly violations: readonly Violation[];
   readonly policy: {
@@ -148,6 +151,7 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
     vaults: vaultSeats(run.resources),
     roleAssignments: countRoleAssignments(run.resources),
     criticalPath: planCriticalPath(run.resources),
+    ciPermissions: ciPermissionReport(run.resources),
     violations,
     policy: {
       rules: rules.length,
@@ -253,6 +257,8 @@ export function renderText(report: PlanReport): string {
     ),
     "",
     ...scaleSection(report),
+    "",
+    ...renderCiPermissions(report.ciPermissions),
     "",
     ...policySection(report),
     "",
