@@ -119,9 +119,10 @@ describe("validateConfig", () => {
     expect(problems.map((p) => p.key).sort()).toEqual(["autoShutdownTime", "seats", "vmSize"]);
   });
 
-  it("refuses an unknown key (a typo) and lists the real ones", () => {
-    const { problems } = problemsOf({ seat: "3" });
-    expect(problems[0]).toMatchObject({ key: "seat", expected: expect.stringContaining("no such key; the keys are: namePrefix") });
+  it("refuses an unknown key (a typo), suggests the nearest one, lists the real ones, and never shows its value", () => {
+    const { problems, message } = problemsOf({ seat: "hunter2-typed-here" });
+    expect(problems[0]).toMatchObject({ key: "seat", value: "(value not shown)", expected: expect.stringContaining("no such key (did you mean seats?); the keys are: namePrefix") });
+    expect(message).not.toContain("hunter2");
   });
 
   it("refuses a missing required key with the command that sets it", () => {
