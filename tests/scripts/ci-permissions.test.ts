@@ -1,12 +1,13 @@
 // The offline CI-permission check: the ARM actions each planned resource needs, against what CI's identities hold
 // (lib/ci-identities.ts). contributor-cannot-write-authorization, rbac-admin-abac-condition and
 // arm-linked-access-check are exercised here.
+import { spawnSync } from "child_process";
 import { BUILTIN_ROLES } from "../../lib/azure";
 import { actionMatches, CI_BUILTIN_ROLES, CI_CUSTOM_ROLES, CI_IDENTITIES, LAB_DELETABLE_TYPES, roleAllows } from "../../lib/ci-identities";
 import { ciNeeds, ciPermissionReport, renderCiPermissions } from "../../scripts/lib/ci-permissions";
 import type { ProgramRun, RecordedResource } from "../../scripts/lib/harness";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
-import { ofType, runLab } from "../helpers/program";
+import { ofType, ROOT, runLab } from "../helpers/program";
 
 const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 const LAB_USERS = { labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5", operatorObjectIds: '["00000000-0000-0000-0000-0000000000aa"]' };
@@ -168,5 +169,25 @@ describe("what CI could not do fails the check", () => {
     const report = ciPermissionReport(dev.resources, reapWithoutRole);
     expect(report.missing.some((m) => m.identity === "reap" && m.action === "Microsoft.Compute/virtualMachines/delete")).toBe(true);
     expect(report.missing.every((m) => m.identity === "reap")).toBe(true);
+  });
+});
+
+describe("npm run plan", () => {
+  const plan = (...args: string[]) =>
+    spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+
+  it("exits 1 and names the deploy identity's missing roleDefinitions/write with customRoleSource=lab", () => {
+    const r = plan("--stack", "dev", "--config", "customRoleSource=lab");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^ci permissions: CI could not deploy or reap this lab: .*deploy Microsoft\.Authorization\/roleDefinitions\/write/m);
+    expect(r.stdout).toMatch(/MISSING deploy: Microsoft\.Authorization\/roleDefinitions\/write/);
+  });
+
+  it("reports ciPermissions in the JSON, and says nothing on stderr about CI for win-rbac", () => {
+    const r = plan("--stack", "win-rbac", "--json");
+    expect(r.stderr).not.toContain("ci permissions");
+    const report = JSON.parse(r.stdout);
+    expect(report.ciPermissions).toMatchObject({ ok: true, missing: [] });
+    expect(report.ciPermissions.identities.map((i: { identity: string }) => i.identity)).toEqual(["preview", "deploy", "reap"]);
   });
 });
