@@ -1,6 +1,7 @@
-// npm run plan [-- --stack NAME] [--json] [--config key=value ...]
+// npm run plan [-- --stack NAME] [--json] [--destroy] [--config key=value ...]
 // The offline plan: runs index.ts under Pulumi's mocks with the stack's config. No cloud, no CLI, no credentials.
-// Also the policy gate for PRs without cloud credentials: a mandatory violation of policy/rules.ts exits 1.
+// Also the policy gate for PRs without cloud credentials: a mandatory violation of policy/rules.ts, or two writes that
+// Azure serializes with nothing ordering them, exits 1. `--destroy`: only the teardown model; exit 1 when blocked.
 import * as path from "path";
 import { validateConfig } from "../lib/config";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
@@ -8,12 +9,13 @@ import { parseConfigPairs } from "./lib/lab-plan";
 import { readStackConfig } from "./lib/stack-config";
 
 const USAGE =
-  "usage: npm run plan -- [--stack NAME] [--json] [--config key=value ...]\n" +
+  "usage: npm run plan -- [--stack NAME] [--json] [--destroy] [--config key=value ...]\n" +
   "  --stack NAME        reads Pulumi.NAME.yaml (default dev)\n" +
+  "  --destroy           only the teardown model: would `pulumi destroy` and `npm run lab -- destroy` succeed (exit 0) or not (exit 1)\n" +
   "  --config key=value  overrides one of the stack's config keys for this plan only (repeatable), e.g. --config seats=100";
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(process.argv.slice(2), { stack: { type: "string", default: "dev" }, json: { type: "boolean", default: false }, config: { type: "string", multiple: true, default: [] }, help: { type: "boolean", default: false } }, USAGE);
+  const { values, positionals } = parseFlags(process.argv.slice(2), { stack: { type: "string", default: "dev" }, json: { type: "boolean", default: false }, destroy: { type: "boolean", default: false }, config: { type: "string", multiple: true, default: [] }, help: { type: "boolean", default: false } }, USAGE);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -25,15 +27,26 @@ runMain(async () => {
   // Validate before the Pulumi SDK is even loaded: a bad config registers nothing and fails fast.
   validateConfig(raw);
   const { runProgram } = await import("./lib/harness");
-  const { buildReport, renderText } = await import("./lib/plan-report");
+  const { buildReport, destroySection, renderText } = await import("./lib/plan-report");
   const { contextFromConfig } = await import("../policy/rules");
   const report = buildReport(await runProgram({ stack: values.stack!, config: raw, programDir: root }), contextFromConfig(raw));
+  if (values.destroy) {
+    const { version, project, stack, destroy } = report;
+    process.stdout.write(values.json ? `${JSON.stringify({ version, project, stack, destroy }, null, 2)}\n` : `${destroySection(report).join("\n")}\n`);
+    // A lasting lab is torn down with `pulumi destroy`; an ephemeral one with the lab CLI, which runs it first.
+    const blockers = [...destroy.pulumiDestroy.blockers, ...(report.outputs.ephemeral === true ? destroy.labDestroy.blockers : [])];
+    if (blockers.length === 0) return 0;
+    const names = [...new Set(blockers.filter((b) => b.kind !== "lasting-lab").map((b) => `${b.kind} ${b.resource}`))];
+    process.stderr.write(`destroy: blocked by ${names.length} issue(s): ${names.join("; ")}\n`);
+    return 1;
+  }
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
   const blocking = report.violations.filter((v) => v.enforcement === "mandatory");
   // CI must be able to deploy and reap what is planned, with what bootstrap/ gives its identities.
   const ciMissing = report.ciPermissions.missing;
   if (ciMissing.length) process.stderr.write(`ci permissions: CI could not deploy or reap this lab: ${[...new Set(ciMissing.map((m) => `${m.identity} ${m.action}`))].join(", ")}\n`);
-  if (blocking.length === 0) return ciMissing.length ? 1 : 0;
-  process.stderr.write(`policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`);
-  return 1;
+  const conflicts = report.writeSerialization.targets.filter((t) => !t.ordered);
+  if (blocking.length) process.stderr.write(`policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`);
+  if (conflicts.length) process.stderr.write(`write serialization: ${conflicts.length} target(s) with writes that may run at once: ${conflicts.map((t) => `${t.kind} ${t.name}`).join(", ")}\n`);
+  return blocking.length || conflicts.length || ciMissing.length ? 1 : 0;
 });

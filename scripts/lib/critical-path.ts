@@ -2,6 +2,8 @@
 // from the dependencies the plan recorded. Only real Azure resources count; components, random strings and other
 // local bookkeeping take no deployment time.
 import type { RecordedResource } from "./harness";
+import { label } from "./graph";
+import { writerGroups, writeTargetOf, WriteTargetKind } from "./serialization";
 
 export interface GraphNode {
   readonly id: string;
@@ -77,6 +79,7 @@ export const STEP_TIMES: Readonly<Record<string, StepTime>> = {
   "azure-native:authorization:RoleDefinition": { seconds: 5, basis: "estimate", source: "synchronous PUT" },
   "azure-native:storage:StorageAccount": { seconds: 25, basis: "estimate", source: "no published figure" },
   "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": { seconds: 60, basis: "estimate", source: "run command handler start plus the probe (seconds once grants have propagated, up to its 600 s deadline before)" },
+  "azure-native:compute:VirtualMachineExtension": { seconds: 60, basis: "estimate", source: "no published figure; a VM agent round trip like the run command's handler start" },
 };
 
 /** Azure's own minimum for one seat: each step needs the one before it. */
@@ -98,6 +101,10 @@ export const EXTRA_STEP_REASONS: Readonly<Record<string, string>> = {
   "azure-native:network:PublicIPAddress":
     "the NAT gateway's public IP: seats need egress to call ARM (listKeys) from inside the VM, and Azure retires default outbound access for new subnets",
   "azure-native:network:NatGateway": "the lab subnet's egress (see the public IP); the subnet must name it when it is created",
+  "azure-native:keyvault:Vault":
+    "the vault: its firewall names the lab subnet, and with access policies inline it also waits for the seats' identities (one write for every seat's grant, since Key Vault refuses two at once)",
+  "azure-native:keyvault:Secret": "a secret the in-VM check reads or writes: it must exist first, and Key Vault takes one ARM write on a vault at a time",
+  "azure-native:compute:VirtualMachineExtension": "an extension on the seat (Entra sign-in): Azure runs one extension operation per VM, so the in-VM check waits for it",
 };
 
 export interface PathStep {
@@ -121,6 +128,82 @@ export interface PlanCriticalPath {
   readonly extraSteps: number;
   /** Sum of the typical times on the path, seconds (an estimate: see each step's basis). */
   readonly typicalSeconds: number;
+  /** What ordering the writes Azure serializes (one vault's, one VM's) costs on the path. */
+  readonly serialization: SerializationCost;
+}
+
+/** Serialized writes on the critical path, per target, and what the ordering between them costs. */
+export interface SerializationCost {
+  /**
+   * Targets with a serialized write on the path: how many of its writes are on it and their typical time. The VM
+   * itself does not count (it must exist first anyway); a vault counts when it carries access policies inline, since
+   * then its own write is the seats' grants.
+   */
+  readonly onPath: readonly { readonly kind: WriteTargetKind; readonly name: string; readonly writes: number; readonly writesOnPath: number; readonly steps: readonly string[]; readonly seconds: number }[];
+  /** The slowest chain by typical time, as planned. */
+  readonly slowestSeconds: number;
+  /**
+   * Per kind of target: the slowest chain without the dependencies between two writes to one target of that kind (a
+   * vault's policies or secrets, a VM's extensions; the vault or VM itself still comes first), and the difference.
+   */
+  readonly byKind: readonly { readonly kind: WriteTargetKind; readonly unserializedSeconds: number; readonly costSeconds: number }[];
+  /** The same with both kinds' orderings dropped. */
+  readonly unserializedSeconds: number;
+  readonly costSeconds: number;
+}
+
+/** Typical seconds per creation: STEP_TIMES, 0 for anything without a figure or not in Azure. */
+function secondsGraph(resources: readonly RecordedResource[], drop: ReadonlySet<string> = new Set()): GraphNode[] {
+  return resources.map((r) => ({
+    id: r.urn,
+    weight: isAzureCreation(r) ? (STEP_TIMES[r.type]?.seconds ?? 0) : 0,
+    dependsOn: r.dependencies.filter((d) => !drop.has(`${r.urn} ${d}`)),
+  }));
+}
+
+const CONTAINERS = new Set(["azure-native:keyvault:Vault", "azure-native:compute:VirtualMachine"]);
+
+/** A serialized write worth counting on the path: not the VM or vault itself, unless the vault carries policies. */
+function countsOnPath(r: RecordedResource): boolean {
+  if (r.type === "azure-native:keyvault:Vault") return (r.inputs.properties?.accessPolicies ?? []).length > 0;
+  return !CONTAINERS.has(r.type);
+}
+
+export function serializationCost(resources: readonly RecordedResource[], chain: readonly string[]): SerializationCost {
+  // Dependencies between two writes to one target, neither of them the vault or VM itself (which must exist first).
+  const drop: Record<WriteTargetKind, Set<string>> = { vault: new Set(), vm: new Set() };
+  for (const g of writerGroups(resources).values()) {
+    const writes = new Set(g.writers.filter((w) => !CONTAINERS.has(w.type)).map((w) => w.urn));
+    for (const w of g.writers) if (writes.has(w.urn)) for (const d of w.dependencies) if (writes.has(d)) drop[g.target.kind].add(`${w.urn} ${d}`);
+  }
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const counts = new Map<string, number>();
+  for (const r of resources) {
+    const t = writeTargetOf(r);
+    if (t) counts.set(`${t.kind}:${t.key}`, (counts.get(`${t.kind}:${t.key}`) ?? 0) + 1);
+  }
+  const onPath = new Map<string, { kind: WriteTargetKind; name: string; writes: number; writesOnPath: number; steps: string[]; seconds: number }>();
+  for (const urn of chain) {
+    const r = byUrn.get(urn)!;
+    const t = writeTargetOf(r);
+    if (!t || !countsOnPath(r)) continue;
+    const id = `${t.kind}:${t.key}`;
+    const entry = onPath.get(id) ?? { kind: t.kind, name: t.name, writes: counts.get(id)!, writesOnPath: 0, steps: [], seconds: 0 };
+    entry.writesOnPath++;
+    const inline = r.type === "azure-native:keyvault:Vault" ? ` (${r.inputs.properties.accessPolicies.length} access policies inline)` : "";
+    entry.steps.push(`${label(r)}${inline}`);
+    entry.seconds += STEP_TIMES[r.type]?.seconds ?? 0;
+    onPath.set(id, entry);
+  }
+  const slowest = (d?: ReadonlySet<string>) => criticalPath(secondsGraph(resources, d)).length;
+  const slowestSeconds = slowest();
+  const byKind = (["vault", "vm"] as const).map((kind) => {
+    const unserializedSeconds = drop[kind].size ? slowest(drop[kind]) : slowestSeconds;
+    return { kind, unserializedSeconds, costSeconds: slowestSeconds - unserializedSeconds };
+  });
+  const both = new Set([...drop.vault, ...drop.vm]);
+  const unserializedSeconds = both.size ? slowest(both) : slowestSeconds;
+  return { onPath: [...onPath.values()], slowestSeconds, byKind, unserializedSeconds, costSeconds: slowestSeconds - unserializedSeconds };
 }
 
 /** The critical path of a recorded run, with Azure's typical time for each step. */
@@ -140,5 +223,6 @@ export function planCriticalPath(resources: readonly RecordedResource[]): PlanCr
     azureMinimum: { length: AZURE_MINIMUM.length, chain: [...AZURE_MINIMUM] },
     extraSteps: path.length - covered.size,
     typicalSeconds: chain.reduce((sum, s) => sum + (s.typical?.seconds ?? 0), 0),
+    serialization: serializationCost(resources, path.chain),
   };
 }

@@ -1,10 +1,12 @@
-// The offline plan's report: resource tree, access matrix, policy violations and stack outputs, as JSON or as text.
-// Field names are stable; docs/plan-json.md documents them.
+// The offline plan's report: resource tree, access matrix, policy violations, write serialization, the teardown model
+// and stack outputs, as JSON or as text. Field names are stable; docs/plan-json.md documents them.
 import { MOCK_CLIENT } from "./mocks";
 import { accessMatrix, AccessRow } from "./access-matrix";
 import { planCriticalPath, PlanCriticalPath } from "./critical-path";
 import { ciPermissionReport, type CiPermissionReport, renderCiPermissions } from "./ci-permissions";
 import { containsAny, type ProgramRun, type RecordedResource } from "./harness";
+import { CONFLICT_ANSWER, planSerialization, SerializationReport } from "./serialization";
+import { planTeardown, TeardownReport } from "./teardown";
 import { LIMITS } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
 import { ACCEPTED_EXCEPTIONS, PolicyContext, rules, Violation } from "../../policy/rules";
@@ -18,6 +20,10 @@ export interface PlanResource {
   readonly parent: string | null;
   readonly component: boolean;
   readonly dependsOn: readonly string[];
+  /** `protect`: `pulumi destroy` refuses to delete it. */
+  readonly protect: boolean;
+  /** URN of the resource it is deleted with (`deletedWith`): Pulumi skips its own delete. */
+  readonly deletedWith: string | null;
 }
 
 export interface PlanReport {
@@ -38,6 +44,10 @@ export interface PlanReport {
   readonly criticalPath: PlanCriticalPath;
   /** Whether CI's identities (lib/ci-identities.ts) hold the ARM actions to deploy and reap this plan: missing ones fail the plan (exit 1). */
   readonly ciPermissions: CiPermissionReport;
+  /** Writes Azure serializes (one vault's, one VM's extensions) and whether the graph orders them: a conflict fails the plan (exit 1). */
+  readonly writeSerialization: SerializationReport;
+  /** The teardown model: whether `pulumi destroy` and `npm run lab -- destroy` would succeed, and what blocks them. */
+  readonly destroy: TeardownReport;
   /** What the policy rules (policy/rules.ts) found: mandatory ones fail the plan (exit 1). */
   readonly violations: readonly Violation[];
   readonly policy: {
@@ -133,7 +143,7 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
   );
   const violations = checkRecorded(run.resources, policy);
   const resources = run.resources.map(
-    (r): PlanResource => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, component: !r.custom, dependsOn: r.dependencies }),
+    (r): PlanResource => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, component: !r.custom, dependsOn: r.dependencies, protect: r.protect, deletedWith: r.deletedWith ?? null }),
   );
   return {
     version: REPORT_VERSION,
@@ -152,6 +162,8 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
     roleAssignments: countRoleAssignments(run.resources),
     criticalPath: planCriticalPath(run.resources),
     ciPermissions: ciPermissionReport(run.resources),
+    writeSerialization: planSerialization(run.resources),
+    destroy: planTeardown(run.resources, { deployer: MOCK_CLIENT.objectId, ephemeral: run.outputs.ephemeral === true }),
     violations,
     policy: {
       rules: rules.length,
@@ -236,6 +248,51 @@ function scaleSection(report: PlanReport): string[] {
     }),
     ...cp.chain.filter((s) => s.reason).map((s) => `  added step ${s.type.replace("azure-native:", "")}: ${s.reason}`),
     `  ${cp.extraSteps} step(s) beyond Azure's minimum; typical total ≈${cp.typicalSeconds} s if every step took its figure (estimates included, see docs/benchmarks.md)`,
+    ...serializationCostLines(report),
+  ];
+}
+
+function serializationCostLines(report: PlanReport): string[] {
+  const s = report.criticalPath.serialization;
+  return [
+    `  Serialized writes on the path: ${s.onPath.map((t) => `${t.kind} ${t.name} ${t.writesOnPath} of ${t.writes} write(s) (${t.steps.join(", ")}) ≈${t.seconds} s`).join("; ") || "none"}`,
+    `  Ordering writes to one vault or VM costs ≈${s.costSeconds} s on the slowest chain (≈${s.slowestSeconds} s as planned, ≈${s.unserializedSeconds} s if they ran at once, which Azure refuses): ${s.byKind.map((k) => `${k.kind}s ≈${k.costSeconds} s`).join(", ")}`,
+  ];
+}
+
+/** Writes Azure serializes: each target with two or more, and whether the graph orders them. */
+export function serializationSection(report: PlanReport): string[] {
+  const w = report.writeSerialization;
+  return [
+    `Write serialization (writes Azure runs one at a time): ${w.conflicts} conflict(s) in ${w.targets.length} target(s) with more than one write`,
+    ...w.targets.flatMap((t) =>
+      t.ordered
+        ? [`  ✓ ${t.kind} ${t.name}: ${t.writers.length} writes, one after another (${t.writers.join(" → ")})`]
+        : [
+            `  ✗ BLOCKING ${t.kind} ${t.name}: ${t.unorderedPairs} pair(s) of writes may run at once, e.g. ${t.examples.map((p) => p.join(" and ")).join("; ")}`,
+            `      ${CONFLICT_ANSWER[t.kind]}: \`pulumi up\` would fail. Order them (dependsOn the previous) or make them one write`,
+          ],
+    ),
+  ];
+}
+
+/** What `pulumi destroy` and `npm run lab -- destroy` would do, and what blocks them. */
+export function destroySection(report: PlanReport): string[] {
+  const d = report.destroy;
+  const verdict = (name: string, v: TeardownReport["pulumiDestroy"]) => [
+    `  ${name}: ${v.succeeds ? "would succeed" : `BLOCKED (${v.blockers.length})`}`,
+    ...v.blockers.map((b) => `    ✗ ${b.kind}: ${b.message} [${b.conformance.join(", ")}]`),
+  ];
+  const count = (a: string) => d.steps.filter((s) => s.action === a).length;
+  return [
+    `Destroy (Pulumi deletes in reverse dependency order, in ${d.waves} parallel wave(s): ${count("delete")} delete(s), ${count("skip")} skipped with deletedWith, ${count("refuse")} protected)`,
+    ...verdict("pulumi destroy", d.pulumiDestroy),
+    ...verdict("npm run lab -- destroy", d.labDestroy),
+    `  protected: ${d.protected.join(", ") || "none"}`,
+    ...d.steps.filter((s) => s.action === "skip").map((s) => `  skipped: ${s.resource} (goes with ${s.deletedWith})`),
+    ...d.steps.filter((s) => s.plane === "data").map((s) => `  data-plane delete: ${s.resource} (wave ${s.wave})`),
+    ...d.leftovers.map((l) => `  ! left behind: ${l} (its deletedWith target does not contain it)`),
+    ...d.remains.map((r) => `  afterwards: ${r.message}`),
   ];
 }
 
@@ -257,6 +314,10 @@ export function renderText(report: PlanReport): string {
     ),
     "",
     ...scaleSection(report),
+    "",
+    ...serializationSection(report),
+    "",
+    ...destroySection(report),
     "",
     ...renderCiPermissions(report.ciPermissions),
     "",
