@@ -7,7 +7,7 @@ import { PROBE_CHECKS } from "../../lib/probe";
 import { useTwin } from "../twin/fixture";
 import { probeAs, ProbeRun, Runner } from "../twin/probe";
 import { validators } from "../twin/specs";
-import { AzureTwin, Identity } from "../twin/twin";
+import { AzureTwin, Identity, KV_REFUSALS } from "../twin/twin";
 import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./probe-cases";
 
 const hasPwsh = (() => {
@@ -43,15 +43,27 @@ function suite(runner: Runner) {
     expectShape(run);
     expect(Object.fromEntries(run.report!.checks.map((k) => [k.name, k.status]))).toEqual(expectedStatuses(c));
     if (c.says) expect(run.check(c.says.check).detail).toMatch(c.says.detail);
-    // The model's own denial: a list refused by policy says ByPolicy, by RBAC says ByRbac.
-    const list = run.report!.checks.find((k) => k.name === "secret-list-denied")!;
-    if (list.ok) expect(list.detail).toContain(model === "rbac" ? "ForbiddenByRbac" : "ForbiddenByPolicy");
+    // The model's own denial: a list refused under access policies says AccessDenied, under RBAC ForbiddenByRbac.
+    const listSays = c.listSays?.[model];
+    if (listSays) expect(run.check("secret-list-denied").detail).toMatch(listSays);
     expect(run.stdout + run.stderr).not.toContain("table-canary-value");
   });
 }
 
 describe("python probe: the shared table", () => suite("python"));
 (hasPwsh ? describe : describe.skip)(`PowerShell probe: the shared table${hasPwsh ? "" : " (skipped: no pwsh on PATH; vm-probe.ps1 runs only on Windows here)"}`, () => suite("pwsh"));
+
+describe("the twin's refusal bodies", () => {
+  it.each(KV_REFUSALS)("%s is Key Vault's error shape (KeyVaultError in the 7.4 spec), code Forbidden (kv-rbac-forbidden-body, kv-firewall-refusal)", (kind) => {
+    const body = twin.refusal(kind, seat.principalId).body as { error: { code: string; message: string; innererror?: { code: string } } };
+    const v = validators();
+    expect(v.keyVaultError(body) || JSON.stringify(v.keyVaultError.errors)).toBe(true);
+    expect(body.error.code).toBe("Forbidden");
+    expect(body.error.innererror?.code).toBe(kind === "none" ? undefined : kind);
+    // Each names the caller the way Azure does, except the old bare "Access denied".
+    if (kind !== "none") expect(body.error.message).toContain(`oid=${seat.principalId}`);
+  });
+});
 
 describe("the twin's RBAC answers", () => {
   it("are Azure's: 403 Forbidden/ForbiddenByRbac naming the action and the resource, valid against the Key Vault spec", async () => {

@@ -1,5 +1,6 @@
 // The in-VM probe against the local Azure twin: the issue's fault matrix, one test per row, each asserting the verdict
 // and the check that decides it. Deadlines are short (seconds) so the suite stays fast; nothing asserts on timing.
+import { createHash } from "crypto";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { DEV_ACCOUNT, DEV_KEY } from "../twin/azurite";
 import { call } from "../twin/http";
@@ -65,6 +66,42 @@ describe("vm-probe against the twin: the fault matrix", () => {
     expect(left).toEqual([]);
   });
 
+  it("reads back the version it wrote and reports that value's hash in secret-set", async () => {
+    grantExactly();
+    const run = await probe(5, 0, ["--nonce", "nonce-123"]);
+    const [written] = twin.secretVersions(`${SECRET}-probe`);
+    const sha = createHash("sha256").update("nonce-123").digest("hex").slice(0, 8);
+    expect(run.check("secret-set").detail).toBe(`wrote ${SECRET}-probe version ${written.version}: 9 chars, sha256 ${sha}; read back: 9 chars, sha256 ${sha}`);
+    // The read-back was a GET of exactly that version, by the seat.
+    expect(twin.requests.some((r) => r.service === "vault" && r.method === "GET" && r.path === `/secrets/${SECRET}-probe/${written.version}` && r.principalId === seat.principalId)).toBe(true);
+  });
+
+  it("fails secret-set, without retrying, when the version read back is not what it wrote", async () => {
+    grantExactly();
+    twin.fault({ service: "vault", op: "get", secret: `${SECRET}-probe`, response: { status: 200, body: { value: "someone-else", id: `${twin.vaultUrl}secrets/${SECRET}-probe/0123456789abcdef0123456789abcdef`, attributes: { enabled: true } } } });
+    const run = await probe(5, 1, ["--nonce", "nonce-123"]);
+    expect(run.check("secret-set")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/read back: 12 chars, sha256 [0-9a-f]{8}, which is NOT what was written$/) });
+    expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["secret-set"]);
+  });
+
+  it("retries only the read-back when it is refused for a while: one version written, not two", async () => {
+    grantExactly();
+    twin.fault({ service: "vault", op: "get", secret: `${SECRET}-probe`, times: 1, response: twin.refusal("AccessDenied", seat.principalId, "get") });
+    const run = await probe(10, 0, ["--nonce", "nonce-123"]);
+    expect(run.check("secret-set")).toMatchObject({ ok: true, attempts: 2 });
+    expect(run.stderr).toMatch(/secret-set: attempt 1: wrote SQLPasswd-probe version [0-9a-f]{32}: .*; read back SQLPasswd-probe version [0-9a-f]{32}: Key Vault HTTP 403 Forbidden\/AccessDenied/);
+    expect(twin.secretVersions(`${SECRET}-probe`).map((v) => v.value)).toEqual(["nonce-123"]);
+  });
+
+  it("says the network refused it when the vault's firewall does not let the lab subnet in", async () => {
+    grantExactly();
+    twin.vaultNetwork.labSubnetAllowed = false;
+    const run = await probe(2, 1);
+    expect(run.check("secret-get").detail).toMatch(/^get SQLPasswd: Key Vault HTTP 403 Forbidden\/ForbiddenByFirewall \(the vault's network rules refused this client\); gave up/);
+    expect(run.check("secret-list-denied")).toMatchObject({ status: "failed", detail: expect.stringMatching(/the network refused the list/) });
+    expect(run.check("storage-data").ok).toBe(true);
+  });
+
   it("fails secret-list-denied when list is allowed, at once (a 200 is never retried away)", async () => {
     grantExactly();
     twin.setPolicy(seat.principalId, ["get", "set", "list"]);
@@ -82,9 +119,11 @@ describe("vm-probe against the twin: the fault matrix", () => {
     const get = run.check("secret-get");
     expect(get.status).toBe("failed");
     expect(get.attempts).toBeGreaterThan(1);
-    expect(get.detail).toMatch(/403 Forbidden\/ForbiddenByPolicy/);
+    expect(get.detail).toMatch(/403 Forbidden\/AccessDenied \(no permission yet\?\)/);
     expect(get.detail).toMatch(/deadline of 3s ran out/);
-    expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["secret-get"]);
+    // secret-set reads its write back, which needs get too: it wrote, then could not read.
+    expect(run.check("secret-set").detail).toMatch(/^wrote SQLPasswd-probe version [0-9a-f]{32}: .*; read back SQLPasswd-probe version [0-9a-f]{32}: Key Vault HTTP 403 Forbidden\/AccessDenied/);
+    expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["secret-get", "secret-set"]);
   });
 
   it("passes when get is denied for a while and then allowed (a grant propagating)", async () => {
@@ -230,9 +269,12 @@ describe("vm-probe: connection errors, input and endpoints", () => {
     expect(run.check("storage-listkeys")).toMatchObject({ status: "failed", detail: expect.stringMatching(/connection error.*deadline/) });
   });
 
-  it("fails at once when the HTTPS certificate is not trusted (no PROBE_CA_FILE)", async () => {
+  it("fails at once when the HTTPS certificate is not trusted (PROBE_CA_FILE names another CA)", async () => {
     grantExactly();
-    const { PROBE_CA_FILE: _ca, ...env } = twin.probeEnv(seat);
+    // Loopback endpoints need PROBE_CA_FILE set at all; a public root CA that never signed the twin's certificate.
+    const otherCa = require("path").join(twin.dir, "other-ca.pem");
+    require("fs").writeFileSync(otherCa, require("tls").rootCertificates[0]);
+    const env = { ...twin.probeEnv(seat), PROBE_CA_FILE: otherCa };
     const run = await runProbe(probeArgs(twin, SECRET, 5), env);
     expectValidReport(run);
     expect(run.check("secret-get")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/certificate not trusted/) });
@@ -262,7 +304,7 @@ describe("vm-probe: connection errors, input and endpoints", () => {
     expect(fs.statSync(PROBE).mode & 0o111).not.toBe(0);
     const imported = [...src.matchAll(/^(?:import ([a-z_.]+)$|from ([a-z_.]+) import )/gm)].map((m) => (m[1] ?? m[2]).split(".")[0]);
     expect(imported.length).toBeGreaterThan(10);
-    const stdlib = new Set(["argparse", "base64", "hashlib", "hmac", "http", "ipaddress", "json", "os", "random", "secrets", "socket", "ssl", "sys", "time", "urllib", "email"]);
+    const stdlib = new Set(["argparse", "base64", "hashlib", "hmac", "http", "ipaddress", "json", "os", "random", "re", "secrets", "socket", "ssl", "sys", "time", "urllib", "email"]);
     expect(imported.filter((m) => !stdlib.has(m))).toEqual([]);
   });
 });

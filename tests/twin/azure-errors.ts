@@ -13,17 +13,47 @@ export const IMDS = {
   badResource: imdsError("invalid_request", "AADSTS500011: The resource principal named was not found in the tenant."),
 };
 
+/** How an access-policy vault words a refusal: the inner code it sends, or none. */
+export type PolicyDenialCode = "AccessDenied" | "ForbiddenByPolicy" | "none";
+
 /** Key Vault errors: {"error":{"code","message","innererror"}} (common.json KeyVaultError). */
 export const KEYVAULT = {
   missingToken: { error: { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." } },
   badAudience: (found: string) => ({ error: { code: "Unauthorized", message: `AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${found}.` } }),
-  forbidden: (oid: string, tid: string, permission: string, vault: string) => ({
+  /**
+   * Access-policy model: the caller has no policy for `permission`. Azure answers this with inner code AccessDenied
+   * (quoted in MicrosoftDocs/azure-docs#57072 and turbot/steampipe-plugin-azure#127); ForbiddenByPolicy comes with a
+   * policy the caller does not satisfy (SparebankenVest/azure-key-vault-to-kubernetes#126); older vaults sent
+   * "Access denied" with no inner code at all (hashicorp/terraform-provider-azurerm#1034).
+   */
+  forbidden: (oid: string, tid: string, permission: string, vault: string, inner: PolicyDenialCode = "AccessDenied") => {
+    const caller = `appid=${oid};oid=${oid};iss=https://sts.windows.net/${tid}/`;
+    if (inner === "none") return { error: { code: "Forbidden", message: "Access denied" } };
+    const message =
+      inner === "ForbiddenByPolicy"
+        ? `The policy requires the caller '${caller}' to use on-behalf-of (OBO) flow. For more information on OBO, please see https://go.microsoft.com/fwlink/?linkid=2152310`
+        : `The user, group or application '${caller}' does not have secrets ${permission} permission on key vault '${vault};location=westeurope'. ` +
+          "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287";
+    return { error: { code: "Forbidden", message, innererror: { code: inner } } };
+  },
+  /** The vault firewall (networkAcls defaultAction Deny) refused the caller's address (hashicorp/terraform-provider-azurerm#20742). */
+  forbiddenByFirewall: (oid: string, tid: string, clientAddress: string, vault: string) => ({
     error: {
       code: "Forbidden",
       message:
-        `The user, group or application 'appid=${oid};oid=${oid};iss=https://sts.windows.net/${tid}/' does not have secrets ${permission} permission ` +
-        `on key vault '${vault};location=westeurope'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
-      innererror: { code: "ForbiddenByPolicy" },
+        `Client address is not authorized and caller is not a trusted service.\r\nClient address: ${clientAddress}\r\n` +
+        `Caller: appid=${oid};oid=${oid};iss=https://sts.windows.net/${tid}/\r\nVault: ${vault};location=westeurope`,
+      innererror: { code: "ForbiddenByFirewall" },
+    },
+  }),
+  /** publicNetworkAccess Disabled and no approved private link (microsoft/multimodal-ai#171). */
+  forbiddenByConnection: (oid: string, tid: string, vault: string) => ({
+    error: {
+      code: "Forbidden",
+      message:
+        "Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\n" +
+        `Caller: appid=${oid};oid=${oid};iss=https://sts.windows.net/${tid}/\r\nVault: ${vault};location=westeurope`,
+      innererror: { code: "ForbiddenByConnection" },
     },
   }),
   /** RBAC model: Key Vault's 403 names the action, the resource (lowercased) and why (no assignment grants it). */
@@ -58,4 +88,5 @@ export const ARM = {
     },
   }),
   notFound: (what: string) => ({ error: { code: "ResourceNotFound", message: `The Resource '${what}' was not found.` } }),
+  badRequest: (message: string) => ({ error: { code: "BadRequest", message } }),
 };

@@ -8,10 +8,10 @@ export interface TwinFixture {
 }
 
 /** `identities`: name -> the VM it belongs to (undefined for an operator's identity). */
-export function useTwin(identities: Record<string, string | undefined>): TwinFixture {
+export function useTwin(identities: Record<string, string | undefined>, options: { vaultName?: string } = {}): TwinFixture {
   const fixture = { twin: undefined as unknown as AzureTwin, id: {} as Record<string, Identity> };
   beforeAll(async () => {
-    fixture.twin = await AzureTwin.start();
+    fixture.twin = await AzureTwin.start(options);
     for (const [name, vm] of Object.entries(identities)) fixture.id[name] = await fixture.twin.addIdentity(name, vm);
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 // The local Azure twin that tests run the probe and `verify` against: IMDS (HTTP, one endpoint per VM, as each VM has
-// its own 169.254.169.254), Key Vault (HTTPS, challenge auth, audience check, access policies), ARM (HTTPS: listKeys,
-// run command that executes the posted script locally against the twin) and Azurite as the blob data plane.
+// its own 169.254.169.254), Key Vault (HTTPS, challenge auth, audience check, firewall, access policies or RBAC), ARM
+// (HTTPS: listKeys, the control-plane secret PUT, run command that executes the posted script locally against the
+// twin) and Azurite as the blob data plane.
 // Its answers follow Azure's (status codes, headers, error bodies); tests/twin.test.ts validates them against the specs.
 // Faults are injected per test. Everything binds 127.0.0.1 and lives in a temp dir that stop() removes.
 import { ChildProcess, spawn } from "child_process";
@@ -11,10 +12,14 @@ import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { ARM, IMDS, KEYVAULT } from "./azure-errors";
+import { ARM, IMDS, KEYVAULT, PolicyDenialCode } from "./azure-errors";
 import { Azurite, DEV_ACCOUNT, DEV_KEY, startAzurite } from "./azurite";
 import { makeCerts, TwinCerts } from "./certs";
 import { fakeJwt, readJwt, TokenClaims } from "./jwt";
+import { labNetwork, networkRefusal, VaultNetwork } from "./network";
+
+export type { PolicyDenialCode } from "./azure-errors";
+export type { VaultNetwork } from "./network";
 
 export type SecretPermission = "get" | "set" | "list" | "delete";
 /** Key Vault's permission model: access policies (the default), or RBAC role assignments with data actions. */
@@ -35,13 +40,18 @@ export const KV_ACTION: Readonly<Record<"get" | "set" | "list", string>> = {
   list: "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
 };
 export type Service = "imds" | "vault" | "arm";
-export type Op = "token" | "get" | "set" | "list" | "listKeys" | "runCommand";
+/** Every 403 body Key Vault is known to send: permission refusals, then network refusals. */
+export const KV_REFUSALS = ["AccessDenied", "ForbiddenByPolicy", "none", "ForbiddenByRbac", "ForbiddenByFirewall", "ForbiddenByConnection"] as const;
+export type KvRefusal = (typeof KV_REFUSALS)[number];
+export type Op = "token" | "get" | "set" | "list" | "listKeys" | "runCommand" | "secretPut";
 
 export const VAULT_AUDIENCE = "https://vault.azure.net";
 export const ARM_AUDIENCE = "https://management.azure.com/";
 const ARM_AUDIENCES = new Set([ARM_AUDIENCE, "https://management.azure.com", "https://management.core.windows.net/"]);
 export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listKeys/action";
 const RUN_COMMAND_ACTION = "Microsoft.Compute/virtualMachines/runCommand/action";
+/** The ARM action of a control-plane secret PUT (Microsoft.KeyVault/vaults/secrets, Secrets_CreateOrUpdate). */
+export const SECRETS_WRITE_ACTION = "Microsoft.KeyVault/vaults/secrets/write";
 /** Azure keeps the last 4096 bytes of a run command's stdout and of its stderr. */
 export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
 
@@ -58,6 +68,8 @@ export interface Fault {
   readonly op?: Op;
   /** Only requests from this principal; any when absent. */
   readonly principalId?: string;
+  /** Only Key Vault requests for this secret (case-insensitive); any when absent. */
+  readonly secret?: string;
   /** Answer this many matching requests, then stop. */
   readonly times?: number;
   /** Answer matching requests for this long (from now), then stop. */
@@ -123,7 +135,6 @@ export class AzureTwin {
   readonly tenantId = "00000000-0000-0000-0000-0000000000a1";
   readonly subscriptionId = "00000000-0000-0000-0000-000000000501";
   readonly resourceGroup = "dsvmlab-test-rg";
-  readonly vaultName = "dsvmlab-kv-twin01";
   readonly location = "westeurope";
   /** Every request the twin answered, in order. */
   readonly requests: RecordedRequest[] = [];
@@ -133,6 +144,10 @@ export class AzureTwin {
   keyMode: "right" | "wrong" = "right";
   /** How the vault authorizes: access policies are ignored under RBAC, and role assignments under access policies. */
   accessModel: AccessModel = "accessPolicy";
+  /** The inner code of an access-policy refusal: each one Azure is known to send. */
+  policyDenialCode: PolicyDenialCode = "AccessDenied";
+  /** The vault's network rules; by default the lab's, with the operator outside them. */
+  vaultNetwork: VaultNetwork = labNetwork();
 
   private readonly identities = new Map<string, Identity>();
   private readonly imdsServers: http.Server[] = [];
@@ -140,12 +155,16 @@ export class AzureTwin {
   private readonly listKeysGrants = new Set<string>();
   private readonly roleGrants: RoleGrant[] = [];
   private readonly runCommandOperators = new Set<string>();
+  private readonly secretWriters = new Set<string>();
+  /** Other twins' vaults this twin's ARM knows, by vault name (one subscription, several vaults). */
+  private readonly linkedVaults = new Map<string, AzureTwin>();
   private readonly secrets = new Map<string, SecretVersion[]>();
   private readonly operations = new Map<string, Operation>();
   private readonly children = new Set<ChildProcess>();
   private faults: ActiveFault[] = [];
 
   private constructor(
+    readonly vaultName: string,
     readonly dir: string,
     readonly certs: TwinCerts,
     private readonly vaultServer: https.Server,
@@ -153,7 +172,7 @@ export class AzureTwin {
     private readonly azurite: Azurite,
   ) {}
 
-  static async start(): Promise<AzureTwin> {
+  static async start(options: { vaultName?: string } = {}): Promise<AzureTwin> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsvm-twin-"));
     let certs: TwinCerts;
     let azurite: Azurite;
@@ -171,7 +190,7 @@ export class AzureTwin {
     const vault = https.createServer(tls, (req, res) => twin!.dispatch("vault", req, res));
     const arm = https.createServer(tls, (req, res) => twin!.dispatch("arm", req, res));
     await Promise.all([listen(vault), listen(arm)]);
-    twin = new AzureTwin(dir, certs, vault, arm, azurite);
+    twin = new AzureTwin(options.vaultName ?? "dsvmlab-kv-twin01", dir, certs, vault, arm, azurite);
     return twin;
   }
 
@@ -228,6 +247,14 @@ export class AzureTwin {
   grantRunCommand(principalId: string): void {
     this.runCommandOperators.add(principalId);
   }
+  /** An ARM role with Microsoft.KeyVault/vaults/secrets/write on the vault (Contributor has it). */
+  grantSecretsWrite(principalId: string): void {
+    this.secretWriters.add(principalId);
+  }
+  /** Lets this twin's ARM write secrets into `other`'s vault (another vault of the same lab). */
+  linkVault(other: AzureTwin): void {
+    this.linkedVaults.set(other.vaultName.toLowerCase(), other);
+  }
 
   seedSecret(name: string, value: string): void {
     this.storeSecret(name, value);
@@ -235,6 +262,15 @@ export class AzureTwin {
   /** Every version of a secret, oldest first: what tests read to see what the probe wrote. */
   secretVersions(name: string): readonly { version: string; value: string }[] {
     return (this.secrets.get(name.toLowerCase()) ?? []).map(({ version, value }) => ({ version, value }));
+  }
+
+  /** Key Vault's 403 to `principalId` in each form Azure sends (for a fault on one operation, such as list). */
+  refusal(kind: KvRefusal, principalId: string, permission: "get" | "set" | "list" = "list"): FaultResponse {
+    const tid = this.tenantId;
+    if (kind === "ForbiddenByRbac") return { status: 403, body: KEYVAULT.forbiddenByRbac(principalId, tid, KV_ACTION[permission], this.vaultId, this.vaultName) };
+    if (kind === "ForbiddenByFirewall") return { status: 403, body: KEYVAULT.forbiddenByFirewall(principalId, tid, "203.0.113.7", this.vaultName) };
+    if (kind === "ForbiddenByConnection") return { status: 403, body: KEYVAULT.forbiddenByConnection(principalId, tid, this.vaultName) };
+    return { status: 403, body: KEYVAULT.forbidden(principalId, tid, permission, this.vaultName, kind) };
   }
 
   fault(f: Fault): void {
@@ -248,6 +284,9 @@ export class AzureTwin {
     this.roleGrants.length = 0;
     this.accessModel = "accessPolicy";
     this.runCommandOperators.clear();
+    this.secretWriters.clear();
+    this.policyDenialCode = "AccessDenied";
+    this.vaultNetwork = labNetwork();
     this.secrets.clear();
     this.faults = [];
     this.requests.length = 0;
@@ -310,17 +349,19 @@ export class AzureTwin {
   }
 
   /** The first live fault for this request, if any (and counts it down). */
-  private takeFault(service: Service, op: Op, principalId: string | undefined): FaultResponse | undefined {
+  private takeFault(service: Service, op: Op, principalId: string | undefined, secret?: string): FaultResponse | undefined {
     const now = Date.now();
     this.faults = this.faults.filter((f) => f.left > 0 && f.until > now);
-    const f = this.faults.find((x) => x.service === service && (!x.op || x.op === op) && (!x.principalId || x.principalId === principalId));
+    const f = this.faults.find(
+      (x) => x.service === service && (!x.op || x.op === op) && (!x.principalId || x.principalId === principalId) && (!x.secret || x.secret.toLowerCase() === secret?.toLowerCase()),
+    );
     if (!f) return undefined;
     f.left--;
     return f.response;
   }
 
-  private answerFault(ctx: Ctx, op: Op): boolean {
-    const f = this.takeFault(ctx.service, op, ctx.principalId);
+  private answerFault(ctx: Ctx, op: Op, secret?: string): boolean {
+    const f = this.takeFault(ctx.service, op, ctx.principalId, secret);
     if (f) ctx.reply(f.status, f.body, { ...(f.headers ?? {}) });
     return f !== undefined;
   }
@@ -379,7 +420,15 @@ export class AzureTwin {
     else if (method === "PUT" && parts.length === 2) op = "set";
     else return ctx.reply(405, KEYVAULT.badParameter(`${method} is not allowed on ${ctx.url.pathname}`));
 
-    if (this.answerFault(ctx, op)) return;
+    if (this.answerFault(ctx, op, parts[1])) return;
+    // The firewall sees the caller (its 403 names it) before the vault looks at any permission.
+    const refused = networkRefusal(this.vaultNetwork, this.vaultName, {
+      oid: token.oid,
+      tid: this.tenantId,
+      inLabSubnet: this.identities.get(token.oid)?.vmName !== undefined,
+      clientAddress: (ctx.req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+    });
+    if (refused) return ctx.reply(403, refused);
     const denied = this.accessModel === "rbac" ? this.rbacDenial(token.oid, op as "get" | "set" | "list", parts) : this.policyDenial(token.oid, op as SecretPermission);
     if (denied) return ctx.reply(403, denied);
     if (op === "list") {
@@ -415,7 +464,7 @@ export class AzureTwin {
   }
 
   private policyDenial(oid: string, op: SecretPermission) {
-    return this.policies.get(oid)?.has(op) ? undefined : KEYVAULT.forbidden(oid, this.tenantId, op, this.vaultName);
+    return this.policies.get(oid)?.has(op) ? undefined : KEYVAULT.forbidden(oid, this.tenantId, op, this.vaultName, this.policyDenialCode);
   }
 
   /** RBAC: some assignment of the caller, at the vault or at this secret (scopes inherit downwards), grants the action. */
@@ -477,6 +526,9 @@ export class AzureTwin {
       });
     }
 
+    const secretPut = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets\/([^/]+)$/i.exec(p);
+    if (secretPut && ctx.req.method === "PUT") return this.armSecretPut(ctx, token.oid, secretPut[1], decodeURIComponent(secretPut[2]), decodeURIComponent(secretPut[3]));
+
     const runCommand = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/runCommand$/i.exec(p);
     if (runCommand && ctx.req.method === "POST") {
       if (this.answerFault(ctx, "runCommand")) return;
@@ -512,6 +564,45 @@ export class AzureTwin {
       });
     }
     ctx.reply(404, { error: { code: "InvalidResourceType", message: `The resource type could not be found for ${ctx.req.method} ${p}.` } });
+  }
+
+  /**
+   * PUT Microsoft.KeyVault/vaults/{vault}/secrets/{name} (Secrets_CreateOrUpdate): the control plane writes a new
+   * version. ARM checks the caller's role for the write; neither the vault's firewall nor its access policies apply.
+   * The answer never carries the value (secrets.json: "'value' will never be returned from the service").
+   */
+  private armSecretPut(ctx: Ctx, oid: string, group: string, vaultName: string, name: string): void {
+    if (this.answerFault(ctx, "secretPut", name)) return;
+    const scope = `/subscriptions/${this.subscriptionId}/resourceGroups/${group}/providers/Microsoft.KeyVault/vaults/${vaultName}/secrets/${name}`;
+    if (!this.secretWriters.has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, SECRETS_WRITE_ACTION, scope));
+    const target = vaultName.toLowerCase() === this.vaultName.toLowerCase() ? this : this.linkedVaults.get(vaultName.toLowerCase());
+    if (!target || group.toLowerCase() !== this.resourceGroup.toLowerCase()) {
+      return ctx.reply(404, ARM.notFound(`Microsoft.KeyVault/vaults/${vaultName}`));
+    }
+    if (!/^[a-zA-Z0-9-]{1,127}$/.test(name)) return ctx.reply(400, ARM.badRequest(`The secret name '${name}' is not valid: expected 1-127 letters, digits and hyphens.`));
+    let body: any;
+    try {
+      body = JSON.parse(ctx.body.toString("utf8"));
+    } catch {
+      return ctx.reply(400, { error: { code: "InvalidRequestContent", message: "The request content was invalid and could not be deserialized." } });
+    }
+    if (typeof body?.properties?.value !== "string") return ctx.reply(400, ARM.badRequest("properties.value is required."));
+    const existed = (target.secrets.get(name.toLowerCase()) ?? []).length > 0;
+    const tags: Record<string, string> | undefined = body.tags && typeof body.tags === "object" ? body.tags : undefined;
+    const v = target.storeSecret(name, body.properties.value, body.properties.contentType, tags);
+    ctx.reply(existed ? 200 : 201, {
+      id: `${target.vaultId}/secrets/${name}`,
+      name,
+      type: "Microsoft.KeyVault/vaults/secrets",
+      location: this.location,
+      ...(tags ? { tags } : {}),
+      properties: {
+        ...(v.contentType ? { contentType: v.contentType } : {}),
+        attributes: { enabled: true, created: v.created, updated: v.created },
+        secretUri: `${target.vaultUrl}secrets/${name}`,
+        secretUriWithVersion: `${target.vaultUrl}secrets/${name}/${v.version}`,
+      },
+    });
   }
 
   /** Runs the posted shell script as the VM would: bash, named parameters as env, unnamed ones as arguments. */
@@ -568,4 +659,8 @@ export const FAULTS = {
   vaultThrottled: (retryAfterSeconds: number): FaultResponse => ({ status: 429, headers: { "Retry-After": String(retryAfterSeconds) }, body: KEYVAULT.throttled }),
   vaultUnavailable: { status: 503, body: KEYVAULT.unavailable },
   malformedJson: { status: 200, body: '{"value": "trunc' },
+  /** A 403 that is not Key Vault's (a proxy's page): it says nothing about the vault's grants. */
+  forbiddenNotKeyVault: { status: 403, headers: { "Content-Type": "text/html" }, body: "<html><body>403 Forbidden</body></html>" },
+  /** A permission refusal with an inner code the lab has not seen for secrets (Go SDK guide: "the inner code may vary"). */
+  forbiddenOtherCode: { status: 403, body: { error: { code: "Forbidden", message: "Operation list is not permitted.", innererror: { code: "KeyOperationForbidden" } } } },
 } satisfies Record<string, FaultResponse | ((...a: any[]) => FaultResponse)>;
