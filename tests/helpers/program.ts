@@ -47,3 +47,50 @@ export async function runLabFailure(overrides: Record<string, string>, stack = "
   if (!result) throw new Error("the program succeeded, but a failure was expected");
   return result;
 }
+
+/**
+ * Builds components alone under the program's mocks, with hand-written args and no index.ts (as pulumi-awsx tests
+ * its components). `build` gets `load`, which requires one of our modules (`components/SecretVault`) from this run's
+ * module registry, so it shares the run's Pulumi SDK.
+ */
+export async function runComponents(build: (load: <T = any>(modulePath: string) => T, sdk: typeof import("@pulumi/pulumi")) => void | Promise<void>): Promise<ProgramRun> {
+  let run: ProgramRun | undefined;
+  await jest.isolateModulesAsync(async () => {
+    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    run = await runProgram({
+      stack: "component",
+      config: {},
+      programDir: path.join(ROOT, "tests/components"),
+      programFile: "no-program.ts",
+      beforeProgram: (sdk) => build((modulePath) => require(path.join(ROOT, modulePath)), sdk),
+    });
+  });
+  return run!;
+}
+
+/** Whether `from` waits for `to`, directly or through other resources. */
+export function waitsFor(run: ProgramRun, from: RecordedResource, to: RecordedResource): boolean {
+  const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
+  const seen = new Set<string>();
+  const stack = [...from.dependencies];
+  while (stack.length) {
+    const urn = stack.pop()!;
+    if (urn === to.urn) return true;
+    if (seen.has(urn)) continue;
+    seen.add(urn);
+    stack.push(...(byUrn.get(urn)?.dependencies ?? []));
+  }
+  return false;
+}
+
+/** Two operations Pulumi may run at the same time: neither waits for the other. */
+export function mayRunAtOnce(run: ProgramRun, a: RecordedResource, b: RecordedResource): boolean {
+  return !waitsFor(run, a, b) && !waitsFor(run, b, a);
+}
+
+/** Every pair of `resources` that may run at once, by name: what must be empty for writes Azure serializes. */
+export function concurrentPairs(run: ProgramRun, resources: readonly RecordedResource[]): string[] {
+  const out: string[] = [];
+  resources.forEach((a, i) => resources.slice(i + 1).forEach((b) => mayRunAtOnce(run, a, b) && out.push(`${a.name} | ${b.name}`)));
+  return out;
+}

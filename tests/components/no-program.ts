@@ -1,0 +1,3 @@
+// The empty program that component tests run under the mocks: the components are built in `beforeProgram` instead
+// (tests/helpers/program.ts runComponents), with hand-written args and no index.ts.
+export {};
