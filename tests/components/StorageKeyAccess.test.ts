@@ -1,6 +1,9 @@
-import { BUILTIN_ROLES, LIST_KEYS_ACTION } from "../../lib/azure";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, LIST_KEYS_ACTION } from "../../lib/azure";
+import { customRoleGuid, deterministicGuid, subscriptionScope } from "../../lib/naming";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
-import { ofType, one, runLab } from "../helpers/program";
+import { ofType, one, runComponents, runLab } from "../helpers/program";
+
+const LAB_ROLE = { customRoleSource: "lab" };
 
 describe("StorageKeyAccess", () => {
   it("is StorageV2, HTTPS only, TLS 1.2, no public blobs, firewall Deny with the lab subnet; shared keys on by design", async () => {
@@ -20,8 +23,8 @@ describe("StorageKeyAccess", () => {
     expect(account.accountName).toMatch(/^[a-z0-9]{3,24}$/);
   });
 
-  it("defines a custom role whose actions are exactly listKeys, assignable in the lab's resource group only", async () => {
-    const run = await runLab();
+  it("with customRoleSource lab, defines a custom role whose actions are exactly listKeys, assignable in the lab's resource group only", async () => {
+    const run = await runLab(LAB_ROLE);
     const roles = ofType(run, "azure-native:authorization:RoleDefinition");
     expect(roles).toHaveLength(1); // once per lab, not per seat
     const role = roles[0].inputs;
@@ -32,7 +35,7 @@ describe("StorageKeyAccess", () => {
   });
 
   it("assigns each seat's own identity, as a service principal, at the storage account's scope", async () => {
-    const run = await runLab({ seats: "3" });
+    const run = await runLab({ seats: "3", ...LAB_ROLE });
     const account = one(run, "azure-native:storage:StorageAccount", "storage-account");
     const role = ofType(run, "azure-native:authorization:RoleDefinition")[0];
     for (const seat of [1, 2, 3]) {
@@ -64,9 +67,55 @@ describe("StorageKeyAccess", () => {
     }
   });
 
+  it("with customRoleSource subscription (the default), defines no role and assigns the bootstrap's, by its subscription-scoped GUID", async () => {
+    const run = await runLab({ seats: "2" });
+    expect(ofType(run, "azure-native:authorization:RoleDefinition")).toEqual([]);
+    const guid = customRoleGuid(subscriptionScope(MOCK_CLIENT.subscriptionId), LAB_CUSTOM_ROLES.storageListKeys.seed);
+    for (const seat of [1, 2]) {
+      expect(one(run, "azure-native:authorization:RoleAssignment", `storage-seat${seat}-listkeys`).inputs.roleDefinitionId).toBe(
+        `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+      );
+    }
+  });
+
   it("outputs the account name, id and blob endpoint", async () => {
     const run = await runLab();
     const account = one(run, "azure-native:storage:StorageAccount", "storage-account");
     expect(run.outputs).toMatchObject({ storageAccountName: account.state.name, storageAccountId: account.id, blobEndpoint: `https://${account.state.name}.blob.core.windows.net/` });
+  });
+});
+
+describe("StorageKeyAccess alone (hand-written args)", () => {
+  const RG = "/subscriptions/sub-2/resourceGroups/Lab-RG";
+  const build = (listKeysRole: "custom" | "builtin", customRoleSource?: "subscription" | "lab") =>
+    runComponents((load) => {
+      const { StorageKeyAccess } = load<typeof import("../../components/StorageKeyAccess")>("components/StorageKeyAccess");
+      new StorageKeyAccess("st", { resourceGroupName: "rg", resourceGroupId: RG, subscriptionId: "sub-2", location: "westeurope", namePrefix: "lab", subnetId: "s", operatorIpRanges: [], seatPrincipalIds: ["p1"], listKeysRole, customRoleSource });
+    });
+  const roleOf = async (...a: Parameters<typeof build>) => {
+    const run = await build(...a);
+    return { defs: ofType(run, "azure-native:authorization:RoleDefinition"), assigned: one(run, "azure-native:authorization:RoleAssignment", "st-seat1-listkeys").inputs.roleDefinitionId };
+  };
+  const id = (guid: string) => `/subscriptions/sub-2/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+  it("custom + subscription (default): no definition; the subscription's role by id", async () => {
+    const { defs, assigned } = await roleOf("custom");
+    expect(defs).toEqual([]);
+    expect(assigned).toBe(id(customRoleGuid("/subscriptions/sub-2", LAB_CUSTOM_ROLES.storageListKeys.seed)));
+  });
+
+  it("custom + lab: one definition from LAB_CUSTOM_ROLES, its GUID as first shipped, assigned by that GUID", async () => {
+    const { defs, assigned } = await roleOf("custom", "lab");
+    expect(defs).toHaveLength(1);
+    const spec = LAB_CUSTOM_ROLES.storageListKeys;
+    expect(defs[0].inputs).toMatchObject({ roleDefinitionId: deterministicGuid(RG, spec.seed), description: spec.description, permissions: [{ actions: [...spec.actions], dataActions: [] }], assignableScopes: [RG] });
+    expect(defs[0].inputs.roleName).toMatch(/^Storage listKeys only \(dsvm-identity-lab [0-9a-f]{8}\)$/);
+    expect(assigned).toBe(id(deterministicGuid(RG, spec.seed)));
+  });
+
+  it.each(["subscription", "lab"] as const)("builtin + %s: the built-in Key Operator role, no definition", async (source) => {
+    const { defs, assigned } = await roleOf("builtin", source);
+    expect(defs).toEqual([]);
+    expect(assigned).toBe(id(BUILTIN_ROLES.storageAccountKeyOperator));
   });
 });

@@ -1,12 +1,13 @@
 // The RBAC model under mocks: SecretGetSetRole (one per lab), SecretVault with enableRbacAuthorization and no access
 // policy, and VaultRbacAccess (per-secret seat grants, Secrets Officer for operators). The access matrix shows them.
-import { BUILTIN_ROLES, SEAT_SECRET_DATA_ACTIONS } from "../../lib/azure";
-import { roleAssignmentGuid } from "../../lib/naming";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, SEAT_SECRET_DATA_ACTIONS } from "../../lib/azure";
+import { customRoleGuid, roleAssignmentGuid, subscriptionScope } from "../../lib/naming";
 import { accessMatrix } from "../../scripts/lib/access-matrix";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
-import { ofType, one, runLab } from "../helpers/program";
+import { ofType, one, runComponents, runLab } from "../helpers/program";
 
-const RBAC = { vaultAccessModel: "rbac", seats: "2" };
+// customRoleSource lab: the lab defines its seat role, so the plan can show what it allows.
+const RBAC = { vaultAccessModel: "rbac", seats: "2", customRoleSource: "lab" };
 const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 
 describe("RBAC model (vaultAccessModel: rbac)", () => {
@@ -19,6 +20,14 @@ describe("RBAC model (vaultAccessModel: rbac)", () => {
     expect(one(run, "azure-native:keyvault:Vault", "vault-kv").inputs.properties.enableRbacAuthorization).toBe(true);
     expect(ofType(run, "azure-native:keyvault:AccessPolicy")).toEqual([]);
     expect(one(run, "azure-native:keyvault:Vault", "vault-kv").inputs.properties.accessPolicies).toBeUndefined();
+  });
+
+  it("pulumi-deleted-with: each seat's secret-scope assignment goes with its vault; the operators' vault-scope one is deleted normally", () => {
+    const vault = one(run, "azure-native:keyvault:Vault", "vault-kv");
+    const seatAssignments = ofType(run, ASSIGNMENT).filter((a) => /^vault-rbac-seat/.test(a.name));
+    expect(seatAssignments).toHaveLength(4);
+    for (const a of seatAssignments) expect([a.name, a.deletedWith]).toEqual([a.name, vault.urn]);
+    expect(one(run, ASSIGNMENT, "vault-rbac-operator1").deletedWith).toBeUndefined();
   });
 
   it("defines one seat role per lab: dataActions exactly getSecret and setSecret, no actions, assignable in the lab's group only", () => {
@@ -92,5 +101,72 @@ describe("access-policy model (the default) is unchanged", () => {
     const run = await runLab();
     expect(run.resources.filter((r) => r.name.startsWith("secret-role") || r.name.startsWith("vault-rbac") || r.name === "vault-probe-secret")).toEqual([]);
     expect(one(run, "azure-native:keyvault:Vault", "vault-kv").inputs.properties.enableRbacAuthorization).toBe(false);
+  });
+});
+
+describe("customRoleSource subscription (the default): the bootstrap's seat role, referenced by id", () => {
+  it("creates no role definition and assigns /subscriptions/<sub>/.../roleDefinitions/<customRoleGuid(subscription, seed)>", async () => {
+    const sub = await runLab({ vaultAccessModel: "rbac", seats: "2" });
+    expect(ofType(sub, "azure-native:authorization:RoleDefinition")).toEqual([]);
+    const guid = customRoleGuid(subscriptionScope(MOCK_CLIENT.subscriptionId), LAB_CUSTOM_ROLES.secretGetSet.seed);
+    const expected = `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+    for (const seat of [1, 2]) expect(one(sub, ASSIGNMENT, `vault-rbac-seat${seat}-sqlpasswd`).inputs.roleDefinitionId).toBe(expected);
+    // Not the lab-scoped GUID: the role lives at the subscription.
+    const group = one(sub, "azure-native:resources:ResourceGroup", "lab");
+    expect(expected).not.toContain(customRoleGuid(group.id!, LAB_CUSTOM_ROLES.secretGetSet.seed));
+  });
+});
+
+describe("SecretGetSetRole alone", () => {
+  const build = (customRoleSource?: "subscription" | "lab") =>
+    runComponents((load) => {
+      const { SecretGetSetRole } = load<typeof import("../../components/SecretGetSetRole")>("components/SecretGetSetRole");
+      new SecretGetSetRole("role", { resourceGroupId: "/subscriptions/sub-9/resourceGroups/Lab-RG", subscriptionId: "sub-9", customRoleSource });
+    });
+
+  it("lab: one definition from LAB_CUSTOM_ROLES, assignable in the resource group only, GUID from the group's id", async () => {
+    const run = await build("lab");
+    const def = one(run, "azure-native:authorization:RoleDefinition", "role-definition").inputs;
+    const spec = LAB_CUSTOM_ROLES.secretGetSet;
+    expect(def).toMatchObject({
+      roleDefinitionId: customRoleGuid("/subscriptions/sub-9/resourceGroups/Lab-RG", spec.seed),
+      roleName: expect.stringMatching(new RegExp(`^${spec.name.replace(/[+]/g, "\\+")} \\(dsvm-identity-lab [0-9a-f]{8}\\)$`)),
+      description: spec.description,
+      permissions: [{ actions: [], notActions: [], dataActions: [...spec.dataActions], notDataActions: [] }],
+      assignableScopes: ["/subscriptions/sub-9/resourceGroups/Lab-RG"],
+    });
+  });
+
+  it("subscription (default): no definition at all", async () => {
+    expect(ofType(await build(), "azure-native:authorization:RoleDefinition")).toEqual([]);
+    expect(ofType(await build("subscription"), "azure-native:authorization:RoleDefinition")).toEqual([]);
+  });
+});
+
+describe("VaultRbacAccess alone (hand-written args)", () => {
+  it("scopes each seat's assignment to one secret, deletedWith the vault it is given, principalType ServicePrincipal", async () => {
+    const run = await runComponents((load) => {
+      const keyvault = load<typeof import("@pulumi/azure-native/keyvault")>("node_modules/@pulumi/azure-native/keyvault");
+      const { VaultRbacAccess } = load<typeof import("../../components/VaultRbacAccess")>("components/VaultRbacAccess");
+      const vault = new keyvault.Vault("v", { resourceGroupName: "rg", properties: { tenantId: "t", sku: { family: "A", name: "standard" } } });
+      const secret = new keyvault.Secret("s", { resourceGroupName: "rg", vaultName: vault.name, secretName: "Canary", properties: { value: "x" } }, { deletedWith: vault });
+      new VaultRbacAccess("acc", {
+        vaultId: vault.id,
+        vault,
+        subscriptionId: "sub-1",
+        seatRoleDefinitionId: "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/r1",
+        seatPrincipalIds: ["p1", "p2"],
+        seatNumbers: [7, 8],
+        secrets: [{ name: "Canary", resource: secret }],
+        operatorObjectIds: ["op1"],
+        operatorPrincipalType: "Group",
+      });
+    });
+    const vault = one(run, "azure-native:keyvault:Vault", "v");
+    const seat7 = one(run, ASSIGNMENT, "acc-seat7-canary");
+    expect(seat7.inputs).toMatchObject({ principalId: "p1", principalType: "ServicePrincipal", scope: `${vault.id}/secrets/Canary` });
+    expect(seat7.deletedWith).toBe(vault.urn);
+    expect(one(run, ASSIGNMENT, "acc-seat8-canary").deletedWith).toBe(vault.urn);
+    expect(one(run, ASSIGNMENT, "acc-operator1").inputs).toMatchObject({ principalId: "op1", principalType: "Group", scope: vault.id });
   });
 });
