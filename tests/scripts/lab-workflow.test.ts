@@ -21,17 +21,17 @@ describe("reap.yml", () => {
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
   });
 
-  it("signs in with OIDC as the deploy identity, from variables; no secret at all", () => {
+  it("signs in with OIDC as the reap identity, from variables; no secret at all", () => {
     const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"))!;
-    expect(login.with).toEqual({ "client-id": "${{ vars.AZURE_DEPLOY_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
-    // No environment: the subject is ref:refs/heads/main, which the bootstrap's deploy identity trusts.
-    expect(job.environment).toBeUndefined();
+    expect(login.with).toEqual({ "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
+    // Its own environment: the subject is environment:reap, which only the bootstrap's reap identity trusts.
+    expect(job.environment).toBe("reap");
     expect(text).not.toMatch(/secrets\.|client-secret|AZURE_CREDENTIALS|PULUMI_ACCESS_TOKEN/i);
   });
 
-  it("pins every action to a release version", () => {
+  it("pins every action by commit SHA (the tag is a comment; tests/workflows checks both)", () => {
     const uses = job.steps.flatMap((s) => (s.uses ? [s.uses] : []));
     expect(uses.length).toBeGreaterThanOrEqual(4);
-    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@v\d+\.\d+\.\d+$/);
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
   });
 });

@@ -1,19 +1,44 @@
-// The PR and deploy workflows, parsed: jobs, least permissions, pinned actions, OIDC only, no inlined secret.
+// The PR, deploy and reap workflows, parsed: jobs, least permissions, actions pinned by commit SHA, OIDC only with
+// the exact subject each identity trusts, no inlined secret. federated-credential-subject-environment is tested here.
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { CI_IDENTITIES, trustSubject } from "../../lib/ci-identities";
 import { secretLiteralsIn } from "../../policy/rules";
 import { ROOT } from "../helpers/program";
 
 type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
-type Job = { "runs-on": string; if?: string; needs?: string | string[]; environment?: string | { name: string }; permissions?: Record<string, string>; env?: Record<string, unknown>; steps: Step[] };
+type Job = { name?: string; strategy?: { "fail-fast"?: boolean; matrix: Record<string, unknown> }; "runs-on": string; if?: string; needs?: string | string[]; environment?: string | { name: string }; permissions?: Record<string, string>; env?: Record<string, unknown>; steps: Step[] };
 type Workflow = { name: string; on: Record<string, any>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
-const FILES = ["pr.yml", "deploy.yml"];
+const FILES = ["pr.yml", "deploy.yml", "reap.yml"];
 const text = (f: string) => fs.readFileSync(path.join(ROOT, ".github/workflows", f), "utf8");
 const load = (f: string) => parse(text(f)) as Workflow;
 const uses = (job: Job, action: string) => job.steps.filter((s) => s.uses?.split("@")[0] === action);
 const runIndex = (job: Job, re: RegExp) => job.steps.findIndex((s) => re.test(s.run ?? ""));
+/** `uses: owner/repo@<40 hex> # vX.Y.Z`: a SHA cannot be moved the way a tag can; the comment says which release. */
+const PIN = /^\s*(?:-\s+)?uses:\s+([\w.-]+\/[\w.-]+(?:\/[\w.-]+)*)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)\s*$/;
+/** Each tag's commit, read from the action's repository with `git rev-parse <tag>^{commit}`. */
+const RESOLVED: Record<string, string> = {
+  "actions/checkout@v4.2.2": "11bd71901bbe5b1630ceea73d27597364c9af683",
+  "actions/setup-node@v4.1.0": "39370e3970a6d050c480ffad4ff0ed4d3fdee5af",
+  "actions/upload-artifact@v4.4.3": "b4b15b8c7c6ac21ea08fcf65892d2ee8f75cf882",
+  "azure/login@v2.2.0": "a65d910e8af852a8061c627c456678983e180302",
+  "pulumi/auth-actions@v1.0.0": "80dec0d5e009a11565cbf87d9ef9103fc7d24198",
+  "pulumi/actions@v6.0.0": "c7fad9e2f0b79653172b36538b8b34b3c0291952",
+};
+/** The bootstrap's environment defaults, as bootstrap/Pulumi.yaml declares them. */
+const BOOTSTRAP_ENVIRONMENTS = (() => {
+  const config = (parse(fs.readFileSync(path.join(ROOT, "bootstrap/Pulumi.yaml"), "utf8")) as { config: Record<string, { default: string }> }).config;
+  return { deployEnvironment: config.deployEnvironment.default, reapEnvironment: config.reapEnvironment.default };
+})();
+/** The OIDC subject a job presents (docs.github.com/actions/reference/security/oidc): its environment's, else the event's. */
+function subjectOf(wf: Workflow, job: Job): string {
+  const env = typeof job.environment === "string" ? job.environment : job.environment?.name;
+  if (env) return `repo:OWNER/REPO:environment:${env}`;
+  if (Object.keys(wf.on).every((e) => e === "pull_request")) return "repo:OWNER/REPO:pull_request";
+  return "repo:OWNER/REPO:ref:refs/heads/main";
+}
 
 describe.each(FILES)("%s", (file) => {
   const wf = load(file);
@@ -29,10 +54,16 @@ describe.each(FILES)("%s", (file) => {
     }
   });
 
-  it("pins every action to a full version or a commit", () => {
-    const all = Object.values(wf.jobs).flatMap((j) => j.steps.flatMap((s) => (s.uses ? [s.uses] : [])));
-    expect(all.length).toBeGreaterThan(0);
-    for (const u of all) expect(u).toMatch(/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+  it("pins every third-party action by commit SHA, with its release tag in a comment", () => {
+    const lines = text(file).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBe(Object.values(wf.jobs).flatMap((j) => j.steps.filter((s) => s.uses)).length);
+    for (const line of lines) {
+      const m = PIN.exec(line);
+      expect({ line, pinned: Boolean(m) || /uses:\s+\.\//.test(line) }).toEqual({ line, pinned: true });
+      // The SHA is the tag's commit, as read from the action's repository (git rev-parse <tag>^{commit}).
+      if (m) expect({ action: m[1], tag: m[3], sha: m[2] }).toEqual({ action: m[1], tag: m[3], sha: RESOLVED[`${m[1]}@${m[3]}`] });
+    }
   });
 
   it("logs in to Azure with OIDC from repository variables: no client secret, no credentials JSON", () => {
@@ -47,7 +78,7 @@ describe.each(FILES)("%s", (file) => {
   it("inlines no secret value: expressions reference only vars, github and needs contexts", () => {
     const body = text(file);
     const expressions = [...body.matchAll(/\$\{\{(.*?)\}\}/g)].map((m) => m[1].trim());
-    for (const e of expressions) expect(e).toMatch(/^(vars\.[A-Z_]+( \|\| '[\w-]+')?|github\.[\w.]+( == github\.repository)?|always\(\))$/);
+    for (const e of expressions) expect(e).toMatch(/^(vars\.[A-Z_]+( \|\| '[\w-]+')?|github\.[\w.]+( == github\.repository)?|always\(\)|matrix\.node)$/);
     expect(secretLiteralsIn(body)).toEqual([]);
     // No ids pasted in: subscription, tenant and client ids are variables.
     expect(body).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
@@ -64,11 +95,18 @@ describe("pr.yml", () => {
     expect(wf.jobs.preview.needs).toBe("offline");
   });
 
-  it("offline: npm ci, npm test, then the plan gate, with tree and access matrix in the job summary", () => {
+  it("offline: on Node 20 and 22, npm ci, npm run fetch-reference, npm test, then the plan gate, with the plan in the job summary", () => {
     const job = wf.jobs.offline;
     expect(job.permissions).toEqual({ contents: "read" });
+    expect(job.strategy).toEqual({ "fail-fast": false, matrix: { node: [20, 22] } });
+    expect(uses(job, "actions/setup-node")[0].with).toMatchObject({ "node-version": "${{ matrix.node }}" });
+    // Two legs, two artifacts: the same name twice would fail the second upload.
+    expect(uses(job, "actions/upload-artifact")[0].with!.name).toBe("offline-plan-node${{ matrix.node }}");
     const ci = runIndex(job, /^npm ci$/);
+    const fetch = runIndex(job, /^npm run fetch-reference$/);
     const test = runIndex(job, /^npm test$/);
+    expect(fetch).toBeGreaterThan(ci);
+    expect(test).toBeGreaterThan(fetch);
     const gate = runIndex(job, /set -o pipefail\n\s*npm run --silent plan -- --stack dev \| tee plan.txt/);
     expect(ci).toBeGreaterThanOrEqual(0);
     expect(test).toBeGreaterThan(ci);
@@ -90,6 +128,65 @@ describe("pr.yml", () => {
   it("runs the policy pack that exists", () => {
     expect(fs.existsSync(path.join(ROOT, "policy/PulumiPolicy.yaml"))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, "policy/package.json"), "utf8")).version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("the matrix covers exactly the Node majors package.json's engines allow", () => {
+    const engines = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).engines.node as string;
+    expect(engines).toBe(">=20 <23");
+    expect(wf.jobs.offline.strategy!.matrix.node).toEqual([20, 22]);
+  });
+});
+
+describe("federated-credential-subject-environment: each job presents exactly the subject its identity trusts", () => {
+  const bootstrapSubject = (key: string, env = BOOTSTRAP_ENVIRONMENTS) => trustSubject(CI_IDENTITIES.find((i) => i.key === key)!.trust, "OWNER/REPO", env);
+
+  it.each([
+    ["pr.yml", "preview", "preview"],
+    ["deploy.yml", "deploy", "deploy"],
+    ["reap.yml", "reap", "reap"],
+  ])("%s job %s signs in as the %s identity", (file, jobName, identity) => {
+    const wf = load(file);
+    expect(subjectOf(wf, wf.jobs[jobName])).toBe(bootstrapSubject(identity));
+  });
+
+  it("the subjects are exactly: pull_request, environment:lab, environment:reap; no branch subject", () => {
+    expect(CI_IDENTITIES.map((i) => bootstrapSubject(i.key))).toEqual([
+      "repo:OWNER/REPO:pull_request",
+      "repo:OWNER/REPO:environment:lab",
+      "repo:OWNER/REPO:environment:reap",
+    ]);
+  });
+
+  it("no job outside pull requests signs in to Azure without an environment (its main-branch subject is trusted by nobody)", () => {
+    const trusted = new Set(CI_IDENTITIES.map((i) => bootstrapSubject(i.key)));
+    for (const file of FILES) {
+      const wf = load(file);
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        if (uses(job, "azure/login").length === 0) continue;
+        expect({ file, name, subject: subjectOf(wf, job), trusted: trusted.has(subjectOf(wf, job)) }).toEqual({ file, name, subject: subjectOf(wf, job), trusted: true });
+      }
+    }
+    // The old reaper, on main without an environment, would now be refused.
+    expect(trusted.has("repo:OWNER/REPO:ref:refs/heads/main")).toBe(false);
+  });
+
+  it("deploy and reap use different environments, so neither can sign in as the other", () => {
+    expect(load("deploy.yml").jobs.deploy.environment).toBe(BOOTSTRAP_ENVIRONMENTS.deployEnvironment);
+    expect(load("reap.yml").jobs.reap.environment).toBe(BOOTSTRAP_ENVIRONMENTS.reapEnvironment);
+    expect(BOOTSTRAP_ENVIRONMENTS.deployEnvironment).not.toBe(BOOTSTRAP_ENVIRONMENTS.reapEnvironment);
+  });
+});
+
+describe("reap.yml", () => {
+  const wf = load("reap.yml");
+
+  it("runs hourly and by hand, in the reap environment, and reaps for real", () => {
+    expect(Object.keys(wf.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    expect(Object.keys(wf.jobs)).toEqual(["reap"]);
+    expect(wf.jobs.reap.environment).toBe("reap");
+    expect(wf.jobs.reap.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(runIndex(wf.jobs.reap, /^npm run --silent lab -- reap --yes$/)).toBeGreaterThan(wf.jobs.reap.steps.indexOf(uses(wf.jobs.reap, "azure/login")[0]));
+    expect(text("reap.yml")).not.toContain("AZURE_DEPLOY_CLIENT_ID");
   });
 });
 
