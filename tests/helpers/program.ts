@@ -57,13 +57,19 @@ export async function runComponents(build: (load: <T = any>(modulePath: string) 
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
     const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
-    run = await runProgram({
-      stack: "component",
-      config: {},
-      programDir: path.join(ROOT, "tests/components"),
-      programFile: "no-program.ts",
-      beforeProgram: (sdk) => build((modulePath) => require(path.join(ROOT, modulePath)), sdk),
-    });
+    try {
+      run = await runProgram({
+        stack: "component",
+        config: {},
+        programDir: path.join(ROOT, "tests/components"),
+        programFile: "no-program.ts",
+        beforeProgram: (sdk) => build((modulePath) => require(path.join(ROOT, modulePath)), sdk),
+      });
+    } catch (error) {
+      // Let this run's last registrations land on its own mock monitor, not on the next test's.
+      await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+      throw error;
+    }
   });
   return run!;
 }
