@@ -1,11 +1,13 @@
 // The policy rules over the offline plan's recorded resources: the gate for PRs that have no cloud credentials.
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { RecordedResource } from "../scripts/lib/harness";
-import { evaluate, PolicyContext, PolicyResourceView, Rule, rules, Violation } from "./rules";
+import { MOCK_CLIENT } from "../scripts/lib/mocks";
+import { evaluate, PolicyContext, PolicyResourceView, Rule, STACK_TYPE, Violation } from "./engine";
+import { rules } from "./rules";
 
 /** The rules' view of a resource the mock harness recorded: inputs as declared, props as the mocks answered. */
 export function viewOf(r: RecordedResource): PolicyResourceView {
-  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent, inputs: revealed(r.inputs), props: revealed(r.state), id: r.id, dependencies: r.dependencies };
+  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent, inputs: revealed(r.inputs), props: revealed(r.state), id: r.id, dependencies: r.dependencies, protect: r.protect };
 }
 
 /**
@@ -22,7 +24,19 @@ function revealed(value: any): any {
   return value;
 }
 
-/** Every violation of `ruleSet` in the recorded resources. */
-export function checkRecorded(resources: readonly RecordedResource[], ctx: PolicyContext, ruleSet: readonly Rule[] = rules): Violation[] {
-  return evaluate(resources.map(viewOf), ctx, ruleSet);
+/** The root stack resource the pack sees, whose props are the stack's outputs. */
+export function stackView(outputs: Record<string, unknown>, urnOf: readonly RecordedResource[]): PolicyResourceView {
+  const prefix = /^(urn:pulumi:[^:]+::[^:]+)::/.exec(urnOf[0]?.urn ?? "")?.[1] ?? "urn:pulumi:stack::project";
+  const props = revealed(outputs);
+  return { type: STACK_TYPE, name: "stack", urn: `${prefix}::${STACK_TYPE}::stack`, inputs: props, props };
+}
+
+/**
+ * Every violation of `ruleSet` in the recorded resources (and the stack's outputs, when given). The offline plan
+ * always runs as the mocks' client, so that is the deploying principal unless the context names another.
+ */
+export function checkRecorded(resources: readonly RecordedResource[], ctx: PolicyContext, ruleSet: readonly Rule[] = rules, outputs?: Record<string, unknown>): Violation[] {
+  const views = resources.map(viewOf);
+  if (outputs) views.push(stackView(outputs, resources));
+  return evaluate(views, { deployerObjectId: MOCK_CLIENT.objectId, ...ctx }, ruleSet);
 }

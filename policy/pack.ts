@@ -1,7 +1,10 @@
-// Turns the rules of policy/rules.ts into @pulumi/policy policies: resource rules become validateResource policies,
-// stack rules validateStack ones. Kept apart from index.ts (which starts the pack's server) so tests can call them.
+// Turns the rules into @pulumi/policy policies: resource rules become validateResource policies, stack rules
+// validateStack ones. Kept apart from index.ts (which starts the pack's server) so tests can call them.
 import type { Policies, PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { ALLOWED_VM_SIZES, ephemeralByTags, PolicyContext, PolicyResourceView, Rule, rules, UNKNOWN } from "./rules";
+import { ALLOWED_VM_SIZES } from "./baseline";
+import { contextFromConfig, ephemeralByTags } from "./context";
+import { PolicyContext, PolicyResourceView, Rule, UNKNOWN } from "./engine";
+import { rules } from "./rules";
 
 /** The engine's wire sentinels for values unknown during preview (the same ids @pulumi/pulumi's rpc uses). */
 const UNKNOWN_SENTINELS = new Set([
@@ -28,25 +31,35 @@ export function plain(value: unknown): any {
   return raw;
 }
 
-/** Policy config (`--policy-pack-config`): every policy accepts the same three keys. */
+/**
+ * Policy config (`--policy-pack-config`), the same for every policy. `labConfig` is the stack's config (the keys of
+ * Pulumi.<stack>.yaml without the project prefix): every allow-list is built from it, as the offline gate does.
+ * Without it nothing beyond the seats' own grants is allowed.
+ */
 export interface PackConfig {
+  readonly labConfig?: Record<string, unknown>;
+  /** Object id of the principal that runs `pulumi up` (`az ad signed-in-user show --query id`). */
+  readonly deployerObjectId?: string;
   readonly ephemeral?: boolean;
-  readonly allowedSshCidrs?: string[];
   readonly allowedVmSizes?: string[];
 }
 
 const CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: {
-    ephemeral: { type: "boolean", description: "The stack is an ephemeral lab (default: read from the resources' `ephemeral` tag)." },
-    allowedSshCidrs: { type: "array", items: { type: "string" }, description: "The stack's allowedSshCidrs config, if the reviewer wants it checked." },
+    labConfig: { type: "object", description: "The stack's config (Pulumi.<stack>.yaml keys without the project prefix): the allow-lists are built from it." },
+    deployerObjectId: { type: "string", description: "Object id of the deploying principal: an operator of every vault, administrator of Windows seats." },
+    ephemeral: { type: "boolean", description: "The stack is an ephemeral lab (default: labConfig, else the resources' `ephemeral` tag)." },
     allowedVmSizes: { type: "array", items: { type: "string" }, default: [...ALLOWED_VM_SIZES] },
   },
 };
 
-function contextOf(config: PackConfig, views: readonly PolicyResourceView[]): PolicyContext {
+/** The context of the pack's config: labConfig's values as the CLI would hand them over (strings, JSON). */
+export function packContext(config: PackConfig, views: readonly PolicyResourceView[]): PolicyContext {
+  const raw = Object.fromEntries(Object.entries(config.labConfig ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  const base = contextFromConfig(raw, config.deployerObjectId);
   return {
-    ephemeral: config.ephemeral ?? ephemeralByTags(views),
-    ...(config.allowedSshCidrs ? { allowedSshCidrs: config.allowedSshCidrs } : {}),
+    ...base,
+    ephemeral: config.ephemeral ?? (config.labConfig ? base.ephemeral : ephemeralByTags(views)),
     ...(config.allowedVmSizes ? { allowedVmSizes: config.allowedVmSizes } : {}),
   };
 }
@@ -56,7 +69,7 @@ export function viewOfPolicyResource(r: PolicyResource): PolicyResourceView {
   const props = plain(r.props);
   const deps = new Set((r.dependencies ?? []).map((d) => d.urn));
   for (const list of Object.values(r.propertyDependencies ?? {})) for (const d of list) deps.add(d.urn);
-  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent?.urn, inputs: props, props, dependencies: [...deps] };
+  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent?.urn, inputs: props, props, dependencies: [...deps], protect: r.opts?.protect };
 }
 
 function describe(rule: Rule): string {
@@ -74,7 +87,7 @@ export function toPolicies(ruleSet: readonly Rule[] = rules): Policies {
           if (!rule.types.includes(args.type)) return;
           const props = plain(args.props);
           const view: PolicyResourceView = { type: args.type, name: args.name, urn: args.urn, inputs: props, props };
-          for (const message of rule.check(view, contextOf(args.getConfig<PackConfig>(), [view]))) report(message);
+          for (const message of rule.check(view, packContext(args.getConfig<PackConfig>(), [view]))) report(message);
         },
       };
     }
@@ -82,7 +95,7 @@ export function toPolicies(ruleSet: readonly Rule[] = rules): Policies {
       ...common,
       validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const views = args.resources.map(viewOfPolicyResource);
-        for (const f of rule.check(views, contextOf(args.getConfig<PackConfig>(), views))) report(f.message, f.urn);
+        for (const f of rule.check(views, packContext(args.getConfig<PackConfig>(), views))) report(f.message, f.urn);
       },
     };
   });

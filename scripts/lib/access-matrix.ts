@@ -1,6 +1,6 @@
 // Who may do what on which resource, derived from what the program registered: vault access policies (standalone
 // and inline) and role assignments. Seats' identities are named "seat N identity".
-import { BUILTIN_ROLES, KEY_OPERATOR_ACTIONS, KEY_VAULT_ROLE_DATA_ACTIONS } from "../../lib/azure";
+import { BUILTIN_NAMES } from "../../policy/roles";
 import type { RecordedResource } from "./harness";
 
 export interface AccessRow {
@@ -16,16 +16,8 @@ export interface AccessRow {
   readonly via: string;
 }
 
-/** Built-in roles the lab knows by id: their names, actions and data actions (policy/rules.ts judges assignments with them). */
-export const BUILTIN_NAMES: Readonly<Record<string, { name: string; actions: readonly string[]; dataActions: readonly string[] }>> = {
-  [BUILTIN_ROLES.storageAccountKeyOperator]: { name: "Storage Account Key Operator Service Role", actions: KEY_OPERATOR_ACTIONS, dataActions: [] },
-  [BUILTIN_ROLES.owner]: { name: "Owner", actions: ["*"], dataActions: [] },
-  [BUILTIN_ROLES.contributor]: { name: "Contributor", actions: ["*"], dataActions: [] },
-  [BUILTIN_ROLES.userAccessAdministrator]: { name: "User Access Administrator", actions: ["*/read", "Microsoft.Authorization/*"], dataActions: [] },
-  // Reads of the VM and its network, and the login data action (Entra sign-in over SSH or RDP).
-  [BUILTIN_ROLES.virtualMachineUserLogin]: { name: "Virtual Machine User Login", actions: [], dataActions: ["Microsoft.Compute/virtualMachines/login/action"] },
-  ...Object.fromEntries(Object.entries(KEY_VAULT_ROLE_DATA_ACTIONS).map(([id, r]) => [id, { name: r.name, actions: [], dataActions: r.dataActions }])),
-};
+/** Built-in roles the lab knows by id (policy/roles.ts, which the policy gate judges assignments with). */
+export { BUILTIN_NAMES };
 
 const lastSegment = (id: string) => id.split("/").filter(Boolean).pop() ?? id;
 
