@@ -13,6 +13,8 @@ export interface BootstrapConfig {
   readonly deployEnvironment: string;
   readonly reapEnvironment: string;
   readonly labUsersGroupName: string;
+  /** GitHub's immutable owner and repository ids: with them, every subject is in GitHub's immutable form. */
+  readonly githubIds?: { readonly ownerId: string; readonly repositoryId: string };
 }
 
 const DEFAULTS: Omit<BootstrapConfig, "githubRepo"> = { deployEnvironment: "lab", reapEnvironment: "reap", labUsersGroupName: "dsvm-identity-lab users" };
@@ -43,11 +45,20 @@ export function readBootstrapConfig(all: Readonly<Record<string, string>>): Boot
   if (!labUsersGroupName.trim() || labUsersGroupName.length > 256) {
     problems.push(`${BOOTSTRAP_PROJECT}:labUsersGroupName = ${JSON.stringify(labUsersGroupName)}: expected a display name of 1-256 characters`);
   }
+  const ownerId = get("githubOwnerId");
+  const repositoryId = get("githubRepositoryId");
+  for (const [key, value] of [["githubOwnerId", ownerId], ["githubRepositoryId", repositoryId]] as const) {
+    if (value !== undefined && !/^[1-9][0-9]{0,19}$/.test(value)) problems.push(`${BOOTSTRAP_PROJECT}:${key} = ${JSON.stringify(value)}: expected GitHub's numeric id, such as 123456`);
+  }
+  if ((ownerId === undefined) !== (repositoryId === undefined)) {
+    problems.push(`${BOOTSTRAP_PROJECT}:${ownerId === undefined ? "githubOwnerId" : "githubRepositoryId"} is missing: set githubOwnerId and githubRepositoryId together, or neither`);
+  }
   if (problems.length) throw new pulumi.RunError(`Invalid configuration:\n  - ${problems.join("\n  - ")}`);
-  return { githubRepo, deployEnvironment, reapEnvironment, labUsersGroupName };
+  const githubIds = ownerId !== undefined && repositoryId !== undefined ? { ownerId, repositoryId } : undefined;
+  return { githubRepo, deployEnvironment, reapEnvironment, labUsersGroupName, ...(githubIds && { githubIds }) };
 }
 
 /** The token subject each CI identity trusts (lib/ci-identities.ts): pull requests, the deploy and the reap environments. */
 export function ciSubjects(cfg: BootstrapConfig): Record<CiIdentityKey, string> {
-  return Object.fromEntries(CI_IDENTITIES.map((i) => [i.key, trustSubject(i.trust, cfg.githubRepo, cfg)])) as Record<CiIdentityKey, string>;
+  return Object.fromEntries(CI_IDENTITIES.map((i) => [i.key, trustSubject(i.trust, cfg.githubRepo, cfg, cfg.githubIds)])) as Record<CiIdentityKey, string>;
 }

@@ -259,7 +259,24 @@ export function assignmentConditionText(condition: AssignmentCondition, subscrip
   return `${expression("write", "Request")}\nAND\n${expression("delete", "Resource")}`;
 }
 
+/**
+ * The repository part of a GitHub OIDC subject. Name-based (`OWNER/REPO`), or with GitHub's immutable ids
+ * (`OWNER@OWNER_ID/REPO@REPO_ID`), the default for repositories created or renamed on or after 2026-07-15 and opt-in
+ * for older ones (https://learn.microsoft.com/entra/workload-id/workload-identities-github-immutable-subjects).
+ */
+export function subjectRepo(githubRepo: string, ids?: { readonly ownerId: string; readonly repositoryId: string }): string {
+  if (!ids) return githubRepo;
+  const [owner, repo] = githubRepo.split("/");
+  return `${owner}@${ids.ownerId}/${repo}@${ids.repositoryId}`;
+}
+
 /** The token subject GitHub presents for a trust (https://docs.github.com/actions/reference/security/oidc). */
-export function trustSubject(trust: CiTrust, githubRepo: string, environments: { readonly deployEnvironment: string; readonly reapEnvironment: string }): string {
-  return trust.kind === "pullRequest" ? `repo:${githubRepo}:pull_request` : `repo:${githubRepo}:environment:${environments[trust.config]}`;
+export function trustSubject(
+  trust: CiTrust,
+  githubRepo: string,
+  environments: { readonly deployEnvironment: string; readonly reapEnvironment: string },
+  ids?: { readonly ownerId: string; readonly repositoryId: string },
+): string {
+  const repo = `repo:${subjectRepo(githubRepo, ids)}`;
+  return trust.kind === "pullRequest" ? `${repo}:pull_request` : `${repo}:environment:${environments[trust.config]}`;
 }

@@ -78,6 +78,8 @@ describe("bootstrap under mocks", () => {
       expect(def.inputs.permissions).toEqual([{ actions: [...role.actions], notActions: [], dataActions: [...role.dataActions], notDataActions: [] }]);
       // Unique in the tenant: the name carries the subscription-specific GUID's first characters.
       expect(def.inputs.roleName).toBe(`${role.name} (dsvm-identity-lab ${labRoleGuid(role.seed).slice(0, 8)})`);
+      // Custom role names: at most 128 characters.
+      expect(def.inputs.roleName.length).toBeLessThanOrEqual(128);
     }
     expect(new Set(defs.map((d) => d.inputs.roleName)).size).toBe(defs.length);
     // The seat roles can never list: no readMetadata, no regenerate.
@@ -173,8 +175,21 @@ describe("bootstrap config and the ABAC condition", () => {
     ]);
   });
 
+  it("federated-credential-subject-environment: with GitHub's immutable ids, every subject is in the immutable form", async () => {
+    const run = await runBootstrap({ githubRepo: "contoso/dsvm-identity-lab", githubOwnerId: "123456", githubRepositoryId: "456789" });
+    expect(ofType(run, FIC).map((f) => f.inputs.subject).sort()).toEqual([
+      "repo:contoso@123456/dsvm-identity-lab@456789:environment:lab",
+      "repo:contoso@123456/dsvm-identity-lab@456789:environment:reap",
+      "repo:contoso@123456/dsvm-identity-lab@456789:pull_request",
+    ]);
+  });
+
   it.each([
     [{}, "githubRepo = \"\": expected OWNER/REPO"],
+    [{ githubRepo: "contoso/repo", githubOwnerId: "123" }, "githubRepositoryId is missing: set githubOwnerId and githubRepositoryId together"],
+    [{ githubRepo: "contoso/repo", githubRepositoryId: "123" }, "githubOwnerId is missing"],
+    [{ githubRepo: "contoso/repo", githubOwnerId: "contoso", githubRepositoryId: "1" }, "githubOwnerId = \"contoso\": expected GitHub's numeric id"],
+    [{ githubRepo: "contoso/repo", githubOwnerId: "1", githubRepositoryId: "-5" }, "githubRepositoryId = \"-5\""],
     [{ githubRepo: "contoso" }, "expected OWNER/REPO"],
     [{ githubRepo: "contoso/repo/extra" }, "expected OWNER/REPO"],
     [{ githubRepo: "contoso/*" }, "expected OWNER/REPO"],

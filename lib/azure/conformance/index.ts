@@ -1,7 +1,8 @@
 // The conformance table: every Azure behaviour the lab relies on, one file per area.
 import type { ConformanceEntry } from "./types";
+import { AUTHORIZATION_CONFORMANCE } from "./authorization";
 
 export type { ConformanceEntry, ConformanceSource } from "./types";
 
 /** Every entry, in the order docs/conformance.md lists them. Each area's file adds its own. */
-export const CONFORMANCE: readonly ConformanceEntry[] = [];
+export const CONFORMANCE: readonly ConformanceEntry[] = [...AUTHORIZATION_CONFORMANCE];
