@@ -1,6 +1,6 @@
 // The offline CI-permission check: the ARM actions each planned resource needs, against what CI's identities hold
-// (lib/ci-identities.ts). contributor-cannot-write-authorization, rbac-admin-abac-condition and
-// arm-linked-access-check are exercised here.
+// (lib/ci-identities.ts). contributor-cannot-write-authorization, rbac-admin-abac-condition, arm-linked-access-check,
+// azure-native-reads-before-create and keyvault-purge-deleted-vault-action are exercised here.
 import { spawnSync } from "child_process";
 import { BUILTIN_ROLES } from "../../lib/azure";
 import { actionMatches, CI_BUILTIN_ROLES, CI_CUSTOM_ROLES, CI_IDENTITIES, LAB_DELETABLE_TYPES, roleAllows } from "../../lib/ci-identities";
@@ -47,7 +47,7 @@ describe("role permissions as Microsoft lists them", () => {
     expect(roleAllows(CI_BUILTIN_ROLES.reader, "Microsoft.KeyVault/vaults/write")).toBe(false);
   });
 
-  it("the reaper role deletes every lab type and purges vaults, and writes nothing else", () => {
+  it("keyvault-purge-deleted-vault-action: the reaper role deletes every lab type and purges vaults, and writes nothing else", () => {
     for (const t of LAB_DELETABLE_TYPES) expect(roleAllows(CI_CUSTOM_ROLES.reaper, `${t}/delete`)).toBe(true);
     expect(roleAllows(CI_CUSTOM_ROLES.reaper, "Microsoft.KeyVault/locations/deletedVaults/purge/action")).toBe(true);
     expect(roleAllows(CI_CUSTOM_ROLES.reaper, "Microsoft.KeyVault/vaults/write")).toBe(false);
@@ -79,8 +79,11 @@ describe.each([
     expect(renderCiPermissions(report).join("\n")).toContain("CI can deploy and reap this lab.");
   });
 
-  it("lists the actions resources need: role assignments with their role and principal type, run commands, joins", () => {
+  it("arm-linked-access-check, azure-native-reads-before-create: lists role assignments with role and principal type, run commands, joins, reads", () => {
     const needs = ciNeeds(run.resources);
+    // Every create reads its id first.
+    const creates = needs.filter((n) => n.phase === "up" && n.why === "create or update");
+    for (const c of creates) expect(needs).toContainEqual(expect.objectContaining({ urn: c.urn, phase: "up", action: c.action.replace(/\/write$/, "/read") }));
     const assignments = needs.filter((n) => n.action === "Microsoft.Authorization/roleAssignments/write");
     expect(assignments).toHaveLength(ofType(run, ASSIGNMENT).length);
     for (const a of assignments) expect(a.assignment).toMatchObject({ op: "write", subscriptionId: MOCK_CLIENT.subscriptionId, roleGuid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
