@@ -6,6 +6,8 @@ import { StackConfigError } from "./stack-config";
 
 export class UsageError extends Error {}
 
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
 /** Parses flags strictly: an unknown flag or a missing value is a UsageError that names it. */
 export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, usage: string) {
   try {
@@ -15,18 +17,30 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
   }
 }
 
+/** Whether an error is the user's input (flags, config, a stack file), which exits 2 with its message alone. */
+export function isUsageError(e: unknown): boolean {
+  return e instanceof UsageError || e instanceof ConfigError || e instanceof StackConfigError || (e as { __pulumiRunError?: boolean })?.__pulumiRunError === true;
+}
+
+/** The exit code and the text a command prints for an error: never a stack trace unless DEBUG is set. */
+export function reportError(e: unknown, debug = Boolean(process.env.DEBUG)): { code: number; text: string } {
+  const usage = isUsageError(e);
+  let text = `${usage ? "" : "error: "}${(e as Error)?.message ?? String(e)}\n`;
+  if (!usage && debug) text += `${(e as Error)?.stack}\n`;
+  return { code: usage ? EXIT.usage : EXIT.failed, text };
+}
+
 /** Runs a command's main and turns errors into messages and exit codes. */
 export function runMain(main: () => Promise<number | void>): void {
   // Into a pipe, stdout is written asynchronously: exit only once what was written has gone (a large plan's JSON
   // was cut off at 64 KiB otherwise).
   const exit = (code: number) => process.stdout.write("", () => process.exit(code));
   main().then(
-    (code) => exit(code ?? 0),
+    (code) => exit(code ?? EXIT.ok),
     (e: unknown) => {
-      const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof StackConfigError || (e as { __pulumiRunError?: boolean })?.__pulumiRunError === true;
-      process.stderr.write(`${usage ? "" : "error: "}${(e as Error)?.message ?? String(e)}\n`);
-      if (!usage && process.env.DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
-      exit(usage ? 2 : 1);
+      const { code, text } = reportError(e);
+      process.stderr.write(text);
+      exit(code);
     },
   );
 }
