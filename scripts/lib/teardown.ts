@@ -1,7 +1,7 @@
 // The teardown model: what `pulumi destroy` and `npm run lab -- destroy` would do to the planned lab, and what would
 // stop them. It walks the recorded graph as Pulumi's engine does (conformance pulumi-destroy-order): a resource is
 // deleted only after everything that depends on it, its children and whatever names it in deletedWith; the deletes run
-// in parallel waves; a resource whose deletedWith target is also deleted is skipped (pulumi-deleted-with-skips-delete);
+// in parallel waves; a resource whose deletedWith target is also deleted is skipped (pulumi-deleted-with);
 // a protected resource is refused (pulumi-protect-blocks-destroy). Each real delete is checked against Azure's facts.
 import type { RecordedResource } from "./harness";
 import { heights, label, reachableFrom } from "./graph";
@@ -36,7 +36,7 @@ export interface DeleteStep {
   readonly wave: number;
   /** `delete`: the provider deletes it; `skip`: its deletedWith target takes it; `refuse`: protected. */
   readonly action: "delete" | "skip" | "refuse";
-  /** For a delete: ARM, or the service's data plane (behind the service's firewall). */
+  /** For an Azure delete: ARM, or the service's data plane (behind the service's firewall). */
   readonly plane?: "control" | "data";
   /** For a skip: the deletedWith target, `<type> <name>`. */
   readonly deletedWith?: string;
@@ -204,7 +204,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
         resource: label(r),
         wave: waveOf(r.urn),
         action,
-        ...(action === "delete" ? { plane: DATA_PLANE_DELETES[r.type] ? ("data" as const) : ("control" as const) } : {}),
+        ...(action === "delete" && r.type.startsWith("azure-native:") ? { plane: DATA_PLANE_DELETES[r.type] ? ("data" as const) : ("control" as const) } : {}),
         ...(action === "skip" ? { deletedWith: label(byUrn.get(r.deletedWith!)!) } : {}),
       };
     })
@@ -233,10 +233,10 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
     const vault = vaultNamed(r.inputs.vaultName);
     if (!vault) continue;
     const fw = firewallRefusal(vault);
-    if (fw) blockers.push({ kind: "firewall", urn: r.urn, resource: label(r), message: `${label(r)} is deleted through the vault's data plane as the deployer: ${fw.message}. Give it deletedWith its vault`, conformance: ["azure-native-kv-delete-data-plane", "kv-firewall-refuses-data-plane"] });
+    if (fw) blockers.push({ kind: "firewall", urn: r.urn, resource: label(r), message: `${label(r)} is deleted through the vault's data plane as the deployer: ${fw.message}. Give it deletedWith its vault`, conformance: ["kv-secret-delete-is-data-plane", "kv-firewall-refuses-data-plane"] });
     const grants = deployerGrants(r, vault, resources, byUrn, opts.deployer);
     if (grants.length === 0) {
-      blockers.push({ kind: "no-access", urn: r.urn, resource: label(r), message: `${label(r)}: the deployer holds no grant in the plan that allows its data-plane delete in vault ${vault.inputs.vaultName}`, conformance: ["azure-native-kv-delete-data-plane"] });
+      blockers.push({ kind: "no-access", urn: r.urn, resource: label(r), message: `${label(r)}: the deployer holds no grant in the plan that allows its data-plane delete in vault ${vault.inputs.vaultName}`, conformance: ["kv-secret-delete-is-data-plane"] });
       continue;
     }
     // A grant is there while the delete runs if what removes it is deleted later (the delete depends on it).
@@ -246,12 +246,13 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
     const names = grants.map((g) => label(g.resource)).join(", ");
     blockers.push(
       gone.length === grants.length
-        ? { kind: "access-gone", urn: r.urn, resource: label(r), message: `${label(r)}'s data-plane delete runs after the deployer's grant (${names}) is removed: 403`, conformance: ["azure-native-kv-delete-data-plane", "pulumi-destroy-order"] }
-        : { kind: "access-race", urn: r.urn, resource: label(r), message: `${label(r)}'s data-plane delete and the removal of the deployer's grant (${names}) have no order between them: they run in parallel, and the delete fails with 403 when the grant goes first`, conformance: ["azure-native-kv-delete-data-plane", "pulumi-destroy-order"] },
+        ? { kind: "access-gone", urn: r.urn, resource: label(r), message: `${label(r)}'s data-plane delete runs after the deployer's grant (${names}) is removed: 403`, conformance: ["kv-secret-delete-is-data-plane", "pulumi-destroy-order"] }
+        : { kind: "access-race", urn: r.urn, resource: label(r), message: `${label(r)}'s data-plane delete and the removal of the deployer's grant (${names}) have no order between them: they run in parallel, and the delete fails with 403 when the grant goes first`, conformance: ["kv-secret-delete-is-data-plane", "pulumi-destroy-order"] },
     );
   }
-  // Deletes that Azure serializes (a vault's access policies, a VM's extensions) with no path between them.
-  for (const g of writerGroups(custom, (x) => actionOf(x) === "delete").values()) {
+  // ARM deletes that Azure serializes (a vault's access policies, a VM's extensions) with no path between them. A
+  // secret's delete goes to the data plane, not to the vault's ARM resource.
+  for (const g of writerGroups(custom, (x) => actionOf(x) === "delete" && !DATA_PLANE_DELETES[x.type]).values()) {
     const t = checkGroup(g.target, g.writers, byUrn, edges);
     if (t.ordered) continue;
     blockers.push({
@@ -259,7 +260,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
       urn: null,
       resource: `${t.kind} ${t.name}`,
       message: `${t.unorderedPairs} pair(s) of deletes on ${t.kind} ${t.name} may run at once (e.g. ${t.examples[0].join(" and ")}): ${CONFLICT_ANSWER[t.kind]}. Give them deletedWith the ${t.kind}, or order them`,
-      conformance: [t.kind === "vault" ? "kv-arm-writes-serialize" : "vm-extension-operations-serialize"],
+      conformance: [t.kind === "vault" ? "kv-access-policy-409-serialize" : "vm-one-extension-operation-at-a-time"],
     });
   }
 
@@ -283,7 +284,16 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
   const pulumiDestroy: Verdict = { succeeds: blockers.length === 0, blockers };
   const lab: Blocker[] = opts.ephemeral
     ? [...blockers, ...labBlockers]
-    : [{ kind: "lasting-lab", urn: null, resource: "stack", message: "a lasting lab (ephemeral false): the lab CLI refuses to destroy it; use `pulumi destroy` after unprotecting", conformance: ["pulumi-protect-blocks-destroy"] }];
+    : [
+        {
+          kind: "lasting-lab",
+          urn: null,
+          resource: "stack",
+          message: "a lasting lab (ephemeral false): the lab CLI refuses it unless told explicitly, never purges its vaults, and its destroy stops where pulumi destroy does",
+          conformance: ["pulumi-protect-blocks-destroy"],
+        },
+        ...blockers,
+      ];
   return {
     pulumiDestroy,
     labDestroy: { succeeds: lab.length === 0, blockers: lab },

@@ -15,8 +15,8 @@ describe("npm run plan", () => {
     expect(err).toBe("");
     expect(code).toBe(0);
     expect(out).toContain("nothing was deployed");
-    expect(out).toMatch(/├─ dsvm-identity-lab:lab:SecretVault {2}vault\n(│ {2}[├└]─ .*\n)*│ {2}[├└]─ azure-native:keyvault:AccessPolicy {2}vault-seat1/);
-    expect(out).toMatch(/seat 1 identity +key vault dsvmlab-kv-\w+ +secrets\/get, secrets\/set +access policy/);
+    expect(out).toMatch(/├─ dsvm-identity-lab:lab:SecretVault {2}vault\n(│ {2}[├└]─ .*\n)*│ {2}[├└]─ azure-native:keyvault:Vault {2}vault-kv/);
+    expect(out).toMatch(/seat 1 identity +key vault dsvmlab-kv-\w+ +secrets\/get, secrets\/set +(inline )?access policy/);
     expect(out).toMatch(/seat 2 identity +storage account dsvmlabst\w+ +Microsoft\.Storage\/storageAccounts\/listkeys\/action +role: Storage listKeys only/);
     expect(out).toMatch(/vaultUri +\(known after deploy\)/);
     expect(out).toMatch(/resourceGroupName +dsvmlab-dev-rg/);
@@ -35,7 +35,45 @@ describe("npm run plan", () => {
     expect(report.accessMatrix.filter((r: any) => r.seat).flatMap((r: any) => r.permissions)).not.toContain("secrets/list");
     expect(report.outputs.vaultUri).toBeNull();
     expect(report.knownAfterDeploy).toContain("vaultUri");
-    expect(report.resources.find((r: any) => r.name === "vault-seat1").dependsOn.length).toBeGreaterThan(0);
+    expect(report.resources.find((r: any) => r.name === "seat1-check-probe").dependsOn.length).toBeGreaterThan(0);
+  });
+
+  it("shows write serialization and the teardown model in text and JSON", () => {
+    const { out } = plan([]);
+    expect(out).toMatch(/^Write serialization \(writes Azure runs one at a time\): 0 conflict\(s\)/m);
+    expect(out).toMatch(/^ {2}✓ vault dsvmlab-kv-\w+: \d+ writes, one after another/m);
+    expect(out).toMatch(/^Destroy \(Pulumi deletes in reverse dependency order/m);
+    expect(out).toMatch(/Ordering writes to one vault or VM costs ≈\d+ s on the slowest chain/);
+    const report = JSON.parse(plan(["--json"]).out);
+    expect(report.writeSerialization).toMatchObject({ conflicts: 0 });
+    expect(report.destroy.pulumiDestroy.succeeds).toBe(false);
+    expect(report.criticalPath.serialization).toEqual(expect.objectContaining({ slowestSeconds: expect.any(Number), costSeconds: expect.any(Number) }));
+    expect(report.resources.find((r: any) => r.name === "vault-kv")).toMatchObject({ protect: true, deletedWith: null });
+  });
+
+  describe("--destroy", () => {
+    it("a lasting lab is blocked by its protected resources, named (pulumi-protect-blocks-destroy): exit 1", () => {
+      const { code, out, err } = plan(["--destroy"]);
+      expect(code).toBe(1);
+      expect(out).toMatch(/^Destroy /);
+      expect(out).not.toContain("Resource tree");
+      expect(out).toMatch(/pulumi destroy: BLOCKED \(2\)/);
+      expect(err).toMatch(/^destroy: blocked by 2 issue\(s\): /);
+      expect(err).toContain("protected keyvault:Vault vault-kv");
+      expect(err).toContain("protected storage:StorageAccount storage-account");
+    });
+
+    it("an ephemeral lab tears down: exit 0, and --json prints only the destroy section", () => {
+      const args = ["--destroy", "--config", "ephemeral=true", "--config", "createdAt=2026-11-23T00:00:00Z", "--config", "owner=me"];
+      const text = plan(args);
+      expect(text.code).toBe(0);
+      expect(text.out).toMatch(/pulumi destroy: would succeed\n {2}npm run lab -- destroy: would succeed/);
+      const json = plan([...args, "--json"]);
+      expect(json.code).toBe(0);
+      const doc = JSON.parse(json.out);
+      expect(Object.keys(doc)).toEqual(["version", "project", "stack", "destroy"]);
+      expect(doc.destroy).toMatchObject({ pulumiDestroy: { succeeds: true, blockers: [] }, labDestroy: { succeeds: true }, protected: [] });
+    });
   });
 
   describe("bad input exits 2 with a clear message and no stack trace", () => {
@@ -65,6 +103,7 @@ describe("npm run plan", () => {
       [["--stakc", "dev"], "Unknown option '--stakc'"],
       [["--stack"], "--stack"],
       [["extra"], 'unexpected argument "extra"'],
+      [["--destroyy"], "Unknown option '--destroyy'"],
     ])("%j", (args, message) => {
       const { code, err } = plan(args);
       expect(code).toBe(2);

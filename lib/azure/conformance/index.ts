@@ -1,8 +1,9 @@
 // The conformance table: every Azure behaviour the lab relies on, one file per area.
 import type { ConformanceEntry } from "./types";
+import { TEARDOWN_CONFORMANCE } from "./teardown";
 import { AUTHORIZATION_CONFORMANCE } from "./authorization";
 
 export type { ConformanceEntry, ConformanceSource } from "./types";
 
 /** Every entry, in the order docs/conformance.md lists them. Each area's file adds its own. */
-export const CONFORMANCE: readonly ConformanceEntry[] = [...AUTHORIZATION_CONFORMANCE];
+export const CONFORMANCE: readonly ConformanceEntry[] = [...TEARDOWN_CONFORMANCE, ...AUTHORIZATION_CONFORMANCE];
