@@ -41,6 +41,18 @@ export function expiresAt(createdAt: string, ttlHours: number): string {
   return isoSeconds(new Date(at.getTime() + ttlHours * 3_600_000));
 }
 
+/**
+ * Whether an expiry fits the TTL rules as seen from `now` (a trusted clock): strictly after `now`, and no later than
+ * `now` + TTL_HOURS.max. A clock that is off cannot then create a lab that is reaped at once, or one that outlives the
+ * longest TTL. Undefined when it fits, else why not.
+ */
+export function expiryProblem(expiry: Date, now: Date): string | undefined {
+  const left = expiry.getTime() - now.getTime();
+  if (left <= 0) return `expiresAt ${isoSeconds(expiry)} is not after now (${isoSeconds(now)})`;
+  if (left > TTL_HOURS.max * 3_600_000) return `expiresAt ${isoSeconds(expiry)} is more than ${TTL_HOURS.max}h after now (${isoSeconds(now)})`;
+  return undefined;
+}
+
 /** The lifecycle part of the lab's config. */
 export interface LifecycleConfig {
   readonly ephemeral: boolean;

@@ -1,10 +1,11 @@
 // npm run lab -- <command>: lab lifecycles with Pulumi's Automation API (create, destroy, list, reap).
-// Needs the Pulumi CLI on PATH and a backend login; destroy and reap also need Azure credentials to purge vaults.
+// Needs the Pulumi CLI on PATH and a backend login; destroy and reap also need Azure credentials to purge vaults, and
+// create and reap read Azure's clock (an unauthenticated HEAD to the ARM endpoint).
 import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import { runMain } from "./lib/cli";
-import { azureVaultPurger } from "./lib/lab-azure";
+import { azureNow, azureVaultPurger } from "./lib/lab-azure";
 import { runLabCli } from "./lib/lab-cli";
 import type { LabDeps, VaultPurger } from "./lib/lab-ops";
 
@@ -30,8 +31,8 @@ const deps: LabDeps = {
   log: (line) => process.stderr.write(`${line}\n`),
   stream: (text) => process.stderr.write(text),
   now: () => new Date(),
+  referenceNow: () => azureNow(),
   defaultOwner: process.env.LAB_OWNER || process.env.GITHUB_ACTOR || os.userInfo().username,
-  subscriptionId: process.env.AZURE_SUBSCRIPTION_ID || undefined,
 };
 
 runMain(() => runLabCli(process.argv.slice(2), deps, (text) => process.stdout.write(text)));

@@ -1,5 +1,7 @@
-// The real vault purger: Azure Resource Manager through @azure/arm-keyvault, signed in by DefaultAzureCredential
-// (in CI, the OIDC login of azure/login; on a laptop, `az login`).
+// The lab CLI's Azure side: the vault purger (Azure Resource Manager through @azure/arm-keyvault, signed in by
+// DefaultAzureCredential: in CI the OIDC login of azure/login, on a laptop `az login`), and Azure's clock.
+import * as http from "http";
+import * as https from "https";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { DefaultAzureCredential } from "@azure/identity";
 import type { VaultPurger } from "./lab-ops";
@@ -15,7 +17,7 @@ export function azureVaultPurger(): VaultPurger {
     async listDeleted(subscriptionId) {
       const out = [];
       for await (const v of client(subscriptionId).vaults.listDeleted()) {
-        if (v.name && v.properties?.location) out.push({ name: v.name, location: v.properties.location, subscriptionId, tags: v.properties.tags ?? {} });
+        if (v.name && v.properties?.location) out.push({ name: v.name, location: v.properties.location, subscriptionId });
       }
       return out;
     },
@@ -32,4 +34,33 @@ export function azureVaultPurger(): VaultPurger {
       return "purged";
     },
   };
+}
+
+/** The instant an HTTP `Date` header names (IMF-fixdate, RFC 9110 5.6.7); throws when there is none or it is garbled. */
+export function dateHeaderTime(header: string | string[] | undefined): Date {
+  const text = Array.isArray(header) ? header[0] : header;
+  const at = text && /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text) ? new Date(text) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw new Error(`no usable Date header (${JSON.stringify(text ?? null)})`);
+  return at;
+}
+
+/**
+ * Azure's clock: the Date header of an unauthenticated HEAD to the ARM endpoint. Any answer (ARM refuses it) carries
+ * one: an origin server with a clock sends Date in every response (RFC 9110 6.6.1). No credential is sent.
+ */
+export function azureNow(endpoint = "https://management.azure.com/", timeoutMs = 10_000): Promise<Date> {
+  const get = endpoint.startsWith("http://") ? http.request : https.request;
+  return new Promise((resolve, reject) => {
+    const req = get(endpoint, { method: "HEAD", timeout: timeoutMs }, (res) => {
+      res.resume();
+      try {
+        resolve(dateHeaderTime(res.headers.date));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on("timeout", () => req.destroy(new Error(`${endpoint} did not answer within ${timeoutMs / 1000}s`)));
+    req.on("error", reject);
+    req.end();
+  });
 }

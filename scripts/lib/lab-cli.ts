@@ -1,19 +1,23 @@
 // `npm run lab -- <command>`: argument handling for scripts/lab.ts, separate so tests can run commands in-process.
 import { parseFlags, UsageError } from "./cli";
 import { createLab, destroyLab, LabDeps, listLabs, reapLabs } from "./lab-ops";
-import { labStackName } from "./lab-plan";
+import { confirmsLasting, labStackName, LASTING_FLAG } from "./lab-plan";
 
 export const LAB_USAGE = `usage: npm run lab -- <command>
-  create NAME --ttl 8h [--seats N] [--config key=value ...]   create lab-NAME (ephemeral), pulumi up, then verify
-  destroy NAME                                                destroy lab-NAME, purge its vault, remove the stack
-  list                                                        lab stacks with owner, seats and expiry
+  create NAME --ttl 8h [--seats N] [--config key=value ...]   create lab-NAME (ephemeral; never an existing stack), up, verify
+  create NAME --ttl 8h --extend                               your own ephemeral lab-NAME now expires in 8h instead
+  destroy NAME [--even-if-lasting NAME]                       destroy an ephemeral lab-NAME, purge its vaults, remove the stack
+  list                                                        lab stacks with owner, seats, expiry and status
   reap [--dry-run | --yes]                                    destroy expired ephemeral labs (dry run unless --yes)
---ttl: 1h to 7d, as 90m, 8h or 2d.`;
+--ttl: 1h to 7d, as 90m, 8h or 2d. --even-if-lasting repeats NAME: destroy a stack whose outputs do not prove it
+ephemeral (a lasting lab), without purging its vaults.`;
 
 const OPTIONS = {
   ttl: { type: "string" },
   seats: { type: "string" },
   config: { type: "string", multiple: true },
+  extend: { type: "boolean" },
+  [LASTING_FLAG]: { type: "string" },
   "dry-run": { type: "boolean" },
   yes: { type: "boolean" },
   help: { type: "boolean" },
@@ -29,7 +33,7 @@ export async function runLabCli(argv: string[], deps: LabDeps, print: (text: str
   const [command, name, ...extra] = positionals;
   const allow = (...flags: (keyof typeof OPTIONS)[]) => {
     const given = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((f) => values[f] !== undefined && !flags.includes(f));
-    if (given.length) throw new UsageError(`--${given[0]} does not apply to ${command}\n${LAB_USAGE}`);
+    if (given.length) throw new UsageError(`--${given[0]} does not apply to ${command}${command === "create" && values.extend ? " --extend (it only moves the expiry)" : ""}\n${LAB_USAGE}`);
   };
   const positional = (count: number) => {
     const rest = [name, ...extra].filter((p) => p !== undefined);
@@ -37,14 +41,17 @@ export async function runLabCli(argv: string[], deps: LabDeps, print: (text: str
   };
   switch (command) {
     case "create":
-      allow("ttl", "seats", "config");
+      if (values.extend) allow("ttl", "extend");
+      else allow("ttl", "seats", "config");
       positional(1);
-      return createLab(labStackName(name), { ttl: values.ttl, seats: values.seats, config: values.config ?? [] }, deps);
-    case "destroy":
-      allow();
+      return createLab(labStackName(name), { ttl: values.ttl, seats: values.seats, config: values.config ?? [], extend: values.extend === true }, deps);
+    case "destroy": {
+      allow(LASTING_FLAG);
       positional(1);
-      await destroyLab(labStackName(name), deps);
+      const stack = labStackName(name);
+      await destroyLab(stack, { evenIfLasting: confirmsLasting(name, values[LASTING_FLAG]) }, deps);
       return 0;
+    }
     case "list":
       allow();
       positional(0);

@@ -1,25 +1,28 @@
 // The lab CLI's orchestration: Pulumi's Automation API on the project directory (stacks `lab-NAME`), and the Key
 // Vault purge client. Every decision comes from lab-plan.ts; this file only carries them out, and says what it does.
-import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { ConfigError, PROJECT, validateConfig } from "../../lib/config";
-import { expiresAt } from "../../lib/lifecycle";
+import { LocalWorkspace, Stack, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { ConfigError, LabConfig, PROJECT, validateConfig } from "../../lib/config";
+import { expiresAt, expiryProblem, isoSeconds, parseIsoSeconds } from "../../lib/lifecycle";
 import {
   createConfig,
   decideReap,
-  decodeVaults,
-  DeletedVault,
   destroyRefusal,
-  encodeVaults,
+  extendRefusal,
   formatLabList,
+  humanSpan,
   labInfo,
+  labLifecycle,
   LAB_STACK_PREFIX,
+  LASTING_FLAG,
+  ownVaults,
+  OwnVaults,
   parseConfigPairs,
   parseSeats,
   parseTtl,
   STACK_TAG,
   StackFacts,
+  Ttl,
   VaultRef,
-  vaultsInState,
   vaultsToPurge,
 } from "./lab-plan";
 import { UsageError } from "./cli";
@@ -27,8 +30,8 @@ import { readStackConfig } from "./stack-config";
 
 /** Purges soft-deleted Key Vaults. The CLI uses Azure's (lab-azure.ts); tests inject a recorder. */
 export interface VaultPurger {
-  /** The soft-deleted vaults of a subscription, with the tags they had. */
-  listDeleted(subscriptionId: string): Promise<DeletedVault[]>;
+  /** The soft-deleted vaults of one subscription (the purge API needs each one's location). */
+  listDeleted(subscriptionId: string): Promise<VaultRef[]>;
   /** Purges one soft-deleted vault and waits for the long-running operation. "absent": nothing to purge. */
   purge(vault: VaultRef): Promise<"purged" | "absent">;
 }
@@ -43,11 +46,15 @@ export interface LabDeps {
   readonly log: (line: string) => void;
   /** Engine output of `up` and `destroy`, streamed as it comes. */
   readonly stream: (text: string) => void;
+  /** This machine's clock: shown by `list`, and compared with the reference clock. */
   readonly now: () => Date;
-  /** Owner of new labs unless --config owner=... says otherwise. */
+  /**
+   * The clock expiries are set and judged by (create, --extend, reap): Azure's, read from an ARM answer's Date
+   * header (lab-azure.ts), so a laptop whose clock is off can neither back-date nor post-date a lab.
+   */
+  readonly referenceNow: () => Promise<Date>;
+  /** Owner of new labs unless --config owner=... says otherwise; the only owner whose lab --extend extends. */
   readonly defaultOwner: string;
-  /** Subscription to search for deleted vaults tagged as the lab's, besides those recorded (AZURE_SUBSCRIPTION_ID). */
-  readonly subscriptionId?: string;
   /** How often a long wait says it is still waiting. Default 30 s. */
   readonly progressEveryMs?: number;
 }
@@ -79,58 +86,165 @@ async function workspace(deps: LabDeps): Promise<LocalWorkspace> {
   }
 }
 
+/** How far this machine's clock may be from Azure's for create and --extend (the program judges createdAt by it). */
+const MAX_SKEW_MS = 5 * 60_000;
+
+/**
+ * The reference time, Azure's; refuses (exit 1) when it cannot be read: an expiry is never set or judged by an
+ * unchecked clock. `strict` (create, --extend) also refuses when this machine's clock is more than 5 minutes off:
+ * every `pulumi up` of the lab checks createdAt against this machine's clock. Otherwise a skew is only noted.
+ */
+async function referenceTime(deps: LabDeps, strict: boolean): Promise<Date> {
+  let ref: Date;
+  try {
+    ref = await deps.referenceNow();
+  } catch (e) {
+    throw new LabRefusal(`could not read Azure's clock (${firstLine(e)}); the lab CLI never sets or judges an expiry by an unchecked local clock`);
+  }
+  const skew = deps.now().getTime() - ref.getTime();
+  if (Math.abs(skew) > MAX_SKEW_MS) {
+    const off = `this machine's clock (${isoSeconds(deps.now())}) is ${humanSpan(skew)} ${skew > 0 ? "ahead of" : "behind"} Azure's (${isoSeconds(ref)})`;
+    if (strict) throw new LabRefusal(`${off}: set it right (e.g. enable NTP) and run again; nothing was changed`);
+    deps.log(`note: ${off}; expiries are judged by Azure's`);
+  }
+  return ref;
+}
+
 /** The stack's outputs (values only) and stack tags. */
 async function readFacts(ws: LocalWorkspace, stack: string): Promise<StackFacts> {
   const outputs = Object.fromEntries(Object.entries(await ws.stackOutputs(stack)).map(([k, v]) => [k, v.value]));
   return { stack, outputs, tags: await ws.listTags(stack) };
 }
 
-/** `create NAME --ttl 8h [--seats N] [--config k=v ...]`: everything is checked before the backend is touched. */
+/** `create NAME --ttl 8h [--seats N] [--config k=v ...] [--extend]`: everything is checked before the backend is touched. */
 export async function createLab(
   stack: string,
-  flags: { ttl?: string; seats?: string; config: readonly string[] },
+  flags: { ttl?: string; seats?: string; config: readonly string[]; extend?: boolean },
   deps: LabDeps,
 ): Promise<number> {
   const ttl = parseTtl(flags.ttl);
-  const values = createConfig({ ttl, seats: parseSeats(flags.seats), pairs: parseConfigPairs(flags.config), owner: deps.defaultOwner, now: deps.now() });
+  if (flags.extend) return extendLab(stack, ttl, deps);
+  const seats = parseSeats(flags.seats);
+  const pairs = parseConfigPairs(flags.config);
   // What the program will see: Pulumi.yaml defaults, the stack's file if it has one, then these values.
+  checkConfig(stack, createConfig({ ttl, seats, pairs, owner: deps.defaultOwner, now: deps.now() }), deps);
+  if (ttl.note) deps.log(ttl.note);
+  const now = await referenceTime(deps, true);
+  const values = createConfig({ ttl, seats, pairs, owner: deps.defaultOwner, now });
+  const expiry = expiresAt(values.createdAt, ttl.hours);
+  const problem = expiryProblem(parseIsoSeconds(expiry)!, now);
+  if (problem) throw new LabRefusal(`${stack}: ${problem}; nothing was created`);
+
+  const ws = await workspace(deps);
+  let s: Stack;
   try {
-    validateConfig({ ...readStackConfig(deps.projectDir, stack, { allowMissing: true }), ...values });
+    // `stack init` fails on an existing stack and changes nothing: create never takes one over.
+    s = await Stack.create(stack, ws);
+  } catch (e) {
+    if (!(e instanceof StackAlreadyExistsError)) throw e;
+    const name = stack.slice(LAB_STACK_PREFIX.length);
+    throw new LabRefusal(
+      `${stack} already exists: lab create never takes over a stack, and nothing was changed. ` +
+        `Pick another NAME, or extend your own ephemeral lab: npm run lab -- create ${name} --ttl ${flags.ttl} --extend`,
+    );
+  }
+  await s.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, { value: v }])));
+  deps.log(`${stack}: pulumi up (owner ${values.owner}, expires ${expiry}); this takes several minutes`);
+  return upAndVerify(s, stack, expiry, deps);
+}
+
+function checkConfig(stack: string, values: Record<string, string>, deps: LabDeps): LabConfig {
+  try {
+    return validateConfig({ ...readStackConfig(deps.projectDir, stack, { allowMissing: true }), ...values }, { now: deps.now() });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     throw new UsageError(`${e.message}\nlab create sets config with --config key=value, e.g. --config sshPublicKey="$(cat ~/.ssh/id_ed25519.pub)"`);
   }
-  if (ttl.note) deps.log(ttl.note);
-  const expiry = expiresAt(values.createdAt, ttl.hours);
+}
 
-  const ws = await workspace(deps);
-  const s = await Stack.createOrSelect(stack, ws);
-  // Tags first: if `up` dies before the program exports its outputs, the reaper still knows the lab expires.
-  await ws.setTag(stack, STACK_TAG.ephemeral, "true");
-  await ws.setTag(stack, STACK_TAG.expiresAt, expiry);
-  await ws.setTag(stack, STACK_TAG.owner, values.owner);
-  await s.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${PROJECT}:${k}`, { value: v }])));
-  deps.log(`${stack}: pulumi up (owner ${values.owner}, expires ${expiry}); this takes several minutes`);
-  await withProgress(`${stack}: up`, s.up({ onOutput: deps.stream }), deps.log, deps.progressEveryMs);
+async function upAndVerify(s: Stack, stack: string, expiry: string, deps: LabDeps): Promise<number> {
+  const name = stack.slice(LAB_STACK_PREFIX.length);
+  try {
+    await withProgress(`${stack}: up`, s.up({ onOutput: deps.stream }), deps.log, deps.progressEveryMs);
+  } catch (e) {
+    throw new LabRefusal(
+      `${stack}: pulumi up failed: ${firstLine(e)}\nFix the cause and run pulumi up on ${stack}, or take it down. Until an up exports ` +
+        `its outputs nothing proves the lab ephemeral, so reap keeps it and destroy asks: npm run lab -- destroy ${name} --${LASTING_FLAG} ${name}`,
+    );
+  }
   deps.log(`${stack}: up done; running npm run verify -- --stack ${stack}`);
   const code = await deps.verify(stack);
   if (code !== 0) {
     deps.log(`${stack}: verify failed (exit ${code}); the lab is up and expires ${expiry}`);
     return 1;
   }
-  deps.log(`${stack}: ready and verified; expires ${expiry}. Tear it down early with: npm run lab -- destroy ${stack.slice(LAB_STACK_PREFIX.length)}`);
+  deps.log(`${stack}: ready and verified; expires ${expiry}. Tear it down early with: npm run lab -- destroy ${name}`);
   return 0;
 }
 
-/** Purges the lab's soft-deleted vaults: those recorded, and any deleted vault still tagged as the lab's. */
-async function purgeVaults(stack: string, recorded: readonly VaultRef[], deps: LabDeps): Promise<number> {
-  const subscriptions = new Set([...recorded.map((v) => v.subscriptionId), ...(deps.subscriptionId ? [deps.subscriptionId] : [])]);
-  const deleted: DeletedVault[] = [];
-  for (const sub of subscriptions) deleted.push(...(await deps.purger.listDeleted(sub)));
-  const short = stack.split("/").pop()!;
+/**
+ * `create NAME --ttl T --extend`: the same owner's ephemeral lab, as its outputs say, gets createdAt = now and
+ * ttlHours = T (only those two keys change), then up and verify. Its deployed shape must match its config here.
+ */
+async function extendLab(stack: string, ttl: Ttl, deps: LabDeps): Promise<number> {
+  if (ttl.note) deps.log(ttl.note);
+  const now = await referenceTime(deps, true);
+  const createdAt = isoSeconds(now);
+  const expiry = expiresAt(createdAt, ttl.hours);
+  const ws = await workspace(deps);
+  let s: Stack;
+  try {
+    s = await Stack.select(stack, ws);
+  } catch (e) {
+    if (!(e instanceof StackNotFoundError)) throw e;
+    throw new LabRefusal(`${stack}: no such stack: nothing to extend (without --extend, create makes it)`);
+  }
+  const facts = await readFacts(ws, stack);
+  const refusal = extendRefusal(facts, deps.defaultOwner, parseIsoSeconds(expiry)!, now);
+  if (refusal) throw new LabRefusal(`${refusal}; nothing was changed`);
+  // `up` deploys the config found here: it must be complete and describe the lab that is deployed.
+  const current = Object.fromEntries(
+    Object.entries(await s.getAllConfig()).flatMap(([k, v]) => (k.startsWith(`${PROJECT}:`) ? [[k.slice(PROJECT.length + 1), v.value]] : [])),
+  );
+  let cfg: LabConfig;
+  try {
+    cfg = validateConfig({ ...readStackConfig(deps.projectDir, stack, { allowMissing: true }), ...current, createdAt, ttlHours: String(ttl.hours) }, { now });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new LabRefusal(`${stack}: its config here is not complete, so up would change the lab; run --extend where the lab was created. Nothing was changed.\n${e.message}`);
+  }
+  const deployedSeats = Array.isArray(facts.outputs.seatVms) ? facts.outputs.seatVms.length : undefined;
+  if (deployedSeats !== cfg.seats || (facts.outputs.os !== undefined && facts.outputs.os !== cfg.os)) {
+    throw new LabRefusal(
+      `${stack}: its config here (seats ${cfg.seats}, os ${cfg.os}) is not what is deployed (seats ${deployedSeats ?? "?"}, os ${String(facts.outputs.os ?? "?")}); ` +
+        "run --extend where the lab was created. Nothing was changed.",
+    );
+  }
+  await s.setAllConfig({ [`${PROJECT}:createdAt`]: { value: createdAt }, [`${PROJECT}:ttlHours`]: { value: String(ttl.hours) } });
+  deps.log(`${stack}: extending (owner ${deps.defaultOwner}): expires ${expiry}; pulumi up`);
+  return upAndVerify(s, stack, expiry, deps);
+}
+
+/** Purges the soft-deleted vaults the stack owns by its outputs, in its own subscription; nothing else. */
+async function purgeVaults(stack: string, own: OwnVaults, deps: LabDeps): Promise<number> {
+  if ("problem" in own) {
+    deps.log(`${stack}: no vault purged: ${own.problem}`);
+    return 0;
+  }
+  const vaults = vaultsToPurge(own, await deps.purger.listDeleted(own.subscriptionId));
+  const missing = own.names.filter((n) => !vaults.some((v) => v.name.toLowerCase() === n));
+  if (missing.length) deps.log(`${stack}: not soft-deleted in subscription ${own.subscriptionId}, nothing to purge: ${missing.join(", ")}`);
   let purged = 0;
-  for (const vault of vaultsToPurge(short, recorded, deleted)) {
-    const result = await withProgress(`${stack}: purging vault ${vault.name}`, deps.purger.purge(vault), deps.log, deps.progressEveryMs);
+  for (const vault of vaults) {
+    let result: "purged" | "absent";
+    try {
+      result = await withProgress(`${stack}: purging vault ${vault.name}`, deps.purger.purge(vault), deps.log, deps.progressEveryMs);
+    } catch (e) {
+      throw new LabRefusal(
+        `${stack}: destroyed, but purging vault ${vault.name} failed: ${firstLine(e)}\nPurge it with: az keyvault purge --name ${vault.name} ` +
+          `--location ${vault.location} --subscription ${vault.subscriptionId} (or its 7-day soft-delete retention ends it).`,
+      );
+    }
     deps.log(result === "purged" ? `${stack}: vault ${vault.name} purged (its secrets are gone and its name is free)` : `${stack}: vault ${vault.name} already purged`);
     if (result === "purged") purged++;
   }
@@ -138,38 +252,37 @@ async function purgeVaults(stack: string, recorded: readonly VaultRef[], deps: L
 }
 
 /**
- * `destroy NAME`: destroy, purge the vaults, remove the stack. The vaults to purge are recorded in a stack tag before
- * anything is deleted, so a destroy that dies half-way is finished by the next `destroy` or `reap`, from any machine.
+ * `destroy NAME [--even-if-lasting NAME]`: destroy, purge the vaults, remove the stack. Only a stack whose outputs say
+ * `ephemeral: true` is destroyed without the flag, and only such a stack's vaults are purged: those its outputs name,
+ * in the subscription its outputs' ids name, read before anything is deleted. The outputs stay until the stack
+ * resource itself goes, so a destroy that dies half-way is finished by the next `destroy` (or `reap`, once expired).
  */
-export async function destroyLab(stack: string, deps: LabDeps): Promise<void> {
+export async function destroyLab(stack: string, opts: { evenIfLasting: boolean }, deps: LabDeps): Promise<void> {
   const ws = await workspace(deps);
   let s: Stack;
   try {
     s = await Stack.select(stack, ws);
   } catch (e) {
     if (!(e instanceof StackNotFoundError)) throw e;
-    const purged = await purgeVaults(stack, [], deps);
-    deps.log(`${stack}: no such stack: nothing to destroy${purged ? `; purged ${purged} leftover vault(s)` : ""}. Done.`);
+    deps.log(`${stack}: no such stack: nothing to destroy. Done.`);
     return;
   }
   const facts = await readFacts(ws, stack);
+  const lasting = labLifecycle(facts.outputs).lasting;
   const refusal = destroyRefusal(facts);
-  if (refusal) throw new LabRefusal(refusal);
+  if (refusal && !opts.evenIfLasting) throw new LabRefusal(refusal);
 
-  const recorded = decodeVaults(facts.tags[STACK_TAG.purge]);
-  const vaults = [...recorded, ...vaultsInState(await s.exportStack()).filter((v) => !recorded.some((r) => r.name === v.name))];
-  await ws.setTag(stack, STACK_TAG.purge, encodeVaults(vaults));
-  deps.log(
-    `${stack}: ${recorded.length ? "finishing an unfinished destroy" : "destroying"}; vaults to purge afterwards: ${vaults.map((v) => v.name).join(", ") || "none"}`,
-  );
+  const own: OwnVaults = lasting ? { problem: "a lasting lab's vaults are never purged (they stay soft-deleted and recoverable)" } : ownVaults(facts.outputs);
+  const unfinished = STACK_TAG.destroying in facts.tags;
+  await ws.setTag(stack, STACK_TAG.destroying, isoSeconds(deps.now()));
+  const plan = "problem" in own ? `no vault purge: ${own.problem}` : `vaults to purge afterwards: ${own.names.join(", ")} (subscription ${own.subscriptionId})`;
+  deps.log(`${stack}: ${lasting ? "destroying a lasting lab, as --" + LASTING_FLAG + " says" : unfinished ? "finishing an unfinished destroy" : "destroying"}; ${plan}`);
   try {
     await withProgress(`${stack}: destroy`, s.destroy({ onOutput: deps.stream }), deps.log, deps.progressEveryMs);
   } catch (e) {
-    throw new LabRefusal(
-      `${stack}: pulumi destroy failed: ${firstLine(e)}\nThe vaults to purge are recorded on the stack; run destroy again (or let reap finish it).`,
-    );
+    throw new LabRefusal(`${stack}: pulumi destroy failed: ${firstLine(e)}\nRun destroy again once the cause is fixed${lasting ? "" : " (or let reap finish it once the lab expires)"}.`);
   }
-  const purged = await purgeVaults(stack, vaults, deps);
+  const purged = await purgeVaults(stack, own, deps);
   await ws.removeStack(stack);
   deps.log(`${stack}: destroyed, ${purged} vault(s) purged, stack removed. Done.`);
 }
@@ -188,15 +301,16 @@ async function labFacts(ws: LocalWorkspace): Promise<StackFacts[]> {
   return out;
 }
 
-/** `list`: the lab stacks with owner, seats and expiry; expired ones marked. */
+/** `list`: the lab stacks with owner, seats, expiry and status (labLifecycle, as destroy and reap decide). */
 export async function listLabs(deps: LabDeps): Promise<string> {
   const facts = await labFacts(await workspace(deps));
   return formatLabList(facts.map(labInfo), deps.now());
 }
 
-/** `reap [--dry-run | --yes]`: decides for every lab stack, logs why, and acts only with `yes`. */
+/** `reap [--dry-run | --yes]`: decides for every lab stack by the reference clock, logs why, and acts only with `yes`. */
 export async function reapLabs(yes: boolean, deps: LabDeps): Promise<number> {
-  const decisions = decideReap(await labFacts(await workspace(deps)), deps.now());
+  const now = await referenceTime(deps, false);
+  const decisions = decideReap(await labFacts(await workspace(deps)), now);
   if (decisions.length === 0) deps.log("reap: no lab stacks (lab-*)");
   for (const d of decisions) deps.log(`reap: ${d.stack}: ${d.action === "keep" ? "keep" : yes ? d.action : `would ${d.action}`}: ${d.reason}`);
   if (!yes) {
@@ -204,9 +318,9 @@ export async function reapLabs(yes: boolean, deps: LabDeps): Promise<number> {
     return 0;
   }
   let failures = 0;
-  for (const d of decisions.filter((x) => x.action !== "keep")) {
+  for (const d of decisions.filter((x) => x.action === "reap")) {
     try {
-      await destroyLab(d.stack, deps);
+      await destroyLab(d.stack, { evenIfLasting: false }, deps);
     } catch (e) {
       failures++;
       deps.log(`reap: ${d.stack}: failed: ${(e as Error).message}`);

@@ -1,27 +1,34 @@
-// The lab CLI's decisions, as pure functions: argument rules, which stacks are expired, which to reap and why, and
+// The lab CLI's decisions, as pure functions: argument rules, which stacks are lasting, which to reap and why, and
 // which vaults to purge. scripts/lib/lab-ops.ts carries them out with the Automation API; tests table-test them here.
+// Every decision about a stack comes from the program's own outputs (index.ts), never from a stack tag: tags are
+// free-form, anyone with backend access may set them.
 import { PROJECT } from "../../lib/config";
-import { isoSeconds, LAB_TAG, parseIsoSeconds, TTL_HOURS } from "../../lib/lifecycle";
+import { expiryProblem, isoSeconds, parseIsoSeconds, TTL_HOURS } from "../../lib/lifecycle";
 import { UsageError } from "./cli";
 
 /** Only stacks named so are labs: the CLI never lists, destroys or reaps any other. */
 export const LAB_STACK_PREFIX = "lab-";
 
 /**
- * Stack tags the CLI keeps in the backend, so any machine (the hourly reaper included) can finish what another began.
+ * The one stack tag the CLI writes: when a destroy began. It is shown by `list` and decides nothing: a tag is no proof.
  * `lab:` keys, never `pulumi:` (reserved).
  */
-export const STACK_TAG = {
-  /** Set by create before `up`: a lab whose `up` died before exporting outputs can still be reaped. */
-  ephemeral: "lab:ephemeral",
-  expiresAt: "lab:expiresAt",
-  owner: "lab:owner",
-  /** Set before destroy starts: the vaults to purge afterwards, as encodeVaults() writes them ("none" if none). */
-  purge: "lab:purge",
-} as const;
+export const STACK_TAG = { destroying: "lab:destroying" } as const;
+
+/** The flag that lets `destroy` take down a stack whose outputs do not prove it ephemeral. Its value repeats NAME. */
+export const LASTING_FLAG = "even-if-lasting";
 
 /** Config keys the CLI sets itself; --config may not. */
 const MANAGED_KEYS = new Set(["ephemeral", "ttlHours", "createdAt"]);
+
+/** Checks `--even-if-lasting NAME`: it must repeat the lab NAME, so it cannot be typed for one lab and hit another. */
+export function confirmsLasting(name: string | undefined, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  if (given !== name) {
+    throw new UsageError(`--${LASTING_FLAG} ${JSON.stringify(given.slice(0, 60))}: expected the lab NAME again (${JSON.stringify(name ?? "")}), to confirm destroying a stack whose outputs do not prove it ephemeral`);
+  }
+  return true;
+}
 
 /** `lab-NAME` for a lab NAME: lowercase letters, digits and hyphens (it ends up in resource group names). */
 export function labStackName(name: string | undefined): string {
@@ -85,52 +92,11 @@ export function createConfig(args: { ttl: Ttl; seats?: string; pairs: Record<str
   };
 }
 
-/** A soft-deleted (or soon deleted) vault, as Key Vault's purge API names it. */
+/** A soft-deleted vault, as Key Vault's purge API names it. */
 export interface VaultRef {
   readonly name: string;
   readonly location: string;
   readonly subscriptionId: string;
-}
-
-/** Vaults as one stack tag value: `subscription/location/name` joined by commas; "none" for none. */
-export function encodeVaults(vaults: readonly VaultRef[]): string {
-  const text = vaults.length ? vaults.map((v) => `${v.subscriptionId}/${v.location}/${v.name}`).join(",") : "none";
-  if (text.length > 256) throw new Error(`too many vaults to record in one stack tag (${vaults.length})`);
-  return text;
-}
-
-export function decodeVaults(text: string | undefined): VaultRef[] {
-  if (!text || text === "none") return [];
-  return text.split(",").flatMap((part) => {
-    const [subscriptionId, location, name] = part.split("/");
-    return subscriptionId && location && name ? [{ subscriptionId, location, name }] : [];
-  });
-}
-
-/** The Key Vaults in an exported deployment (`pulumi stack export`): every vault the stack still owns. */
-export function vaultsInState(deployment: unknown): VaultRef[] {
-  const resources = ((deployment as { deployment?: { resources?: unknown[] } })?.deployment?.resources ?? []) as Array<Record<string, any>>;
-  return resources
-    .filter((r) => r.type === "azure-native:keyvault:Vault" && typeof r.id === "string" && !r.delete)
-    .flatMap((r) => {
-      const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i.exec(r.id);
-      const location = r.outputs?.location ?? r.inputs?.location;
-      return m && typeof location === "string" ? [{ subscriptionId: m[1], name: m[2], location }] : [];
-    });
-}
-
-/** A soft-deleted vault, as Key Vault lists them. */
-export interface DeletedVault extends VaultRef {
-  readonly tags: Readonly<Record<string, string>>;
-}
-
-/** Which vaults to purge after destroying `stack`: those recorded before destroy, and deleted vaults tagged as its. */
-export function vaultsToPurge(stack: string, recorded: readonly VaultRef[], deleted: readonly DeletedVault[]): VaultRef[] {
-  const key = (v: VaultRef) => `${v.subscriptionId}/${v.location}/${v.name}`.toLowerCase();
-  const out = new Map<string, VaultRef>();
-  for (const v of recorded) out.set(key(v), v);
-  for (const v of deleted) if (v.tags[LAB_TAG.lab] === stack) out.set(key(v), { name: v.name, location: v.location, subscriptionId: v.subscriptionId });
-  return [...out.values()];
 }
 
 /** What the CLI knows about one stack: its outputs (if it has any) and its stack tags. */
@@ -140,34 +106,43 @@ export interface StackFacts {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** A lab's lifecycle as outputs say, else as the tags create set (for a lab whose `up` failed before outputs). */
+/** Ephemeral only when the program's outputs say `ephemeral: true`; anything else is lasting, with the reason. */
+export type LabLifecycle = { readonly lasting: false; readonly expiresAt?: Date } | { readonly lasting: true; readonly why: string };
+
+/** The one function that says whether a stack is lasting: `list`, `destroy`, `reap` and `create --extend` all use it. */
+export function labLifecycle(outputs: Readonly<Record<string, unknown>>): LabLifecycle {
+  if (outputs.ephemeral === true) {
+    const expiry = typeof outputs.expiresAt === "string" ? parseIsoSeconds(outputs.expiresAt) : undefined;
+    return { lasting: false, expiresAt: expiry };
+  }
+  if (outputs.ephemeral === false) return { lasting: true, why: "its outputs say ephemeral: false" };
+  if (Object.keys(outputs).length === 0) return { lasting: true, why: "it has no outputs (an up that never finished, or a stack this program never deployed), so nothing proves it ephemeral" };
+  return { lasting: true, why: "its outputs do not say ephemeral: true" };
+}
+
+/** A lab as `list` shows it. */
 export interface LabInfo {
   readonly stack: string;
-  readonly ephemeral: boolean;
-  /** Undefined when unknown or unparseable. */
-  readonly expiresAt?: Date;
+  readonly lifecycle: LabLifecycle;
+  /** The `owner` output. */
   readonly owner?: string;
   readonly seats?: number;
-  /** Destroy began and did not finish: the purge tag is set. */
+  /** A destroy began and did not finish (the destroying tag; shown, never acted on). */
   readonly destroying: boolean;
 }
 
 export function labInfo(f: StackFacts): LabInfo {
   const out = f.outputs;
-  const ephemeral = typeof out.ephemeral === "boolean" ? out.ephemeral : f.tags[STACK_TAG.ephemeral] === "true";
-  const expiry = typeof out.expiresAt === "string" ? out.expiresAt : f.tags[STACK_TAG.expiresAt];
-  const owner = typeof out.owner === "string" ? out.owner : f.tags[STACK_TAG.owner];
   return {
     stack: f.stack,
-    ephemeral,
-    expiresAt: expiry ? parseIsoSeconds(expiry) : undefined,
-    owner: owner || undefined,
+    lifecycle: labLifecycle(out),
+    owner: typeof out.owner === "string" && out.owner ? out.owner : undefined,
     seats: Array.isArray(out.seatVms) ? out.seatVms.length : undefined,
-    destroying: STACK_TAG.purge in f.tags,
+    destroying: STACK_TAG.destroying in f.tags,
   };
 }
 
-export type ReapAction = "reap" | "finish" | "keep";
+export type ReapAction = "reap" | "keep";
 
 export interface ReapDecision {
   readonly stack: string;
@@ -185,31 +160,103 @@ export function humanSpan(ms: number): string {
 }
 
 /**
- * What the reaper does with each stack, and why. Only `lab-*` stacks; never one that is not ephemeral or has no
- * valid expiry. A stack whose destroy began (purge tag) is finished: that decision was already taken.
+ * What the reaper does with each stack, and why: it reaps a `lab-*` stack only when its outputs say `ephemeral: true`
+ * and its `expiresAt` output has passed by `now` (a trusted clock). Tags decide nothing, a half-finished destroy included:
+ * its outputs stay until the stack resource itself is deleted, so it is reaped once it expires.
  */
 export function decideReap(stacks: readonly StackFacts[], now: Date): ReapDecision[] {
   return stacks.map((f) => {
     const keep = (reason: string): ReapDecision => ({ stack: f.stack, action: "keep", reason });
     // `stack ls` may qualify names (org/stack); the lab prefix is on the stack's own name.
     if (!f.stack.split("/").pop()!.startsWith(LAB_STACK_PREFIX)) return keep(`not a lab stack (the name does not start with ${LAB_STACK_PREFIX})`);
-    const lab = labInfo(f);
-    if (lab.destroying) return { stack: f.stack, action: "finish", reason: "half-destroyed: a destroy began and did not finish (purge tag set); finishing it" };
-    if (!lab.ephemeral) return keep("not ephemeral: lasting labs are never reaped");
-    if (!lab.expiresAt) return keep("ephemeral but without a valid expiresAt: never reaped automatically");
-    const left = lab.expiresAt.getTime() - now.getTime();
-    if (left > 0) return keep(`not expired: expires ${isoSeconds(lab.expiresAt)} (in ${humanSpan(left)})`);
-    return { stack: f.stack, action: "reap", reason: `ephemeral and expired at ${isoSeconds(lab.expiresAt)} (${humanSpan(left)} ago)` };
+    const lc = labLifecycle(f.outputs);
+    if (lc.lasting) return keep(`lasting: ${lc.why}; lasting labs are never reaped`);
+    if (!lc.expiresAt) return keep("ephemeral but without a valid expiresAt output: never reaped automatically");
+    const left = lc.expiresAt.getTime() - now.getTime();
+    if (left > TTL_HOURS.max * 3_600_000) {
+      return keep(`expiresAt ${isoSeconds(lc.expiresAt)} is more than ${TTL_HOURS.max}h away, beyond any TTL (was it created by a clock that was off?); destroy it by hand if it should go`);
+    }
+    if (left > 0) return keep(`not expired: expires ${isoSeconds(lc.expiresAt)} (in ${humanSpan(left)})`);
+    const unfinished = STACK_TAG.destroying in f.tags ? "; a destroy of it began and did not finish" : "";
+    return { stack: f.stack, action: "reap", reason: `ephemeral and expired at ${isoSeconds(lc.expiresAt)} (${humanSpan(left)} ago)${unfinished}` };
   });
 }
 
-/** May `lab destroy` (an explicit command) take this stack down? Undefined when yes, else why not. */
+/** May `lab destroy` (without --even-if-lasting) take this stack down? Undefined when yes, else why not. */
 export function destroyRefusal(f: StackFacts): string | undefined {
+  const lc = labLifecycle(f.outputs);
+  if (!lc.lasting) return undefined;
+  const name = f.stack.split("/").pop()!.slice(LAB_STACK_PREFIX.length);
+  return (
+    `${f.stack} is lasting: ${lc.why}. The lab CLI does not destroy a lasting lab unless you say so: ` +
+    `npm run lab -- destroy ${name} --${LASTING_FLAG} ${name} (its vaults are then left soft-deleted, never purged)`
+  );
+}
+
+/**
+ * May `create NAME --extend` move this lab's expiry to `newExpiry`? Only the same owner's ephemeral lab, only later,
+ * and only within the TTL rules from `now` (a trusted clock). Undefined when yes, else why not.
+ */
+export function extendRefusal(f: StackFacts, owner: string, newExpiry: Date, now: Date): string | undefined {
   const lab = labInfo(f);
-  if (lab.destroying || lab.ephemeral) return undefined;
-  // No outputs and no lifecycle tags: a stack whose first `up` never got far. Still the user's explicit lab.
-  if (f.outputs.ephemeral === undefined && f.tags[STACK_TAG.ephemeral] === undefined) return undefined;
-  return `${f.stack} is not ephemeral: its vault and storage account are protected and the lab CLI never destroys a lasting lab`;
+  if (lab.lifecycle.lasting) return `${f.stack} is lasting (${lab.lifecycle.why}): --extend only extends an ephemeral lab`;
+  if (lab.destroying) return `${f.stack}: a destroy of it began; finish it with destroy rather than extend it`;
+  if (lab.owner !== owner) return `${f.stack} belongs to ${lab.owner ? JSON.stringify(lab.owner) : "no recorded owner"}, not ${JSON.stringify(owner)}: --extend only extends your own lab`;
+  if (!lab.lifecycle.expiresAt) return `${f.stack} has no valid expiresAt output: nothing to extend`;
+  if (newExpiry.getTime() <= lab.lifecycle.expiresAt.getTime()) {
+    return `${f.stack} already expires ${isoSeconds(lab.lifecycle.expiresAt)}, not before ${isoSeconds(newExpiry)}: --extend never shortens a lab`;
+  }
+  const problem = expiryProblem(newExpiry, now);
+  return problem ? `${f.stack}: ${problem}` : undefined;
+}
+
+/** Key Vault names: 3-24 letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
+const VAULT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
+const ARM_SUBSCRIPTION = /^\/subscriptions\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\//;
+
+/** The vaults a stack owns, by its own outputs: names from `vaultName` and `vaults`, the subscription from its ids. */
+export type OwnVaults = { readonly subscriptionId: string; readonly names: readonly string[] } | { readonly problem: string };
+
+export function ownVaults(outputs: Readonly<Record<string, unknown>>): OwnVaults {
+  const names = new Set<string>();
+  const bad: unknown[] = [];
+  const add = (n: unknown) => (typeof n === "string" && VAULT_NAME.test(n) ? names.add(n.toLowerCase()) : bad.push(n));
+  if (outputs.vaultName !== undefined) add(outputs.vaultName);
+  if (Array.isArray(outputs.vaults)) for (const v of outputs.vaults) add((v as { vaultName?: unknown })?.vaultName);
+  if (bad.length) return { problem: `the outputs name a vault that is no Key Vault name: ${JSON.stringify(bad[0]).slice(0, 60)}` };
+  if (!names.size) return { problem: "the outputs name no vault (vaultName, vaults)" };
+  // Every ARM id among the outputs (storageAccountId, seatVms[].vmId...) must name one and the same subscription.
+  const subs = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      const m = ARM_SUBSCRIPTION.exec(v);
+      if (m) subs.add(m[1].toLowerCase());
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(outputs);
+  if (subs.size === 0) return { problem: "no resource id among the outputs names the lab's subscription" };
+  if (subs.size > 1) return { problem: `the outputs' resource ids name ${subs.size} subscriptions, not one` };
+  return { subscriptionId: [...subs][0], names: [...names].sort() };
+}
+
+/** Which soft-deleted vaults to purge: those the stack owns by name, in its own subscription; nothing else. */
+export function vaultsToPurge(own: OwnVaults, deleted: readonly VaultRef[]): VaultRef[] {
+  if ("problem" in own) return [];
+  return deleted.filter((v) => v.subscriptionId.toLowerCase() === own.subscriptionId && own.names.includes(v.name.toLowerCase()));
+}
+
+/** The status column of `list`: from labLifecycle, like destroy and reap. */
+export function labStatus(lab: LabInfo, now: Date): string {
+  const lc = lab.lifecycle;
+  const base = lc.lasting
+    ? "lasting"
+    : !lc.expiresAt
+      ? "no expiry"
+      : lc.expiresAt.getTime() <= now.getTime()
+        ? `EXPIRED ${humanSpan(now.getTime() - lc.expiresAt.getTime())} ago`
+        : `in ${humanSpan(lc.expiresAt.getTime() - now.getTime())}`;
+  return lab.destroying ? `${base}, DESTROYING (unfinished)` : base;
 }
 
 /** The `list` table. */
@@ -217,16 +264,8 @@ export function formatLabList(labs: readonly LabInfo[], now: Date): string {
   if (labs.length === 0) return "no lab stacks (lab-*)\n";
   const rows = [["STACK", "OWNER", "SEATS", "EXPIRES", "STATUS"]];
   for (const lab of labs) {
-    const status = lab.destroying
-      ? "DESTROYING (unfinished)"
-      : !lab.ephemeral
-        ? "lasting"
-        : !lab.expiresAt
-          ? "no expiry"
-          : lab.expiresAt.getTime() <= now.getTime()
-            ? `EXPIRED ${humanSpan(now.getTime() - lab.expiresAt.getTime())} ago`
-            : `in ${humanSpan(lab.expiresAt.getTime() - now.getTime())}`;
-    rows.push([lab.stack, lab.owner ?? "-", lab.seats === undefined ? "-" : String(lab.seats), lab.expiresAt ? isoSeconds(lab.expiresAt) : "-", status]);
+    const expiry = lab.lifecycle.lasting ? undefined : lab.lifecycle.expiresAt;
+    rows.push([lab.stack, lab.owner ?? "-", lab.seats === undefined ? "-" : String(lab.seats), expiry ? isoSeconds(expiry) : "-", labStatus(lab, now)]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";

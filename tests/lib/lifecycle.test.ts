@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BUILTIN_ROLES } from "../../lib/azure";
 import { ConfigError, validateConfig } from "../../lib/config";
-import { expiresAt, isEphemeralByTags, lifecycleOf, parseIsoSeconds } from "../../lib/lifecycle";
+import { expiresAt, expiryProblem, isEphemeralByTags, lifecycleOf, parseIsoSeconds } from "../../lib/lifecycle";
 import { deterministicGuid } from "../../lib/naming";
 import { TAGGABLE_TYPES, withTags } from "../../lib/tags";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
@@ -40,6 +40,20 @@ describe("lifecycle rules (pure)", () => {
       expect(() => expiresAt(bad, 8)).toThrow(/ISO 8601/);
     },
   );
+
+  const NOW = new Date("2025-03-01T12:00:00Z");
+  it.each([
+    ["2025-03-01T12:00:01Z", undefined],
+    ["2025-03-08T12:00:00Z", undefined],
+    ["2025-03-01T12:00:00Z", /is not after now \(2025-03-01T12:00:00Z\)/],
+    ["2020-01-01T00:00:00Z", /is not after now/],
+    ["2025-03-08T12:00:01Z", /is more than 168h after now/],
+    ["9999-12-31T23:59:59Z", /is more than 168h after now/],
+  ])("an expiry of %s, seen from a trusted now", (expiry, problem) => {
+    const why = expiryProblem(parseIsoSeconds(expiry)!, NOW);
+    if (problem) expect(why).toMatch(problem);
+    else expect(why).toBeUndefined();
+  });
 
   it("ephemeral: no protection, no purge protection, 7 days soft delete, expiry tags", () => {
     expect(lifecycleOf({ ephemeral: true, ttlHours: 8, createdAt: "2025-03-01T09:30:00Z", owner: "ada" }, "lab-x")).toEqual({

@@ -4,7 +4,8 @@
 // ($FAKE_PULUMI_STATE), and appends each argv to $FAKE_PULUMI_LOG so tests can assert what was called.
 // "Azure" is simulated in the same file: destroying a vault soft-deletes it into `deletedVaults` (with its tags),
 // where the tests' fake purger finds it. `failDestroy[stack] = n` makes the next n destroys of that stack fail after
-// deleting the vault, like a destroy that dies half-way.
+// deleting the vault, like a destroy that dies half-way: the outputs stay, as they do while the root stack resource
+// is still in the state (Pulumi deletes it last).
 "use strict";
 const fs = require("fs");
 
@@ -54,7 +55,9 @@ else if (a0 === "stack" && a1 === "select") {
 else if (a0 === "stack" && a1 === "output") out(stack().outputs);
 else if (a0 === "stack" && a1 === "export") out({ version: 3, deployment: { manifest: {}, resources: stack().resources } });
 else if (a0 === "stack" && a1 === "history") out([]);
-else if (a0 === "config" && a1 === "set-all") {
+else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) {
+  out(Object.fromEntries(Object.entries(stack().config).map(([k, v]) => [k, { value: v, secret: false }])));
+} else if (a0 === "config" && a1 === "set-all") {
   const s = stack();
   args.forEach((a, i) => {
     if (args[i - 1] === "--plaintext") s.config[a.slice(0, a.indexOf("="))] = a.slice(a.indexOf("=") + 1);
@@ -72,12 +75,17 @@ else if (a0 === "config" && a1 === "set-all") {
     { urn: "kv", type: "azure-native:keyvault:Vault", id: `${rg}/providers/Microsoft.KeyVault/vaults/${vaultName}`, outputs: { location: "westeurope", tags } },
   ];
   const created = Date.parse(cfg("createdAt"));
+  const seats = Number(cfg("seats") ?? 1);
+  // The outputs index.ts exports that the lab CLI reads: lifecycle, owner, vaults and ARM ids.
   s.outputs = {
     ephemeral: cfg("ephemeral") === "true",
     expiresAt: new Date(created + Number(cfg("ttlHours")) * 3600000).toISOString().replace(/\.000Z$/, "Z"),
     owner: cfg("owner"),
+    os: cfg("os") ?? "ubuntu",
     vaultName,
-    seatVms: Array.from({ length: Number(cfg("seats") ?? 1) }, (_, i) => ({ seat: i + 1 })),
+    vaults: [{ vaultName, firstSeat: 1, lastSeat: seats }],
+    storageAccountId: `${rg}/providers/Microsoft.Storage/storageAccounts/st${stackName.slice(-6).replace(/-/g, "")}`,
+    seatVms: Array.from({ length: seats }, (_, i) => ({ seat: i + 1, vmId: `${rg}/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm${i + 1}`, vaultName })),
   };
   save(state);
   out(`Updating (${stackName}):\n + 3 created`);

@@ -1,22 +1,25 @@
-// The lab CLI's pure decisions, table by table: TTLs, names, --config, the reaper's choices, vaults to purge.
+// The lab CLI's pure decisions, table by table: TTLs, names, --config, what is lasting (one function for list,
+// destroy, reap and --extend), the reaper's choices, and which vaults a stack owns by its outputs.
 import { UsageError } from "../../scripts/lib/cli";
 import { withProgress } from "../../scripts/lib/lab-ops";
 import {
+  confirmsLasting,
   createConfig,
   decideReap,
-  decodeVaults,
-  DeletedVault,
   destroyRefusal,
-  encodeVaults,
+  extendRefusal,
   formatLabList,
   humanSpan,
   labInfo,
+  labLifecycle,
   labStackName,
+  labStatus,
+  ownVaults,
   parseConfigPairs,
   parseSeats,
   parseTtl,
   StackFacts,
-  vaultsInState,
+  VaultRef,
   vaultsToPurge,
 } from "../../scripts/lib/lab-plan";
 
@@ -81,18 +84,50 @@ describe("names, seats and --config", () => {
 
 const facts = (stack: string, outputs: Record<string, unknown> = {}, tags: Record<string, string> = {}): StackFacts => ({ stack, outputs, tags });
 
+const OTHER = "00000000-0000-0000-0000-000000000999";
+const ids = (sub = SUB) => ({ storageAccountId: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st`, seatVms: [{ vmId: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1` }] });
+const FORGED = { "lab:purge": `${OTHER}/westeurope/kv-x`, "lab:ephemeral": "true", "lab:expiresAt": "2020-01-01T00:00:00Z", "lab:owner": "ada" };
+
+describe("labLifecycle: ephemeral only when the outputs say ephemeral: true", () => {
+  it.each([
+    [{ ephemeral: true, expiresAt: "2025-03-01T11:00:00Z" }, false],
+    [{ ephemeral: true }, false],
+    [{ ephemeral: false }, true],
+    [{ ephemeral: "true", expiresAt: "2025-03-01T11:00:00Z" }, true],
+    [{ ephemeral: 1 }, true],
+    [{ expiresAt: "2025-03-01T11:00:00Z", owner: "ada" }, true],
+    [{}, true],
+  ])("%j: lasting %s", (outputs, lasting) => {
+    expect(labLifecycle(outputs).lasting).toBe(lasting);
+    // destroy, list and reap ask the same function, so they agree.
+    expect(destroyRefusal(facts("lab-x", outputs)) !== undefined).toBe(lasting);
+    expect(labStatus(labInfo(facts("lab-x", outputs)), NOW).startsWith("lasting")).toBe(lasting);
+    expect(decideReap([facts("lab-x", outputs)], NOW)[0].reason.startsWith("lasting")).toBe(lasting);
+  });
+
+  it("tags never make a stack ephemeral, nor name its owner", () => {
+    expect(labInfo(facts("lab-x", {}, FORGED)).lifecycle.lasting).toBe(true);
+    expect(labInfo(facts("lab-x", { ephemeral: false }, FORGED)).lifecycle.lasting).toBe(true);
+    expect(labInfo(facts("lab-x", { ephemeral: false }, FORGED)).owner).toBeUndefined();
+  });
+});
+
 describe("decideReap: the reaper's table", () => {
-  const table: Array<[string, StackFacts, "reap" | "finish" | "keep", RegExp]> = [
-    ["expired", facts("lab-a", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z" }), "reap", /ephemeral and expired at 2025-03-01T11:00:00Z \(1h ago\)/],
+  const table: Array<[string, StackFacts, "reap" | "keep", RegExp]> = [
+    ["expired", facts("lab-a", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z" }), "reap", /^ephemeral and expired at 2025-03-01T11:00:00Z \(1h ago\)$/],
     ["expired this very second", facts("lab-b", { ephemeral: true, expiresAt: "2025-03-01T12:00:00Z" }), "reap", /expired/],
     ["not expired", facts("lab-c", { ephemeral: true, expiresAt: "2025-03-01T12:00:01Z" }), "keep", /not expired: expires 2025-03-01T12:00:01Z/],
-    ["not ephemeral, long expired", facts("lab-d", { ephemeral: false, expiresAt: "2020-01-01T00:00:00Z" }), "keep", /not ephemeral/],
-    ["no ephemeral flag at all", facts("lab-e", { expiresAt: "2020-01-01T00:00:00Z" }), "keep", /not ephemeral/],
-    ["ephemeral with no expiry tag", facts("lab-f", { ephemeral: true }), "keep", /without a valid expiresAt/],
+    ["not ephemeral, long expired", facts("lab-d", { ephemeral: false, expiresAt: "2020-01-01T00:00:00Z" }), "keep", /lasting: its outputs say ephemeral: false/],
+    ["no ephemeral output at all", facts("lab-e", { expiresAt: "2020-01-01T00:00:00Z" }), "keep", /lasting: its outputs do not say ephemeral: true/],
+    ["ephemeral with no expiry", facts("lab-f", { ephemeral: true }), "keep", /without a valid expiresAt/],
     ["ephemeral with a garbled expiry", facts("lab-g", { ephemeral: true, expiresAt: "tomorrow" }), "keep", /without a valid expiresAt/],
-    ["half-destroyed (purge tag, no outputs)", facts("lab-h", {}, { "lab:purge": "none" }), "finish", /half-destroyed/],
-    ["outputs lost, create's tags say expired", facts("lab-i", {}, { "lab:ephemeral": "true", "lab:expiresAt": "2025-03-01T10:00:00Z" }), "reap", /expired/],
-    ["outputs say lasting, tags say ephemeral: outputs win", facts("lab-j", { ephemeral: false }, { "lab:ephemeral": "true", "lab:expiresAt": "2020-01-01T00:00:00Z" }), "keep", /not ephemeral/],
+    ["no outputs, only the purge tag (half-destroyed by an old CLI, or forged)", facts("lab-h", {}, { "lab:purge": "none" }), "keep", /lasting: it has no outputs/],
+    ["no outputs, tags say expired", facts("lab-i", {}, FORGED), "keep", /lasting: it has no outputs/],
+    ["outputs say lasting, tags say ephemeral and expired", facts("lab-j", { ephemeral: false }, FORGED), "keep", /lasting/],
+    ["a destroy began, not expired: kept until it expires", facts("lab-l", { ephemeral: true, expiresAt: "2025-03-01T13:00:00Z" }, { "lab:destroying": "2025-03-01T11:00:00Z" }), "keep", /not expired/],
+    ["a destroy began, expired", facts("lab-m", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z" }, { "lab:destroying": "x" }), "reap", /expired .*; a destroy of it began and did not finish$/],
+    ["expiry beyond any TTL (year 9999)", facts("lab-n", { ephemeral: true, expiresAt: "9999-01-01T00:00:00Z" }), "keep", /more than 168h away, beyond any TTL/],
+    ["expiry exactly 168h away", facts("lab-o", { ephemeral: true, expiresAt: "2025-03-08T12:00:00Z" }), "keep", /not expired/],
     ["not a lab stack, expired", facts("dev", { ephemeral: true, expiresAt: "2020-01-01T00:00:00Z" }), "keep", /not a lab stack/],
     ["org-qualified lab stack", facts("acme/lab-k", { ephemeral: true, expiresAt: "2025-03-01T11:59:00Z" }), "reap", /expired/],
   ];
@@ -104,59 +139,78 @@ describe("decideReap: the reaper's table", () => {
   });
 });
 
-describe("destroyRefusal", () => {
+describe("destroyRefusal and --even-if-lasting", () => {
   it.each([
     [facts("lab-a", { ephemeral: true }), undefined],
-    [facts("lab-b", {}, {}), undefined],
-    [facts("lab-c", { ephemeral: false }, { "lab:purge": "none" }), undefined],
-    [facts("lab-d", { ephemeral: false }), "lab-d is not ephemeral"],
-    [facts("lab-e", {}, { "lab:ephemeral": "false" }), "lab-e is not ephemeral"],
+    [facts("lab-b", {}, {}), "lab-b is lasting: it has no outputs"],
+    [facts("lab-c", { ephemeral: false }, { "lab:purge": "none", "lab:destroying": "x" }), "lab-c is lasting: its outputs say ephemeral: false"],
+    [facts("lab-d", { ephemeral: false }), "npm run lab -- destroy d --even-if-lasting d"],
+    [facts("lab-e", {}, { "lab:ephemeral": "true" }), "lab-e is lasting"],
   ])("%j", (f, refusal) => {
     const why = destroyRefusal(f);
     if (refusal) expect(why).toContain(refusal);
     else expect(why).toBeUndefined();
   });
+
+  it("the flag must repeat the lab NAME", () => {
+    expect(confirmsLasting("ws", undefined)).toBe(false);
+    expect(confirmsLasting("ws", "ws")).toBe(true);
+    for (const bad of ["", "WS", "lab-ws", "ws ", "other"]) {
+      expect(() => confirmsLasting("ws", bad)).toThrow(UsageError);
+      expect(() => confirmsLasting("ws", bad)).toThrow(`--even-if-lasting ${JSON.stringify(bad)}: expected the lab NAME again ("ws")`);
+    }
+  });
 });
 
-describe("vaults to purge", () => {
-  const vault = (name: string, location = "westeurope") => ({ name, location, subscriptionId: SUB });
+describe("extendRefusal: the same owner's ephemeral lab, only later, within the TTL rules", () => {
+  const mine = (extra: Record<string, unknown> = {}, tags: Record<string, string> = {}) => facts("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada", ...extra }, tags);
+  it.each([
+    ["allowed", mine(), "2025-03-02T12:00:00Z", undefined],
+    ["someone else's", mine({ owner: "bob" }), "2025-03-02T12:00:00Z", /belongs to "bob", not "ada"/],
+    ["no owner output", mine({ owner: undefined }), "2025-03-02T12:00:00Z", /belongs to no recorded owner/],
+    ["owner only in a tag", facts("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z" }, { "lab:owner": "ada" }), "2025-03-02T12:00:00Z", /no recorded owner/],
+    ["lasting", mine({ ephemeral: false }), "2025-03-02T12:00:00Z", /is lasting .*only extends an ephemeral lab/],
+    ["lasting, tags say ephemeral", facts("lab-ws", { owner: "ada" }, FORGED), "2025-03-02T12:00:00Z", /is lasting/],
+    ["shorter", mine(), "2025-03-01T19:00:00Z", /never shortens/],
+    ["equal", mine(), "2025-03-01T20:00:00Z", /never shortens/],
+    ["beyond the longest TTL", mine(), "2025-03-08T12:00:01Z", /more than 168h after now/],
+    ["a destroy began", mine({}, { "lab:destroying": "x" }), "2025-03-02T12:00:00Z", /a destroy of it began/],
+    ["no valid expiry", mine({ expiresAt: "soon" }), "2025-03-02T12:00:00Z", /no valid expiresAt/],
+  ])("%s", (_, f, expiry, refusal) => {
+    const why = extendRefusal(f, "ada", new Date(expiry), NOW);
+    if (refusal) expect(why).toMatch(refusal);
+    else expect(why).toBeUndefined();
+  });
+});
 
-  it("encodes into one stack tag and back", () => {
-    const vaults = [vault("a-kv-1"), vault("b-kv-2", "eastus2")];
-    expect(encodeVaults(vaults)).toBe(`${SUB}/westeurope/a-kv-1,${SUB}/eastus2/b-kv-2`);
-    expect(decodeVaults(encodeVaults(vaults))).toEqual(vaults);
-    expect(encodeVaults([])).toBe("none");
-    expect(decodeVaults("none")).toEqual([]);
-    expect(decodeVaults(undefined)).toEqual([]);
-    expect(() => encodeVaults(Array.from({ length: 4 }, (_, i) => vault(`vault-with-a-long-name-${i}`)))).toThrow(/too many vaults/);
+describe("vaults to purge: those the outputs name, in the subscription the outputs' ids name", () => {
+  const vault = (name: string, subscriptionId = SUB, location = "westeurope"): VaultRef => ({ name, location, subscriptionId });
+
+  it("takes names from vaultName and vaults, and the one subscription of every ARM id", () => {
+    const outputs = { vaultName: "kv-1", vaults: [{ vaultName: "kv-1" }, { vaultName: "KV-2" }], ...ids() };
+    expect(ownVaults(outputs)).toEqual({ subscriptionId: SUB, names: ["kv-1", "kv-2"] });
+    expect(ownVaults({ vaults: [{ vaultName: "kv-3" }], storageAccountId: `/subscriptions/${SUB.toUpperCase()}/resourceGroups/rg` })).toEqual({ subscriptionId: SUB, names: ["kv-3"] });
   });
 
-  it("finds the vaults a stack owns in its exported state, skipping pending deletes and other types", () => {
-    const rg = `/subscriptions/${SUB}/resourceGroups/rg`;
-    const deployment = {
-      version: 3,
-      deployment: {
-        resources: [
-          { type: "azure-native:keyvault:Vault", id: `${rg}/providers/Microsoft.KeyVault/vaults/kv-1`, outputs: { location: "westeurope" } },
-          { type: "azure-native:keyvault:Vault", id: `${rg}/providers/Microsoft.KeyVault/vaults/kv-old`, outputs: { location: "westeurope" }, delete: true },
-          { type: "azure-native:keyvault:Secret", id: `${rg}/providers/Microsoft.KeyVault/vaults/kv-1/secrets/s`, outputs: { location: "westeurope" } },
-          { type: "azure-native:storage:StorageAccount", id: `${rg}/providers/Microsoft.Storage/storageAccounts/st`, outputs: { location: "westeurope" } },
-        ],
-      },
-    };
-    expect(vaultsInState(deployment)).toEqual([vault("kv-1")]);
-    expect(vaultsInState({})).toEqual([]);
+  it.each([
+    [{ ...ids() }, /name no vault/],
+    [{ vaultName: "kv-1" }, /no resource id among the outputs/],
+    [{ vaultName: "kv-1", storageAccountId: "not-an-id" }, /no resource id among the outputs/],
+    [{ vaultName: "kv-1", ...ids(), extra: { id: `/subscriptions/${OTHER}/resourceGroups/x` } }, /name 2 subscriptions, not one/],
+    [{ vaultName: "kv-1", ...ids(), seatVms: [{ vmId: `/subscriptions/${OTHER}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1` }] }, /name 2 subscriptions/],
+    [{ vaultName: "kv/../x", ...ids() }, /no Key Vault name/],
+    [{ vaultName: "kv-1", vaults: [{ vaultName: 7 }], ...ids() }, /no Key Vault name: 7/],
+    [{ vaultName: "-kv", ...ids() }, /no Key Vault name/],
+  ])("%j has a problem: nothing is purged", (outputs, problem) => {
+    const own = ownVaults(outputs as Record<string, unknown>);
+    expect("problem" in own && own.problem).toMatch(problem);
+    expect(vaultsToPurge(own, [vault("kv-1"), vault("kv-1", OTHER)])).toEqual([]);
   });
 
-  it("purges what was recorded plus deleted vaults tagged as the lab's, never another lab's", () => {
-    const deleted: DeletedVault[] = [
-      { ...vault("kv-mine"), tags: { lab: "lab-a" } },
-      { ...vault("kv-theirs"), tags: { lab: "lab-b" } },
-      { ...vault("kv-untagged"), tags: {} },
-      { ...vault("KV-1"), tags: { lab: "lab-a" } },
-    ];
-    expect(vaultsToPurge("lab-a", [vault("kv-1")], deleted).map((v) => v.name)).toEqual(["KV-1", "kv-mine"]);
-    expect(vaultsToPurge("lab-c", [], deleted)).toEqual([]);
+  it("never another subscription's vault, even with the same name; never one the outputs do not name", () => {
+    const own = ownVaults({ vaultName: "kv-1", vaults: [{ vaultName: "kv-1" }, { vaultName: "kv-2" }], ...ids() });
+    const deleted = [vault("KV-1"), vault("kv-1", OTHER), vault("kv-2", OTHER), vault("kv-mine-by-tag"), vault("kv-2", SUB, "eastus2")];
+    expect(vaultsToPurge(own, deleted)).toEqual([vault("KV-1"), vault("kv-2", SUB, "eastus2")]);
   });
 });
 
@@ -172,6 +226,7 @@ describe("list", () => {
     expect(text).toMatch(/^lab-a\s+ada\s+2\s+2025-03-01T09:30:00Z\s+EXPIRED 2h 30m ago$/m);
     expect(text).toMatch(/^lab-b\s+-\s+-\s+2025-03-02T14:00:00Z\s+in 1d 2h$/m);
     expect(text).toMatch(/^lab-c\s+ops\s+1\s+-\s+lasting$/m);
+    expect(formatLabList([labInfo(facts("lab-d", {}, { "lab:destroying": "x", "lab:owner": "eve" }))], NOW)).toMatch(/^lab-d\s+-\s+-\s+-\s+lasting, DESTROYING \(unfinished\)$/m);
     expect(formatLabList([], NOW)).toBe("no lab stacks (lab-*)\n");
   });
 
