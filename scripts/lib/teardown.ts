@@ -44,7 +44,7 @@ export interface DeleteStep {
 
 export interface Remains {
   readonly resource: string;
-  readonly state: "protected" | "soft-deleted" | "not deleted";
+  readonly state: "protected" | "soft-deleted";
   readonly message: string;
 }
 
