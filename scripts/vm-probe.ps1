@@ -17,8 +17,11 @@ stdout: exactly one JSON object {"ok": bool, "checks": [{"name", "ok", "status",
 stderr: progress lines. Neither ever carries a secret value or a key: only lengths and short SHA-256 prefixes.
 Exit code: 0 when every check is ok, 1 otherwise, 2 for bad arguments.
 
+The VM's tokens and the storage key go only to the Key Vault and Blob hosts of one Azure cloud ($CLOUDS), over https.
+
 Test-only overrides (production uses the defaults): PROBE_IMDS_URL (http://169.254.169.254),
-PROBE_ARM_URL (https://management.azure.com), PROBE_CA_FILE (an extra CA certificate to trust for HTTPS).
+PROBE_ARM_URL (the cloud's ARM endpoint), PROBE_CA_FILE (an extra CA certificate to trust for HTTPS). Only while
+PROBE_CA_FILE is set may any endpoint be a loopback address (127.0.0.1, ::1, localhost): the local twin.
 #>
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
@@ -68,15 +71,48 @@ function Test-Loopback([string]$HostName) {
     return $false
 }
 
-function Assert-Endpoint([string]$Flag, [string]$Value, [bool]$AllowLoopbackHttp) {
-    $u = $null
-    if ([System.Uri]::TryCreate($Value, [System.UriKind]::Absolute, [ref]$u)) {
-        if ($u.Scheme -eq 'https' -and $u.Host) { return }
-        if ($u.Scheme -eq 'http' -and $AllowLoopbackHttp -and (Test-Loopback $u.Host)) { return }
+# ---- where tokens and keys may go: the same table and rule as vm-probe's CLOUDS ----------------------------------
+# Each Azure cloud's Key Vault and Blob DNS suffixes, Key Vault token resource and ARM endpoint. Sources: azure-cli's
+# KNOWN_CLOUDS (azure-cli-core cloud.py), and Microsoft's developer guides for Azure Government and Azure China.
+$CLOUDS = [ordered]@{
+    AzureCloud = @{ vault = '.vault.azure.net'; blob = '.blob.core.windows.net'; vault_resource = $VAULT_RESOURCE; arm = $ARM_RESOURCE.TrimEnd('/') }
+    AzureChinaCloud = @{ vault = '.vault.azure.cn'; blob = '.blob.core.chinacloudapi.cn'; vault_resource = 'https://vault.azure.cn'; arm = 'https://management.chinacloudapi.cn' }
+    AzureUSGovernment = @{ vault = '.vault.usgovcloudapi.net'; blob = '.blob.core.usgovcloudapi.net'; vault_resource = 'https://vault.usgovcloudapi.net'; arm = 'https://management.usgovcloudapi.net' }
+}
+# https://NAME<suffix>/ on the default port, nothing else: no user info, port, path, query or fragment.
+$CLOUD_URL = '^https://([a-z0-9-]{3,24})(\.[a-z0-9.]+?)(?::443)?/?\z'
+$VAULT_NAME = '^[a-z][a-z0-9-]{1,22}[a-z0-9]\z'
+$ACCOUNT_NAME = '^[a-z0-9]{3,24}\z'
+# The local twin, tests only: a loopback host, any port, a plain path.
+$LOOPBACK_URL = '^(https?)://(127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?(?:/[A-Za-z0-9._-]+)*/?\z'
+$IMDS_URL = 'http://169.254.169.254'
+# Loopback endpoints only while the test-only PROBE_CA_FILE is set: no flag or parameter turns them on.
+$testMode = [bool][Environment]::GetEnvironmentVariable('PROBE_CA_FILE')
+
+# The cloud whose $Kind ('vault' or 'blob') host $Value is, 'loopback' for the twin, or $null when refused.
+function Get-EndpointCloud([string]$Value, [string]$Kind) {
+    # Printable ASCII only: no look-alike letters, spaces or controls.
+    if ($Value -cmatch '[^\x21-\x7e]') { return $null }
+    $m = [regex]::Match($Value, $CLOUD_URL, [System.Text.RegularExpressions.RegexOptions]::IgnoreCase)
+    if ($m.Success) {
+        $name = $m.Groups[1].Value
+        $suffix = $m.Groups[2].Value.ToLowerInvariant()
+        if ($Kind -eq 'vault') { $valid = ($name -match $VAULT_NAME) -and -not $name.Contains('--') } else { $valid = $name -match $ACCOUNT_NAME }
+        foreach ($c in $CLOUDS.Keys) {
+            if ($valid -and $suffix -ceq $CLOUDS[$c][$Kind]) { return $c }
+        }
+        return $null
     }
-    $hint = ''
-    if ($AllowLoopbackHttp) { $hint = ' (http:// only on a loopback address, for tests)' }
-    Fail-Usage ("{0} '{1}': expected an https:// URL{2}" -f $Flag, $Value, $hint)
+    $m = [regex]::Match($Value, $LOOPBACK_URL)
+    if ($m.Success -and $testMode -and ($m.Groups[1].Value -ceq 'https' -or $Kind -eq 'blob')) { return 'loopback' }
+    return $null
+}
+
+function Get-EndpointError([string]$Flag, [string]$Value, [string]$Kind) {
+    $suffixes = ($CLOUDS.Values | ForEach-Object { 'https://NAME' + $_[$Kind] + '/' }) -join ' or '
+    $http = ''
+    if ($Kind -eq 'blob') { $http = ' (http:// only on a loopback address, for tests)' }
+    return ("{0} '{1}': expected an https:// URL, {2}{3}; a loopback address only while PROBE_CA_FILE is set" -f $Flag, $Value, $suffixes, $http)
 }
 
 # ---- arguments: the Python probe's flags, or PowerShell-style named parameters -----------------------------------
@@ -99,14 +135,25 @@ for ($i = 0; $i -lt $args.Count; $i++) {
 foreach ($required in @(@('--vault-uri', 'VaultUri'), @('--secret', 'Secret'), @('--storage-account-id', 'StorageAccountId'), @('--blob-endpoint', 'BlobEndpoint'))) {
     if ($null -eq $opt[$required[1]]) { Fail-Usage ("the following arguments are required: {0}" -f $required[0]) }
 }
-Assert-Endpoint '--vault-uri' $opt.VaultUri $false
-Assert-Endpoint '--blob-endpoint' $opt.BlobEndpoint $true
+$vaultCloud = Get-EndpointCloud $opt.VaultUri 'vault'
+if ($null -eq $vaultCloud) { Fail-Usage (Get-EndpointError '--vault-uri' $opt.VaultUri 'vault') }
+$blobCloud = Get-EndpointCloud $opt.BlobEndpoint 'blob'
+if ($null -eq $blobCloud) { Fail-Usage (Get-EndpointError '--blob-endpoint' $opt.BlobEndpoint 'blob') }
+if ($vaultCloud -ne 'loopback' -and $blobCloud -ne 'loopback' -and $vaultCloud -ne $blobCloud) {
+    Fail-Usage ("--blob-endpoint '{0}': expected the blob endpoint of the vault's cloud ({1}), not of {2}" -f $opt.BlobEndpoint, $vaultCloud, $blobCloud)
+}
+$cloudName = 'AzureCloud'
+if ($vaultCloud -ne 'loopback') { $cloudName = $vaultCloud } elseif ($blobCloud -ne 'loopback') { $cloudName = $blobCloud }
+$cloud = $CLOUDS[$cloudName]
 if ($opt.Secret -notmatch '^[A-Za-z0-9-]{1,121}$') {
     Fail-Usage ("--secret '{0}': expected 1-121 letters, digits and hyphens (a Key Vault secret name; the probe adds -probe)" -f $opt.Secret)
 }
 $parts = $opt.StorageAccountId.Trim('/').Split('/')
 if ($parts.Count -ne 8 -or $parts[0] -ne 'subscriptions' -or $parts[5] -ne 'microsoft.storage' -or $parts[6] -ne 'storageaccounts') {
     Fail-Usage ("--storage-account-id '{0}': expected /subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME" -f $opt.StorageAccountId)
+}
+if ($blobCloud -ne 'loopback' -and $opt.BlobEndpoint.Split('/')[2].Split('.')[0] -ne $parts[7]) {
+    Fail-Usage ("--blob-endpoint '{0}': expected the blob endpoint of the account {1} in --storage-account-id" -f $opt.BlobEndpoint, $parts[7])
 }
 $deadlineSeconds = 0.0
 if (-not [double]::TryParse($opt.DeadlineSeconds, [System.Globalization.NumberStyles]::Float, [System.Globalization.CultureInfo]::InvariantCulture, [ref]$deadlineSeconds) -or -not ($deadlineSeconds -gt 0)) {
@@ -125,12 +172,14 @@ function Get-EnvOr([string]$Name, [string]$Default) {
     if ($v) { return $v }
     return $Default
 }
-$imds = (Get-EnvOr 'PROBE_IMDS_URL' 'http://169.254.169.254').TrimEnd('/')
-$arm = (Get-EnvOr 'PROBE_ARM_URL' 'https://management.azure.com').TrimEnd('/')
-$armUri = $null
-if (-not ([System.Uri]::TryCreate($arm, [System.UriKind]::Absolute, [ref]$armUri) -and ($armUri.Scheme -eq 'https' -or ($armUri.Scheme -eq 'http' -and (Test-Loopback $armUri.Host))))) {
-    [Console]::Error.WriteLine("vm-probe: PROBE_ARM_URL '$arm': expected an https:// URL")
-    exit 2
+$imds = (Get-EnvOr 'PROBE_IMDS_URL' $IMDS_URL).TrimEnd('/')
+$arm = (Get-EnvOr 'PROBE_ARM_URL' $cloud.arm).TrimEnd('/')
+# The test-only overrides may only name the real endpoint, or a loopback address while PROBE_CA_FILE is set.
+foreach ($override in @(@('PROBE_ARM_URL', $arm, $cloud.arm), @('PROBE_IMDS_URL', $imds, $IMDS_URL))) {
+    if ($override[1] -cne $override[2] -and -not ($testMode -and [regex]::Match($override[1], $LOOPBACK_URL).Success)) {
+        [Console]::Error.WriteLine(("vm-probe: {0} '{1}': expected {2} (loopback only while PROBE_CA_FILE is set, for tests)" -f $override[0], $override[1], $override[2]))
+        exit 2
+    }
 }
 $caFile = [Environment]::GetEnvironmentVariable('PROBE_CA_FILE')
 $vault = $opt.VaultUri.TrimEnd('/')
@@ -479,11 +528,11 @@ $storageData = {
 
 # ---- the run ----------------------------------------------------------------------------------------------------
 try {
-    $vaultOk = Invoke-Check 'vault-token' $tokenAttempt $VAULT_RESOURCE
+    $vaultOk = Invoke-Check 'vault-token' $tokenAttempt $cloud.vault_resource
     foreach ($pair in @(@('secret-get', $secretGet), @('secret-set', $secretSet), @('secret-list-denied', $secretListDenied))) {
         if ($vaultOk) { [void](Invoke-Check $pair[0] $pair[1]) } else { Skip-Check $pair[0] 'vault-token failed, so there is no token for Key Vault' }
     }
-    if (Invoke-Check 'arm-token' $tokenAttempt $ARM_RESOURCE) {
+    if (Invoke-Check 'arm-token' $tokenAttempt ($cloud.arm + '/')) {
         if (Invoke-Check 'storage-listkeys' $listKeys) { [void](Invoke-Check 'storage-data' $storageData) }
         else { Skip-Check 'storage-data' 'storage-listkeys failed, so there is no key' }
     } else {
