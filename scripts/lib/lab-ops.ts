@@ -272,6 +272,17 @@ export async function destroyLab(stack: string, opts: { evenIfLasting: boolean }
   const refusal = destroyRefusal(facts);
   if (refusal && !opts.evenIfLasting) throw new LabRefusal(refusal);
 
+  if (lasting) {
+    // Without a preview, destroy deletes everything but the protected resources before it fails on them.
+    try {
+      await withProgress(`${stack}: destroy preview`, s.previewDestroy({ onOutput: deps.stream }), deps.log, deps.progressEveryMs);
+    } catch (e) {
+      throw new LabRefusal(
+        `${stack}: the destroy preview fails (${firstLine(e)}); nothing was deleted. A lasting lab's vault and storage account are protected: ` +
+          `unprotect them on purpose (pulumi state unprotect --all --stack ${stack}) and run this again`,
+      );
+    }
+  }
   const own: OwnVaults = lasting ? { problem: "a lasting lab's vaults are never purged (they stay soft-deleted and recoverable)" } : ownVaults(facts.outputs);
   const unfinished = STACK_TAG.destroying in facts.tags;
   await ws.setTag(stack, STACK_TAG.destroying, isoSeconds(deps.now()));

@@ -6,7 +6,11 @@ import { LabRefusal } from "../../scripts/lib/lab-ops";
 import { deployed, FakeStack, OTHER_SUB, SUB, useHarness, WRITES } from "./lab-harness";
 
 const h = useHarness();
-const destroyed = () => h.pulumiCalls().filter((c) => c[0] === "destroy").map((c) => c[c.indexOf("--stack") + 1]);
+const destroyed = () =>
+  h
+    .pulumiCalls()
+    .filter((c) => c[0] === "destroy" && !c.includes("--preview-only"))
+    .map((c) => c[c.indexOf("--stack") + 1]);
 const deleted = (name: string, subscriptionId: string, lab: string) => ({ name, location: "westeurope", subscriptionId, tags: { lab, ephemeral: "true" } });
 /** Tags an old CLI (or anyone) could have set: none may make a stack reapable, destroyable or purgeable. */
 const FORGED_TAGS = { "lab:purge": `${SUB}/westeurope/kv-lab-tagged,${OTHER_SUB}/westeurope/kv-elsewhere`, "lab:ephemeral": "true", "lab:expiresAt": "2020-01-01T00:00:00Z", "lab:destroying": "2020-01-01T00:00:00Z" };
@@ -216,6 +220,21 @@ describe("destroy", () => {
     expect(h.listed).toEqual([]);
     expect(h.readState().deletedVaults.map((v) => v.name).sort()).toEqual(stack.resources.length === 2 ? ["kv-lab-keep", "kv-old"] : ["kv-old"]);
     expect(h.lines.join("\n")).toContain("lab-keep: destroying a lasting lab, as --even-if-lasting says; no vault purge: a lasting lab's vaults are never purged");
+  });
+
+  it("--even-if-lasting on a protected lasting lab: the preview fails, nothing is deleted, the way out is named", async () => {
+    const keep = deployed("lab-keep", { ephemeral: false, owner: "ops" });
+    keep.resources[0].protect = true;
+    h.writeState({ stacks: { "lab-keep": keep } });
+    const before = h.readState().stacks;
+    await expect(h.lab(["destroy", "keep", "--even-if-lasting", "keep"])).rejects.toThrow(
+      /lab-keep: the destroy preview fails \(.*cannot be deleted because it is protected\); nothing was deleted.*pulumi state unprotect --all --stack lab-keep/,
+    );
+    expect(destroyed()).toEqual([]);
+    expect(h.pulumiCalls().filter((c) => c[0] === "destroy")).toEqual([expect.arrayContaining(["destroy", "--preview-only", "--stack", "lab-keep"])]);
+    expect(h.pulumiCalls().filter(WRITES).filter((c) => c[0] !== "destroy")).toEqual([]);
+    expect(h.readState().stacks).toEqual(before);
+    expect(h.readState().deletedVaults).toEqual([]);
   });
 
   it("--even-if-lasting on an ephemeral lab changes nothing: it is destroyed and purged as usual", async () => {

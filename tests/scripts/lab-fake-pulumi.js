@@ -89,14 +89,26 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
   };
   save(state);
   out(`Updating (${stackName}):\n + 3 created`);
+} else if (a0 === "destroy" && args.includes("--preview-only")) {
+  // As the engine does: deleting a protected resource fails, in a preview too, and nothing is deleted.
+  const p = stack().resources.find((r) => r.protect);
+  if (p) fail(`resource "${p.urn}" cannot be deleted because it is protected`);
+  out(`Previewing destroy (${stackName}):\n - ${stack().resources.length} to delete`);
 } else if (a0 === "destroy") {
   const s = stack();
   // Deleting a vault soft-deletes it: Azure keeps it, with its tags, until it is purged.
-  for (const r of s.resources.filter((x) => x.type === "azure-native:keyvault:Vault")) {
+  for (const r of s.resources.filter((x) => x.type === "azure-native:keyvault:Vault" && !x.protect)) {
     const [, sub, name] = /^\/subscriptions\/([^/]+)\/.*\/vaults\/([^/]+)$/.exec(r.id);
     state.deletedVaults.push({ name, location: r.outputs.location, subscriptionId: sub, tags: r.outputs.tags });
   }
-  s.resources = s.resources.filter((x) => x.type !== "azure-native:keyvault:Vault");
+  s.resources = s.resources.filter((x) => x.type !== "azure-native:keyvault:Vault" || x.protect);
+  // Without a preview, the engine deletes all it may, keeps the protected resources, and fails.
+  const kept = s.resources.filter((x) => x.protect);
+  if (kept.length) {
+    s.resources = kept;
+    save(state);
+    fail(`resource "${kept[0].urn}" cannot be deleted because it is protected`);
+  }
   if ((state.failDestroy?.[stackName] ?? 0) > 0) {
     state.failDestroy[stackName]--;
     save(state);
