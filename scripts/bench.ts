@@ -99,6 +99,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
       twin.seedSecret(SECRET, "value-from-pulumi");
       twin.setPolicy(operator.principalId, ["get", "list", "set", "delete"]);
       twin.grantRunCommand(operator.principalId);
+      twin.grantSecretsWrite(operator.principalId);
       for (const s of seats) {
         twin.setPolicy(s.principalId, ["get", "set"]);
         twin.grantListKeys(s.principalId);
@@ -110,6 +111,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
       JSON.stringify({
         resourceGroupName: twin.resourceGroup,
         vaultUri: twin.vaultUrl,
+        vaultName: twin.vaultName,
         secretName: SECRET,
         storageAccountId: twin.storageAccountId,
         blobEndpoint: twin.blobEndpoint,
@@ -121,7 +123,6 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
       credential: new TwinCredential(operator),
       armEndpoint: twin.armUrl,
       additionalPolicies: [{ position: "perCall" as const, policy: { name: "trust-twin-ca", sendRequest: (req: any, next: any) => ((req.agent = agent), next(req)) } }],
-      disableChallengeResourceVerification: true,
       // Poll often: with the SDK's 2 s (or the tests' 200 ms) every figure rounds up to whole poll intervals, and the
       // ratio of 10 seats to 1 measures the poll, not the work.
       pollIntervalMs: 20,

@@ -1,12 +1,16 @@
 // `npm run verify`: from the operator's machine, seed the canary secret with a fresh value, run the in-VM probe on
-// every seat in parallel through ARM run command, read back what each VM wrote, and report seat x check.
+// every seat in parallel through ARM run command, check that each VM read back its own write, and report seat x check.
+// The operator never calls a vault's data plane: its firewall (defaultAction Deny, bypass None) refuses any address
+// not in operatorIpRanges, and a GitHub-hosted runner can never be listed. The canary goes in through ARM (a
+// Microsoft.KeyVault/vaults/secrets PUT, control plane, outside the firewall) and the read-back happens inside the seat.
 // Azure endpoints and the credential are injected (VerifyDeps), so tests run all of it against the local twin.
 import { createHash, randomBytes } from "crypto";
 import type { TokenCredential } from "@azure/core-auth";
-import type { SecretClient, SecretClientOptions } from "@azure/keyvault-secrets";
+import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
 import { parseFlags, UsageError } from "./cli";
 import { LabOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput } from "./outputs";
 import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "../../lib/probe";
+import { printable } from "../../lib/printable";
 
 /** What verify reports per seat: the run command itself, the probe's checks, and the read-back of the VM's write. */
 export const VERIFY_CHECKS = ["run-command", ...PROBE_CHECKS, "set-readback"] as const;
@@ -17,9 +21,7 @@ export interface VerifyDeps {
   /** ARM endpoint. Default: https://management.azure.com. */
   readonly armEndpoint?: string;
   /** Extra pipeline policies for every Azure client (tests: trust the twin's CA). */
-  readonly additionalPolicies?: SecretClientOptions["additionalPolicies"];
-  /** Skip Key Vault's check that the challenge's resource matches the vault's domain (tests: a vault on 127.0.0.1). */
-  readonly disableChallengeResourceVerification?: boolean;
+  readonly additionalPolicies?: ComputeManagementClientOptionalParams["additionalPolicies"];
   /** How often run command polls. Default: the SDK's (2 s). */
   readonly pollIntervalMs?: number;
   /** How often a "still waiting" line goes to stderr. Default 15 s. */
@@ -72,6 +74,26 @@ export function seatVaultUri(outputs: LabOutputs, s: SeatOutput): string {
   return s.vaultUri ?? outputs.vaultUri;
 }
 
+/** Key Vault's rule for a vault name (Secrets_CreateOrUpdate's vaultName pattern, 3-24 characters). */
+const VAULT_NAME = /^[a-zA-Z0-9-]{3,24}$/;
+
+/**
+ * A seat's vault name, which the ARM PUT needs: its `vaultName` output, the lab's for a seat on the first vault, or
+ * the first label of the vault's host (NAME.vault.azure.net, and the other clouds' vault domains).
+ */
+export function seatVaultName(outputs: LabOutputs, s: SeatOutput): string {
+  const uri = seatVaultUri(outputs, s);
+  const fromHost = /^https:\/\/([^./]+)\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(:443)?\/?$/i.exec(uri)?.[1];
+  const name = s.vaultName ?? (uri === outputs.vaultUri ? outputs.vaultName : undefined) ?? fromHost;
+  if (name === undefined || !VAULT_NAME.test(name)) {
+    throw new UsageError(
+      `seatVms (seat ${s.seat}): cannot tell the name of its vault ${JSON.stringify(uri)}${name === undefined ? "" : ` (got ${JSON.stringify(name)})`}; ` +
+        "expected a vaultName output of 3-24 letters, digits and hyphens, or a vault URI https://NAME.vault.azure.net/",
+    );
+  }
+  return name;
+}
+
 function selectSeats(outputs: LabOutputs, wanted?: readonly number[]): SeatOutput[] {
   if (!wanted) return [...outputs.seatVms];
   const have = outputs.seatVms.map((s) => s.seat);
@@ -83,26 +105,33 @@ function selectSeats(outputs: LabOutputs, wanted?: readonly number[]): SeatOutpu
 export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: VerifyDeps, io: Io): Promise<VerifyReport> {
   const seats = selectSeats(outputs, opts.seats);
   const progress = (line: string) => io.stderr.write(`verify: ${line}\n`);
-  const { SecretClient } = await import("@azure/keyvault-secrets");
+  const { KeyVaultManagementClient } = await import("@azure/arm-keyvault");
   const { ComputeManagementClient } = await import("@azure/arm-compute");
   // A large lab spreads its seats over several vaults (lib/shards.ts): each seat is checked against its own.
-  const clients = new Map<string, SecretClient>();
-  for (const uri of new Set(seats.map((s) => seatVaultUri(outputs, s)))) {
-    clients.set(uri, new SecretClient(uri, deps.credential, { additionalPolicies: deps.additionalPolicies, disableChallengeResourceVerification: deps.disableChallengeResourceVerification }));
-  }
+  const vaults = new Map(seats.map((s) => [seatVaultUri(outputs, s), seatVaultName(outputs, s)]));
+  const { subscriptionId } = parseResourceId(seats[0].vmId);
 
   // A fresh canary value per run: a VM that reports reading it proves it read the vault now, not a cache.
   const canary = randomBytes(24).toString("base64url");
+  // ARM's audience whatever the endpoint, as the compute client asks for (a test endpoint is no audience).
+  const arm = new KeyVaultManagementClient(deps.credential, subscriptionId, {
+    endpoint: deps.armEndpoint,
+    credentials: { scopes: ["https://management.azure.com/.default"] },
+    additionalPolicies: deps.additionalPolicies,
+  });
   await Promise.all(
-    [...clients].map(async ([uri, secrets]) => {
+    [...vaults].map(async ([uri, name]) => {
       try {
-        await secrets.setSecret(outputs.secretName, canary, { contentType: "text/plain", tags: { seededBy: "dsvm-identity-lab verify" } });
+        await arm.secrets.createOrUpdate(outputs.resourceGroupName, name, outputs.secretName, {
+          properties: { value: canary, contentType: "text/plain" },
+          tags: { seededBy: "dsvmlab verify" },
+        });
       } catch (e) {
-        throw new Error(`could not seed the canary secret ${outputs.secretName} in ${uri}: ${(e as Error).message}`);
+        throw new Error(`could not seed the canary secret ${outputs.secretName} in vault ${name} (${uri}) through ARM: ${(e as Error).message}`);
       }
     }),
   );
-  progress(`seeded ${outputs.secretName} with a fresh value (${describeValue(canary)})${clients.size > 1 ? ` in ${clients.size} vaults` : ""}`);
+  progress(`seeded ${outputs.secretName} with a fresh value (${describeValue(canary)}) through ARM${vaults.size > 1 ? ` in ${vaults.size} vaults` : ""}`);
 
   const runId = randomBytes(6).toString("hex");
   const started = Date.now();
@@ -112,7 +141,7 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
     const results = await Promise.all(
       seats.map(async (s) => {
         const vaultUri = seatVaultUri(outputs, s);
-        const r = await verifySeat(s, { outputs, opts, deps, canary, nonce: `verify-${runId}-seat${s.seat}`, vaultUri, secrets: clients.get(vaultUri)!, Compute: ComputeManagementClient, progress });
+        const r = await verifySeat(s, { outputs, opts, deps, canary, nonce: `verify-${runId}-seat${s.seat}`, vaultUri, Compute: ComputeManagementClient, progress });
         waiting.delete(`seat ${s.seat}`);
         const failed = r.checks.filter((c) => !c.ok).map((c) => c.name);
         progress(`seat ${s.seat} (${s.vmName}): ${failed.length ? `FAILED ${failed.join(", ")}` : "every check passed"} (${Math.round((Date.now() - started) / 1000)}s)`);
@@ -131,9 +160,8 @@ interface SeatContext {
   readonly deps: VerifyDeps;
   readonly canary: string;
   readonly nonce: string;
-  /** This seat's vault, and a client for it. */
+  /** This seat's vault. */
   readonly vaultUri: string;
-  readonly secrets: SecretClient;
   readonly Compute: typeof import("@azure/arm-compute").ComputeManagementClient;
   readonly progress: (line: string) => void;
 }
@@ -175,23 +203,28 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
       checks.push({ ...pc, ok: false, status: "failed", detail: `${pc.detail}: not the value verify just seeded (${describeValue(c.canary)})` });
     } else checks.push(pc);
   }
-  checks.push(await readBack(report.checks.find((x) => x.name === "secret-set")!, c));
+  checks.push(setReadback(report.checks.find((x) => x.name === "secret-set")!, `${c.outputs.secretName}-probe`, c.nonce));
   return done(checks);
 }
 
-/** Reads `<secret>-probe` at the version the VM reported and compares it with this seat's nonce, by hash. */
-async function readBack(set: CheckResult, c: SeatContext): Promise<CheckResult> {
-  const name = `${c.outputs.secretName}-probe`;
+/**
+ * The VM's own read-back of its write: secret-set reports the version it wrote and the hash of the value it read back
+ * from that version; this seat's nonce must have that hash. Done inside the seat: the operator's data-plane read would
+ * be refused by the vault's firewall.
+ */
+export function setReadback(set: CheckResult, name: string, nonce: string): CheckResult {
   if (!set.ok) return check("set-readback", false, "skipped: secret-set failed", "skipped");
-  const version = /\bversion ([0-9a-f]{32})\b/.exec(set.detail)?.[1];
-  if (!version) return check("set-readback", false, `secret-set did not report which version of ${name} it wrote`);
-  try {
-    const got = await c.secrets.getSecret(name, { version });
-    const same = got.value !== undefined && sha256(got.value) === sha256(c.nonce);
-    return check("set-readback", same, same ? `${name} version ${version} holds this seat's nonce (${describeValue(c.nonce)})` : `${name} version ${version} holds ${describeValue(got.value ?? "")}, not this seat's nonce (${describeValue(c.nonce)})`);
-  } catch (e) {
-    return check("set-readback", false, `could not read ${name} version ${version}: ${(e as Error).message}`);
-  }
+  const m = /\bversion ([0-9a-f]{32}): .*; read back: (\d+) chars, sha256 ([0-9a-f]{8})$/.exec(set.detail);
+  if (!m) return check("set-readback", false, `secret-set did not report the version of ${name} it wrote and the hash it read back from it`);
+  const [, version, length, hash] = m;
+  const same = Number(length) === nonce.length && hash === sha256(nonce).slice(0, 8);
+  return check(
+    "set-readback",
+    same,
+    same
+      ? `the VM read back ${name} version ${version}: this seat's nonce (${describeValue(nonce)})`
+      : `the VM read back ${name} version ${version}: ${length} chars, sha256 ${hash}, not this seat's nonce (${describeValue(nonce)})`,
+  );
 }
 
 const CELL = { passed: "ok", failed: "FAIL", skipped: "skip" } as const;
@@ -257,6 +290,7 @@ export async function verifyCli(argv: string[], io: Io, makeDeps: () => VerifyDe
   const outputs = values.outputs !== undefined ? readOutputsFile(values.outputs) : await readStackOutputs(values.stack!);
   selectSeats(outputs, seats); // bad --seats is a usage error, before anything touches Azure
   const report = await runVerify(outputs, { seats, deadlineSeconds: deadline }, await makeDeps(), io);
-  io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report));
+  // What VMs report is made printable where it is read (lib/probe.ts); this is the last net before the terminal.
+  io.stdout.write(printable(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report), true));
   return report.ok ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 // `npm run verify` on a lab whose seats are sharded over two vaults (lib/shards.ts): each seat is seeded, probed and
-// read back in its own vault. Two twins: A is the lab (ARM, VMs, vault A), B only lends its vault as the second vault.
+// read back in its own vault. Two twins: A is the lab (ARM, VMs, vault A), B only lends its vault as the second vault;
+// A's ARM knows B's vault, so the canary reaches both through the control plane.
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
@@ -10,7 +11,7 @@ import { useTwin } from "../twin/fixture";
 
 const SECRET = "SQLPasswd";
 const labTwin = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
-const vaultB = useTwin({});
+const vaultB = useTwin({}, { vaultName: "dsvmlab-kv-twin02" });
 let deps: VerifyDeps;
 
 beforeAll(() => {
@@ -18,12 +19,12 @@ beforeAll(() => {
   const b = vaultB.twin;
   // The probe runs inside twin A's run command and trusts twin A's CA file: add twin B's CA to it.
   fs.appendFileSync(a.certs.caFile, b.certs.ca);
+  a.linkVault(b);
   const agent = new https.Agent({ ca: [a.certs.ca, b.certs.ca] });
   deps = {
     credential: new TwinCredential(id.operator),
     armEndpoint: a.armUrl,
     additionalPolicies: [{ position: "perCall", policy: { name: "trust-twin-cas", sendRequest: (req, next) => ((req.agent = agent), next(req)) } }],
-    disableChallengeResourceVerification: true,
     pollIntervalMs: 200,
     progressEveryMs: 60000,
   };
@@ -38,6 +39,7 @@ function grant() {
     t.setPolicy(id.operator.principalId, ["get", "list", "set", "delete"]);
   }
   a.grantRunCommand(id.operator.principalId);
+  a.grantSecretsWrite(id.operator.principalId);
   a.setPolicy(id.seat1.principalId, ["get", "set"]);
   b.setPolicy(id.seat2.principalId, ["get", "set"]);
   a.grantListKeys(id.seat1.principalId);
@@ -47,13 +49,15 @@ function grant() {
 function outputs(withSeatVaults: boolean) {
   const { twin: a, id } = labTwin;
   const seatVault = [a.vaultUrl, vaultB.twin.vaultUrl];
+  const seatVaultName = [a.vaultName, vaultB.twin.vaultName];
   return {
     resourceGroupName: a.resourceGroup,
     vaultUri: a.vaultUrl,
+    vaultName: a.vaultName,
     secretName: SECRET,
     storageAccountId: a.storageAccountId,
     blobEndpoint: a.blobEndpoint,
-    seatVms: [id.seat1, id.seat2].map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: a.vmId(s.vmName!), ...(withSeatVaults ? { vaultUri: seatVault[i] } : {}) })),
+    seatVms: [id.seat1, id.seat2].map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: a.vmId(s.vmName!), ...(withSeatVaults ? { vaultUri: seatVault[i], vaultName: seatVaultName[i] } : {}) })),
   };
 }
 
@@ -76,7 +80,7 @@ describe("verify follows each seat's own vault", () => {
       [2, vaultB.twin.vaultUrl, true],
     ]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/seeded SQLPasswd with a fresh value \(\d+ chars, sha256 [0-9a-f]{8}\) in 2 vaults/);
+    expect(run.stderr).toMatch(/seeded SQLPasswd with a fresh value \(\d+ chars, sha256 [0-9a-f]{8}\) through ARM in 2 vaults/);
     // The same fresh canary in both vaults; each VM's write landed in its own vault only.
     const [inA, inB] = [labTwin.twin, vaultB.twin].map((t) => t.secretVersions(SECRET).map((v) => v.value));
     expect(inA).toHaveLength(1);

@@ -158,6 +158,8 @@ export class AzureTwin {
   private readonly secretWriters = new Set<string>();
   /** Other twins' vaults this twin's ARM knows, by vault name (one subscription, several vaults). */
   private readonly linkedVaults = new Map<string, AzureTwin>();
+  /** Twins whose VMs sit in this vault's lab subnet too (see linkVault). */
+  private readonly labTwins = new Set<AzureTwin>([this]);
   private readonly secrets = new Map<string, SecretVersion[]>();
   private readonly operations = new Map<string, Operation>();
   private readonly children = new Set<ChildProcess>();
@@ -251,9 +253,10 @@ export class AzureTwin {
   grantSecretsWrite(principalId: string): void {
     this.secretWriters.add(principalId);
   }
-  /** Lets this twin's ARM write secrets into `other`'s vault (another vault of the same lab). */
+  /** Makes `other`'s vault another vault of this lab: this twin's ARM writes into it, and its firewall lets this twin's VMs in. */
   linkVault(other: AzureTwin): void {
     this.linkedVaults.set(other.vaultName.toLowerCase(), other);
+    other.labTwins.add(this);
   }
 
   seedSecret(name: string, value: string): void {
@@ -425,7 +428,7 @@ export class AzureTwin {
     const refused = networkRefusal(this.vaultNetwork, this.vaultName, {
       oid: token.oid,
       tid: this.tenantId,
-      inLabSubnet: this.identities.get(token.oid)?.vmName !== undefined,
+      inLabSubnet: [...this.labTwins].some((t) => t.identities.get(token.oid)?.vmName !== undefined),
       clientAddress: (ctx.req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
     });
     if (refused) return ctx.reply(403, refused);
