@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, validateConfig } from "../lib/config";
 import type { ProgramRun, RecordedResource } from "../scripts/lib/harness";
+import { MOCK_CLIENT } from "../scripts/lib/mocks";
 import { buildReport } from "../scripts/lib/plan-report";
 import { devConfig, ofType, one, ROOT, runLab, runLabFailure } from "./helpers/program";
 
@@ -59,16 +60,16 @@ describe("sharding seats across vaults, in the program", () => {
 
   it("opens vault2 for the seat past it, each vault with its own seats' policies, the operators' and a canary", () => {
     expect(ofType(run, T.secretVault).map((v) => v.name)).toEqual(["vault", "vault2"]);
-    const policiesIn = (vault: string) => ofType(run, T.policy).filter((p) => parentName(run, p) === vault).map((p) => p.name).sort();
-    expect(policiesIn("vault")).toEqual(["vault-operator1", "vault-seat1", "vault-seat2"]);
-    expect(policiesIn("vault2")).toEqual(["vault2-operator1", "vault2-seat3"]);
-    // Each seat's policy names that seat's identity, in its own shard's vault only.
-    expect(grantSeat(run, one(run, T.policy, "vault2-seat3"), 3)).toBe(3);
+    // The policies are inline on each vault (one write per vault): the operators' first, then its own seats'.
+    const policiesIn = (vault: string) => (one(run, T.vault, `${vault}-kv`).inputs.properties.accessPolicies as { objectId: string }[]).map((p) => p.objectId);
+    expect(policiesIn("vault")).toEqual([MOCK_CLIENT.objectId, principalOf(run, 1), principalOf(run, 2)]);
+    expect(policiesIn("vault2")).toEqual([MOCK_CLIENT.objectId, principalOf(run, 3)]);
+    expect(ofType(run, T.policy)).toEqual([]);
     expect(ofType(run, T.secret).map((s) => parentName(run, s)).sort()).toEqual(["vault", "vault2"]);
   });
 
   it("says in the outputs which vault each seat uses, and keeps the first vault's at the top", () => {
-    const names = ofType(run, T.vault).map((v) => v.state.name as string);
+    const names = ["vault-kv", "vault2-kv"].map((n) => one(run, T.vault, n).state.name as string);
     const seatVms = run.outputs.seatVms as { seat: number; vaultName: string; vaultUri: string }[];
     expect(seatVms.map((s) => [s.seat, s.vaultName])).toEqual([[1, names[0]], [2, names[0]], [3, names[1]]]);
     expect(seatVms[2].vaultUri).toBe(`https://${names[1]}.vault.azure.net/`);
@@ -80,27 +81,29 @@ describe("sharding seats across vaults, in the program", () => {
   });
 
   it("points each seat's in-VM check at that seat's own vault", () => {
-    const names = ofType(run, T.vault).map((v) => v.state.name as string);
+    const names = ["vault-kv", "vault2-kv"].map((n) => one(run, T.vault, n).state.name as string);
     const args = (seat: number) => (one(run, T.runCommand, `seat${seat}-check-probe`).inputs.parameters as { value: string }[]).map((p) => p.value);
     expect(args(3)).toContain(`https://${names[1]}.vault.azure.net/`);
     expect(args(3)).not.toContain(`https://${names[0]}.vault.azure.net/`);
     expect(args(1)).toContain(`https://${names[0]}.vault.azure.net/`);
-    // ...and waits for the policy in that vault.
-    expect(one(run, T.runCommand, "seat3-check-probe").dependencies).toContain(one(run, T.policy, "vault2-seat3").urn);
+    // ...and waits for that vault, which carries its policy, and not for the other one.
+    expect(one(run, T.runCommand, "seat3-check-probe").dependencies).toContain(one(run, T.vault, "vault2-kv").urn);
+    expect(one(run, T.runCommand, "seat3-check-probe").dependencies).not.toContain(one(run, T.vault, "vault-kv").urn);
   });
 
   it("reports seat -> vault and the role assignments in the plan", () => {
     const report = buildReport(run);
     expect(report.vaults).toEqual([{ name: "vault", seats: [1, 2] }, { name: "vault2", seats: [3] }]);
-    expect(report.roleAssignments).toMatchObject({ count: 3, limit: 4000, byComponent: { StorageKeyAccess: 3 }, roleDefinitions: 1 });
+    // customRoleSource subscription (the default): the listKeys role is the bootstrap's, so the lab defines none.
+    expect(report.roleAssignments).toMatchObject({ count: 3, limit: 4000, byComponent: { StorageKeyAccess: 3 }, roleDefinitions: 0 });
   });
 });
 
 describe("role assignments against Azure's 4000 per subscription", () => {
   const wide = { subnetPrefix: "10.42.16.0/20" };
 
-  it("creates the custom listKeys role once per lab, whatever the seat count", async () => {
-    const run = await runLab({ seats: "3", labUsersGroupObjectId: GROUP });
+  it("creates the custom listKeys role once per lab (customRoleSource lab), whatever the seat count", async () => {
+    const run = await runLab({ seats: "3", labUsersGroupObjectId: GROUP, customRoleSource: "lab" });
     expect(ofType(run, T.roleDefinition)).toHaveLength(1);
     expect(ofType(run, T.assignment)).toHaveLength(6); // listKeys and lab users' sign-in, per seat
     expect(buildReport(run).roleAssignments).toMatchObject({ count: 6, byComponent: { StorageKeyAccess: 3, DataScienceVm: 3 }, roleDefinitions: 1 });
@@ -140,34 +143,47 @@ describe("no wasted minutes: what waits for what", () => {
     run = await runLab({ seats: String(SEATS), seatsPerVault: "2", labUsersGroupObjectId: GROUP });
   });
 
-  it("creates the vaults and the storage account in parallel with the VMs: they wait for no VM", () => {
-    for (const r of [...ofType(run, T.vault), ...ofType(run, T.account), ...ofType(run, T.secret)]) {
-      expect([r.name, transitiveDeps(run, r).filter((d) => d.type === T.vm).map((d) => d.name)]).toEqual([r.name, []]);
+  it("creates the storage account in parallel with the VMs, and each vault (and its canary) after its own shard's VMs only", () => {
+    for (const r of ofType(run, T.account)) expect([r.name, transitiveDeps(run, r).filter((d) => d.type === T.vm)]).toEqual([r.name, []]);
+    // The vault carries its seats' policies in one write (kv-access-policy-409-serialize), so it waits for their VMs.
+    const shardVms = { vault: ["seat1-vm", "seat2-vm"], vault2: ["seat3-vm"] } as Record<string, string[]>;
+    for (const r of [...ofType(run, T.vault), ...ofType(run, T.secret)]) {
+      const shard = parentName(run, r)!;
+      expect([r.name, transitiveDeps(run, r).filter((d) => d.type === T.vm).map((d) => d.name).sort()]).toEqual([r.name, shardVms[shard]]);
     }
   });
 
   it("makes each seat's grants wait for that seat's VM only", () => {
     const grants = run.resources.filter((r) => isGrant(r) && grantSeat(run, r, SEATS) !== undefined);
-    expect(grants.length).toBe(SEATS * 3); // access policy, listKeys, lab users' sign-in
+    expect(grants.length).toBe(SEATS * 2); // listKeys, lab users' sign-in (the vault policies are the vault's)
     for (const g of grants) {
       const seat = grantSeat(run, g, SEATS)!;
       expect([g.name, transitiveDeps(run, g).filter((d) => d.type === T.vm).map((d) => d.name)]).toEqual([g.name, [`seat${seat}-vm`]]);
     }
   });
 
-  it("makes each seat's in-VM check wait for its own grants only, and no other seat's VM", () => {
+  it("makes each seat's in-VM check wait for its own grants and its own shard's VMs only", () => {
+    const shardOf = (seat: number) => (seat <= 2 ? [1, 2] : [3]);
     for (let seat = 1; seat <= SEATS; seat++) {
       const check = one(run, T.runCommand, `seat${seat}-check-probe`);
       const deps = transitiveDeps(run, check);
-      expect(deps.filter((d) => d.type === T.vm).map((d) => d.name)).toEqual([`seat${seat}-vm`]);
+      expect(deps.filter((d) => d.type === T.vm).map((d) => d.name).sort()).toEqual(shardOf(seat).map((n) => `seat${n}-vm`));
       const grantSeats = deps.filter((d) => isGrant(d)).map((d) => grantSeat(run, d, SEATS));
-      expect(grantSeats.length).toBeGreaterThanOrEqual(2); // its vault policy and its listKeys assignment
+      expect(grantSeats.length).toBeGreaterThanOrEqual(1); // its listKeys assignment
       expect(new Set(grantSeats)).toEqual(new Set([seat]));
+      expect(deps.map((d) => d.name)).toContain(seat <= 2 ? "vault-kv" : "vault2-kv");
     }
   });
 
-  it("computes the critical path on the real plan graph: Azure's minimum plus the NAT gateway's two steps", () => {
+  it("vm-one-extension-operation-at-a-time: each check runs after its seat's sign-in extension", () => {
+    for (let seat = 1; seat <= SEATS; seat++) {
+      expect(one(run, T.runCommand, `seat${seat}-check-probe`).dependencies).toContain(one(run, "azure-native:compute:VirtualMachineExtension", `seat${seat}-aadssh`).urn);
+    }
+  });
+
+  it("computes the critical path on the real plan graph: Azure's minimum, the NAT gateway's two steps, and the vault's one write", () => {
     const { criticalPath } = buildReport(run);
+    // kv-access-policy-409-serialize: the policies are one vault write after the VMs, then the canary, then the check.
     expect(criticalPath.chain.map((s) => s.type.replace(/^azure-native:/, ""))).toEqual([
       "resources:ResourceGroup",
       "network:PublicIPAddress",
@@ -175,17 +191,30 @@ describe("no wasted minutes: what waits for what", () => {
       "network:Subnet",
       "network:NetworkInterface",
       "compute:VirtualMachine",
-      expect.stringMatching(/^(keyvault:AccessPolicy|authorization:RoleAssignment)$/),
+      "keyvault:Vault",
+      "keyvault:Secret",
       "compute:VirtualMachineRunCommandByVirtualMachine",
     ]);
-    expect(criticalPath.length).toBe(8);
-    expect(criticalPath.extraSteps).toBe(2);
-    expect(criticalPath.chain.filter((s) => s.minimumStep === null).map((s) => s.reason)).toEqual([expect.stringContaining("egress"), expect.stringContaining("egress")]);
-    // One seat's chain: its NIC, VM, grant and check.
-    const seat = /^seat(\d+)-/.exec(criticalPath.chain[4].name)![1];
-    expect(criticalPath.chain.slice(4).map((s) => s.name)).toEqual([`seat${seat}-nic`, `seat${seat}-vm`, expect.stringMatching(new RegExp(`seat${seat}\\b`)), `seat${seat}-check-probe`]);
+    expect(criticalPath.length).toBe(9);
+    const added = criticalPath.chain.filter((s) => s.minimumStep === null).map((s) => s.type.replace(/^azure-native:/, ""));
+    expect(added.filter((t) => !["network:PublicIPAddress", "network:NatGateway", "keyvault:Vault", "keyvault:Secret"].includes(t))).toEqual([]);
+    expect(criticalPath.extraSteps).toBe(added.length);
+    // One seat's chain: its NIC and VM, its vault, that vault's canary and its check.
+    const seat = Number(/^seat(\d+)-/.exec(criticalPath.chain[4].name)![1]);
+    const vault = seat <= 2 ? "vault" : "vault2";
+    expect(criticalPath.chain.slice(4).map((s) => s.name)).toEqual([`seat${seat}-nic`, `seat${seat}-vm`, `${vault}-kv`, `${vault}-canary`, `seat${seat}-check-probe`]);
     // Every step on the path has a figure and says where it comes from.
     for (const s of criticalPath.chain) expect(s.typical).toEqual({ seconds: expect.any(Number), basis: expect.stringMatching(/^(documented|measured|estimate)$/), source: expect.any(String) });
+  });
+
+  it("keeps that path's length whatever the seat count: one vault write, not one policy write per seat", async () => {
+    // 30 seats: a chain of policies would make the path 30+ steps (500 seats: 507; see components/SecretVault.ts).
+    const big = await runLab({ seats: "30", checkOnDeploy: "false" });
+    expect(ofType(big, T.policy)).toEqual([]);
+    const { criticalPath } = buildReport(big);
+    // Without the check the path ends at the canary: RG, NAT IP, NAT, subnet, NIC, VM, vault, canary.
+    expect(criticalPath.chain.map((s) => s.type.replace(/^azure-native:/, "")).slice(-3)).toEqual(["compute:VirtualMachine", "keyvault:Vault", "keyvault:Secret"]);
+    expect(criticalPath.length).toBe(8);
   });
 });
 
@@ -217,7 +246,7 @@ describe("npm run plan -- --config key=value", () => {
     expect(report.summary.seats).toBe(3);
     expect(report.vaults).toEqual([{ name: "vault", seats: [1, 2] }, { name: "vault2", seats: [3] }]);
     expect(report.roleAssignments.count).toBe(3);
-    expect(report.criticalPath).toMatchObject({ length: 8, azureMinimum: { length: 6 }, extraSteps: 2 });
+    expect(report.criticalPath).toMatchObject({ length: 9, azureMinimum: { length: 6 } });
     expect(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).not.toMatch(/seatsPerVault/); // nothing was written
   });
 

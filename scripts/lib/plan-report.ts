@@ -98,9 +98,14 @@ export function vaultSeats(resources: readonly RecordedResource[]): VaultSeats[]
   const vaults = new Map<string, Set<number>>();
   for (const r of resources) if (r.type === `${COMPONENT_PREFIX}SecretVault`) vaults.set(r.name, new Set());
   for (const r of resources) {
-    const principal = r.type === "azure-native:keyvault:AccessPolicy" ? r.inputs.policy?.objectId : r.type === "azure-native:authorization:RoleAssignment" ? r.inputs.principalId : undefined;
-    const vault = principal !== undefined && seatOf.has(principal) ? ancestor(r, byUrn, `${COMPONENT_PREFIX}SecretVault`) : undefined;
-    if (vault) vaults.get(vault.name)!.add(seatOf.get(principal)!);
+    // Policies inline on the vault (components/SecretVault.ts), standalone ones, or role assignments.
+    const principals: unknown[] =
+      r.type === "azure-native:keyvault:Vault" ? (Array.isArray(r.inputs.properties?.accessPolicies) ? r.inputs.properties.accessPolicies.map((p: any) => p?.objectId) : [])
+      : r.type === "azure-native:keyvault:AccessPolicy" ? [r.inputs.policy?.objectId] : r.type === "azure-native:authorization:RoleAssignment" ? [r.inputs.principalId] : [];
+    for (const principal of principals) {
+      const vault = typeof principal === "string" && seatOf.has(principal) ? ancestor(r, byUrn, `${COMPONENT_PREFIX}SecretVault`) : undefined;
+      if (vault) vaults.get(vault.name)!.add(seatOf.get(principal as string)!);
+    }
   }
   return [...vaults].map(([name, seats]) => ({ name, seats: [...seats].sort((a, b) => a - b) }));
 }
