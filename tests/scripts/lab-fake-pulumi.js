@@ -4,7 +4,7 @@
 // ($FAKE_PULUMI_STATE), and appends each argv to $FAKE_PULUMI_LOG so tests can assert what was called.
 // "Azure" is simulated in the same file: destroying a vault soft-deletes it into `deletedVaults` (with its tags),
 // where the tests' fake purger finds it. `failDestroy[stack] = n` makes the next n destroys of that stack fail after
-// deleting the vault, like a destroy that dies half-way: the outputs stay, as they do while the root stack resource
+// deleting the vault, like a destroy that dies half-way (`failUp` likewise for up): the outputs stay, as they do while the root stack resource
 // is still in the state (Pulumi deletes it last).
 "use strict";
 const fs = require("fs");
@@ -65,6 +65,12 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
   save(state);
 } else if (a0 === "up") {
   const s = stack();
+  // `failUp[stack] = n`: the next n ups die before the program exports its outputs (a first up that failed).
+  if ((state.failUp?.[stackName] ?? 0) > 0) {
+    state.failUp[stackName]--;
+    save(state);
+    fail("update failed: creating urn:...:VirtualMachine: Code=\"SkuNotAvailable\"");
+  }
   const cfg = (k) => s.config[`dsvm-identity-lab:${k}`];
   const rg = `/subscriptions/${state.subscriptionId}/resourceGroups/dsvmlab-${stackName}-rg`;
   const vaultName = `dsvmlab-kv-${stackName.slice(-6)}`;

@@ -30,6 +30,7 @@ export interface FakeState {
   stacks: Record<string, FakeStack>;
   deletedVaults: DeletedVault[];
   failDestroy: Record<string, number>;
+  failUp?: Record<string, number>;
 }
 
 export interface Harness {

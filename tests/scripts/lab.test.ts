@@ -46,6 +46,21 @@ describe("create", () => {
   });
 });
 
+describe("a first up that fails", () => {
+  it("leaves a stack without outputs: create says how to take it down, list calls it lasting, reap keeps it", async () => {
+    h.writeState({ failUp: { "lab-ws": 1 } });
+    await expect(h.lab(["create", "ws", "--ttl", "8h", "--config", KEY])).rejects.toThrow(
+      /lab-ws: pulumi up failed: .*SkuNotAvailable[\s\S]*nothing proves the lab ephemeral.*npm run lab -- destroy ws --even-if-lasting ws/,
+    );
+    expect(h.pulumiCalls().some((c) => c[0] === "VERIFY")).toBe(false);
+    expect(await h.lab(["list"])).toBe(0);
+    expect(h.lines.join("")).toMatch(/^lab-ws\s+-\s+-\s+-\s+lasting$/m);
+    expect(await h.lab(["reap", "--yes"], h.deps({ referenceNow: at("2025-03-09T00:00:00Z"), now: () => new Date("2025-03-09T00:00:00Z") }))).toBe(0);
+    expect(h.lines.join("\n")).toContain("reap: lab-ws: keep: lasting: it has no outputs");
+    expect(h.readState().stacks["lab-ws"]).toBeDefined();
+  });
+});
+
 describe("create never takes over an existing stack", () => {
   const seed = () =>
     h.writeState({
