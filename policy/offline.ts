@@ -26,9 +26,11 @@ function revealed(value: any): any {
 
 /** The root stack resource the pack sees, whose props are the stack's outputs. */
 export function stackView(outputs: Record<string, unknown>, urnOf: readonly RecordedResource[]): PolicyResourceView {
-  const prefix = /^(urn:pulumi:[^:]+::[^:]+)::/.exec(urnOf[0]?.urn ?? "")?.[1] ?? "urn:pulumi:stack::project";
+  const [, stack = "stack", project = "project"] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(urnOf[0]?.urn ?? "") ?? [];
   const props = revealed(outputs);
-  return { type: STACK_TYPE, name: "stack", urn: `${prefix}::${STACK_TYPE}::stack`, inputs: props, props };
+  // Named as Pulumi names the root stack resource: <project>-<stack>.
+  const name = `${project}-${stack}`;
+  return { type: STACK_TYPE, name, urn: `urn:pulumi:${stack}::${project}::${STACK_TYPE}::${name}`, inputs: props, props };
 }
 
 /**

@@ -18,11 +18,12 @@ export function rangeProblems(sources: readonly string[], allowed: readonly stri
   const ok = new Set(allowed.map(norm));
   const problems: string[] = [];
   let total = 0;
-  for (const s of new Set(sources.map(norm))) {
+  for (const shown of new Set(sources.map((x) => x.trim()))) {
+    const s = norm(shown);
     const c = parseCidr(s, true);
-    if (!ok.has(s)) problems.push(`${s} is not in ${allowedName}`);
-    else if (!c) problems.push(`${s} is not an IPv4 address or range`);
-    else if (c.prefix < MAX_RANGE_PREFIX) problems.push(`${s} is wider than a /${MAX_RANGE_PREFIX} (${size(c)} addresses is not one office)`);
+    if (!ok.has(s)) problems.push(`${shown} is not in ${allowedName}`);
+    else if (!c) problems.push(`${shown} is not an IPv4 address or range`);
+    else if (c.prefix < MAX_RANGE_PREFIX) problems.push(`${shown} is wider than a /${MAX_RANGE_PREFIX} (${size(c)} addresses is not one office)`);
     if (c) total += size(c);
   }
   if (total > MAX_TOTAL_ADDRESSES && !problems.length) problems.push(`together they span ${total} addresses, more than ${MAX_TOTAL_ADDRESSES}`);

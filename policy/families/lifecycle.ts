@@ -1,8 +1,9 @@
 // Lifecycle: a lasting lab keeps what it cannot get back (90-day soft-delete retention, purge protection, `protect`
 // on the vault and the storage account); with checkOnDeploy every seat has its in-VM check, and that check can fail
 // the deploy.
+import { DECLARED_RUN_COMMAND_NAME } from "../allow-list";
 import { LASTING_SOFT_DELETE_DAYS } from "../baseline";
-import { Finding, Rule } from "../engine";
+import { Finding, known, Rule } from "../engine";
 import { azureName, byType, isRunCommand, seatVms, T } from "../graph";
 import { targetVm } from "./inventory";
 
@@ -62,7 +63,7 @@ export const lifecycleRules: readonly Rule[] = [
     fix: "Keep one InVmCheck per seat (index.ts) with treatFailureAsDeploymentFailure true and asyncExecution false.",
     check: (resources, ctx) => {
       if (ctx.checkOnDeploy !== true) return [];
-      const checks = resources.filter(isRunCommand);
+      const checks = resources.filter((r) => isRunCommand(r) && (!known(r.inputs.runCommandName) || DECLARED_RUN_COMMAND_NAME.test(r.inputs.runCommandName)));
       return seatVms(resources, ctx).flatMap((vm): Finding[] => {
         const mine = checks.filter((c) => targetVm(c, resources) === vm);
         if (!mine.length) return [{ urn: vm.urn, message: `Seat VM ${azureName(vm, "vmName")} has no in-VM check though checkOnDeploy is true: add its InVmCheck.` }];

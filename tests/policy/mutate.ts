@@ -17,21 +17,25 @@ export interface Mutation {
   readonly add?: (props: Props, sdk: Sdk) => void;
   /** Sees each matching resource object as it is constructed, so a later mutation can use its outputs. */
   readonly capture?: (resource: pulumi.Resource) => void;
+  /** A change to the resource options (protect, deletedWith...). */
+  readonly opts?: (opts: pulumi.CustomResourceOptions) => pulumi.CustomResourceOptions;
 }
 
 /** Applies `fn` to an Input's resolved value, keeping it an Output. */
 export const patch = <T>(sdk: Sdk, value: unknown, fn: (v: T) => unknown) => sdk.output(value as pulumi.Input<T>).apply((v) => fn(v as T));
 
-export async function runMutated(mutations: readonly Mutation[], overrides: Record<string, string> = {}): Promise<ProgramRun> {
-  return runLab(overrides, "dev", {
+export async function runMutated(mutations: readonly Mutation[], overrides: Record<string, string> = {}, stack = "dev"): Promise<ProgramRun> {
+  return runLab(overrides, stack, {
     beforeProgram: (sdk) => {
       const added = new Set<Mutation>();
       sdk.runtime.registerStackTransformation((args) => {
         let props = args.props as Props;
+        let opts = args.opts;
         let hit = false;
         for (const m of mutations) {
           if (args.type !== m.type || (m.name !== undefined && args.name !== m.name)) continue;
           props = m.change(props, sdk);
+          if (m.opts) opts = m.opts(opts);
           m.capture?.(args.resource);
           hit = true;
           if (m.add && !added.has(m)) {
@@ -39,7 +43,7 @@ export async function runMutated(mutations: readonly Mutation[], overrides: Reco
             m.add(props, sdk);
           }
         }
-        return hit ? { props, opts: args.opts } : undefined;
+        return hit ? { props, opts } : undefined;
       });
     },
   });

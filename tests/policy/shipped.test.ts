@@ -1,44 +1,65 @@
-// The shipped program passes every rule, mandatory and advisory, in the configurations the lab supports; advisory
-// rules flag without blocking.
+// The shipped program passes every rule, mandatory and advisory, in the configurations the lab supports: the
+// allow-lists accept exactly what the program declares. Advisory rules flag without blocking.
 import { checkRecorded } from "../../policy/offline";
 import { contextFromConfig, rules, Violation } from "../../policy/rules";
+import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import { devConfig, runLab } from "../helpers/program";
 import { runMutated } from "./mutate";
+import { T } from "./mutation-helpers";
 
 const EPHEMERAL = { ephemeral: "true", ttlHours: "8", createdAt: "2025-01-31T09:00:00Z", owner: "alice" };
+const OPERATOR = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
 /** What the offline gate does with violations: a mandatory one fails it. */
 const blocks = (violations: readonly Violation[]) => violations.some((v) => v.enforcement === "mandatory");
 
 describe("the shipped program has zero violations", () => {
   it.each([
-    ["the dev stack as shipped", {}],
-    ["listKeysRole=builtin (Key Operator)", { listKeysRole: "builtin" }],
-    ["allowedSshCidrs set (public IPs and an SSH rule from those CIDRs only)", { allowedSshCidrs: '["203.0.113.0/24"]' }],
-    ["one seat", { seats: "1" }],
-    ["an ephemeral lab (tags, no purge protection)", EPHEMERAL],
-  ] as const)("%s", async (_title, overrides: Record<string, string>) => {
-    const run = await runLab(overrides);
-    const violations = checkRecorded(run.resources, contextFromConfig(devConfig(overrides)));
+    ["the dev stack as shipped", {}, "dev"],
+    ["the win-rbac stack as shipped", {}, "win-rbac"],
+    ["a lab with lab users", { labUsersGroupObjectId: "0a0b0c0d-1111-2222-3333-444455556666" }, "dev"],
+    ["listKeysRole=builtin (Key Operator)", { listKeysRole: "builtin" }, "dev"],
+    ["customRoleSource=lab (the lab's own roles) in both vault models", { customRoleSource: "lab", vaultAccessModel: "rbac" }, "dev"],
+    ["customRoleSource=lab, access policies", { customRoleSource: "lab" }, "dev"],
+    ["allowedSshCidrs set (public IPs and an SSH rule from those CIDRs only)", { allowedSshCidrs: '["203.0.113.0/24"]' }, "dev"],
+    ["operators in config, one in UPPER case, and operator IPs", { operatorObjectIds: JSON.stringify([OPERATOR.toUpperCase(), "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"]), operatorIpRanges: '["203.0.113.7", "198.51.100.0/24"]' }, "dev"],
+    ["Windows seats with operators (VM Administrator Login)", { operatorObjectIds: JSON.stringify([OPERATOR]) }, "win-rbac"],
+    ["one seat, no check on deploy", { seats: "1", checkOnDeploy: "false" }, "dev"],
+    ["an ephemeral lab (tags, no purge protection, nothing protected)", EPHEMERAL, "dev"],
+  ] as const)("%s", async (_title, overrides: Record<string, string>, stack) => {
+    const run = await runLab(overrides, stack);
+    const violations = checkRecorded(run.resources, contextFromConfig(devConfig(overrides, stack)), undefined, run.outputs);
     expect(violations).toEqual([]);
     // The rules did look: the run has every kind of resource they judge.
     const types = new Set(run.resources.map((r) => r.type));
-    for (const t of ["azure-native:compute:VirtualMachine", "azure-native:keyvault:AccessPolicy", "azure-native:authorization:RoleAssignment", "azure-native:storage:StorageAccount"]) {
-      expect(types).toContain(t);
-    }
+    for (const t of [T.vm, T.vault, T.assignment, T.account, T.nsg]) expect(types).toContain(t);
   });
 
-  it("an ephemeral lab without purge protection would fail if the stack were lasting", async () => {
+  it("a principal id in another case is the same principal: the deployer's policy, upper-cased, passes", async () => {
+    const run = await runMutated([{ type: T.vault, name: "vault-kv", change: (p, sdk) => ({ ...p, properties: sdk.output(p.properties).apply((x: any) => ({ ...x, accessPolicies: x.accessPolicies.map((e: any) => (e.objectId === MOCK_CLIENT.objectId ? { ...e, objectId: e.objectId.toUpperCase() } : e)) })) }) }]);
+    const vault = run.resources.find((r) => r.type === T.vault)!;
+    expect(vault.inputs.properties.accessPolicies.map((e: any) => e.objectId)).toContain(MOCK_CLIENT.objectId.toUpperCase());
+    expect(checkRecorded(run.resources, contextFromConfig(devConfig()))).toEqual([]);
+  });
+
+  it("without the deployer's id, the deployer's own grants are denied (nothing is allowed by default)", async () => {
+    const run = await runLab();
+    const violations = checkRecorded(run.resources, { ...contextFromConfig(devConfig()), deployerObjectId: "11111111-1111-1111-1111-111111111111" });
+    expect([...new Set(violations.map((v) => v.ruleId))]).toEqual(["grant-access-policies"]);
+    expect(violations[0].message).toMatch(new RegExp(`principal ${MOCK_CLIENT.objectId} holds \\[secrets/get, secrets/list`));
+  });
+
+  it("an ephemeral lab's vault would fail if the stack were lasting", async () => {
     const run = await runLab(EPHEMERAL);
     const lasting = checkRecorded(run.resources, { ...contextFromConfig(devConfig(EPHEMERAL)), ephemeral: false });
-    expect(lasting.map((v) => v.ruleId)).toEqual(["kv-purge-protection"]);
+    expect([...new Set(lasting.map((v) => v.ruleId))].sort()).toEqual(["kv-purge-protection", "lifecycle-lasting-protect", "lifecycle-lasting-retention"]);
   });
 
   it("allowedSshCidrs in the NSG must be the configured ones", async () => {
     const run = await runLab({ allowedSshCidrs: '["203.0.113.0/24"]' });
-    const other = checkRecorded(run.resources, { ephemeral: false, allowedSshCidrs: ["198.51.100.0/24"] });
-    expect(new Set(other.map((v) => v.ruleId))).toEqual(new Set(["vm-no-public-ip-without-ssh-cidrs"]));
-    expect(other[0].message).toMatch(/admits SSH from \[203\.0\.113\.0\/24\], which allowedSshCidrs does not list/);
+    const other = checkRecorded(run.resources, { ...contextFromConfig(devConfig({ allowedSshCidrs: '["198.51.100.0/24"]' })) });
+    expect(new Set(other.map((v) => v.ruleId))).toEqual(new Set(["ingress-nsg-rules"]));
+    expect(other[0].message).toMatch(/admits port \[22\] from \[203\.0\.113\.0\/24\]: 203\.0\.113\.0\/24 is not in config allowedSshCidrs/);
   });
 });
 
@@ -51,7 +72,7 @@ describe("advisory rules flag, and do not block", () => {
   });
 
   it("a VM size outside the allowed list", async () => {
-    const run = await runMutated([{ type: "azure-native:compute:VirtualMachine", name: "seat2-vm", change: (p) => ({ ...p, hardwareProfile: { vmSize: "Standard_M416ms_v2" } }) }]);
+    const run = await runMutated([{ type: T.vm, name: "seat2-vm", change: (p) => ({ ...p, hardwareProfile: { vmSize: "Standard_M416ms_v2" } }) }]);
     const violations = checkRecorded(run.resources, ctx);
     expect(violations.map((v) => [v.ruleId, v.enforcement])).toEqual([["vm-size-allowed", "advisory"]]);
     expect(violations[0].message).toMatch(/dsvmlab-vm2 has size Standard_M416ms_v2, which is not in the allowed list: use one of .*Standard_D4s_v5/);
@@ -61,7 +82,7 @@ describe("advisory rules flag, and do not block", () => {
   });
 
   it("an auto-shutdown schedule turned off", async () => {
-    const run = await runMutated([{ type: "azure-native:devtestlab:GlobalSchedule", name: "seat1-shutdown", change: (p) => ({ ...p, status: "Disabled" }) }]);
+    const run = await runMutated([{ type: T.schedule, name: "seat1-shutdown", change: (p) => ({ ...p, status: "Disabled" }) }]);
     const violations = checkRecorded(run.resources, ctx);
     expect(violations.map((v) => [v.ruleId, v.enforcement])).toEqual([["vm-auto-shutdown", "advisory"]]);
     expect(violations[0].message).toMatch(/VM dsvmlab-vm1 has no enabled auto-shutdown schedule: add a devtestlab.GlobalSchedule/);
@@ -74,8 +95,7 @@ describe("advisory rules flag, and do not block", () => {
     const violations = checkRecorded(run.resources, { ...ctx, ephemeral: true });
     expect(new Set(violations.map((v) => v.ruleId))).toEqual(new Set(["tags-on-ephemeral-labs"]));
     expect(violations.find((v) => v.resource === "azure-native:keyvault:Vault vault-kv")?.message).toMatch(/Vault vault-kv lacks tags owner, expiresAt on an ephemeral stack/);
-    // Resources that take no tags in ARM are not asked for them.
-    expect(violations.map((v) => v.resource).filter((r) => /AccessPolicy|RoleAssignment|Subnet/.test(r))).toEqual([]);
+    expect(violations.map((v) => v.resource).filter((r) => /RoleAssignment|Subnet/.test(r))).toEqual([]);
     expect(blocks(violations)).toBe(false);
   });
 });
