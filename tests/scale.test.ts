@@ -116,6 +116,8 @@ describe("role assignments against Azure's 4000 per subscription", () => {
   it.each([
     [{ seats: "4001" }, "an integer from 1 to 4000"],
     [{ seats: "2001", labUsersGroupObjectId: GROUP }, "at most 2000: Azure's limit of 4000 role assignments per subscription; this lab needs 4002 (2 per seat)"],
+    // Windows seats: VM Administrator Login for the deploying principal on each seat counts too.
+    [{ seats: "2001", os: "windows", sshPublicKey: "" }, "at most 2000: Azure's limit of 4000 role assignments per subscription; this lab needs 4002 (2 per seat)"],
     [{ seats: "100", roleAssignmentsInUse: "3950" }, "at most 50: Azure's limit of 4000 role assignments per subscription; this lab needs 100 (1 per seat) and roleAssignmentsInUse says 3950 are taken"],
   ])("refuses %j, naming the limit", (overrides, expected) => {
     let error: unknown;

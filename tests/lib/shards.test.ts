@@ -48,11 +48,22 @@ describe("vaultShards at the boundary (shard size 500)", () => {
 
 describe("roleAssignmentUse", () => {
   it("counts one listKeys assignment per seat, plus one per seat for lab users", () => {
-    expect(roleAssignmentUse({ seats: 10, labUsers: false })).toEqual({ listKeys: 10, labUsers: 0, vault: 0, total: 10, perSeat: 1 });
-    expect(roleAssignmentUse({ seats: 10, labUsers: true })).toEqual({ listKeys: 10, labUsers: 10, vault: 0, total: 20, perSeat: 2 });
+    expect(roleAssignmentUse({ seats: 10, labUsers: false })).toEqual({ listKeys: 10, labUsers: 0, vault: 0, adminLogin: 0, total: 10, perSeat: 1 });
+    expect(roleAssignmentUse({ seats: 10, labUsers: true })).toEqual({ listKeys: 10, labUsers: 10, vault: 0, adminLogin: 0, total: 20, perSeat: 2 });
   });
 
   it("adds the RBAC vault's assignments: each seat on its two secrets, each operator once", () => {
-    expect(roleAssignmentUse({ seats: 10, labUsers: false, vaultRbac: true, operators: 2 })).toEqual({ listKeys: 10, labUsers: 0, vault: 22, total: 32, perSeat: 3 });
+    expect(roleAssignmentUse({ seats: 10, labUsers: false, vaultRbac: true, operators: 2 })).toEqual({ listKeys: 10, labUsers: 0, vault: 22, adminLogin: 0, total: 32, perSeat: 3 });
+  });
+
+  it("adds Windows seats' VM Administrator Login: one per seat for the deployer and each operator", () => {
+    expect(roleAssignmentUse({ seats: 10, labUsers: true, operators: 3, adminLoginsPerSeat: 3 })).toEqual({ listKeys: 10, labUsers: 10, vault: 0, adminLogin: 30, total: 50, perSeat: 5 });
+    // The argument is optional: callers that do not pass it count none, as before.
+    expect(roleAssignmentUse({ seats: 4, labUsers: false, adminLoginsPerSeat: 0 })).toEqual(roleAssignmentUse({ seats: 4, labUsers: false }));
+  });
+
+  it("refuses a nonsense count of admin logins, naming it", () => {
+    expect(() => roleAssignmentUse({ seats: 1, labUsers: false, adminLoginsPerSeat: -1 })).toThrow(/adminLoginsPerSeat must be a whole number, got -1/);
+    expect(() => roleAssignmentUse({ seats: 1, labUsers: false, adminLoginsPerSeat: 1.5 })).toThrow(/adminLoginsPerSeat/);
   });
 });
