@@ -1,5 +1,7 @@
 // The twin must answer what Azure answers: every response it gives in a full probe run (granted and denied) and in
 // direct calls is validated against Microsoft's OpenAPI specs and examples in ../shared/azure-rest-specs.
+// Conformance entries covered here: kv-challenge-auth-401, kv-audience-check, kv-firewall-refusal,
+// kv-control-plane-secret-put-outside-firewall, run-command-output-last-4096-bytes.
 import type { ValidateFunction } from "ajv";
 import { call } from "./twin/http";
 import { probeAs } from "./twin/probe";
@@ -78,7 +80,7 @@ describe("the twin's answers match Azure's specs", () => {
     );
   });
 
-  it("for challenge auth, audience, not found, list, bad bodies and IMDS refusals", async () => {
+  it("for challenge auth, audience, the firewall, not found, list, bad bodies and IMDS refusals", async () => {
     twin.reset();
     twin.seedSecret("SQLPasswd", "spec-check-value");
     twin.setPolicy(operator.principalId, ["get", "list", "set"]);
@@ -93,6 +95,10 @@ describe("the twin's answers match Azure's specs", () => {
     expect(challenge.headers["www-authenticate"]).toMatch(/^Bearer authorization="https:\/\/login\.microsoftonline\.com\/[0-9a-f-]+", resource="https:\/\/vault\.azure\.net"$/);
     const wrongAudience = await call(`${kv}/SQLPasswd?api-version=7.4`, { ca, headers: auth(armToken) });
     expect([wrongAudience.status, wrongAudience.json().error.message]).toEqual([401, expect.stringMatching(/AKV10022: Invalid audience/)]);
+    // The operator is outside the vault's network rules by default: its policy does not matter, the firewall refuses.
+    const firewalled = await call(`${kv}/SQLPasswd?api-version=7.4`, { ca, headers: auth(kvToken) });
+    expect([firewalled.status, firewalled.json().error.innererror.code]).toEqual([403, "ForbiddenByFirewall"]);
+    twin.vaultNetwork.operatorIpAllowed = true;
     expect((await call(`${kv}/Nope?api-version=7.4`, { ca, headers: auth(kvToken) })).status).toBe(404);
     expect((await call(`${kv}?api-version=7.4`, { ca, headers: auth(kvToken) })).status).toBe(200);
     expect((await call(`${kv}/SQLPasswd/versions?api-version=7.4`, { ca, headers: auth(kvToken) })).status).toBe(200);
@@ -111,8 +117,53 @@ describe("the twin's answers match Azure's specs", () => {
       expect([r.method, r.path, r.status, s[1](JSON.parse(r.body)) || errors(s[1])]).toEqual([r.method, r.path, r.status, true]);
     }
     expect([...seen].sort()).toEqual(
-      ["ARM error 401", "IdentityErrorResponse 400", "IdentityTokenResponse 200", "KeyVaultError 400", "KeyVaultError 401", "KeyVaultError 404", "SecretListResult 200"].sort(),
+      ["ARM error 401", "IdentityErrorResponse 400", "IdentityTokenResponse 200", "KeyVaultError 400", "KeyVaultError 401", "KeyVaultError 403", "KeyVaultError 404", "SecretListResult 200"].sort(),
     );
+  });
+
+  it("for the control-plane secret PUT: Secrets_CreateOrUpdate's shape, never the value, ARM's authorization, outside the firewall", async () => {
+    twin.reset();
+    twin.setPolicy(operator.principalId, []);
+    const ca = twin.certs.ca;
+    const armToken = await token(operator, "https://management.azure.com/");
+    const url = (vault: string, name: string) => `${twin.armUrl}/subscriptions/${twin.subscriptionId}/resourceGroups/${twin.resourceGroup}/providers/Microsoft.KeyVault/vaults/${vault}/secrets/${name}?api-version=2023-07-01`;
+    const put = (vault: string, name: string, body: unknown) =>
+      call(url(vault, name), { ca, method: "PUT", headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const value = "arm-put-value-do-not-echo";
+
+    // ARM authorizes before it looks anything up: no secrets/write, 403 AuthorizationFailed naming the action.
+    const denied = await put(twin.vaultName, "SQLPasswd", { properties: { value } });
+    expect([denied.status, denied.json().error.code]).toEqual([403, "AuthorizationFailed"]);
+    expect(denied.json().error.message).toContain("'Microsoft.KeyVault/vaults/secrets/write'");
+    expect(v.armError(denied.json())).toBe(true);
+
+    twin.grantSecretsWrite(operator.principalId);
+    // The firewall refuses the operator on the data plane, and neither it nor the empty policy stops the ARM write.
+    const created = await put(twin.vaultName, "SQLPasswd", { properties: { value, contentType: "text/plain" }, tags: { seededBy: "test" } });
+    expect(created.status).toBe(201);
+    const again = await put(twin.vaultName, "SQLPasswd", { properties: { value: `${value}-2` } });
+    expect(again.status).toBe(200);
+    expect(twin.secretVersions("SQLPasswd").map((x) => x.value)).toEqual([value, `${value}-2`]);
+    for (const r of [created, again]) {
+      expect(r.text).not.toContain(value);
+      const body = r.json();
+      // secrets.json Secret: the Resource fields and properties; examples/createSecret.json answers exactly these.
+      expect(Object.keys(body).filter((k) => k !== "tags").sort()).toEqual(["id", "location", "name", "properties", "type"]);
+      expect(body).toMatchObject({ id: `${twin.vaultId}/secrets/SQLPasswd`, name: "SQLPasswd", type: "Microsoft.KeyVault/vaults/secrets" });
+      expect(Object.keys(body.properties).every((k) => ["contentType", "attributes", "secretUri", "secretUriWithVersion"].includes(k))).toBe(true);
+      expect(body.properties.secretUriWithVersion).toMatch(new RegExp(`^${twin.vaultUrl}secrets/SQLPasswd/[0-9a-f]{32}$`));
+    }
+    expect(created.json().tags).toEqual({ seededBy: "test" });
+    const dataPlane = await call(`${twin.vaultUrl}secrets/SQLPasswd?api-version=7.4`, { ca, headers: { Authorization: `Bearer ${await token(operator, "https://vault.azure.net")}` } });
+    expect(dataPlane.status).toBe(403);
+
+    // Unknown vault: 404; bad name or body: 400; all in ARM's error shape.
+    const missing = await put("no-such-vault", "SQLPasswd", { properties: { value } });
+    expect([missing.status, missing.json().error.code]).toEqual([404, "ResourceNotFound"]);
+    const badName = await put(twin.vaultName, "bad_name", { properties: { value } });
+    const noValue = await put(twin.vaultName, "SQLPasswd", { properties: {} });
+    for (const r of [missing, badName, noValue]) expect(v.armError(r.json()) || errors(v.armError)).toBe(true);
+    expect([badName.status, noValue.status]).toEqual([400, 400]);
   });
 
   it("for run command: 202 with Location and Azure-AsyncOperation, then the RunCommandResult, state 'succeeded' even when the script fails", async () => {
@@ -137,6 +188,17 @@ describe("the twin's answers match Azure's specs", () => {
     expect(done.json().value[0]).toMatchObject({ code: "ProvisioningState/succeeded", message: "Enable succeeded: \n[stdout]\nout-line\n\n[stderr]\nerr-line\n" });
     const status = await call(started.headers["azure-asyncoperation"] as string, { ca, headers: { Authorization: `Bearer ${armToken}` } });
     expect(status.json()).toMatchObject({ status: "Succeeded" });
+
+    // run-command-output-last-4096-bytes: Azure keeps only the last 4096 bytes of stdout.
+    const long = await call(url, { ca, method: "POST", headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" }, body: JSON.stringify({ commandId: "RunShellScript", script: ["head -c 5000 /dev/zero | tr '\\0' a", "printf END"] }) });
+    let longDone;
+    for (;;) {
+      longDone = await call(long.headers.location!, { ca, headers: { Authorization: `Bearer ${armToken}` } });
+      if (longDone.status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const stdout = /\[stdout\]\n([\s\S]*)\n\[stderr\]/.exec(longDone.json().value[0].message)![1];
+    expect([stdout.length, stdout.endsWith("aaaEND")]).toEqual([4096, true]);
 
     // A seat's identity may not run commands: 403 AuthorizationFailed, in ARM's error shape.
     const seatToken = await token(seat, "https://management.azure.com/");
