@@ -7,8 +7,11 @@ export type EdgesOf = (r: RecordedResource) => readonly string[];
 /** What `pulumi up` orders by: a resource is registered only once the resources it depends on exist. */
 export const upEdges: EdgesOf = (r) => r.dependencies;
 
-/** Every URN reachable from `start` over `edges` (not `start` itself). Iterative: chains may be thousands long. */
-export function reachableFrom(start: string, byUrn: ReadonlyMap<string, RecordedResource>, edges: EdgesOf): Set<string> {
+/**
+ * Every URN reachable from `start` over `edges` (not `start` itself). Iterative: chains may be thousands long. With
+ * `floor`, nodes lower than `floor.min` (by `heights`) are not walked: nothing below them can be that high.
+ */
+export function reachableFrom(start: string, byUrn: ReadonlyMap<string, RecordedResource>, edges: EdgesOf, floor?: { readonly height: ReadonlyMap<string, number>; readonly min: number }): Set<string> {
   const seen = new Set<string>();
   const stack = [start];
   while (stack.length) {
@@ -17,7 +20,7 @@ export function reachableFrom(start: string, byUrn: ReadonlyMap<string, Recorded
     for (const next of edges(r)) {
       if (!seen.has(next)) {
         seen.add(next);
-        stack.push(next);
+        if (!floor || (floor.height.get(next) ?? 0) > floor.min) stack.push(next);
       }
     }
   }

@@ -2,9 +2,9 @@
 // write on a vault while one is in flight (its access policies, its own update, a secret made through ARM), and a VM
 // runs one extension operation at a time (OperationPreempted / Conflict). Pulumi runs whatever the graph does not
 // order in parallel, so two such writes with no dependency path between them can collide: `pulumi up` fails.
-// Conformance: kv-arm-writes-serialize, vm-extension-operations-serialize (lib/azure/conformance/teardown.ts).
+// Conformance: kv-access-policy-409-serialize, vm-one-extension-operation-at-a-time (lib/azure/conformance/deploy.ts).
 import type { RecordedResource } from "./harness";
-import { EdgesOf, label, reachableFrom, upEdges } from "./graph";
+import { EdgesOf, heights, label, reachableFrom, upEdges } from "./graph";
 
 export type WriteTargetKind = "vault" | "vm";
 
@@ -83,10 +83,11 @@ export function writerGroups(resources: readonly RecordedResource[], include: (r
 }
 
 /** Whether each two writers of a group are ordered by `edges` (either way), and the pairs that are not. */
-export function checkGroup(target: WriteTarget, writers: readonly RecordedResource[], byUrn: ReadonlyMap<string, RecordedResource>, edges: EdgesOf): SerializedTarget {
+export function checkGroup(target: WriteTarget, writers: readonly RecordedResource[], byUrn: ReadonlyMap<string, RecordedResource>, edges: EdgesOf, height?: ReadonlyMap<string, number>): SerializedTarget {
   const urns = new Set(writers.map((w) => w.urn));
-  // The writers each one waits for (transitively): one walk per writer.
-  const before = new Map(writers.map((w) => [w.urn, new Set([...reachableFrom(w.urn, byUrn, edges)].filter((u) => urns.has(u)))]));
+  // The writers each one waits for (transitively): one walk per writer, never below the lowest writer.
+  const floor = height && { height, min: Math.min(...writers.map((w) => height.get(w.urn) ?? 0)) };
+  const before = new Map(writers.map((w) => [w.urn, new Set([...reachableFrom(w.urn, byUrn, edges, floor)].filter((u) => urns.has(u)))]));
   const sorted = [...writers].sort((a, b) => before.get(a.urn)!.size - before.get(b.urn)!.size);
   let unorderedPairs = 0;
   const examples: [string, string][] = [];
@@ -113,7 +114,8 @@ export function checkGroup(target: WriteTarget, writers: readonly RecordedResour
 /** The plan's serialized writes under `pulumi up`'s ordering (each resource waits for its dependencies). */
 export function planSerialization(resources: readonly RecordedResource[], edges: EdgesOf = upEdges): SerializationReport {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const targets = [...writerGroups(resources).values()].map((g) => checkGroup(g.target, g.writers, byUrn, edges));
+  const height = heights(resources, edges);
+  const targets = [...writerGroups(resources).values()].map((g) => checkGroup(g.target, g.writers, byUrn, edges, height));
   targets.sort((a, b) => Number(a.ordered) - Number(b.ordered));
   return { targets, conflicts: targets.filter((t) => !t.ordered).length };
 }

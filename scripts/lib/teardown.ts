@@ -253,7 +253,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
   // ARM deletes that Azure serializes (a vault's access policies, a VM's extensions) with no path between them. A
   // secret's delete goes to the data plane, not to the vault's ARM resource.
   for (const g of writerGroups(custom, (x) => actionOf(x) === "delete" && !DATA_PLANE_DELETES[x.type]).values()) {
-    const t = checkGroup(g.target, g.writers, byUrn, edges);
+    const t = checkGroup(g.target, g.writers, byUrn, edges, height);
     if (t.ordered) continue;
     blockers.push({
       kind: "serialized-deletes",
