@@ -130,7 +130,7 @@ function clouds(cases: [string, "vault" | "blob", Record<string, string>][]): (s
 
 describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {
   it.each(runner === "pwsh" ? ALWAYS_REFUSED : ALWAYS_REFUSED.filter(([, v]) => E2E.has(v)))("refuses %s %j with exit 2, naming the flag, before any request (also in test mode)", async (flag, value) => {
-    for (const env of [{}, { PROBE_CA_FILE: caFile }]) {
+    for (const env of [{}, { PROBE_CA_FILE: caFile }] as Record<string, string>[]) {
       const r = await run(runner, withFlag(flag, value), env);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
@@ -174,7 +174,7 @@ describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {
 
 describe("python probe: which hosts are accepted, and for which cloud", () => {
   it("refuses every host of the table, in test mode too", () => {
-    const cases = ALWAYS_REFUSED.flatMap(([flag, v]) => [{}, { PROBE_CA_FILE: "/x.pem" }].map((e): [string, "vault" | "blob", Record<string, string>] => [v, flag === "--vault-uri" ? "vault" : "blob", e]));
+    const cases = ALWAYS_REFUSED.flatMap(([flag, v]) => ([{}, { PROBE_CA_FILE: "/x.pem" }] as Record<string, string>[]).map((e): [string, "vault" | "blob", Record<string, string>] => [v, flag === "--vault-uri" ? "vault" : "blob", e]));
     // The blob cases that name a real cloud's blob host are refused only as a pair (another cloud, another account).
     const pairOnly = new Set(["https://other.blob.core.windows.net/", "https://labstore.blob.core.chinacloudapi.cn/"]);
     const got = clouds(cases);
