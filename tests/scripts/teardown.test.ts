@@ -253,3 +253,17 @@ describe("the program's stacks", () => {
     expect(t.protected.length).toBe(2);
   });
 });
+
+describe("the lab as it was before deletedWith and serialized writes: every failure named at once", () => {
+  it("a secret behind the firewall racing the deployer's policy, and seat policies removed in parallel (kv-access-policy-409-serialize)", () => {
+    const rg = group();
+    const kv = vault("kv", [rg]);
+    const operator = policy("vault-operator1", "kv", DEPLOYER, ["get", "list", "set", "delete", "recover"], [rg, kv]);
+    const seats = [1, 2].map((n) => policy(`vault-seat${n}`, "kv", `seat${n}`, ["get", "set"], [rg, kv]));
+    const canary = secret("vault-canary", "kv", [rg, kv]);
+    const t = teardown([rg, kv, operator, ...seats, canary]);
+    expect(kinds(t.pulumiDestroy)).toEqual(["firewall keyvault:Secret vault-canary", "access-race keyvault:Secret vault-canary", "serialized-deletes vault kv"]);
+    expect(t.pulumiDestroy.blockers[2].message).toMatch(/^3 pair\(s\) of deletes on vault kv may run at once/);
+    expect(t.labDestroy.succeeds).toBe(false);
+  });
+});

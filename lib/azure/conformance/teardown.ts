@@ -54,6 +54,7 @@ export const TEARDOWN_CONFORMANCE: readonly ConformanceEntry[] = [
         date: "2026-08-21",
         quote: "We special case deleteProtectedError to always continue past them, this allows us to report back all protect delete errors in a single run.",
       },
+      { ref: `${PULUMI}:pkg/backend/apply.go@${PULUMI_AT}`, date: "2026-08-21", quote: "plan, changes, err := PreviewThenPrompt(ctx, kind, stack, op, apply, explainer); if err != nil || kind == apitype.PreviewUpdate { return changes, err" },
       { ref: `${PULUMI}:sdk/nodejs/automation/stack.ts@${PULUMI_AT}`, date: "2026-08-21", quote: "const args = [\"destroy\"]; ... args.push(\"--yes\", \"--skip-preview\");" },
       { ref: "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/", date: "2026", quote: "A protected resource cannot be deleted directly." },
     ],
