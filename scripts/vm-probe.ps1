@@ -38,7 +38,15 @@ $REQUEST_TIMEOUT = 30
 $BACKOFF_FIRST = 0.5
 $BACKOFF_CAP = 30.0
 $DETAIL_MAX = 300
-$DENIED_BY_MODEL = @{ 'Forbidden/ForbiddenByPolicy' = 'access policy'; 'Forbidden/ForbiddenByRbac' = 'RBAC' }
+# A 403 on list proves the identity may not list only when Key Vault refused the permission. The inner code varies
+# (AccessDenied and ForbiddenByPolicy under access policies, ForbiddenByRbac under RBAC, others), so any inner code
+# passes except the network's own two, and a 403 with no inner code passes unless its message is a network refusal.
+$DENIED_BY_MODEL = @{ 'AccessDenied' = 'access policy'; 'ForbiddenByPolicy' = 'access policy'; 'ForbiddenByRbac' = 'RBAC' }
+$NETWORK_REFUSALS = @{
+    'ForbiddenByFirewall' = "the vault's firewall refused this client's address"
+    'ForbiddenByConnection' = 'the vault takes no public network connection and this one is no approved private link'
+}
+$NETWORK_MESSAGES = @('client address is not authorized', 'public network access is disabled', 'approved private link')
 
 function Write-Log([string]$Message) {
     [Console]::Error.WriteLine("vm-probe: $Message")
@@ -284,6 +292,14 @@ function Get-ErrorCode($Response) {
     return ''
 }
 
+# (inner code or '', message) of Key Vault's 403 body {"error":{"code":"Forbidden",...}}; $null if it is not one.
+function Get-KvRefusal($Response) {
+    $err = Get-Member-Value (ConvertFrom-Body $Response) 'error'
+    if (-not ($err -is [System.Management.Automation.PSCustomObject]) -or [string](Get-Member-Value $err 'code') -cne 'Forbidden') { return $null }
+    $inner = [string](Get-Member-Value (Get-Member-Value $err 'innererror') 'code')
+    return [pscustomobject]@{ Inner = $inner; Message = [string](Get-Member-Value $err 'message') }
+}
+
 function Get-Summary($Response) {
     $code = Get-ErrorCode $Response
     if ($code) { return ('HTTP {0} {1}' -f $Response.Status, $code) }
@@ -401,8 +417,11 @@ function Invoke-Kv([string]$Method, [string]$Path, $Body = $null) {
 function New-KvDenial($Response, [string]$What) {
     $detail = '{0}: Key Vault {1}' -f $What, (Get-Summary $Response)
     if ($Response.Status -eq 403) {
-        # Access policies and role assignments take a while to reach every Key Vault node.
-        return New-Outcome $false ($detail + ' (no permission yet?)') 403 $true (Get-RetryAfter $Response)
+        # Network rules, access policies and role assignments take a while to reach every Key Vault node.
+        $refusal = Get-KvRefusal $Response
+        $hint = ' (no permission yet?)'
+        if ($null -ne $refusal -and $refusal.Inner -and $NETWORK_REFUSALS.ContainsKey($refusal.Inner)) { $hint = " (the vault's network rules refused this client)" }
+        return New-Outcome $false ($detail + $hint) 403 $true (Get-RetryAfter $Response)
     }
     if ($Response.Status -eq 429 -or $Response.Status -ge 500) { return New-Transient $Response $detail }
     return New-Outcome $false $detail $Response.Status
@@ -419,28 +438,64 @@ $secretGet = {
     return New-Outcome $true ('read {0}: {1}' -f $name, (Get-Description $value)) 200
 }
 
+# Writes the nonce to <secret>-probe, then reads that version back: the read-back's hash is what verify checks.
 $secretSet = {
     $name = $opt.Secret + '-probe'
     $value = $opt.Nonce
-    $r = Invoke-Kv 'PUT' ('/secrets/{0}' -f [System.Uri]::EscapeDataString($name)) ([ordered]@{ value = $value; contentType = 'text/plain'; tags = @{ writtenBy = 'vm-probe' } })
-    if ($r.Status -ne 200) { return New-KvDenial $r "set $name" }
-    $sid = Get-Member-Value (ConvertFrom-Body $r) 'id'
-    if (-not ($sid -is [string])) {
-        return New-Outcome $false ('set {0}: Key Vault answered 200 with a malformed body ({1} bytes, not a SecretBundle)' -f $name, $r.Bytes.Length) 200
+    $written = $state['secret-set-version']
+    if ($null -eq $written) {
+        $r = Invoke-Kv 'PUT' ('/secrets/{0}' -f [System.Uri]::EscapeDataString($name)) ([ordered]@{ value = $value; contentType = 'text/plain'; tags = @{ writtenBy = 'vm-probe' } })
+        if ($r.Status -ne 200) { return New-KvDenial $r "set $name" }
+        $sid = Get-Member-Value (ConvertFrom-Body $r) 'id'
+        if (-not ($sid -is [string])) {
+            return New-Outcome $false ('set {0}: Key Vault answered 200 with a malformed body ({1} bytes, not a SecretBundle)' -f $name, $r.Bytes.Length) 200
+        }
+        $written = $sid.TrimEnd('/').Split('/')[-1]
+        # A retry only reads back: another PUT would write another version.
+        $state['secret-set-version'] = $written
     }
-    $version = $sid.TrimEnd('/').Split('/')[-1]
-    return New-Outcome $true ('wrote {0} version {1}: {2}' -f $name, $version, (Get-Description $value)) 200
+    $what = 'wrote {0} version {1}: {2}' -f $name, $written, (Get-Description $value)
+    $r = Invoke-Kv 'GET' ('/secrets/{0}/{1}' -f [System.Uri]::EscapeDataString($name), [System.Uri]::EscapeDataString($written))
+    if ($r.Status -ne 200) {
+        $failed = New-KvDenial $r ('read back {0} version {1}' -f $name, $written)
+        $failed.Detail = '{0}; {1}' -f $what, $failed.Detail
+        return $failed
+    }
+    $got = Get-Member-Value (ConvertFrom-Body $r) 'value'
+    if (-not ($got -is [string])) {
+        return New-Outcome $false ('{0}; read back: Key Vault answered 200 with a malformed body ({1} bytes)' -f $what, $r.Bytes.Length) 200
+    }
+    if ($got -cne $value) {
+        return New-Outcome $false ('{0}; read back: {1}, which is NOT what was written' -f $what, (Get-Description $got)) 200
+    }
+    return New-Outcome $true ('{0}; read back: {1}' -f $what, (Get-Description $got)) 200
 }
 
 $secretListDenied = {
     $r = Invoke-Kv 'GET' '/secrets?maxresults=1'
-    $code = Get-ErrorCode $r
-    if ($r.Status -eq 403 -and $DENIED_BY_MODEL.ContainsKey($code)) {
-        return New-Outcome $true ('list secrets: Key Vault {0}, as it must be: the identity cannot list ({1})' -f (Get-Summary $r), $DENIED_BY_MODEL[$code]) 403
-    }
     if ($r.Status -eq 403) {
-        # A 403 for another reason (the firewall, say) proves nothing about the identity's grants.
-        return New-Outcome $false ('list secrets: Key Vault {0} (expected Forbidden/ForbiddenByPolicy or Forbidden/ForbiddenByRbac)' -f (Get-Summary $r)) 403
+        $refusal = Get-KvRefusal $r
+        if ($null -eq $refusal) {
+            # Not Key Vault's own refusal (a proxy's page, say): it says nothing about the identity's grants.
+            return New-Outcome $false ("list secrets: HTTP 403 that is not Key Vault's error body ({0} bytes): proves nothing about the identity's permission" -f $r.Bytes.Length) 403
+        }
+        $network = $null
+        if ($refusal.Inner -and $NETWORK_REFUSALS.ContainsKey($refusal.Inner)) {
+            $network = $NETWORK_REFUSALS[$refusal.Inner]
+        } elseif (-not $refusal.Inner) {
+            foreach ($m in $NETWORK_MESSAGES) { if ($refusal.Message.ToLowerInvariant().Contains($m)) { $network = "the vault's network rules refused this client" } }
+        }
+        if ($null -ne $network) {
+            return New-Outcome $false ("list secrets: Key Vault {0}: the network refused the list ({1}), which proves nothing about the identity's permission" -f (Get-Summary $r), $network) 403
+        }
+        if ($refusal.Inner -and $DENIED_BY_MODEL.ContainsKey($refusal.Inner)) {
+            $why = '{0} refusal, inner code {1}' -f $DENIED_BY_MODEL[$refusal.Inner], $refusal.Inner
+        } elseif ($refusal.Inner) {
+            $why = 'inner code {0}' -f $refusal.Inner
+        } else {
+            $why = 'no inner code: {0}' -f $refusal.Message.Substring(0, [Math]::Min(80, $refusal.Message.Length))
+        }
+        return New-Outcome $true ('list secrets: Key Vault {0}, as it must be: the identity cannot list ({1})' -f (Get-Summary $r), $why) 403
     }
     if ($r.Status -eq 200) {
         # Never retried away: a grant that allows listing is too broad, however long we wait.

@@ -68,10 +68,39 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
     }
     expect(/^\$DETAIL_MAX = (\d+)/m.exec(code)![1]).toBe(/^DETAIL_MAX = (\d+)/m.exec(py)![1]);
     expect(/^\$BACKOFF_FIRST = ([\d.]+)/m.exec(code)![1]).toBe(/BACKOFF_FIRST, BACKOFF_CAP = ([\d.]+)/.exec(py)![1]);
-    for (const denial of ["Forbidden/ForbiddenByPolicy", "Forbidden/ForbiddenByRbac"]) {
-      expect(py).toContain(`"${denial}"`);
-      expect(code).toContain(`'${denial}'`);
+  });
+
+  it("holds secret-list-denied to the same rule: permission refusals pass, network refusals fail (kv-list-denied-inner-code-varies, kv-firewall-refusal)", () => {
+    // The same inner codes in each table, read out of each probe's own declaration.
+    const pyKeys = (name: string) => all(/"(\w+)":/g, new RegExp(`^${name} = \\{([\\s\\S]*?)\\}`, "m").exec(py)![1]).sort();
+    const psKeys = (name: string) => all(/'(\w+)' =/g, new RegExp(`^\\$${name} = @\\{([\\s\\S]*?)\\}`, "m").exec(code)![1]).sort();
+    expect(pyKeys("DENIED_BY_MODEL")).toEqual(["AccessDenied", "ForbiddenByPolicy", "ForbiddenByRbac"]);
+    expect(psKeys("DENIED_BY_MODEL")).toEqual(pyKeys("DENIED_BY_MODEL"));
+    expect(pyKeys("NETWORK_REFUSALS")).toEqual(["ForbiddenByConnection", "ForbiddenByFirewall"]);
+    expect(psKeys("NETWORK_REFUSALS")).toEqual(pyKeys("NETWORK_REFUSALS"));
+    const messages = (text: string, re: RegExp) => all(/["']([a-z ]+)["']/g, re.exec(text)![1]);
+    expect(messages(code, /^\$NETWORK_MESSAGES = @\(([^)]*)\)/m)).toEqual(messages(py, /^NETWORK_MESSAGES = \(([^)]*)\)/m));
+    // The same words in each verdict, so the table's regexps hold for both.
+    for (const text of [
+      "the vault's firewall refused this client's address",
+      "the vault takes no public network connection and this one is no approved private link",
+      "the network refused the list (",
+      "), which proves nothing about the identity's permission",
+      "that is not Key Vault's error body (",
+      ", as it must be: the identity cannot list (",
+      " refusal, inner code ",
+      "no inner code: ",
+      " (the vault's network rules refused this client)",
+      "; read back: ",
+      ", which is NOT what was written",
+      "secret-set-version",
+    ]) {
+      expect([text, py.includes(text)]).toEqual([text, true]);
+      expect([text, code.includes(text)]).toEqual([text, true]);
     }
+    // Only Key Vault's own Forbidden body counts, case as Azure writes it.
+    expect(code).toContain("[string](Get-Member-Value $err 'code') -cne 'Forbidden'");
+    expect(py).toContain('err.get("code") != "Forbidden"');
   });
 
   it("writes one JSON report with the same fields, through ConvertTo-Json", () => {
