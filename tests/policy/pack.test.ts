@@ -1,71 +1,14 @@
-// The PolicyPack wiring, without the Pulumi CLI: policy/index.ts loads with PolicyPack captured instead of served,
-// and its validate functions run on engine-shaped arguments built from the recorded resources.
-import type { PolicyPackArgs, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { ProgramRun } from "../../scripts/lib/harness";
+// The PolicyPack wiring, without the Pulumi CLI (tests/policy/pack-harness.ts): one policy per rule, the pack's
+// config builds the same context as the offline gate, and unknown values during preview.
 import { plain } from "../../policy/pack";
-import { rules, UNKNOWN } from "../../policy/rules";
-import { runLab } from "../helpers/program";
+import { PolicyResourceView, rules, UNKNOWN } from "../../policy/rules";
+import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import { devConfig, runLab } from "../helpers/program";
 import { patch, runMutated } from "./mutate";
+import { seatPolicy, T } from "./mutation-helpers";
+import { loadPack, runPack, unknownCheckingProxy } from "./pack-harness";
 
-// The engine's own proxy (internal to @pulumi/policy, so untyped): it throws on any unknown value.
-const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T extends object>(o: T) => T };
-
-function loadPack(): { name: string; args: PolicyPackArgs } {
-  let captured: { name: string; args: PolicyPackArgs } | undefined;
-  jest.isolateModules(() => {
-    jest.doMock("@pulumi/policy", () => ({
-      PolicyPack: class {
-        constructor(name: string, args: PolicyPackArgs) {
-          captured = { name, args };
-        }
-      },
-    }));
-    require("../../policy/index");
-  });
-  jest.dontMock("@pulumi/policy");
-  return captured!;
-}
-
-/** The engine's view of the stack: outputs as props, resource objects as dependencies, property dependencies too. */
-function stackResources(run: ProgramRun): PolicyResource[] {
-  const byUrn = new Map<string, PolicyResource>();
-  for (const r of run.resources) {
-    byUrn.set(r.urn, { type: r.type, name: r.name, urn: r.urn, props: r.state, opts: {} as any, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined } as PolicyResource);
-  }
-  for (const r of run.resources) {
-    const pr = byUrn.get(r.urn)!;
-    if (r.parent && byUrn.has(r.parent)) pr.parent = byUrn.get(r.parent);
-    pr.propertyDependencies = { all: r.dependencies.flatMap((d) => (byUrn.has(d) ? [byUrn.get(d)!] : [])) };
-  }
-  return [...byUrn.values()];
-}
-
-interface Report {
-  readonly policy: string;
-  readonly message: string;
-  readonly urn?: string;
-}
-
-async function runPack(run: ProgramRun, config: Record<string, unknown> = {}): Promise<Report[]> {
-  const { args } = loadPack();
-  const reports: Report[] = [];
-  const resources = stackResources(run);
-  for (const p of args.policies) {
-    const report = (message: string, urn?: string) => reports.push({ policy: p.name, message, urn });
-    if ("validateStack" in p) {
-      await (p as StackValidationPolicy).validateStack({ resources, stackTags: new Map(), getConfig: <T>() => config as T, notApplicable: () => { throw new Error("n/a"); } }, report);
-    } else {
-      for (const r of run.resources) {
-        const validate = (p as ResourceValidationPolicy).validateResource as Function;
-        await validate(
-          { type: r.type, name: r.name, urn: r.urn, props: unknownCheckingProxy(r.inputs), opts: {}, stackTags: new Map(), getConfig: () => config, notApplicable: () => { throw new Error("n/a"); }, isType: () => false, asType: () => undefined },
-          (message: string) => reports.push({ policy: p.name, message, urn: r.urn }),
-        );
-      }
-    }
-  }
-  return reports;
-}
+const CONFIG = { labConfig: devConfig(), deployerObjectId: MOCK_CLIENT.objectId };
 
 describe("policy/index.ts: the PolicyPack", () => {
   it("registers one policy per rule, with the rule's id, enforcement and fix", () => {
@@ -80,31 +23,35 @@ describe("policy/index.ts: the PolicyPack", () => {
     }
   });
 
-  it("reports nothing on the shipped program", async () => {
-    expect(await runPack(await runLab())).toEqual([]);
+  it("reports nothing on the shipped program, given the lab's config and the deployer", async () => {
+    expect(await runPack(await runLab(), CONFIG)).toEqual([]);
   });
 
-  it("reports a seat policy with list through its stack policy, at the policy's URN", async () => {
-    const run = await runMutated([
-      { type: "azure-native:keyvault:AccessPolicy", name: "vault-seat2", change: (p, sdk) => ({ ...p, policy: patch(sdk, p.policy, (x: any) => ({ ...x, permissions: { ...x.permissions, secrets: ["get", "set", "list"] } })) }) },
-    ]);
-    const reports = await runPack(run);
-    expect(reports).toEqual([{ policy: "kv-vm-secrets-get-set-only", urn: expect.stringMatching(/AccessPolicy::vault-seat2$/), message: expect.stringMatching(/seat 2 identity .*remove \[list\]/) }]);
+  it("without the lab's config it allows nothing beyond the seats: the deployer's policy is reported", async () => {
+    const reports = await runPack(await runLab());
+    expect([...new Set(reports.map((r) => r.policy))]).toEqual(["grant-access-policies"]);
+    expect(reports[0].message).toMatch(new RegExp(`principal ${MOCK_CLIENT.objectId} holds`));
+  });
+
+  it("reports a seat policy with list through its stack policy, at the vault that carries it", async () => {
+    const run = await runMutated(seatPolicy((e) => ({ ...e, permissions: { ...e.permissions, secrets: [...e.permissions.secrets, "list"] } })));
+    expect(await runPack(run, CONFIG)).toEqual([{ policy: "grant-access-policies", urn: expect.stringMatching(/Vault::vault-kv$/), message: expect.stringMatching(/seat 1 identity .*\[secrets\/list\] is beyond/) }]);
   });
 
   it("reports TLS 1.0 through its resource policy", async () => {
-    const run = await runMutated([{ type: "azure-native:storage:StorageAccount", change: (p) => ({ ...p, minimumTlsVersion: "TLS1_0" }) }]);
-    expect((await runPack(run)).map((r) => r.policy)).toEqual(["storage-min-tls-1-2"]);
+    const run = await runMutated([{ type: T.account, change: (p) => ({ ...p, minimumTlsVersion: "TLS1_0" }) }]);
+    expect((await runPack(run, CONFIG)).map((r) => r.policy)).toEqual(["storage-min-tls-1-2"]);
   });
 
-  it("takes ephemeral from policy config, else from the resources' ephemeral tag", async () => {
-    const run = await runMutated([{ type: "azure-native:keyvault:Vault", change: (p, sdk) => ({ ...p, properties: patch(sdk, p.properties, (x: any) => ({ ...x, enablePurgeProtection: undefined })) }) }]);
-    expect((await runPack(run)).map((r) => r.policy)).toEqual(["kv-purge-protection"]);
-    expect((await runPack(run, { ephemeral: true })).map((r) => r.policy).filter((p) => p === "kv-purge-protection")).toEqual([]);
-    // An ephemeral lab's resources say so in their tags: no config needed, and its vault passes without purge protection.
-    const ephemeral = await runLab({ ephemeral: "true", ttlHours: "8", createdAt: "2025-01-31T09:00:00Z", owner: "alice" });
-    expect(await runPack(ephemeral)).toEqual([]);
-    expect((await runPack(ephemeral, { ephemeral: false })).map((r) => r.policy)).toEqual(["kv-purge-protection"]);
+  it("takes ephemeral from policy config, else labConfig, else the resources' ephemeral tag", async () => {
+    const run = await runMutated([{ type: T.vault, change: (p, sdk) => ({ ...p, properties: patch(sdk, p.properties, (x: any) => ({ ...x, enablePurgeProtection: undefined })) }) }]);
+    expect((await runPack(run, CONFIG)).map((r) => r.policy)).toEqual(["kv-purge-protection"]);
+    expect((await runPack(run, { ...CONFIG, ephemeral: true })).map((r) => r.policy).filter((p) => p === "kv-purge-protection")).toEqual([]);
+    // An ephemeral lab's resources say so in their tags: the resource policies need no config.
+    const EPHEMERAL = { ephemeral: "true", ttlHours: "8", createdAt: "2025-01-31T09:00:00Z", owner: "alice" };
+    const ephemeral = await runLab(EPHEMERAL);
+    expect(await runPack(ephemeral, { labConfig: devConfig(EPHEMERAL), deployerObjectId: MOCK_CLIENT.objectId })).toEqual([]);
+    expect((await runPack(ephemeral, { ...CONFIG, ephemeral: false })).map((r) => r.policy).sort()).toEqual(["kv-purge-protection", "lifecycle-lasting-protect", "lifecycle-lasting-protect", "lifecycle-lasting-retention"]);
   });
 });
 
@@ -117,16 +64,28 @@ describe("unknown values during preview", () => {
     expect(plain(proxied)).toEqual({ scope: UNKNOWN, nested: { list: ["get", UNKNOWN] } });
   });
 
-  it("an unknown role assignment scope passes only when it comes from a storage account", async () => {
+  it("an unknown role assignment scope passes only when it comes from the lab's storage account", async () => {
     const run = await runLab();
-    const rule = rules.find((r) => r.id === "role-scope-storage-account")!;
+    const rule = rules.find((r) => r.id === "grant-role-assignments")!;
     if (rule.kind !== "stack") throw new Error("expected a stack rule");
-    const views = run.resources.map((r) => ({ ...r, props: r.state, inputs: r.type.endsWith("RoleAssignment") ? { ...r.inputs, scope: UNKNOWN } : r.inputs }));
-    expect(rule.check(views, { ephemeral: false })).toEqual([]);
-    const noStorageDep = views.map((v) => (v.type.endsWith("RoleAssignment") ? { ...v, dependencies: v.dependencies.filter((d) => !d.includes("StorageAccount")) } : v));
-    expect(rule.check(noStorageDep, { ephemeral: false }).map((f) => f.message)).toEqual([
-      expect.stringMatching(/seat 1 identity's role assignment storage-seat1-listkeys is scoped to a scope that is not a storage account/),
+    const ctx = { ephemeral: false, deployerObjectId: MOCK_CLIENT.objectId };
+    const views: PolicyResourceView[] = run.resources.map((r) => ({ ...r, props: r.state, inputs: r.type === T.assignment ? { ...r.inputs, scope: UNKNOWN } : r.inputs }));
+    expect(rule.check(views, ctx)).toEqual([]);
+    const noStorageDep = views.map((v) => (v.type === T.assignment ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("StorageAccount")) } : v));
+    expect(rule.check(noStorageDep, ctx).map((f) => f.message)).toEqual([
+      // The scope can only be traced to what the assignment's inputs came from (here the seat's VM): never the account.
+      expect.stringMatching(/seat 1 identity holds "Storage listKeys only.* on vm dsvmlab-vm1 via storage-seat1-listkeys: not in the access matrix/),
       expect.stringMatching(/seat 2 identity/),
     ]);
+  });
+
+  it("an unknown principal is the one VM the grant's inputs came from", async () => {
+    const run = await runLab();
+    const rule = rules.find((r) => r.id === "grant-role-assignments")!;
+    if (rule.kind !== "stack") throw new Error("expected a stack rule");
+    const views: PolicyResourceView[] = run.resources.map((r) => ({ ...r, props: r.type === T.vm ? { ...r.state, identity: { type: "SystemAssigned" } } : r.state, inputs: r.type === T.assignment ? { ...r.inputs, principalId: UNKNOWN } : r.inputs }));
+    expect(rule.check(views, { ephemeral: false })).toEqual([]);
+    const noVmDep = views.map((v) => (v.type === T.assignment ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("VirtualMachine")) } : v));
+    expect(rule.check(noVmDep, { ephemeral: false }).map((f) => f.message)).toEqual([expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/)]);
   });
 });
