@@ -55,6 +55,8 @@ export interface SecretVaultArgs {
  * write (~5 s) per seat in series after the VMs, the inline policies one vault write (~20 s) after them. Measured with `npm run plan -- --json` (criticalPath, typical seconds):
  * chained, 2 seats 9 steps (~264 s through a VM), 500 seats 507 steps (2626 s); inline, 9 steps and 276 s at both.
  * The price: the vault waits for its own shard's VMs, so a seat's check also waits for the other VMs in its shard.
+ * A stack deployed with standalone AccessPolicy resources must drop them from state first (`pulumi state delete
+ * <urn>` each): their delete, which Pulumi runs after the vault's update, would remove the same principals' entries.
  *
  * `pulumi destroy`: secrets and secret-scope grants go with the vault (`deletedWith`). azure-native deletes a secret
  * through the data plane, which the firewall refuses from the operator's machine, and which races the deletion of
