@@ -62,7 +62,7 @@ export const inventoryRules: readonly Rule[] = [
     name: "Every run command is the lab's in-VM check: its name, the lab's own probe as the script, the probe's flags",
     enforcement: "mandatory",
     why: "A run command runs its script as root on the VM with the seat's identity. Only the lab's probe, unchanged, may run; any other script (or a script fetched from a URI, or output sent to a blob) is code nobody reviewed.",
-    source: ["MCSB PV-3", "MCSB AM-5", "issue 10 (the in-VM check)"],
+    source: ["seed step 5 (verify from inside the VM)", "MCSB PV-3", "MCSB AM-5"],
     fix: "Run only the probe (components/InVmCheck.ts): source.script exactly scripts/vm-probe (vm-probe.ps1 on Windows), named dsvm-lab-probe[-<fingerprint>], with the probe's own flags.",
     check: (resources, ctx) =>
       resources.filter(isRunCommand).flatMap((r): Finding[] => {

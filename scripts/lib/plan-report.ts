@@ -146,7 +146,7 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
       .sort()
       .map((k) => [k, mask(run.outputs[k], k)]),
   );
-  const violations = checkRecorded(run.resources, policy);
+  const violations = checkRecorded(run.resources, policy, undefined, run.outputs);
   const resources = run.resources.map(
     (r): PlanResource => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, component: !r.custom, dependsOn: r.dependencies, protect: r.protect, deletedWith: r.deletedWith ?? null }),
   );
