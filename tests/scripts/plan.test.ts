@@ -76,6 +76,30 @@ describe("npm run plan", () => {
     });
   });
 
+  describe("a program whose writes to one vault may run at once (kv-access-policy-409-serialize)", () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-409-"));
+      for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+      for (const d of ["components", "lib", "scripts", "policy"]) fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
+      fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+      // Two standalone policies on the first vault, each waiting for the vault but not for each other.
+      const extra = [
+        'import * as extraKv from "@pulumi/azure-native/keyvault";',
+        'for (const n of [1, 2]) new extraKv.AccessPolicy(`extra-${n}`, { resourceGroupName: group.name, vaultName: vault.vaultName, policy: { tenantId: client.tenantId, objectId: `00000000-0000-0000-0000-00000000000${n}`, permissions: { secrets: ["get"] } } });',
+      ];
+      fs.writeFileSync(path.join(dir, "index.ts"), `${fs.readFileSync(path.join(ROOT, "index.ts"), "utf8")}\n${extra.join("\n")}\n`);
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("fails the plan (exit 1), naming the vault, and shows the pairs (the canary secret too is an ARM write)", () => {
+      const { code, out, err } = plan([], dir);
+      expect(code).toBe(1);
+      expect(err).toMatch(/^write serialization: 1 target\(s\) with writes that may run at once: vault dsvmlab-kv-\w+$/m);
+      expect(out).toMatch(/✗ BLOCKING vault dsvmlab-kv-\w+: 3 pair\(s\) of writes may run at once, e\.g\. keyvault:AccessPolicy extra-1 and keyvault:AccessPolicy extra-2; keyvault:AccessPolicy extra-1 and keyvault:Secret vault-canary/);
+    });
+  });
+
   describe("bad input exits 2 with a clear message and no stack trace", () => {
     let dir: string;
     beforeAll(() => {
