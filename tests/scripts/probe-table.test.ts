@@ -1,7 +1,8 @@
 // Both in-VM probes against the twin, driven by the shared table of expected outcomes (tests/scripts/probe-cases.ts),
 // in both Key Vault permission models. The Python probe always runs; the PowerShell one only where `pwsh` is on PATH
 // (nowhere here: Debian ships none and npm's pwsh downloads a binary), so its rows are skipped with that reason and
-// tests/scripts/vm-probe-ps1.test.ts checks it statically instead.
+// tests/scripts/vm-probe-ps1.test.ts checks it statically instead. The rows cover kv-list-denied-inner-code-varies and
+// kv-firewall-refusal; the refusal bodies themselves (kv-rbac-forbidden-body among them) are checked below.
 import { execFileSync } from "child_process";
 import { PROBE_CHECKS } from "../../lib/probe";
 import { useTwin } from "../twin/fixture";

@@ -3,8 +3,9 @@ import type { ConformanceEntry } from "./types";
 import { TEARDOWN_CONFORMANCE } from "./teardown";
 import { AUTHORIZATION_CONFORMANCE } from "./authorization";
 import { DEPLOY_CONFORMANCE } from "./deploy";
+import { KEYVAULT_CONFORMANCE } from "./keyvault";
 
 export type { ConformanceEntry, ConformanceSource } from "./types";
 
 /** Every entry, in the order docs/conformance.md lists them. Each area's file adds its own. */
-export const CONFORMANCE: readonly ConformanceEntry[] = [...TEARDOWN_CONFORMANCE, ...AUTHORIZATION_CONFORMANCE, ...DEPLOY_CONFORMANCE];
+export const CONFORMANCE: readonly ConformanceEntry[] = [...TEARDOWN_CONFORMANCE, ...AUTHORIZATION_CONFORMANCE, ...DEPLOY_CONFORMANCE, ...KEYVAULT_CONFORMANCE];
