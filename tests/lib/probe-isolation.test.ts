@@ -1,6 +1,7 @@
 // The probe runs as root on a seat. A module named like a standard-library one that the probe imports, left where
 // Python would look first (beside the script, or on PYTHONPATH), must never be imported by it: neither in the script
 // verify sends (probeShellScript) nor when the deploy-time run command executes the probe through its shebang.
+// Conformance: run-command-linux-exec (the handler runs the script through its shebang, in its own directory).
 // Each case also runs once without isolation, to show the plant really would be imported there (the test can fail).
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";

@@ -46,6 +46,7 @@ describe("parseProbeReport", () => {
   });
 });
 
+// Conformance: run-command-linux-exec (verify's RunShellScript runs the probe with python3 -I in a private directory).
 describe("probeShellScript", () => {
   it("carries the probe and quoted arguments; runs it isolated in a private directory; exit code and stdout are the probe's", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-script-"));

@@ -1,5 +1,5 @@
 // verify's inputs, bounded: the --outputs file (regular file, size, seat count, the shapes of the names and ids the
-// program creates) and the text VMs report (no escape sequence or control character reaches the terminal).
+// program creates; conformance: cloud-keyvault-blob-dns-suffixes) and the text VMs report (no escape sequence or control character reaches the terminal).
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

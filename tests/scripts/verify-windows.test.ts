@@ -20,6 +20,7 @@ describe("verify on Windows seats", () => {
     expect(linux.parameters).toBeUndefined();
   });
 
+  // Conformance: run-command-powershell-parameters.
   it("passes every value as a named run command parameter, never inside the script text", () => {
     const args = ["--vault-uri", "https://kv.vault.azure.net/", "--secret", "SQLPasswd", "--nonce", `it's ${HOSTILE.join(" ")}`, "--deadline-seconds", "600"];
     const win = probeRunCommand("windows", args);

@@ -1,7 +1,7 @@
 // Where the in-VM probes may send the VM's tokens and the storage key: only the Key Vault and Blob hosts of one Azure
 // cloud, over https on the default port. Loopback (the local twin) only while the test-only PROBE_CA_FILE is set, which
 // no flag or run command parameter can set. The Python probe runs here; vm-probe.ps1 is checked statically against
-// it, and runs the same table where pwsh is on PATH.
+// it, and runs the same table where pwsh is on PATH. Conformance: cloud-keyvault-blob-dns-suffixes.
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
