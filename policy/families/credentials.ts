@@ -33,7 +33,7 @@ function heldSecrets(resources: readonly PolicyResourceView[]): { from: string; 
   const out: { from: string; value: string }[] = [];
   for (const r of resources) {
     const v = r.type === T.secret ? r.inputs.properties?.value : r.type === T.randomPassword ? r.props.result : undefined;
-    if (known(v) && v.length >= 8 && !(v in DECLARED_PLACEHOLDER_SECRETS)) out.push({ from: `${r.type === T.secret ? "Key Vault secret" : "random password"} ${r.name}`, value: v });
+    if (known(v) && v.length >= 8 && !(v in DECLARED_PLACEHOLDER_SECRETS) && !out.some((o) => o.value === v)) out.push({ from: `${r.type === T.secret ? "Key Vault secret" : "random password"} ${r.name}`, value: v });
   }
   return out;
 }

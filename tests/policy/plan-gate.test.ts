@@ -38,19 +38,30 @@ describe("npm run plan as the policy gate", () => {
     dirs.push(dir);
     const text = plan(dir);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/✗ MANDATORY kv-vm-secrets-get-set-only {2}azure-native:keyvault:AccessPolicy vault-seat1/);
-    expect(text.stdout).toMatch(/seat 1 identity has secret permissions \[get, set, list\] .*remove \[list\]/);
-    expect(text.stdout).toMatch(/fix: Keep the seat policy at SEAT_SECRET_PERMISSIONS/);
-    expect(text.stderr).toBe("policy gate: 2 mandatory violation(s): kv-vm-secrets-get-set-only\n");
+    expect(text.stdout).toMatch(/✗ MANDATORY grant-access-policies {2}azure-native:keyvault:Vault vault-kv/);
+    expect(text.stdout).toMatch(/seat 1 identity holds \[secrets\/get, secrets\/set, secrets\/list\] .*\[secrets\/list\] is beyond what it may hold/);
+    expect(text.stdout).toMatch(/fix: Grant seats secrets get\+set only/);
+    expect(text.stderr).toBe("policy gate: 2 mandatory violation(s): grant-access-policies\n");
 
     const json = plan(dir, "--json");
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report.policy).toMatchObject({ mandatoryViolations: 2, advisoryViolations: 0 });
     expect(report.violations.map((v: any) => [v.ruleId, v.enforcement, v.resource])).toEqual([
-      ["kv-vm-secrets-get-set-only", "mandatory", "azure-native:keyvault:AccessPolicy vault-seat1"],
-      ["kv-vm-secrets-get-set-only", "mandatory", "azure-native:keyvault:AccessPolicy vault-seat2"],
+      ["grant-access-policies", "mandatory", "azure-native:keyvault:Vault vault-kv"],
+      ["grant-access-policies", "mandatory", "azure-native:keyvault:Vault vault-kv"],
     ]);
+  });
+
+  it("exits 1 when index.ts exports the canary's value through pulumi.unsecret, and never prints it", () => {
+    const dir = mutatedCopy((d) => fs.appendFileSync(path.join(d, "index.ts"), "\nexport const leaked = pulumi.unsecret(vault.canarySecret!.properties.apply((p) => p.value ?? \"\"));\n"));
+    dirs.push(dir);
+    const r = plan(dir, "--json");
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.violations.map((v: any) => v.ruleId)).toEqual(["credential-stack-outputs"]);
+    if (typeof report.outputs.leaked === "string" && report.outputs.leaked.length >= 8) expect(JSON.stringify(report.violations)).not.toContain(report.outputs.leaked);
+    expect(report.violations[0].message).toMatch(/Stack output leaked carries the value of (Key Vault secret vault-canary|random password vault-canary-value) \(32 chars, sha256 [0-9a-f]{8}\)/);
   });
 
   it("prints an advisory finding and exits 0 (a VM size outside the allowed list)", () => {
