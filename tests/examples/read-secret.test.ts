@@ -6,10 +6,10 @@ import * as path from "path";
 import { useTwin } from "../twin/fixture";
 
 const ROOT = path.resolve(__dirname, "../..");
-const lab = useTwin({ seat1: "dsvmlab-vm1" });
+const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
 
-function runExample(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { twin, id: { seat1: seat } } = lab;
+function runExample(args: string[], who = "seat1"): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { twin, id: { [who]: seat } } = lab;
   return new Promise((resolve) => {
     const env = { PATH: process.env.PATH ?? "", AZURE_POD_IDENTITY_AUTHORITY_HOST: seat.imdsUrl, NODE_EXTRA_CA_CERTS: twin.certs.caFile };
     const child = spawn(process.execPath, ["-r", "./scripts/register.js", "examples/read-secret.ts", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -46,6 +46,16 @@ describe("examples/read-secret.ts", () => {
     const run = await runExample(["--vault-url", twin.vaultUrl]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: .*does not have secrets get permission/);
+  });
+
+  it("is for seats: from the operator's side the vault firewall refuses it (kv-firewall-refusal), whatever the operator's policy", async () => {
+    const { twin, id: { operator } } = lab;
+    twin.reset();
+    twin.seedSecret("SQLPasswd", "x");
+    twin.setPolicy(operator.principalId, ["get", "list", "set"]);
+    const run = await runExample(["--vault-url", twin.vaultUrl], "operator");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: Client address is not authorized and caller is not a trusted service\./);
   });
 
   it("refuses a vault URL that is not https, with exit 2", async () => {

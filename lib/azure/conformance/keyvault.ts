@@ -76,7 +76,7 @@ export const KEYVAULT_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "After firewall rules are in effect, users can only perform Key Vault data plane operations when their requests originate from allowed virtual networks or IPv4 address ranges.",
       },
     ],
-    coveredBy: ["tests/scripts/probe-table.test.ts", "tests/scripts/vm-probe-ps1.test.ts", "tests/scripts/verify.test.ts", "tests/twin.test.ts"],
+    coveredBy: ["tests/scripts/probe-table.test.ts", "tests/scripts/vm-probe-ps1.test.ts", "tests/scripts/verify.test.ts", "tests/twin.test.ts", "tests/examples/read-secret.test.ts"],
     checked: CHECKED,
   },
   {
