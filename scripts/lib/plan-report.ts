@@ -268,17 +268,29 @@ function serializationCostLines(report: PlanReport): string[] {
 /** Writes Azure serializes: each target with two or more, and whether the graph orders them. */
 export function serializationSection(report: PlanReport): string[] {
   const w = report.writeSerialization;
+  const ordered = (t: PlanReport["writeSerialization"]["targets"][number]) => `${t.kind} ${t.name}: ${t.writers.length} writes, one after another (${t.writers.join(" → ")})`;
+  // A large lab has a target per VM: beyond three of a kind, one line says they are all ordered.
+  const orderedLines = (["vault", "vm"] as const).flatMap((kind) => {
+    const list = w.targets.filter((t) => t.ordered && t.kind === kind);
+    return list.length <= 3 ? list.map((t) => `  ✓ ${ordered(t)}`) : [`  ✓ ${list.length} ${kind}s, each with its writes one after another, e.g. ${ordered(list[0])}`];
+  });
   return [
     `Write serialization (writes Azure runs one at a time): ${w.conflicts} conflict(s) in ${w.targets.length} target(s) with more than one write`,
-    ...w.targets.flatMap((t) =>
-      t.ordered
-        ? [`  ✓ ${t.kind} ${t.name}: ${t.writers.length} writes, one after another (${t.writers.join(" → ")})`]
-        : [
-            `  ✗ BLOCKING ${t.kind} ${t.name}: ${t.unorderedPairs} pair(s) of writes may run at once, e.g. ${t.examples.map((p) => p.join(" and ")).join("; ")}`,
-            `      ${CONFLICT_ANSWER[t.kind]}: \`pulumi up\` would fail. Order them (dependsOn the previous) or make them one write`,
-          ],
-    ),
+    ...w.targets
+      .filter((t) => !t.ordered)
+      .flatMap((t) => [
+        `  ✗ BLOCKING ${t.kind} ${t.name}: ${t.unorderedPairs} pair(s) of writes may run at once, e.g. ${t.examples.map((p) => p.join(" and ")).join("; ")}`,
+        `      ${CONFLICT_ANSWER[t.kind]}: \`pulumi up\` would fail. Order them (dependsOn the previous) or make them one write`,
+      ]),
+    ...orderedLines,
   ];
+}
+
+/** Deletes skipped with deletedWith, one line per target resource. */
+function skippedLines(steps: TeardownReport["steps"]): string[] {
+  const byTarget = new Map<string, string[]>();
+  for (const s of steps) if (s.action === "skip") byTarget.set(s.deletedWith!, [...(byTarget.get(s.deletedWith!) ?? []), s.resource]);
+  return [...byTarget].map(([target, list]) => `  skipped, going with ${target}: ${list.length > 4 ? `${list.slice(0, 3).join(", ")} and ${list.length - 3} more` : list.join(", ")}`);
 }
 
 /** What `pulumi destroy` and `npm run lab -- destroy` would do, and what blocks them. */
@@ -294,7 +306,7 @@ export function destroySection(report: PlanReport): string[] {
     ...verdict("pulumi destroy", d.pulumiDestroy),
     ...verdict("npm run lab -- destroy", d.labDestroy),
     `  protected: ${d.protected.join(", ") || "none"}`,
-    ...d.steps.filter((s) => s.action === "skip").map((s) => `  skipped: ${s.resource} (goes with ${s.deletedWith})`),
+    ...skippedLines(d.steps),
     ...d.steps.filter((s) => s.plane === "data").map((s) => `  data-plane delete: ${s.resource} (wave ${s.wave})`),
     ...d.leftovers.map((l) => `  ! left behind: ${l} (its deletedWith target does not contain it)`),
     ...d.remains.map((r) => `  afterwards: ${r.message}`),

@@ -87,7 +87,8 @@ export function destroyEdges(resources: readonly RecordedResource[]): (r: Record
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const children = new Map<string, string[]>();
   for (const r of resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.urn]);
-  const descendants = (urn: string): string[] => (children.get(urn) ?? []).flatMap((c) => [c, ...descendants(c)]);
+  const below = new Map<string, string[]>();
+  const descendants = (urn: string): string[] => below.get(urn) ?? below.set(urn, (children.get(urn) ?? []).flatMap((c) => [c, ...descendants(c)])).get(urn)!;
   const memo = new Map<string, readonly string[]>();
   return (r) => {
     const known = memo.get(r.urn);
@@ -224,7 +225,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
         kind: "protected",
         urn: r.urn,
         resource: label(r),
-        message: `${label(r)} is protected: the engine refuses its delete, and everything it depends on stays. The CLI's preview fails first, so \`pulumi destroy\` deletes nothing; unprotect it (protect: false, pulumi up) to delete it`,
+        message: `${label(r)} is protected: the engine refuses its delete. \`pulumi destroy\` stops in its preview and deletes nothing; without a preview (the lab CLI) the rest is deleted, and it stays with what it depends on. Unprotect it (protect: false, pulumi up) to delete it`,
         conformance: ["pulumi-protect-blocks-destroy"],
       });
     }

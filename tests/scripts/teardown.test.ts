@@ -63,7 +63,7 @@ describe("deletedWith and protect (pulumi-deleted-with, pulumi-protect-blocks-de
     expect(step(t, "st").action).toBe("refuse");
     expect(kinds(t.pulumiDestroy)).toEqual(["protected keyvault:Vault kv1", "protected storage:StorageAccount st"]);
     expect(t.protected).toEqual(["keyvault:Vault kv1", "storage:StorageAccount st"]);
-    expect(t.pulumiDestroy.blockers[0].message).toMatch(/preview fails first.*deletes nothing/);
+    expect(t.pulumiDestroy.blockers[0].message).toMatch(/stops in its preview and deletes nothing; without a preview \(the lab CLI\) the rest is deleted/);
     expect(t.remains.find((r) => r.resource === "keyvault:Vault kv1")).toMatchObject({ state: "protected" });
   });
 
