@@ -234,7 +234,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
     const vault = vaultNamed(r.inputs.vaultName);
     if (!vault) continue;
     const fw = firewallRefusal(vault);
-    if (fw) blockers.push({ kind: "firewall", urn: r.urn, resource: label(r), message: `${label(r)} is deleted through the vault's data plane as the deployer: ${fw.message}. Give it deletedWith its vault`, conformance: ["kv-secret-delete-is-data-plane", "kv-firewall-refuses-data-plane"] });
+    if (fw) blockers.push({ kind: "firewall", urn: r.urn, resource: label(r), message: `${label(r)} is deleted through the vault's data plane as the deployer: ${fw.message}. Give it deletedWith its vault`, conformance: ["kv-secret-delete-is-data-plane", "kv-firewall-refusal"] });
     const grants = deployerGrants(r, vault, resources, byUrn, opts.deployer);
     if (grants.length === 0) {
       blockers.push({ kind: "no-access", urn: r.urn, resource: label(r), message: `${label(r)}: the deployer holds no grant in the plan that allows its data-plane delete in vault ${vault.inputs.vaultName}`, conformance: ["kv-secret-delete-is-data-plane"] });

@@ -80,7 +80,7 @@ describe("deletedWith and protect (pulumi-deleted-with, pulumi-protect-blocks-de
   });
 });
 
-describe("data-plane deletes behind the vault firewall (kv-secret-delete-is-data-plane, kv-firewall-refuses-data-plane)", () => {
+describe("data-plane deletes behind the vault firewall (kv-secret-delete-is-data-plane, kv-firewall-refusal)", () => {
   const withGrant = (props: Record<string, unknown>) => {
     const kv = vault("kv1", [], props);
     const op = policy("op", "kv1", DEPLOYER, ["delete"], [kv]);

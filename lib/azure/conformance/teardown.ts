@@ -1,5 +1,5 @@
-// What tearing a lab down meets: Pulumi's destroy order and its protect refusal, the vault firewall in front of
-// data-plane deletes, and what a deleted vault leaves behind. The offline plan's teardown model rests on these.
+// What tearing a lab down meets: Pulumi's destroy order and its protect refusal, and what a deleted vault leaves
+// behind. The offline plan's teardown model rests on these (and on kv-firewall-refusal, in keyvault.ts).
 import type { ConformanceEntry } from "./types";
 
 const CHECKED = "2026-11-23";
@@ -59,23 +59,6 @@ export const TEARDOWN_CONFORMANCE: readonly ConformanceEntry[] = [
       { ref: "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/", date: "2026", quote: "A protected resource cannot be deleted directly." },
     ],
     coveredBy: ["tests/scripts/teardown.test.ts", "tests/scripts/plan.test.ts"],
-    checked: CHECKED,
-  },
-  {
-    id: "kv-firewall-refuses-data-plane",
-    service: "keyvault",
-    behaviour:
-      "With firewall rules in effect, Key Vault data-plane operations are allowed only from the allowed virtual networks and IPv4 ranges (and, with bypass AzureServices, from trusted Microsoft services, which a user's pulumi is not). publicNetworkAccess Disabled admits private endpoints only.",
-    consequence:
-      "A data-plane delete run by `pulumi destroy` from an operator's machine or a CI runner is refused by the lab vault (default Deny, bypass None, only the lab subnet and operatorIpRanges); the teardown model blocks on any data-plane delete that is not skipped with deletedWith.",
-    sources: [
-      {
-        ref: "MicrosoftDocs/azure-security-docs:articles/key-vault/general/network-security.md@0074f08893b9a8cb5fe3c14a63c11b8d58573747",
-        date: "2026-05-19",
-        quote: "After firewall rules are in effect, users can only perform Key Vault data plane operations when their requests originate from allowed virtual networks or IPv4 address ranges.",
-      },
-    ],
-    coveredBy: ["tests/scripts/teardown.test.ts"],
     checked: CHECKED,
   },
   {
