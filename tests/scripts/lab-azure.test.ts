@@ -1,5 +1,6 @@
-// Azure's clock for the lab CLI: the Date header of an answer from the ARM endpoint, read without a credential.
-// A local HTTP server stands in for the endpoint; the header forms are RFC 9110's (IMF-fixdate only).
+// Azure's clock for the lab CLI (conformance: arm-date-header): the Date header of an answer from the ARM endpoint,
+// read without a credential.
+// A local HTTP server stands in for the endpoint; only the IMF-fixdate form is accepted.
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { azureNow, dateHeaderTime } from "../../scripts/lib/lab-azure";

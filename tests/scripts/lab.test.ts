@@ -127,6 +127,7 @@ describe("create --extend: only the same owner's ephemeral lab, only later", () 
   });
 });
 
+// arm-date-header: the reference clock is Azure's, read from ARM's Date header (injected here).
 describe("the reference clock: Azure's, not this machine's", () => {
   it.each([
     ["behind by years", "2020-01-01T00:00:00Z", /this machine's clock \(2020-01-01T00:00:00Z\) is .* behind Azure's \(2025-03-01T12:00:00Z\)/],

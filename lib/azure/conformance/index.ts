@@ -5,8 +5,9 @@ import { AUTHORIZATION_CONFORMANCE } from "./authorization";
 import { DEPLOY_CONFORMANCE } from "./deploy";
 import { KEYVAULT_CONFORMANCE } from "./keyvault";
 import { IN_VM_CONFORMANCE } from "./in-vm";
+import { LAB_CONFORMANCE } from "./lab";
 
 export type { ConformanceEntry, ConformanceSource } from "./types";
 
 /** Every entry, in the order docs/conformance.md lists them. Each area's file adds its own. */
-export const CONFORMANCE: readonly ConformanceEntry[] = [...TEARDOWN_CONFORMANCE, ...AUTHORIZATION_CONFORMANCE, ...DEPLOY_CONFORMANCE, ...IN_VM_CONFORMANCE, ...KEYVAULT_CONFORMANCE];
+export const CONFORMANCE: readonly ConformanceEntry[] = [...TEARDOWN_CONFORMANCE, ...AUTHORIZATION_CONFORMANCE, ...DEPLOY_CONFORMANCE, ...IN_VM_CONFORMANCE, ...KEYVAULT_CONFORMANCE, ...LAB_CONFORMANCE];
