@@ -2,6 +2,15 @@
 // and inline) and role assignments. Seats' identities are named "seat N identity".
 import { BUILTIN_NAMES } from "../../policy/roles";
 import type { RecordedResource } from "./harness";
+import { LAB_CUSTOM_ROLES } from "../../lib/azure";
+import { customRoleGuid, subscriptionScope } from "../../lib/naming";
+
+/** One of the lab's custom roles referenced from the subscription (customRoleSource subscription), by its GUID. */
+function labRoleAtSubscription(roleDefinitionId: string): { name: string; actions: string[] } | undefined {
+  const sub = /^\/subscriptions\/([^/]+)\/providers\//i.exec(roleDefinitionId)?.[1];
+  const role = sub ? Object.values(LAB_CUSTOM_ROLES).find((x) => customRoleGuid(subscriptionScope(sub), x.seed) === roleDefinitionId.split("/").pop()) : undefined;
+  return role && { name: role.name, actions: [...role.actions, ...role.dataActions] };
+}
 
 export interface AccessRow {
   /** "seat 1 identity", "deploying principal (operator)", "operator <object id>", or the bare id. */
@@ -89,7 +98,7 @@ export function accessMatrix(resources: readonly RecordedResource[], names: Prin
         ? { name: custom.inputs.roleName as string, actions: (custom.inputs.permissions ?? []).flatMap((p: any) => [...(p.actions ?? []), ...(p.dataActions ?? [])]) }
         : BUILTIN_NAMES[roleGuid]
           ? { name: BUILTIN_NAMES[roleGuid].name, actions: [...BUILTIN_NAMES[roleGuid].actions, ...BUILTIN_NAMES[roleGuid].dataActions] }
-          : { name: `role ${roleGuid}`, actions: ["(unknown role: see its definition)"] };
+          : labRoleAtSubscription(r.inputs.roleDefinitionId ?? "") ?? { name: `role ${roleGuid}`, actions: ["(unknown role: see its definition)"] };
       rows.push({ ...who(r.inputs.principalId), resource: describeScope(r.inputs.scope, resources), permissions: role.actions, via: `role: ${role.name}` });
     }
   }
