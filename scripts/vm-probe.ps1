@@ -1,7 +1,8 @@
 <#
 vm-probe.ps1: the PowerShell twin of scripts/vm-probe, for Windows seats. From inside a lab VM and with the VM's own
-managed identity it proves that the identity can get and set Key Vault secrets, cannot list them, and can call
-storage listKeys and use the key. Same arguments, same checks in the same order, same JSON, same retries.
+managed identity it proves that the identity can get and set Key Vault secrets (and read back what it set), cannot
+list them, and can call storage listKeys and use the key. Same arguments, same checks in the same order, same JSON,
+same retries.
 
 Windows PowerShell 5.1, nothing installed: Invoke-WebRequest -UseBasicParsing, .NET for SHA-256 and HMAC-SHA256.
 

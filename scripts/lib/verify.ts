@@ -124,7 +124,7 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
       try {
         await arm.secrets.createOrUpdate(outputs.resourceGroupName, name, outputs.secretName, {
           properties: { value: canary, contentType: "text/plain" },
-          tags: { seededBy: "dsvmlab verify" },
+          tags: { seededBy: "dsvm-identity-lab verify" },
         });
       } catch (e) {
         throw new Error(`could not seed the canary secret ${outputs.secretName} in vault ${name} (${uri}) through ARM: ${(e as Error).message}`);

@@ -66,7 +66,7 @@ async function verify(withSeatVaults: boolean, extra: string[] = []) {
   fs.writeFileSync(file, JSON.stringify(outputs(withSeatVaults)));
   let stdout = "";
   let stderr = "";
-  const code = await verifyCli(["--outputs", file, "--deadline-seconds", "3", ...extra], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps);
+  const code = await verifyCli(["--outputs", file, "--deadline-seconds", "8", ...extra], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps);
   return { code, stdout, stderr };
 }
 
