@@ -39,6 +39,7 @@ export function contextFromConfig(raw: Readonly<Record<string, string | undefine
       checkOnDeploy: c.checkOnDeploy,
       bastion: c.bastion,
       seats: c.seats,
+      seatsPerVault: c.seatsPerVault,
       ...deployer,
     };
   } catch {

@@ -54,6 +54,8 @@ export interface PolicyContext {
   readonly bastion?: boolean;
   /** Config `seats`: VMs of seats past this number are not seats. */
   readonly seats?: number;
+  /** Config `seatsPerVault`: which vault is each seat's own (lib/shards.ts). */
+  readonly seatsPerVault?: number;
 }
 
 /** One finding of a stack rule: the resource at fault (if one) and what to fix. */

@@ -2,6 +2,7 @@
 // scope points. Principal ids are compared case-insensitively: Entra object ids are.
 import { LAB_CUSTOM_ROLES } from "../lib/azure";
 import { customRoleGuid, subscriptionScope } from "../lib/naming";
+import { effectiveSeatsPerVault, shardOfSeat, vaultLogicalName } from "../lib/shards";
 import { array, known, lastSegment, list, PolicyContext, PolicyResourceView } from "./engine";
 import { BUILTIN_NAMES } from "./roles";
 
@@ -183,6 +184,7 @@ export interface PolicyEntry {
   readonly holder: PolicyResourceView;
   readonly objectId: unknown;
   readonly applicationId: unknown;
+  readonly tenantId: unknown;
   readonly permissions: Record<string, unknown>;
   /** The vault's name, and the vault when it is in this stack. */
   readonly vaultName: string;
@@ -198,11 +200,11 @@ export function accessPolicies(resources: readonly PolicyResourceView[]): Policy
     if (r.type === T.accessPolicy) {
       const p = r.inputs.policy ?? {};
       const vault = vaults.find((v) => refersTo(r.inputs.vaultName, r, v) || (known(r.inputs.vaultName) && azureName(v, "vaultName") === r.inputs.vaultName));
-      out.push({ holder: r, objectId: p.objectId, applicationId: p.applicationId, permissions: p.permissions ?? {}, vaultName: vault ? azureName(vault, "vaultName") : String(r.inputs.vaultName), vault, where: `access policy ${r.name}` });
+      out.push({ holder: r, objectId: p.objectId, applicationId: p.applicationId, tenantId: p.tenantId, permissions: p.permissions ?? {}, vaultName: vault ? azureName(vault, "vaultName") : String(r.inputs.vaultName), vault, where: `access policy ${r.name}` });
     }
     if (r.type === T.vault) {
       array(r.inputs.properties?.accessPolicies).forEach((p: any, i: number) =>
-        out.push({ holder: r, objectId: p?.objectId, applicationId: p?.applicationId, permissions: p?.permissions ?? {}, vaultName: azureName(r, "vaultName"), vault: r, where: `inline access policy #${i + 1} of ${r.name}` }),
+        out.push({ holder: r, objectId: p?.objectId, applicationId: p?.applicationId, tenantId: p?.tenantId, permissions: p?.permissions ?? {}, vaultName: azureName(r, "vaultName"), vault: r, where: `inline access policy #${i + 1} of ${r.name}` }),
       );
     }
   }
@@ -211,3 +213,14 @@ export function accessPolicies(resources: readonly PolicyResourceView[]): Policy
 
 /** `secrets/get`-style permissions of an access policy, lower-cased. */
 export const policyPermissions = (permissions: Record<string, unknown>) => Object.entries(permissions).flatMap(([kind, v]) => list(v).map((p) => `${kind}/${p}`.toLowerCase()));
+
+/**
+ * Whether a vault is the seat's own: the shard lib/shards.ts gives the seat (the SecretVault component the vault is
+ * in). Unknown when config or the vault's component is: then any of the lab's vaults.
+ */
+export function isOwnVault(seat: number, vault: PolicyResourceView, ctx: PolicyContext): boolean {
+  const component = /::([^:]+)$/.exec(vault.parent ?? "")?.[1];
+  if (ctx.seats === undefined || ctx.seatsPerVault === undefined || !component) return true;
+  const perVault = effectiveSeatsPerVault(ctx.seats, ctx.seatsPerVault, vault.inputs.properties?.enableRbacAuthorization === true);
+  return vaultLogicalName(shardOfSeat(seat, perVault)) === component;
+}

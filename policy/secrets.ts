@@ -55,7 +55,7 @@ const PASSWORD_LOGIN_PATTERNS: readonly { readonly what: string; readonly re: Re
   { what: "sshd PermitEmptyPasswords or PermitRootLogin yes", re: /(?:PermitEmptyPasswords|PermitRootLogin)\s+yes\b/i },
   { what: "cloud-init ssh_pwauth", re: /\bssh_pwauth\s*:\s*["']?(?:true|yes|1|on)\b/i },
   { what: "cloud-init lock_passwd: false", re: /\block_passwd\s*:\s*["']?(?:false|no|0|off)\b/i },
-  { what: "a cloud-init password, plain_text_passwd or chpasswd", re: /^\s*(?:-\s*)?(?:password|plain_text_passwd|hashed_passwd)\s*:|^\s*chpasswd\s*:/im },
+  { what: "a cloud-init password, plain_text_passwd or chpasswd", re: /^\s*(?:-\s*)?(?:passwd|password|plain_text_passwd|hashed_passwd)\s*:|^\s*chpasswd\s*:/im },
   { what: "chpasswd", re: /\bchpasswd\b/ },
   { what: "passwd setting a password", re: /\bpasswd\b(?!\s+(?:-l|--lock|-S|--status|-e|--expire)\b)[^\n]*(?:--stdin|\|\s*passwd|<<<)|\|\s*passwd\b/ },
   { what: "usermod or useradd with a password", re: /\b(?:usermod|useradd)\b[^\n]*\s(?:-p|--password)\s/ },

@@ -21,8 +21,9 @@ function scriptTexts(r: PolicyResourceView): { where: string; text: string }[] {
   }
   if (/compute:VirtualMachine(ScaleSet)?Extension$/.test(r.type)) {
     for (const key of ["settings", "protectedSettings"]) {
+      // The JSON keeps each value's key (`"password": "..."`); the strings add base64-decoded scripts.
       const texts = stringsIn(r.inputs[key]);
-      if (texts.length) out.push({ where: key, text: texts.join("\n") });
+      if (texts.length) out.push({ where: key, text: [JSON.stringify(r.inputs[key]), ...texts].join("\n") });
     }
   }
   return out;
@@ -128,9 +129,11 @@ export const credentialRules: readonly Rule[] = [
     check: (resources) => {
       const held = heldSecrets(resources);
       return byType(resources, STACK_TYPE).flatMap((stack) =>
-        Object.entries(stack.props).flatMap(([key, value]) =>
-          held.filter((s) => strings(value).some((t) => t.includes(s.value))).map((s) => ({ urn: stack.urn, message: `Stack output ${key} carries the value of ${s.from} (${fingerprint(s.value)}): remove the output; export names and URIs only.` })),
-        ),
+        Object.entries(stack.props).flatMap(([key, value]) => {
+          const texts = strings(value);
+          const found = [...held.filter((s) => texts.some((t) => t.includes(s.value))).map((s) => `the value of ${s.from} (${fingerprint(s.value)})`), ...secretLiteralsIn(texts.join("\n"))];
+          return found.length ? [{ urn: stack.urn, message: `Stack output ${key} carries ${found.join(" and ")}: remove the output; export names and URIs only.` }] : [];
+        }),
       );
     },
   },

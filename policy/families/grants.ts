@@ -5,7 +5,7 @@ import { BUILTIN_ROLES } from "../../lib/azure";
 import { DECLARED_BUILTIN_GRANTS, DECLARED_CUSTOM_ROLES, howToAllow } from "../allow-list";
 import { LIST_KEYS_ACTION, OPERATOR_SECRET_PERMISSIONS, VM_SECRET_DATA_ACTIONS, VM_SECRET_PERMISSIONS } from "../baseline";
 import { array, Finding, known, list, lower, PolicyContext, PolicyResourceView, Rule, shownList } from "../engine";
-import { accessPolicies, azureName, byType, isWindows, Principal, principalLabel, principalOf, ResolvedRole, roleOf, scopeKind, ScopeTarget, scopeOf, seatNumber, T } from "../graph";
+import { accessPolicies, azureName, byType, isOwnVault, isWindows, Principal, principalLabel, principalOf, ResolvedRole, roleOf, scopeKind, ScopeTarget, scopeOf, seatNumber, T } from "../graph";
 
 const sameSet = (a: readonly string[], b: readonly string[]) => {
   const x = new Set(lower(a));
@@ -49,7 +49,7 @@ function roleAllowed(p: Principal, role: ResolvedRole, scope: ScopeTarget, ctx: 
       const listKeysOnly = role.kind === "custom" && sameSet(role.actions, [LIST_KEYS_ACTION]) && role.dataActions.length === 0;
       return listKeysOnly || (ctx.listKeysRole === "builtin" && builtin(BUILTIN_ROLES.storageAccountKeyOperator) && declared(BUILTIN_ROLES.storageAccountKeyOperator, "storage"));
     }
-    if (scope.kind === "vault" || scope.kind === "secret") return role.kind === "custom" && role.actions.length === 0 && sameSet(role.dataActions, VM_SECRET_DATA_ACTIONS);
+    if (scope.kind === "vault" || scope.kind === "secret") return role.kind === "custom" && role.actions.length === 0 && sameSet(role.dataActions, VM_SECRET_DATA_ACTIONS) && isOwnVault(p.seat, scope.target!, ctx);
     return false;
   }
   if (isOperator(p)) {
@@ -83,6 +83,9 @@ export const grantRules: readonly Rule[] = [
         const extra = perms.filter((x) => !allowed.includes(x));
         const problems: string[] = [];
         if (!e.vault) problems.push(`it is on vault ${e.vaultName}, which is not the lab's`);
+        else if (p.kind === "seat" && !isOwnVault(p.seat, e.vault, ctx)) problems.push(`vault ${e.vaultName} is not seat ${p.seat}'s own vault`);
+        const tenant = e.vault?.inputs.properties?.tenantId;
+        if (known(e.tenantId) && known(tenant) && e.tenantId.toLowerCase() !== tenant.toLowerCase()) problems.push(`it names tenant ${e.tenantId}, not the vault's`);
         if (known(e.applicationId)) problems.push(`it names an application (${e.applicationId}) acting for the principal, which the matrix never does`);
         if (extra.length) problems.push(`${shownList(extra)} ${allowed.length ? `is beyond what it may hold (${shownList(allowed)})` : "is not in the access matrix"}`);
         if (allowed.length === 0 && !extra.length) problems.push("the principal is not in the access matrix");

@@ -125,6 +125,13 @@ export const ingressRules: readonly Rule[] = [
       for (const n of byType(resources, T.nic)) {
         if (nicRefs(n).length && !(sshOpen && isSeatChild(n))) findings.push({ urn: n.urn, message: `NIC ${n.name} has a public IP, but ${sshOpen ? "it is not a seat's" : "config allowedSshCidrs is empty"}: remove the public IP, or set allowedSshCidrs to your public CIDRs.` });
       }
+      // A seat's public IP is safe only behind the NSG: the lab subnet must carry one.
+      const seatIps = byType(resources, T.nic).some((n) => isSeatChild(n) && nicRefs(n).length);
+      if (seatIps) {
+        for (const s of labSubnets(resources, ctx)) {
+          if (!byType(resources, T.nsg).some((g) => refersTo(s.inputs.networkSecurityGroup?.id, s, g))) findings.push({ urn: s.urn, message: `Subnet ${s.name} has no NSG, but seats have public IPs: set its networkSecurityGroup to the lab's NSG.` });
+        }
+      }
       for (const vm of byType(resources, T.vm)) {
         const inline = array(vm.inputs.networkProfile?.networkInterfaceConfigurations).some((n) => array(n?.ipConfigurations).some((c) => c?.publicIPAddressConfiguration));
         if (inline && !sshOpen) findings.push({ urn: vm.urn, message: `VM ${vm.name} has a public IP configuration, but config allowedSshCidrs is empty: remove the public IP.` });

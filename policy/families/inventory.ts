@@ -6,9 +6,8 @@ import { array, Finding, known, PolicyResourceView, Rule, shownList } from "../e
 import { azureName, byType, isRunCommand, isWindows, refersTo, seatNumber, T } from "../graph";
 import { fingerprint } from "../secrets";
 
-let probes: { ubuntu: string; windows: string } | undefined;
-/** The lab's own probes, read once: the only scripts a run command may carry. */
-const probeScripts = () => (probes ??= { ubuntu: readProbe(), windows: readPsProbe() });
+/** The lab's own probes, read once per evaluation (never cached across runs): the only scripts a run command may carry. */
+const probeScripts = () => ({ ubuntu: readProbe(), windows: readPsProbe() });
 
 /** The VM a VM child (extension, run command) belongs to, by its vmName input or its dependency on the VM. */
 export function targetVm(r: PolicyResourceView, resources: readonly PolicyResourceView[]): PolicyResourceView | undefined {
@@ -64,8 +63,9 @@ export const inventoryRules: readonly Rule[] = [
     why: "A run command runs its script as root on the VM with the seat's identity. Only the lab's probe, unchanged, may run; any other script (or a script fetched from a URI, or output sent to a blob) is code nobody reviewed.",
     source: ["seed step 5 (verify from inside the VM)", "MCSB PV-3", "MCSB AM-5"],
     fix: "Run only the probe (components/InVmCheck.ts): source.script exactly scripts/vm-probe (vm-probe.ps1 on Windows), named dsvm-lab-probe[-<fingerprint>], with the probe's own flags.",
-    check: (resources, ctx) =>
-      resources.filter(isRunCommand).flatMap((r): Finding[] => {
+    check: (resources, ctx) => {
+      const probes = probeScripts();
+      return resources.filter(isRunCommand).flatMap((r): Finding[] => {
         const vm = targetVm(r, resources);
         const os = vm && isWindows(vm) ? "windows" : "ubuntu";
         const problems: string[] = [];
@@ -75,7 +75,7 @@ export const inventoryRules: readonly Rule[] = [
         const source = r.inputs.source ?? {};
         for (const k of Object.keys(source).filter((k) => k !== "script" && source[k] !== undefined)) problems.push(`source.${k} is set (only the probe's own script runs)`);
         const script = source.script;
-        if (known(script) && script !== probeScripts()[os]) problems.push(`source.script (${fingerprint(script)}) is not the lab's ${os === "windows" ? "vm-probe.ps1" : "vm-probe"} (${fingerprint(probeScripts()[os])})`);
+        if (known(script) && script !== probes[os]) problems.push(`source.script (${fingerprint(script)}) is not the lab's ${os === "windows" ? "vm-probe.ps1" : "vm-probe"} (${fingerprint(probes[os])})`);
         const params = array(r.inputs.parameters);
         const flags = os === "windows" ? params.map((p) => String(p?.name ?? "")) : params.filter((_p, i) => i % 2 === 0).map((p) => String(p?.value ?? ""));
         const allowed: readonly string[] = os === "windows" ? DECLARED_PROBE_FLAGS.map(psParameterName) : DECLARED_PROBE_FLAGS;
@@ -84,6 +84,7 @@ export const inventoryRules: readonly Rule[] = [
         if (unknownFlags.length) problems.push(`parameters ${shownList(unknownFlags)} are not the probe's flags`);
         for (const k of ["outputBlobUri", "errorBlobUri"]) if (r.inputs[k] !== undefined) problems.push(`${k} is set (the output stays on the VM's instance view)`);
         return problems.length ? [{ urn: r.urn, message: `Run command ${r.name}: ${problems.join("; ")}. Remove it, or run the lab's probe as components/InVmCheck.ts does. ${howToAllow("another run command")}` }] : [];
-      }),
+      });
+    },
   },
 ];

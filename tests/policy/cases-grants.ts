@@ -3,13 +3,13 @@ import { BUILTIN_ROLES, LAB_CUSTOM_ROLES } from "../../lib/azure";
 import { customRoleGuid, subscriptionScope } from "../../lib/naming";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import type { Case } from "./mutation-cases";
+import type { Mutation } from "./mutate";
 import { addAfter, addSecretPermissions, custom, field, FOLDS, inlinePolicy, OUTSIDER, replaceRole, roleId, seat1, seatPolicy, set, STORAGE_BLOB_DATA_OWNER, SUB, T } from "./mutation-helpers";
 
 const RBAC = { vaultAccessModel: "rbac" };
 const RBAC_LAB_ROLES = { vaultAccessModel: "rbac", customRoleSource: "lab" };
 const LAB_USERS = { labUsersGroupObjectId: "0a0b0c0d-1111-2222-3333-444455556666" };
 const ALL_SECRET_PERMISSIONS = ["get", "list", "set", "delete", "backup", "restore", "recover", "purge"];
-const GRANT = /Remove/;
 
 /** Seat 1's principal id, case-folded, on its storage assignment, with another role. */
 const seatAssignment = (fold: (s: string) => string, guid: string) => {
@@ -92,5 +92,17 @@ export const GRANT_CASES: readonly Case[] = [
     says: /actions \[Microsoft\.Storage\/storageAccounts\/\*\]/,
   },
   { title: "lab roles: the listKeys role assignable on the whole subscription", config: { customRoleSource: "lab" }, mutations: [{ type: T.roleDef, change: (p) => ({ ...p, assignableScopes: [SUB] }) }], rules: ["grant-custom-roles"], says: /assignable at the subscription/ },
+  {
+    title: "a seat's policy also on another shard's vault",
+    config: { seats: "3", seatsPerVault: "2" },
+    mutations: (() => {
+      const s = seat1();
+      return [s.capture, { type: T.vault, name: "vault2-kv", change: (props: any, sdk: any) => ({ ...props, properties: sdk.all([props.properties, s.principalId(sdk)]).apply(([p, id]: [any, string]) => ({ ...p, accessPolicies: [...p.accessPolicies, { tenantId: MOCK_CLIENT.tenantId, objectId: id, permissions: { secrets: ["get", "set"] } }] })) }) }] as Mutation[];
+    })(),
+    rules: ["grant-access-policies"],
+    says: /seat 1 identity holds \[secrets\/get, secrets\/set\] on vault .*is not seat 1's own vault/,
+  },
+  { title: "the seat policy names another tenant", mutations: seatPolicy((e) => ({ ...e, tenantId: "99999999-8888-4777-8666-555555555555" })), rules: ["grant-access-policies"], says: /names tenant 99999999-8888-4777-8666-555555555555, not the vault's/ },
+  { title: "the deployer gets VM Administrator Login on an Ubuntu seat", mutations: [addAfter((sdk) => custom(sdk, T.assignment, "injected-admin-login", { principalId: MOCK_CLIENT.objectId, principalType: "User", roleDefinitionId: roleId(BUILTIN_ROLES.virtualMachineAdministratorLogin), scope: `${SUB}/resourceGroups/dsvmlab-dev-rg/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm1` }))], rules: ["grant-role-assignments"], says: /the deploying principal holds "Virtual Machine Administrator Login" .* on vm dsvmlab-vm1/ },
   { title: "drop a seat's identity", mutations: [set(T.vm, "seat1-vm", { identity: { type: "None" } })], rules: ["vm-identity-system-assigned"], says: /VM dsvmlab-vm1 is named by .* but has identity type "None"/ },
-].map((c) => ({ ...c, says: c.says ?? GRANT }));
+];

@@ -40,6 +40,7 @@ export const INGRESS_CASES: readonly Case[] = [
     rules: ["ingress-public-ips"],
     says: /NIC seat1-nic has a public IP, but config allowedSshCidrs is empty/,
   },
+  { title: "seats with public IPs on a subnet without the NSG", config: SSH_CIDR, mutations: [set("azure-native:network:Subnet", "network-subnet", { networkSecurityGroup: undefined })], rules: ["ingress-public-ips"], says: /Subnet network-subnet has no NSG, but seats have public IPs/ },
   {
     title: "a load balancer with a public frontend",
     mutations: [addAfter((sdk) => {

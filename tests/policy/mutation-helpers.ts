@@ -87,7 +87,8 @@ export const replaceRole = (name: string, guid: string) => field(T.assignment, n
 export const addAfter = (add: (sdk: Sdk) => void, anchor: { type: string; name: string } = { type: T.schedule, name: "seat1-shutdown" }): Mutation => ({ ...anchor, change: (p) => p, add: (_p, sdk) => add(sdk) });
 
 /** A resource of any type, as the program would register it. */
-export const custom = (sdk: Sdk, type: string, name: string, props: Record<string, unknown>) => new sdk.CustomResource(type, name, props);
+export const custom = (sdk: Sdk, type: string, name: string, props: Record<string, unknown>): pulumi.CustomResource =>
+  new (sdk.CustomResource as unknown as new (t: string, n: string, p: Record<string, unknown>) => pulumi.CustomResource)(type, name, props);
 
 /** A new inbound NSG rule on the lab's NSG, beside its own. */
 export const nsgRule = (rule: Record<string, unknown>): Mutation => ({
