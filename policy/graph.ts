@@ -54,6 +54,8 @@ export const labOs = (resources: readonly PolicyResourceView[], ctx: PolicyConte
 
 export type Principal =
   | { readonly kind: "seat"; readonly seat: number; readonly vm: PolicyResourceView }
+  /** Preview only: an inline policy's principal that is one of the seats the vault waits for, not known yet. */
+  | { readonly kind: "seatNotYetKnown" }
   | { readonly kind: "vm"; readonly vm: PolicyResourceView }
   | { readonly kind: "deployer" }
   | { readonly kind: "operator" }
@@ -64,6 +66,8 @@ export function principalLabel(p: Principal): string {
   switch (p.kind) {
     case "seat":
       return `seat ${p.seat} identity`;
+    case "seatNotYetKnown":
+      return "a seat identity (known after deploy)";
     case "vm":
       return `VM ${azureName(p.vm, "vmName")} identity (not a seat)`;
     case "deployer":

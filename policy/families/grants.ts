@@ -5,7 +5,7 @@ import { BUILTIN_ROLES } from "../../lib/azure";
 import { DECLARED_BUILTIN_GRANTS, DECLARED_CUSTOM_ROLES, howToAllow } from "../allow-list";
 import { LIST_KEYS_ACTION, OPERATOR_SECRET_PERMISSIONS, VM_SECRET_DATA_ACTIONS, VM_SECRET_PERMISSIONS } from "../baseline";
 import { array, Finding, known, list, lower, PolicyContext, PolicyResourceView, Rule, shownList } from "../engine";
-import { accessPolicies, azureName, byType, isOwnVault, isWindows, Principal, principalLabel, principalOf, ResolvedRole, roleOf, scopeKind, ScopeTarget, scopeOf, seatNumber, T } from "../graph";
+import { accessPolicies, azureName, byType, dependsOn, isOwnVault, seatVms, isWindows, Principal, principalLabel, principalOf, ResolvedRole, roleOf, scopeKind, ScopeTarget, scopeOf, seatNumber, T } from "../graph";
 
 const sameSet = (a: readonly string[], b: readonly string[]) => {
   const x = new Set(lower(a));
@@ -15,7 +15,7 @@ const sameSet = (a: readonly string[], b: readonly string[]) => {
 
 /** Secret permissions each kind of principal may hold in an access policy. */
 function allowedPolicyPermissions(p: Principal): readonly string[] {
-  if (p.kind === "seat") return VM_SECRET_PERMISSIONS.map((x) => `secrets/${x}`);
+  if (p.kind === "seat" || p.kind === "seatNotYetKnown") return VM_SECRET_PERMISSIONS.map((x) => `secrets/${x}`);
   if (p.kind === "deployer" || p.kind === "operator") return OPERATOR_SECRET_PERMISSIONS.map((x) => `secrets/${x}`);
   return [];
 }
@@ -24,6 +24,7 @@ function allowedPolicyPermissions(p: Principal): readonly string[] {
 function matrixFor(p: Principal): string {
   switch (p.kind) {
     case "seat":
+    case "seatNotYetKnown":
       return "a seat may hold secrets get+set on its own vault (or the get+set-only role on its secrets) and the listKeys-only role on the lab's storage account";
     case "deployer":
     case "operator":
@@ -74,9 +75,15 @@ export const grantRules: readonly Rule[] = [
     why: "A vault's access policies are its door list. Seats may get and set secrets (never list, delete or purge), operators may manage them, and nobody else is in it; an id in another case is the same principal (Entra ids are case-insensitive).",
     source: MATRIX_SOURCE,
     fix: "Grant seats secrets get+set only, operators OPERATOR_SECRET_PERMISSIONS only, and no one else; add a principal to config operatorObjectIds if it really operates the lab.",
-    check: (resources, ctx) =>
-      accessPolicies(resources).flatMap((e): Finding[] => {
-        const p = principalOf(e.objectId, e.holder, resources, ctx);
+    check: (resources, ctx) => {
+      // Preview: seats' ids are unknown until their VMs exist, and an inline policy depends on all of them. An entry
+      // with an unknown id counts as a seat's while the vault has no more such entries than seats it depends on.
+      const entries = accessPolicies(resources);
+      const unknownSeatSlots = new Map<PolicyResourceView, number>();
+      for (const v of byType(resources, T.vault)) unknownSeatSlots.set(v, seatVms(resources, ctx).filter((vm) => dependsOn(v, vm)).length - entries.filter((e) => e.holder === v && !known(e.objectId)).length);
+      return entries.flatMap((e): Finding[] => {
+        const unknownSeat = e.holder.type === T.vault && !known(e.objectId) && (unknownSeatSlots.get(e.holder) ?? -1) >= 0;
+        const p: Principal = unknownSeat ? { kind: "seatNotYetKnown" } : principalOf(e.objectId, e.holder, resources, ctx);
         const who = principalLabel(p);
         const perms = lower(Object.entries(e.permissions).flatMap(([k, v]) => list(v).map((x) => `${k}/${x}`)));
         const allowed = allowedPolicyPermissions(p);
@@ -92,7 +99,8 @@ export const grantRules: readonly Rule[] = [
         return problems.length
           ? [{ urn: e.holder.urn, message: `${who} holds ${shownList(perms)} on vault ${e.vaultName} (${e.where}): ${problems.join("; ")}. Remove ${extra.length ? shownList(extra) : "the policy"}; ${matrixFor(p)}. ${howToAllow("another grant")}` }]
           : [];
-      }),
+      });
+    },
   },
   {
     kind: "stack",

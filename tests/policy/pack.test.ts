@@ -1,7 +1,7 @@
 // The PolicyPack wiring, without the Pulumi CLI (tests/policy/pack-harness.ts): one policy per rule, the pack's
 // config builds the same context as the offline gate, and unknown values during preview.
 import { plain } from "../../policy/pack";
-import { PolicyResourceView, rules, UNKNOWN } from "../../policy/rules";
+import { contextFromConfig, PolicyResourceView, rules, UNKNOWN } from "../../policy/rules";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import { devConfig, runLab } from "../helpers/program";
 import { patch, runMutated } from "./mutate";
@@ -87,5 +87,24 @@ describe("unknown values during preview", () => {
     expect(rule.check(views, { ephemeral: false })).toEqual([]);
     const noVmDep = views.map((v) => (v.type === T.assignment ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("VirtualMachine")) } : v));
     expect(rule.check(noVmDep, { ephemeral: false }).map((f) => f.message)).toEqual([expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/)]);
+  });
+
+  it("inline policies whose seats are not known yet pass, but no more of them than seats the vault waits for", async () => {
+    const run = await runLab();
+    const rule = rules.find((r) => r.id === "grant-access-policies")!;
+    if (rule.kind !== "stack") throw new Error("expected a stack rule");
+    const ctx = { ...contextFromConfig(devConfig()), deployerObjectId: MOCK_CLIENT.objectId };
+    const seatIds = new Set(run.resources.filter((r) => r.type === T.vm).map((r) => r.state.identity.principalId));
+    const preview = (extra: unknown[]): PolicyResourceView[] =>
+      run.resources.map((r) => {
+        if (r.type === T.vm) return { ...r, props: { ...r.state, identity: { type: "SystemAssigned", principalId: UNKNOWN } } };
+        if (r.type !== T.vault) return { ...r, props: r.state };
+        const accessPolicies = [...r.inputs.properties.accessPolicies.map((e: any) => (seatIds.has(e.objectId) ? { ...e, objectId: UNKNOWN } : e)), ...extra];
+        const inputs = { ...r.inputs, properties: { ...r.inputs.properties, accessPolicies } };
+        return { ...r, inputs, props: inputs };
+      });
+    expect(rule.check(preview([]), ctx)).toEqual([]);
+    const more = rule.check(preview([{ objectId: UNKNOWN, permissions: { secrets: ["get"] } }]), ctx);
+    expect(more.map((f) => f.message)).toEqual([expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/)]);
   });
 });
