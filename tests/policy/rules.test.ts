@@ -191,3 +191,18 @@ describe("grants", () => {
     expect(roleOf(`${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid.toUpperCase()}`, holder, [])).toMatchObject({ kind: "custom" });
   });
 });
+
+describe("Azure defaults and features the gate relies on", () => {
+  const vault = (acl: Record<string, unknown>) => view("keyvault:Vault", { vaultName: "kv", properties: { networkAcls: { defaultAction: "Deny", ...acl } } });
+  it("kv-network-bypass-default-azure-services: an unset bypass is AzureServices, so it is denied like an explicit one", () => {
+    expect(fires("ingress-vault-firewall", [vault({ bypass: "None" })])).toEqual([]);
+    expect(fires("ingress-vault-firewall", [vault({})])[0].message).toMatch(/bypass is "unset \(AzureServices\)"/);
+    expect(fires("ingress-vault-firewall", [vault({ bypass: "AzureServices" })])[0].message).toMatch(/bypass is "AzureServices"/);
+  });
+  it("bastion-shareable-link-no-portal: a shareable link is denied even with config bastion", () => {
+    const bastion = (extra: Record<string, unknown>) => [view("network:BastionHost", { bastionHostName: "b", ...extra })];
+    expect(fires("ingress-bastion-features", bastion({}), { ...ctx, bastion: true })).toEqual([]);
+    expect(fires("ingress-bastion-features", bastion({ enableShareableLink: true }), { ...ctx, bastion: true })[0].message).toMatch(/turns on enableShareableLink/);
+    expect(fires("ingress-bastion-features", bastion({}), ctx)[0].message).toMatch(/config bastion is not true/);
+  });
+});
