@@ -64,8 +64,9 @@ export const lifecycleRules: readonly Rule[] = [
     check: (resources, ctx) => {
       if (ctx.checkOnDeploy !== true) return [];
       const checks = resources.filter((r) => isRunCommand(r) && (!known(r.inputs.runCommandName) || DECLARED_RUN_COMMAND_NAME.test(r.inputs.runCommandName)));
+      const target = new Map(checks.map((c) => [c, targetVm(c, resources)]));
       return seatVms(resources, ctx).flatMap((vm): Finding[] => {
-        const mine = checks.filter((c) => targetVm(c, resources) === vm);
+        const mine = checks.filter((c) => target.get(c) === vm);
         if (!mine.length) return [{ urn: vm.urn, message: `Seat VM ${azureName(vm, "vmName")} has no in-VM check though checkOnDeploy is true: add its InVmCheck.` }];
         return mine
           .filter((c) => c.inputs.treatFailureAsDeploymentFailure !== true || c.inputs.asyncExecution === true)
