@@ -33,8 +33,8 @@ export interface VaultRbacAccessArgs {
 /**
  * Who may do what in one vault in the RBAC model. Each seat's identity holds the get+set-only role on each secret
  * it needs, scoped to that secret (stronger than an access policy, which is vault-wide): it can neither list the
- * vault nor read any other secret. Operators hold "Key Vault Secrets Officer" on the vault: they seed the canary,
- * read back what a VM wrote and clean up.
+ * vault nor read any other secret. Operators hold "Key Vault Secrets Officer" on the vault, to read and manage
+ * secrets by hand (from operatorIpRanges); verify itself seeds through ARM and needs none of it.
  */
 export class VaultRbacAccess extends pulumi.ComponentResource {
   /** Per seat, in seat order: its assignments (one per secret). What that seat's in-VM check waits for. */
