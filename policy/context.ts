@@ -40,6 +40,7 @@ export function contextFromConfig(raw: Readonly<Record<string, string | undefine
       bastion: c.bastion,
       seats: c.seats,
       seatsPerVault: c.seatsPerVault,
+      ...(c.sshPublicKey ? { sshPublicKey: c.sshPublicKey } : {}),
       ...deployer,
     };
   } catch {

@@ -54,6 +54,8 @@ export interface PolicyContext {
   readonly bastion?: boolean;
   /** Config `seats`: VMs of seats past this number are not seats. */
   readonly seats?: number;
+  /** Config `sshPublicKey`: the one key that signs in to Ubuntu seats. */
+  readonly sshPublicKey?: string;
   /** Config `seatsPerVault`: which vault is each seat's own (lib/shards.ts). */
   readonly seatsPerVault?: number;
 }

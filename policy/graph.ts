@@ -162,11 +162,15 @@ export function scopeKind(scope: string): string {
 
 /** Where a scope points: a storage account, vault, secret or VM of this stack (its own resource group), or elsewhere. */
 export function scopeOf(scope: unknown, holder: PolicyResourceView, resources: readonly PolicyResourceView[]): ScopeTarget {
-  const groups = byType(resources, "azure-native:resources:ResourceGroup").map((g) => azureName(g, "resourceGroupName").toLowerCase());
+  const rgs = byType(resources, "azure-native:resources:ResourceGroup");
+  const groups = rgs.map((g) => azureName(g, "resourceGroupName").toLowerCase());
+  // The lab's resource groups by id when known: a same-named group in another subscription is not the lab's.
+  const groupIds = rgs.map((g) => g.id ?? g.props.id).filter(known).map((id) => id.toLowerCase());
   if (known(scope)) {
     for (const p of SCOPE_PATTERNS) {
       const m = p.re.exec(scope);
       if (!m || (groups.length && !groups.includes(m[1].toLowerCase()))) continue;
+      if (groupIds.length && !groupIds.some((id) => scope.toLowerCase().startsWith(`${id}/`))) continue;
       const target = byType(resources, p.type).find((r) => azureName(r, p.key).toLowerCase() === m[2].toLowerCase());
       if (target) return { kind: p.kind, target, label: `${p.kind === "secret" ? `secret ${lastSegment(scope)} in ` : ""}${p.kind === "secret" ? "vault" : p.kind === "storage" ? "storage account" : p.kind} ${azureName(target, p.key)}` };
     }

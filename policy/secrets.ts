@@ -66,3 +66,15 @@ const PASSWORD_LOGIN_PATTERNS: readonly { readonly what: string; readonly re: Re
 export function passwordLoginIn(text: string): string[] {
   return [...new Set(PASSWORD_LOGIN_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))];
 }
+
+/** Ways a script adds another SSH key (cloud-init, authorized_keys), or an SSH public key itself. */
+const SSH_KEY_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
+  { what: "cloud-init ssh_authorized_keys", re: /\bssh_authorized_keys\s*:/i },
+  { what: "a write to authorized_keys", re: /(?<!ssh_)authorized_keys/ },
+  { what: "an SSH public key", re: /\b(?:ssh-(?:rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+AAAA[0-9A-Za-z+/]{20,}/ },
+];
+
+/** What extra-key switches a text holds (names only). */
+export function sshKeysIn(text: string): string[] {
+  return [...new Set(SSH_KEY_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))];
+}

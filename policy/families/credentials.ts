@@ -4,7 +4,7 @@
 import { DECLARED_PLACEHOLDER_SECRETS } from "../allow-list";
 import { array, Finding, known, PolicyResourceView, Rule, STACK_TYPE } from "../engine";
 import { azureName, byType, dependsOn, isRunCommand, T } from "../graph";
-import { decoded, fingerprint, passwordLoginIn, secretLiteralsIn, stringsIn } from "../secrets";
+import { decoded, fingerprint, passwordLoginIn, secretLiteralsIn, sshKeysIn, stringsIn } from "../secrets";
 
 /** Texts a resource runs or hands to a VM: custom data, user data, run command scripts, extension settings. */
 function scriptTexts(r: PolicyResourceView): { where: string; text: string }[] {
@@ -97,6 +97,29 @@ export const credentialRules: readonly Rule[] = [
           return hits.length ? [{ urn: r.urn, message: `${r.name} ${where} turns password sign-in on (${hits.join(", ")}): remove it; seats sign in with SSH keys or Entra ID only.` }] : [];
         }),
       ),
+  },
+  {
+    kind: "stack",
+    id: "credential-ssh-keys",
+    name: "The only SSH key is config sshPublicKey: no other key on a VM, none added by a script",
+    enforcement: "mandatory",
+    why: "An SSH key is a credential that signs in as the admin. The lab declares one (config sshPublicKey); a second key in the VM's profile, or one that cloud-init or a script adds to authorized_keys, is a way in nobody reviews.",
+    source: ["MCSB IM-6 (strong authentication)", "MCSB PA-7", "Checkov CKV_AZURE_178"],
+    fix: "Keep osProfile.linuxConfiguration.ssh.publicKeys to the one key from config sshPublicKey; add keys nowhere else.",
+    check: (resources, ctx) => [
+      ...byType(resources, T.vm).flatMap((vm): Finding[] => {
+        const keys = array(vm.inputs.osProfile?.linuxConfiguration?.ssh?.publicKeys).map((k) => String(k?.keyData ?? "").trim());
+        const declared = (ctx.sshPublicKey ?? "").trim();
+        const extra = keys.filter((k) => !declared || k !== declared);
+        return extra.length ? [{ urn: vm.urn, message: `VM ${azureName(vm, "vmName")} has ${extra.length} SSH key(s) that are not config sshPublicKey (${extra.map(fingerprint).join(", ")}): remove them; put the one admin key in config sshPublicKey.` }] : [];
+      }),
+      ...resources.flatMap((r) =>
+        scriptTexts(r).flatMap(({ where, text }) => {
+          const hits = sshKeysIn(text);
+          return hits.length ? [{ urn: r.urn, message: `${r.name} ${where} adds a way to sign in (${hits.join(", ")}): remove it; the only key is config sshPublicKey.` }] : [];
+        }),
+      ),
+    ],
   },
   {
     kind: "stack",

@@ -26,10 +26,15 @@ export const inventoryRules: readonly Rule[] = [
     why: "The rules judge what they know. A type nobody declared (a load balancer, a peering, a PIM schedule, a user-assigned identity, another provider) is a door or a grant no rule was written for, so it is denied until someone reviews it.",
     source: ["MCSB AM-2 (use only approved services)", "MCSB PA-7"],
     fix: "Remove the resource, or declare its type with the reason in policy/allow-list.ts DECLARED_TYPES in a reviewed PR.",
-    check: (resources) =>
-      resources
+    check: (resources, ctx) => [
+      ...resources
         .filter((r) => !r.type.startsWith(COMPONENT_PREFIX) && !(r.type in DECLARED_TYPES))
         .map((r) => ({ urn: r.urn, message: `${r.type} ${r.name} is not a resource type the lab declares: remove it. ${howToAllow(`type ${r.type}`)}` })),
+      // VMs are declared as seats: one more VM is compute, an identity and a way in nobody declared.
+      ...byType(resources, T.vm)
+        .filter((vm) => seatNumber(vm, ctx) === undefined)
+        .map((vm) => ({ urn: vm.urn, message: `VM ${azureName(vm, "vmName")} is not one of the lab's seats (config seats ${ctx.seats ?? "unknown"}): remove it. ${howToAllow("another VM")}` })),
+    ],
   },
   {
     kind: "stack",

@@ -42,6 +42,15 @@ export const INGRESS_CASES: readonly Case[] = [
   },
   { title: "seats with public IPs on a subnet without the NSG", config: SSH_CIDR, mutations: [set("azure-native:network:Subnet", "network-subnet", { networkSecurityGroup: undefined })], rules: ["ingress-public-ips"], says: /Subnet network-subnet has no NSG, but seats have public IPs/ },
   {
+    title: "a VM that is not a seat",
+    mutations: [addAfter((sdk) => {
+      const vm = custom(sdk, "azure-native:compute:VirtualMachine", "jumpbox-vm", { resourceGroupName: "x", vmName: "jumpbox", osProfile: { linuxConfiguration: { disablePasswordAuthentication: true } } });
+      custom(sdk, T.schedule, "jumpbox-shutdown", { taskType: "ComputeVmShutdownTask", status: "Enabled", targetResourceId: vm.id });
+    })],
+    rules: ["inventory-resource-types"],
+    says: /VM jumpbox is not one of the lab's seats \(config seats 2\)/,
+  },
+  {
     title: "a load balancer with a public frontend",
     mutations: [addAfter((sdk) => {
       const ip = custom(sdk, "azure-native:network:PublicIPAddress", "injected-lb-ip", { resourceGroupName: "x", publicIpAddressName: "lb-ip" });

@@ -133,6 +133,7 @@ describe("secret literals in scripts", () => {
     const script = fs.readFileSync(path.join(ROOT, file), "utf8");
     expect(fires("no-secret-literals-in-scripts", [runCommand({ script })])).toEqual([]);
     expect(fires("credential-password-login", [runCommand({ script })])).toEqual([]);
+    expect(fires("credential-ssh-keys", [runCommand({ script })])).toEqual([]);
   });
 
   it("flags the stack's own canary secret value inside a run command parameter, by fingerprint only", () => {
