@@ -44,6 +44,32 @@ export function contextFromConfig(raw: Readonly<Record<string, string | undefine
       ...deployer,
     };
   } catch {
-    return { ephemeral: raw.ephemeral === "true", allowedSshCidrs: jsonList(raw.allowedSshCidrs), operatorObjectIds: jsonList(raw.operatorObjectIds), operatorIpRanges: jsonList(raw.operatorIpRanges), ...deployer };
+    return { ...literal(raw), ...deployer };
   }
+}
+
+/**
+ * Only what a partial config literally says (the pack may get a stack's file without Pulumi.yaml's defaults): a key
+ * that is absent stays absent, and the rules then allow nothing that needs it.
+ */
+function literal(raw: Readonly<Record<string, string | undefined>>): PolicyContext {
+  const text = (k: string) => (raw[k] !== undefined && raw[k] !== "" ? raw[k] : undefined);
+  const int = (k: string) => (text(k) !== undefined && /^\d+$/.test(text(k)!) ? Number(text(k)) : undefined);
+  const oneOf = <T extends string>(k: string, values: readonly T[]) => values.find((v) => v === text(k));
+  const fields: Record<string, unknown> = {
+    ephemeral: raw.ephemeral === "true",
+    allowedSshCidrs: jsonList(raw.allowedSshCidrs),
+    operatorObjectIds: jsonList(raw.operatorObjectIds),
+    operatorIpRanges: jsonList(raw.operatorIpRanges),
+    labUsersGroupObjectId: text("labUsersGroupObjectId")?.toLowerCase(),
+    subnetPrefix: text("subnetPrefix"),
+    os: oneOf("os", ["ubuntu", "windows"] as const),
+    listKeysRole: oneOf("listKeysRole", ["custom", "builtin"] as const),
+    checkOnDeploy: raw.checkOnDeploy === undefined ? undefined : raw.checkOnDeploy === "true",
+    bastion: raw.bastion === "true",
+    seats: int("seats"),
+    seatsPerVault: int("seatsPerVault"),
+    sshPublicKey: text("sshPublicKey")?.trim(),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as unknown as PolicyContext;
 }

@@ -1,9 +1,22 @@
 // The policy rules over the offline plan's recorded resources: the gate for PRs that have no cloud credentials.
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import type { RecordedResource } from "../scripts/lib/harness";
+// The one thing the gate takes from the offline engine: who the deploying principal is in a plan (its mock client).
 import { MOCK_CLIENT } from "../scripts/lib/mocks";
 import { evaluate, PolicyContext, PolicyResourceView, Rule, STACK_TYPE, Violation } from "./engine";
 import { rules } from "./rules";
+
+/** What the mock harness records of a resource (scripts/lib/harness.ts RecordedResource), as far as the rules read it. */
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: string;
+  readonly protect: boolean;
+  readonly inputs: Record<string, any>;
+  readonly state: Record<string, any>;
+  readonly id?: string;
+  readonly dependencies: readonly string[];
+}
 
 /** The rules' view of a resource the mock harness recorded: inputs as declared, props as the mocks answered. */
 export function viewOf(r: RecordedResource): PolicyResourceView {

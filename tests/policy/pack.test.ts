@@ -33,6 +33,13 @@ describe("policy/index.ts: the PolicyPack", () => {
     expect(reports.find((r) => r.policy === "grant-access-policies")!.message).toMatch(new RegExp(`principal ${MOCK_CLIENT.objectId} holds`));
   });
 
+  it.each([
+    ["dev", { location: "westeurope", seats: 2, sshPublicKey: devConfig().sshPublicKey, autoShutdownTime: "1900", autoShutdownTimeZone: "W. Europe Standard Time" }],
+    ["win-rbac", { location: "westeurope", seats: 2, os: "windows", sshPublicKey: "", vaultAccessModel: "rbac", bastion: true, labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5", autoShutdownTime: "1900", autoShutdownTimeZone: "W. Europe Standard Time" }],
+  ] as const)("reports nothing on %s given only the stack file's keys (no Pulumi.yaml defaults)", async (stack, labConfig) => {
+    expect(await runPack(await runLab({}, stack), { labConfig, deployerObjectId: MOCK_CLIENT.objectId })).toEqual([]);
+  });
+
   it("reports a seat policy with list through its stack policy, at the vault that carries it", async () => {
     const run = await runMutated(seatPolicy((e) => ({ ...e, permissions: { ...e.permissions, secrets: [...e.permissions.secrets, "list"] } })));
     expect(await runPack(run, CONFIG)).toEqual([{ policy: "grant-access-policies", urn: expect.stringMatching(/Vault::vault-kv$/), message: expect.stringMatching(/seat 1 identity .*\[secrets\/list\] is beyond/) }]);
