@@ -13,7 +13,7 @@ function passed(yamlValue: string): string {
   return "text" in s ? s.text : `PROBLEM ${s.problem}`;
 }
 
-describe("plain scalars resolve as yaml.v3 resolves them into `any`", () => {
+describe("pulumi-cli-yaml-v3, pulumi-config-value-text: plain scalars resolve as yaml.v3 resolves them into `any`", () => {
   it.each([
     // YAML 1.1 booleans are strings when decoding into any (decode.go only maps them for a typed bool)
     ["yes", "yes"],
@@ -92,7 +92,7 @@ describe("plain scalars resolve as yaml.v3 resolves them into `any`", () => {
   });
 });
 
-describe("documents the CLI would refuse, or read otherwise than written, are refused with a line and no value", () => {
+describe("pulumi-cli-yaml-v3: documents the CLI would refuse, or read otherwise than written, are refused with a line and no value", () => {
   const problemsOf = (text: string) => readCliYaml(text).problems;
 
   it("a duplicate key, as yaml.v3's decoder refuses it (quoted and plain spellings are the same key)", () => {

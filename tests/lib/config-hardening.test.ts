@@ -92,7 +92,7 @@ describe("config as the issue lists it: exit-2 errors that name the key, with no
     expect(e.problems).toEqual([expect.objectContaining({ key: "namePrefix", value: "(not set)" })]);
   });
 
-  it("accepts the shapes Key Vault allows: a trailing hyphen, inner hyphens, 121 characters", () => {
+  it("keyvault-object-name: accepts the shapes Key Vault allows: a trailing hyphen, inner hyphens, 121 characters", () => {
     for (const secretName of ["SQLPasswd", "a-", "a--b", `a${"x".repeat(120)}`]) expect(validateConfig({ ...devConfig(), secretName }, { now: NOW }).secretName).toBe(secretName);
   });
 

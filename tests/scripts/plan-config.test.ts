@@ -1,6 +1,8 @@
 // Bad config through the real commands: `npm run plan` (scripts/plan.ts) and `npm run lab -- create`, as child
 // processes. Every row exits 2, names the key or the file, prints no stack frame, and never shows the secret-ish value.
 // Stack files are written beside the project's own for the run (unique names) and removed after.
+// Conformance: pulumi-cli-yaml-v3, pulumi-config-value-text, pulumi-empty-config-value, pulumi-unnamespaced-stack-config,
+// pulumi-declared-type-check (lib/azure/conformance/config.ts).
 import { spawn } from "child_process";
 import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
