@@ -261,7 +261,7 @@ describe("npm run plan -- --config key=value", () => {
 
   it.each([
     [["--config", "seats"], /^--config "seats": expected key=value, such as seats=3/],
-    [["--config", "=3"], /^--config "=3": expected key=value/],
+    [["--config", "=3"], /^--config "=…": expected key=value/],
     [["--config", "seats=many"], /dsvm-identity-lab:seats = "many": expected an integer from 1 to 4000/],
     [["--config", "nosuchkey=1"], /dsvm-identity-lab:nosuchkey = \(value not shown\): expected no such key/],
   ])("exits 2 on %j with a message and no stack trace", (args, message) => {

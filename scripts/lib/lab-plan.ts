@@ -73,7 +73,8 @@ export function parseConfigPairs(pairs: readonly string[], reserved: ReadonlySet
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq).replace(new RegExp(`^${PROJECT}:`), "") : "";
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new UsageError(`--config ${JSON.stringify(pair.slice(0, 60))}: expected key=value, such as seats=3`);
+    // The value is never shown: a password typed under a malformed key must not reach a log.
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new UsageError(`--config ${JSON.stringify(eq < 0 ? pair.slice(0, 60) : `${pair.slice(0, Math.min(eq, 60))}=…`)}: expected key=value, such as seats=3`);
     if (reserved.has(key)) throw new UsageError(`--config ${key}: set by lab create itself (use --ttl for the lifetime)`);
     out[key] = pair.slice(eq + 1);
   }

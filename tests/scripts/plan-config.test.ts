@@ -119,6 +119,11 @@ describe("npm run plan exits 2 on each bad config, naming the key or the file", 
     expectRefused(await results[i], typeof body === "string" && !names.some((n) => n.includes("dsvm-identity-lab:")) ? [file, ...names] : names, secret);
   });
 
+  it.each([["my_password=Hunter2-flag"], ["__proto__=Hunter2-flag"], ["constructor=Hunter2-flag"], ["adminPasword=Hunter2-flag"]])("--config %s: the key is named, the value never shown", async (pair) => {
+    const r = await run("scripts/plan.ts", ["--config", pair]);
+    expectRefused(r, [pair.split("=")[0]], "Hunter2-flag");
+  });
+
   it("a good dev config still plans (exit 0)", async () => {
     const stack = stackFile(900, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
     const r = await run("scripts/plan.ts", ["--stack", stack, "--json"]);
