@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "crypto";
-import { ConfigError, validateConfig } from "../../lib/config";
-import { devConfig } from "../helpers/program";
+import { CONFIG_KEYS, ConfigError, validateConfig } from "../../lib/config";
+import { projectConfigDeclarations } from "../../scripts/lib/stack-config";
+import { devConfig, ROOT } from "../helpers/program";
 
 /** An OpenSSH "ssh-rsa" public key line for a fresh RSA key of `bits` bits, made at test time. */
 function sshRsa(bits: number): string {
@@ -28,6 +29,12 @@ function problemsOf(overrides: Record<string, string | undefined>) {
 }
 
 describe("validateConfig", () => {
+  it("has a rule for exactly the keys Pulumi.yaml declares, each with a type and a description", () => {
+    const declared = projectConfigDeclarations(ROOT);
+    expect(Object.keys(declared).sort()).toEqual([...CONFIG_KEYS].sort());
+    for (const key of CONFIG_KEYS) expect({ key, type: typeof declared[key].type, description: typeof declared[key].description }).toEqual({ key, type: "string", description: "string" });
+  });
+
   it("accepts the shipped dev stack", () => {
     const cfg = validateConfig(devConfig());
     expect(cfg).toMatchObject({ seats: 2, namePrefix: "dsvmlab", listKeysRole: "custom", allowedSshCidrs: [], secretName: "SQLPasswd" });
