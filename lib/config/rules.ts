@@ -46,7 +46,7 @@ const createdAt: Parser<string> = (raw, problem, { now }) => {
   const latest = now.getTime() + CREATED_AT.maxSkewMinutes * 60_000;
   const bounds = `from ${CREATED_AT.earliest} to ${CREATED_AT.maxSkewMinutes} minutes after now (${isoSeconds(now)})`;
   if (!at) return problem(`empty, or an ISO 8601 UTC time to the second such as 2025-01-31T09:00:00Z, ${bounds}`);
-  if (at.getTime() > latest) return problem(`a time no later than ${CREATED_AT.maxSkewMinutes} minutes after now (${isoSeconds(now)}): a lab is created now, and one dated later would not be reaped when it should`);
+  if (at.getTime() > latest) return problem(`a time ${bounds}: a lab is created now, and one dated later would not be reaped when it should`);
   if (at.getTime() < earliest) return problem(`a time ${bounds}`);
   return raw;
 };

@@ -79,7 +79,7 @@ const ROWS: [string, string[] | string, string[], string?][] = [
   ["an unknown key without the namespace", ["pasword: s3cr3t-typed"], ["dsvm-identity-lab:pasword", "no such key"], "s3cr3t-typed"],
   ["a misspelt key, with the nearest one", ["dsvm-identity-lab:secretNmae: abc-Secret-9"], ["secretNmae", "did you mean secretName?"], "abc-Secret-9"],
   ["a secretName starting with '-'", ['dsvm-identity-lab:secretName: "-x"'], ["dsvm-identity-lab:secretName", "starting with a letter"]],
-  ["a createdAt in year 9999", ['dsvm-identity-lab:createdAt: "9999-12-31T23:59:59Z"'], ["dsvm-identity-lab:createdAt", "no later than 10 minutes after now"]],
+  ["a createdAt in year 9999", ['dsvm-identity-lab:createdAt: "9999-12-31T23:59:59Z"'], ["dsvm-identity-lab:createdAt", "from 2020-01-01T00:00:00Z to 10 minutes after now"]],
   ["a key named constructor", ["dsvm-identity-lab:constructor: pr0to-Secret"], ["dsvm-identity-lab:constructor", "no such key"], "pr0to-Secret"],
   ["a key named toString", ["toString: pr0to-Secret"], ["dsvm-identity-lab:toString", "no such key"], "pr0to-Secret"],
   ["a key named __proto__", ["dsvm-identity-lab:__proto__: pr0to-Secret"], ["dsvm-identity-lab:__proto__", "no such key"], "pr0to-Secret"],
