@@ -52,11 +52,14 @@ const folded: Case[] = FOLDS.flatMap(({ name, fold }): Case[] => [
     rules: ["grant-managed-identities", "grant-role-assignments", "inventory-resource-types"],
     says: /Seat VM dsvmlab-vm1 has identity type "SystemAssigned, UserAssigned" and user-assigned identities/,
   },
+  { title: `the seat policy (id ${name}) gains purge`, mutations: seatPolicy((e) => ({ ...e, objectId: fold(e.objectId), permissions: { ...e.permissions, secrets: [...e.permissions.secrets, "purge"] } })), rules: ["grant-access-policies"], says: /\[secrets\/purge\] is beyond what it may hold \(\[secrets\/get, secrets\/set\]\)/ },
+  { title: `lab users (id ${name}) get Virtual Machine Administrator Login`, config: LAB_USERS, mutations: [replaceRole("seat1-userlogin", BUILTIN_ROLES.virtualMachineAdministratorLogin), field(T.assignment, "seat1-userlogin", "principalId", (id: string) => fold(id))], rules: ["grant-role-assignments"], says: /the lab users' group holds "Virtual Machine Administrator Login" \(.*loginAsAdmin.*\) on vm dsvmlab-vm1 via seat1-userlogin: not in the access matrix/ },
+  { title: `rbac: the deployer's (id ${name}) Secrets Officer becomes Owner on the vault`, config: RBAC, mutations: [replaceRole("vault-rbac-operator1", BUILTIN_ROLES.owner), field(T.assignment, "vault-rbac-operator1", "principalId", (id: string) => fold(id))], rules: ["grant-role-assignments"], says: /the deploying principal holds "Owner" .*on vault/ },
+  { title: `the deployer (id ${name}) gets VM Administrator Login on an Ubuntu seat`, mutations: [addAfter((sdk) => custom(sdk, T.assignment, "injected-admin-login", { principalId: fold(MOCK_CLIENT.objectId), principalType: "User", roleDefinitionId: roleId(BUILTIN_ROLES.virtualMachineAdministratorLogin), scope: `${SUB}/resourceGroups/dsvmlab-dev-rg/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm1` }))], rules: ["grant-role-assignments"], says: /the deploying principal holds "Virtual Machine Administrator Login" .* on vm dsvmlab-vm1/ },
 ]);
 
 export const GRANT_CASES: readonly Case[] = [
   ...folded,
-  { title: "the seat policy gains purge", mutations: addSecretPermissions("purge"), rules: ["grant-access-policies"], says: /\[secrets\/purge\] is beyond what it may hold \(\[secrets\/get, secrets\/set\]\)/ },
   { title: "the seat policy gains all", mutations: addSecretPermissions("all"), rules: ["grant-access-policies"], says: /\[secrets\/all\]/ },
   { title: "the seat policy gains keys get", mutations: seatPolicy((e) => ({ ...e, permissions: { ...e.permissions, keys: ["get"] } })), rules: ["grant-access-policies"], says: /\[keys\/get\] is beyond/ },
   { title: "the seat policy names an application (compound identity)", mutations: seatPolicy((e) => ({ ...e, applicationId: "5f4e3d2c-1b0a-4988-8776-655443322110" })), rules: ["grant-access-policies"], says: /names an application/ },
@@ -73,8 +76,6 @@ export const GRANT_CASES: readonly Case[] = [
   },
   { title: "RoleAssignmentScheduleRequest (active PIM assignment) for a seat", mutations: (() => { const s = seat1(); return [s.capture, addAfter((sdk) => custom(sdk, "azure-native:authorization:RoleAssignmentScheduleRequest", "injected-pim-active", { principalId: s.principalId(sdk), roleDefinitionId: roleId(BUILTIN_ROLES.contributor), scope: SUB }))]; })(), rules: ["grant-role-assignments", "inventory-resource-types"], says: /seat 1 identity holds "Contributor".*PIM/ },
   { title: "a system identity on the storage account", mutations: [set(T.account, undefined, { identity: { type: "SystemAssigned" } })], rules: ["grant-managed-identities"], says: /StorageAccount storage-account has identity type "SystemAssigned": only seats have an identity/ },
-  { title: "lab users get Virtual Machine Administrator Login", config: LAB_USERS, mutations: [replaceRole("seat1-userlogin", BUILTIN_ROLES.virtualMachineAdministratorLogin)], rules: ["grant-role-assignments"], says: /the lab users' group holds "Virtual Machine Administrator Login" \(.*loginAsAdmin.*\) on vm dsvmlab-vm1 via seat1-userlogin: not in the access matrix/ },
-  { title: "rbac: operator Secrets Officer becomes Owner on the vault", config: RBAC, mutations: [replaceRole("vault-rbac-operator1", BUILTIN_ROLES.owner)], rules: ["grant-role-assignments"], says: /the deploying principal holds "Owner" .*on vault/ },
   { title: "rbac: a seat assigned Key Vault Secrets User (readMetadata lists)", config: RBAC, mutations: [replaceRole("vault-rbac-seat1-sqlpasswd", BUILTIN_ROLES.keyVaultSecretsUser)], rules: ["grant-role-assignments"], says: /seat 1 identity holds "Key Vault Secrets User" .*readMetadata/ },
   { title: "rbac: the seat's secret role scoped to the resource group", config: RBAC, mutations: [field(T.assignment, "vault-rbac-seat1-sqlpasswd", "scope", (s: string) => s.replace(/\/providers\/Microsoft\.KeyVault\/.*$/, ""))], rules: ["grant-role-assignments"], says: /on the resource group/ },
   {
@@ -103,6 +104,5 @@ export const GRANT_CASES: readonly Case[] = [
     says: /seat 1 identity holds \[secrets\/get, secrets\/set\] on vault .*is not seat 1's own vault/,
   },
   { title: "the seat policy names another tenant", mutations: seatPolicy((e) => ({ ...e, tenantId: "99999999-8888-4777-8666-555555555555" })), rules: ["grant-access-policies"], says: /names tenant 99999999-8888-4777-8666-555555555555, not the vault's/ },
-  { title: "the deployer gets VM Administrator Login on an Ubuntu seat", mutations: [addAfter((sdk) => custom(sdk, T.assignment, "injected-admin-login", { principalId: MOCK_CLIENT.objectId, principalType: "User", roleDefinitionId: roleId(BUILTIN_ROLES.virtualMachineAdministratorLogin), scope: `${SUB}/resourceGroups/dsvmlab-dev-rg/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm1` }))], rules: ["grant-role-assignments"], says: /the deploying principal holds "Virtual Machine Administrator Login" .* on vm dsvmlab-vm1/ },
   { title: "drop a seat's identity", mutations: [set(T.vm, "seat1-vm", { identity: { type: "None" } })], rules: ["vm-identity-system-assigned"], says: /VM dsvmlab-vm1 is named by .* but has identity type "None"/ },
 ];

@@ -6,6 +6,7 @@ import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import { devConfig, runLab } from "../helpers/program";
 import { runMutated } from "./mutate";
 import { T } from "./mutation-helpers";
+import { runPack } from "./pack-harness";
 
 const EPHEMERAL = { ephemeral: "true", ttlHours: "8", createdAt: "2025-01-31T09:00:00Z", owner: "alice" };
 const OPERATOR = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
@@ -30,6 +31,8 @@ describe("the shipped program has zero violations", () => {
     const run = await runLab(overrides, stack);
     const violations = checkRecorded(run.resources, contextFromConfig(devConfig(overrides, stack)), undefined, run.outputs);
     expect(violations).toEqual([]);
+    // The pack agrees, given the same config and deployer.
+    expect(await runPack(run, { labConfig: devConfig(overrides, stack), deployerObjectId: MOCK_CLIENT.objectId })).toEqual([]);
     // The rules did look: the run has every kind of resource they judge.
     const types = new Set(run.resources.map((r) => r.type));
     for (const t of [T.vm, T.vault, T.assignment, T.account, T.nsg]) expect(types).toContain(t);
@@ -40,6 +43,25 @@ describe("the shipped program has zero violations", () => {
     const vault = run.resources.find((r) => r.type === T.vault)!;
     expect(vault.inputs.properties.accessPolicies.map((e: any) => e.objectId)).toContain(MOCK_CLIENT.objectId.toUpperCase());
     expect(checkRecorded(run.resources, contextFromConfig(devConfig()))).toEqual([]);
+  });
+
+  it.each([
+    ["dev with lab users", { labUsersGroupObjectId: "0a0b0c0d-1111-2222-3333-444455556666" }, "dev"],
+    ["win-rbac", {}, "win-rbac"],
+  ] as const)("every grant's principal id in UPPER case is still the same principal: %s passes", async (_title, overrides: Record<string, string>, stack) => {
+    const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : v);
+    const run = await runMutated(
+      [
+        { type: T.vault, change: (p, sdk) => ({ ...p, properties: sdk.output(p.properties).apply((x: any) => ({ ...x, accessPolicies: x.accessPolicies?.map((e: any) => ({ ...e, objectId: upper(e.objectId) })) })) }) },
+        { type: T.assignment, change: (p, sdk) => ({ ...p, principalId: sdk.output(p.principalId).apply(upper) }) },
+      ],
+      overrides,
+      stack,
+    );
+    const ids = [...run.resources.filter((r) => r.type === T.assignment).map((r) => r.inputs.principalId), ...run.resources.filter((r) => r.type === T.vault).flatMap((r) => (r.inputs.properties.accessPolicies ?? []).map((e: any) => e.objectId))];
+    expect(ids.length).toBeGreaterThan(3);
+    for (const id of ids) expect(id).toBe(id.toUpperCase());
+    expect(checkRecorded(run.resources, contextFromConfig(devConfig(overrides, stack)))).toEqual([]);
   });
 
   it("without the deployer's id, the deployer's own grants are denied (nothing is allowed by default)", async () => {
