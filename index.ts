@@ -145,7 +145,7 @@ if (cfg.checkOnDeploy) {
 
 // Outputs are what scripts need; nothing secret.
 export const resourceGroupName = group.name;
-// The first vault's, as before sharding; `vaults` lists every vault and seatVms says which one each seat uses.
+// The first vault (the only one below seatsPerVault seats); `vaults` lists every vault and seatVms says which one each seat uses.
 export const vaultName = vault.vaultName;
 export const vaultUri = vault.vaultUri;
 export const vaults = labVaults.map((v, k) => ({ vaultName: v.vaultName, vaultUri: v.vaultUri, firstSeat: shards[k].seats[0], lastSeat: shards[k].seats[shards[k].seats.length - 1] }));
