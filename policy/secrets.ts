@@ -1,17 +1,27 @@
 // The secret scanner: credential literals and password-login switches in text the lab hands to a VM or to ARM.
 // Messages name what was found, never the value: a fingerprint (length and a hash prefix) at most.
 import { createHash } from "crypto";
+import { gunzipSync } from "zlib";
 
 /** Describes a secret-like value without showing it: its length and a short SHA-256 prefix. */
 export function fingerprint(value: string): string {
   return `${value.length} chars, sha256 ${createHash("sha256").update(value).digest("hex").slice(0, 8)}`;
 }
 
-/** Base64 text (custom data, user data, extension scripts) decoded when it is valid base64, else as it is. */
+/** Base64 text (custom data, user data, extension scripts) decoded (and gunzipped) when it is valid base64, else as it is. */
 export function decoded(value: string): string {
   const compact = value.replace(/\s+/g, "");
   if (compact.length >= 8 && compact.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
-    const text = Buffer.from(compact, "base64").toString("utf8");
+    let bytes = Buffer.from(compact, "base64");
+    // cloud-init also takes gzip-compressed user data.
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+      try {
+        bytes = gunzipSync(bytes, { maxOutputLength: 1 << 20 });
+      } catch {
+        return value;
+      }
+    }
+    const text = bytes.toString("utf8");
     if (!text.includes("\uFFFD")) return `${value}\n${text}`;
   }
   return value;

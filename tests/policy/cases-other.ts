@@ -1,4 +1,5 @@
 // Regressions of inventory 3 (types, extensions, run commands), the credential checks and the lifecycle checks.
+import { gzipSync } from "zlib";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import type { Case } from "./mutation-cases";
 import { addAfter, b64, custom, FAKE_ACCOUNT_KEY, FAKE_PASSWORD, field, osProfile, set, SUB, T, vaultProps } from "./mutation-helpers";
@@ -35,6 +36,7 @@ export const OTHER_CASES: readonly Case[] = [
   { title: "cloud-init that adds an SSH key", mutations: [osProfile((o) => ({ ...o, customData: b64("#cloud-config\nssh_authorized_keys:\n  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBm9f1ExtraKeyNobodyDeclaredxxxxxxxxxxxxxxxx intruder\n") }))], rules: ["credential-ssh-keys"], says: /osProfile\.customData adds a way to sign in \(cloud-init ssh_authorized_keys, an SSH public key\)/ },
   { title: "a storage connection string in the stack outputs", mutations: [], outputs: () => ({ connection: `DefaultEndpointsProtocol=https;AccountName=a;AccountKey=${FAKE_ACCOUNT_KEY};EndpointSuffix=core.windows.net` }), rules: ["credential-stack-outputs"], says: /Stack output connection carries a storage account key in a connection string/ },
   { title: "cloud-init that turns password login back on", mutations: [osProfile((o) => ({ ...o, customData: b64("#cloud-config\nssh_pwauth: true\n") }))], rules: ["credential-password-login"], says: /seat1-vm osProfile\.customData turns password sign-in on \(cloud-init ssh_pwauth\)/ },
+  { title: "gzip-compressed cloud-init that turns password login back on", mutations: [osProfile((o) => ({ ...o, customData: gzipSync(Buffer.from("#cloud-config\nssh_pwauth: true\n")).toString("base64") }))], rules: ["credential-password-login"], says: /osProfile\.customData turns password sign-in on \(cloud-init ssh_pwauth\)/ },
   { title: "user data that sets a password with chpasswd", mutations: [set(T.vm, "seat1-vm", { userData: b64("#!/bin/sh\necho 'azureuser:x' | chpasswd\n") })], rules: ["credential-password-login"], says: /userData turns password sign-in on \(chpasswd/ },
   { title: "a Key Vault secret with a literal value", mutations: [field(T.secret, "vault-canary", "properties", (p: any) => ({ ...p, value: FAKE_PASSWORD }))], rules: ["credential-secret-values"], says: /Key Vault secret SQLPasswd has a literal value \(\d+ chars, sha256 [0-9a-f]{8}\)/ },
   { title: "a secret exported through pulumi.unsecret", mutations: [], outputs: (run) => ({ leaked: run.resources.find((r) => r.type === T.randomPassword)!.state.result }), rules: ["credential-stack-outputs"], says: /Stack output leaked carries the value of random password vault-canary-value/ },
