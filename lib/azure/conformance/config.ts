@@ -12,12 +12,14 @@ export const CONFIG_CONFORMANCE: readonly ConformanceEntry[] = [
     id: "pulumi-cli-yaml-v3",
     service: "pulumi",
     behaviour:
-      "The CLI decodes Pulumi.yaml and Pulumi.<stack>.yaml with gopkg.in/yaml.v3 v3.0.1 into `any`: yes/no/on/off stay strings (only true/True/TRUE, false/False/FALSE are booleans), integers are read with Go's base-0 ParseInt after dropping every '_' (so 010 is 8, 0b101 is 5), unquoted timestamps become Go times, and a key repeated in one mapping is an error.",
+      "Since CLI v3.50.0 the CLI decodes Pulumi.yaml and Pulumi.<stack>.yaml with gopkg.in/yaml.v3 v3.0.1 into `any`: yes/no/on/off stay strings (only true/True/TRUE, false/False/FALSE are booleans), integers are read with Go's base-0 ParseInt after dropping every '_' (so 010 is 8, 0b101 is 5), unquoted timestamps become Go times, and a key repeated in one mapping is an error.",
+    variants: ["CLI v3.50.0 and later: gopkg.in/yaml.v3 (modelled)", "CLI before v3.50.0: gopkg.in/yaml.v2, which read yes/on/off as booleans (not modelled: the lab needs a current CLI)"],
     consequence:
       "The offline tools resolve plain scalars with the same rules (lib/config/go-yaml-scalars.ts) instead of YAML 1.2 core, refuse duplicate keys, and refuse what they cannot read exactly like the CLI (explicit tags, merge keys, several documents), naming the file and line.",
     sources: [
       { ref: `pulumi/pulumi:sdk/go/common/encoding/marshal.go@${PULUMI}`, date: PULUMI_DATE, quote: 'yaml "gopkg.in/yaml.v3" ... err := yaml.Unmarshal(data, v)' },
       { ref: `pulumi/pulumi:sdk/go.mod@${PULUMI}`, date: PULUMI_DATE, quote: "gopkg.in/yaml.v3 v3.0.1" },
+      { ref: "pulumi/pulumi:sdk/go/common/encoding/marshal.go@56666840308afda3ef2e29ea38aadc1bafd79e1f", date: "2022-12-10", quote: "cli: Implement comment preserving edits on config, projects (first in v3.50.0; the file moves from yaml.v2 to yaml.v3)" },
       { ref: `go-yaml/yaml:resolve.go@${GO_YAML_V3_0_1}`, date: "2022-05-27", quote: 'plain := strings.Replace(in, "_", "", -1); intv, err := strconv.ParseInt(plain, 0, 64)' },
       { ref: `go-yaml/yaml:decode.go@${GO_YAML_V3_0_1}`, date: "2022-05-27", quote: "It only works if explicitly attempting to unmarshal into a typed bool value. ... mapping key %#v already defined at line %d" },
     ],
