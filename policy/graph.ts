@@ -28,7 +28,21 @@ export const T = {
   randomPassword: "random:index/randomPassword:RandomPassword",
 } as const;
 
-export const byType = (resources: readonly PolicyResourceView[], type: string) => resources.filter((r) => r.type === type);
+// Resources by type, once per evaluation: rules ask for the same types per grant, which in a large lab is thousands.
+const typeIndex = new WeakMap<readonly PolicyResourceView[], Map<string, PolicyResourceView[]>>();
+export function byType(resources: readonly PolicyResourceView[], type: string): readonly PolicyResourceView[] {
+  let index = typeIndex.get(resources);
+  if (!index) {
+    index = new Map();
+    for (const r of resources) {
+      const list = index.get(r.type);
+      if (list) list.push(r);
+      else index.set(r.type, [r]);
+    }
+    typeIndex.set(resources, index);
+  }
+  return index.get(type) ?? [];
+}
 /** Azure names are in inputs (`vaultName`...) offline and in outputs (`name`) in the pack. */
 export const azureName = (r: PolicyResourceView, key: string) => (known(r.inputs[key]) ? r.inputs[key] : known(r.props.name) ? r.props.name : r.name);
 export const dependsOn = (r: PolicyResourceView, on: PolicyResourceView) => !!r.dependencies?.includes(on.urn);
