@@ -1,5 +1,6 @@
 // Unknown keys: named, never their value (a password typed under a misspelt key must not reach a log), with the
 // nearest known key as a hint.
+import { visibleJson } from "./schema";
 
 /** Edit distance (insert, delete, substitute, swap of neighbours), case-insensitive. */
 function distance(a: string, b: string): number {
@@ -37,6 +38,6 @@ export function unknownKeyExpected(key: string, known: readonly string[]): strin
 
 /** A key as it may be printed: control characters escaped, and cut short. */
 export function printableKey(key: string): string {
-  const escaped = JSON.stringify(key).slice(1, -1);
+  const escaped = visibleJson(key).slice(1, -1);
   return escaped.length > 64 ? `${escaped.slice(0, 61)}...` : escaped;
 }

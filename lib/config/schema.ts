@@ -76,10 +76,19 @@ export class ConfigError extends Error {
   }
 }
 
+// Characters JSON.stringify leaves as they are but a terminal acts on or hides: C1 controls, bidi overrides and
+// isolates, zero-width marks, line and paragraph separators, the BOM.
+const INVISIBLE = /[\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** JSON text of `s` with every invisible or reordering character written as a \uXXXX escape. */
+export function visibleJson(s: string): string {
+  return JSON.stringify(s).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Shows a bad value of a known key without ever echoing key material or a wall of text. */
 export function shown(key: string, raw: string): string {
   if (/PRIVATE KEY/.test(raw)) return "<a private key, not shown>";
-  const text = JSON.stringify(raw);
+  const text = visibleJson(raw);
   return key === "sshPublicKey" && text.length > 40 ? `${text.slice(0, 30)}…"` : text.length > 80 ? `${text.slice(0, 77)}…"` : text;
 }
 

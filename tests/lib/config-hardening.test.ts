@@ -85,6 +85,13 @@ describe("config as the issue lists it: exit-2 errors that name the key, with no
     }
   });
 
+  it("invisible and reordering characters in a value or an unknown key are shown escaped, never raw", () => {
+    const e = refusal({ ...devConfig(), location: "west\u202eeurope\u0085x", ["own\u200ber"]: "x" });
+    expect(e.message).toContain('"west\\u202eeurope\\u0085x"');
+    expect(e.message).toContain("own\\u200ber");
+    expect(e.message).not.toMatch(/[\u0085\u200b\u202e]/);
+  });
+
   it("a missing key is not found through the prototype either", () => {
     const raw: Record<string, string> = { ...devConfig() };
     delete raw.namePrefix;
