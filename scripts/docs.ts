@@ -1,13 +1,18 @@
-// npm run docs: writes the generated documents (docs/conformance.md) from their single sources.
+// npm run docs: writes the generated documents from their single sources: docs/conformance.md from the conformance
+// table, and the README's configuration tables from Pulumi.yaml.
 import * as fs from "fs";
 import * as path from "path";
 import { CONFORMANCE } from "../lib/azure/conformance";
 import { runMain } from "./lib/cli";
+import { renderConfigTables } from "./lib/config-doc";
 import { renderConformanceDoc } from "./lib/conformance-doc";
+import { projectConfigDeclarations } from "./lib/stack-config";
 
 runMain(async () => {
   const root = path.resolve(__dirname, "..");
   fs.writeFileSync(path.join(root, "docs/conformance.md"), renderConformanceDoc(CONFORMANCE));
-  process.stdout.write(`docs/conformance.md: ${CONFORMANCE.length} entries\n`);
+  const readme = path.join(root, "README.md");
+  fs.writeFileSync(readme, renderConfigTables(fs.readFileSync(readme, "utf8"), projectConfigDeclarations(root)));
+  process.stdout.write(`docs/conformance.md: ${CONFORMANCE.length} entries; README.md: configuration tables from Pulumi.yaml\n`);
   return 0;
 });

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { renderConfigTables, tableKeys } from "../scripts/lib/config-doc";
 import { ROOT } from "./helpers/program";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -27,5 +28,25 @@ describe("README", () => {
 
   it("links only to files that exist", () => {
     for (const [, target] of readme.matchAll(/\]\(((?!https?:)[^)#]+)/g)) expect({ target, exists: fs.existsSync(path.join(ROOT, target)) }).toEqual({ target, exists: true });
+  });
+});
+
+describe("README configuration tables", () => {
+  const declared = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).config;
+
+  it("are generated from Pulumi.yaml (npm run docs): a changed description or default makes them stale", () => {
+    expect(readme).toBe(renderConfigTables(readme, declared));
+    const changed = { ...declared, seats: { ...declared.seats, description: "something else" } };
+    expect(renderConfigTables(readme, changed)).not.toBe(readme);
+  });
+
+  it("list every declared key in exactly one table", () => {
+    const listed = tableKeys(readme).flat();
+    expect([...listed].sort()).toEqual(Object.keys(declared).sort());
+    expect(new Set(listed).size).toBe(listed.length);
+  });
+
+  it("refuse a table that names a key Pulumi.yaml does not declare", () => {
+    expect(() => renderConfigTables("<!-- config-table: nope -->\n<!-- /config-table -->", declared)).toThrow(/names nope, which Pulumi.yaml does not declare/);
   });
 });
