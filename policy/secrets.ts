@@ -69,6 +69,7 @@ const PASSWORD_LOGIN_PATTERNS: readonly { readonly what: string; readonly re: Re
   { what: "chpasswd", re: /\bchpasswd\b/ },
   { what: "passwd setting a password", re: /\bpasswd\b(?!\s+(?:-l|--lock|-S|--status|-e|--expire)\b)[^\n]*(?:--stdin|\|\s*passwd|<<<)|\|\s*passwd\b/ },
   { what: "usermod or useradd with a password", re: /\b(?:usermod|useradd)\b[^\n]*\s(?:-p|--password)\s/ },
+  { what: "Windows AutoLogon (a stored password)", re: /<AutoLogon\b/i },
   { what: "a Windows local account password", re: /\bnet\s+user\s+\S+\s+(?!\/)\S+|\b(?:Set|New)-LocalUser\b[^\n]*-Password\b/i },
 ];
 

@@ -13,6 +13,7 @@ function scriptTexts(r: PolicyResourceView): { where: string; text: string }[] {
   if (r.type === T.vm) {
     add("osProfile.customData", r.inputs.osProfile?.customData, true);
     add("userData", r.inputs.userData, true);
+    array(r.inputs.osProfile?.windowsConfiguration?.additionalUnattendContent).forEach((c: any, i: number) => add(`osProfile.windowsConfiguration.additionalUnattendContent[${i}]`, c?.content));
   }
   if (isRunCommand(r)) {
     add("source.script", r.inputs.source?.script);

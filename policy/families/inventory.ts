@@ -87,6 +87,9 @@ export const inventoryRules: readonly Rule[] = [
         const unknownFlags = flags.filter((f) => f !== "" && f !== "(known after deploy)" && !allowed.includes(f));
         if (os === "ubuntu" && params.some((p) => known(p?.name))) unknownFlags.push(...params.filter((p) => known(p?.name)).map((p) => `${p.name}= (named)`));
         if (unknownFlags.length) problems.push(`parameters ${shownList(unknownFlags)} are not the probe's flags`);
+        // The handler joins unnamed parameters into the command line unquoted: each must be one plain word.
+        const unsafe = params.map((p) => p?.value).filter((v) => known(v) && !/^[A-Za-z0-9_.:/=+-]+$/.test(v));
+        if (unsafe.length) problems.push(`${unsafe.length} parameter value(s) are not one plain word (${unsafe.map((v) => JSON.stringify(v.slice(0, 40))).join(", ")})`);
         for (const k of ["outputBlobUri", "errorBlobUri"]) if (r.inputs[k] !== undefined) problems.push(`${k} is set (the output stays on the VM's instance view)`);
         return problems.length ? [{ urn: r.urn, message: `Run command ${r.name}: ${problems.join("; ")}. Remove it, or run the lab's probe as components/InVmCheck.ts does. ${howToAllow("another run command")}` }] : [];
       });
