@@ -165,8 +165,10 @@ export const grantRules: readonly Rule[] = [
         if (!DECLARED_CUSTOM_ROLES.some((c) => sameSet(c.actions, actions) && sameSet(c.dataActions, dataActions))) {
           problems.push(`its permissions (actions ${shownList(actions)}, dataActions ${shownList(dataActions)}) are none of the lab's roles (${DECLARED_CUSTOM_ROLES.map((c) => shownList([...c.actions, ...c.dataActions])).join(" or ")})`);
         }
-        const scopes = [...list(d.inputs.assignableScopes), ...(known(d.inputs.scope) ? [d.inputs.scope] : [])];
-        const wide = scopes.filter((s) => !groups.some((g) => /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)$/i.exec(s)?.[1]?.toLowerCase() === azureName(g, "resourceGroupName").toLowerCase()));
+        const scopes = [...list(d.inputs.assignableScopes), d.inputs.scope].filter((x) => x !== undefined);
+        // Preview: a scope not known yet is the lab's resource group only if the definition's inputs came from it.
+        const isGroup = (s: unknown) => (known(s) ? groups.some((g) => /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)$/i.exec(s)?.[1]?.toLowerCase() === azureName(g, "resourceGroupName").toLowerCase()) : groups.some((g) => dependsOn(d, g)));
+        const wide = scopes.filter((s) => !isGroup(s)).map(String);
         if (wide.length) problems.push(`it is assignable at ${wide.map(scopeKind).join(", ")}, not only the lab's resource group`);
         return problems.length ? [{ urn: d.urn, message: `Custom role ${d.name}: ${problems.join("; ")}. Remove what is extra. ${howToAllow("another custom role")}` }] : [];
       });

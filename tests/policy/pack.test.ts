@@ -114,4 +114,15 @@ describe("unknown values during preview", () => {
     const more = rule.check(preview([{ objectId: UNKNOWN, permissions: { secrets: ["get"] } }]), ctx);
     expect(more.map((f) => f.message)).toEqual([expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/)]);
   });
+
+  it("a lab role's assignable scope not known yet passes only when it comes from the lab's resource group", async () => {
+    const run = await runLab({ customRoleSource: "lab" });
+    const rule = rules.find((r) => r.id === "grant-custom-roles")!;
+    if (rule.kind !== "stack") throw new Error("expected a stack rule");
+    const views: PolicyResourceView[] = run.resources.map((r) => (r.type === T.roleDef ? { ...r, props: r.state, inputs: { ...r.inputs, scope: UNKNOWN, assignableScopes: [UNKNOWN] } } : { ...r, props: r.state }));
+    expect(views.filter((v) => v.type === T.roleDef)).toHaveLength(1);
+    expect(rule.check(views, { ephemeral: false })).toEqual([]);
+    const noGroupDep = views.map((v) => (v.type === T.roleDef ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("ResourceGroup")) } : v));
+    expect(rule.check(noGroupDep, { ephemeral: false }).map((f) => f.message)).toEqual([expect.stringMatching(/assignable at the scope \(known after deploy\)/)]);
+  });
 });
