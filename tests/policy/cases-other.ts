@@ -71,6 +71,18 @@ export const OTHER_CASES: readonly Case[] = [
   { title: "enabledForDeployment true", mutations: [vaultProps((p) => ({ ...p, enabledForDeployment: true }))], rules: ["kv-no-deployment-access"], says: /turns on enabledForDeployment/ },
   { title: "enableRbacAuthorization unset", mutations: [vaultProps((p) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== "enableRbacAuthorization")))], rules: ["kv-rbac-explicit"], says: /leaves enableRbacAuthorization unset/ },
   { title: "rbac: an access policy on an RBAC vault", config: { vaultAccessModel: "rbac" }, mutations: [vaultProps((p) => ({ ...p, accessPolicies: [{ tenantId: MOCK_CLIENT.tenantId, objectId: MOCK_CLIENT.objectId, permissions: { secrets: ["get"] } }] }))], rules: ["kv-access-model-consistent"], says: /uses RBAC \(enableRbacAuthorization true\) but has access policies \(1 inline\)/ },
+  {
+    title: "a standalone access policy beside the vault's inline ones",
+    mutations: (() => {
+      let vault: any;
+      return [
+        { type: T.vault, name: "vault-kv", change: (p) => p, capture: (r: any) => (vault = r) },
+        addAfter((sdk) => custom(sdk, "azure-native:keyvault:AccessPolicy", "injected-ap-mixed", { resourceGroupName: "x", vaultName: vault.name, policy: { tenantId: MOCK_CLIENT.tenantId, objectId: MOCK_CLIENT.objectId, permissions: { secrets: ["get"] } } }), { type: T.secret, name: "vault-canary" }),
+      ] as Mutation[];
+    })(),
+    rules: ["kv-no-mixed-access-policies"],
+    says: /has 3 inline access policies and 1 standalone AccessPolicy resource\(s\) \(injected-ap-mixed\)/,
+  },
   { title: "TLS 1.0", mutations: [set(T.account, undefined, { minimumTlsVersion: "TLS1_0" })], rules: ["storage-min-tls-1-2"], says: /minimumTlsVersion "TLS1_0"/ },
   { title: "HTTPS only off", mutations: [set(T.account, undefined, { enableHttpsTrafficOnly: false })], rules: ["storage-https-only"], says: /enableHttpsTrafficOnly false/ },
 ];
