@@ -35,6 +35,7 @@ $STORAGE_ARM_API = '2024-01-01'
 $BLOB_API = '2021-08-06'
 $VAULT_RESOURCE = 'https://vault.azure.net'
 $ARM_RESOURCE = 'https://management.azure.com/'
+$STORAGE_ACCOUNT_ID = '\A/subscriptions/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/resourceGroups/[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]/providers/Microsoft\.Storage/storageAccounts/[a-z0-9]{3,24}\z'
 $REQUEST_TIMEOUT = 30
 $BACKOFF_FIRST = 0.5
 $BACKOFF_CAP = 30.0
@@ -157,10 +158,12 @@ $cloud = $CLOUDS[$cloudName]
 if ($opt.Secret -notmatch '^[A-Za-z0-9-]{1,121}$') {
     Fail-Usage ("--secret '{0}': expected 1-121 letters, digits and hyphens (a Key Vault secret name; the probe adds -probe)" -f $opt.Secret)
 }
-$parts = $opt.StorageAccountId.Trim('/').Split('/')
-if ($parts.Count -ne 8 -or $parts[0] -ne 'subscriptions' -or $parts[5] -ne 'microsoft.storage' -or $parts[6] -ne 'storageaccounts') {
-    Fail-Usage ("--storage-account-id '{0}': expected /subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME" -f $opt.StorageAccountId)
+# The id becomes the path of the ARM URL the VM's ARM token is sent to: only an exact storage account id will do
+# (case-sensitive, ASCII only, \z so no trailing newline; RG as ARM's resourceGroupName allows, NAME as Storage does).
+if ($opt.StorageAccountId -cnotmatch $STORAGE_ACCOUNT_ID) {
+    Fail-Usage ("--storage-account-id '{0}': expected /subscriptions/GUID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME (RG: 1-90 letters, digits, _ . ( ) -, not ending in '.'; NAME: 3-24 lowercase letters and digits)" -f $opt.StorageAccountId)
 }
+$parts = $opt.StorageAccountId.Trim('/').Split('/')
 if ($blobCloud -ne 'loopback' -and $opt.BlobEndpoint.Split('/')[2].Split('.')[0] -ne $parts[7]) {
     Fail-Usage ("--blob-endpoint '{0}': expected the blob endpoint of the account {1} in --storage-account-id" -f $opt.BlobEndpoint, $parts[7])
 }

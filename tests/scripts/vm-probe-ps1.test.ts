@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import { secretLiteralsIn } from "../../policy/rules";
 import { PROBE_CHECKS, PROBE_PATH, PS_PROBE_PATH, psParameterName } from "../../lib/probe";
+import { BAD_STORAGE_IDS, GOOD_STORAGE_IDS } from "./probe-storage-ids";
 
 const py = fs.readFileSync(PROBE_PATH, "utf8");
 const ps = fs.readFileSync(PS_PROBE_PATH, "utf8");
@@ -42,7 +43,7 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
   it("refuses bad input with the Python probe's messages and exit 2", () => {
     for (const text of [
       "expected 1-121 letters, digits and hyphens (a Key Vault secret name; the probe adds -probe)",
-      "expected /subscriptions/ID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME",
+      "expected /subscriptions/GUID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME (RG: 1-90 letters, digits, _ . ( ) -, not ending in '.'; NAME: 3-24 lowercase letters and digits)",
       "expected a number of seconds above 0",
       "(http:// only on a loopback address, for tests)",
       "expected 1-200 characters",
@@ -52,6 +53,21 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
     }
     expect(code).toMatch(/exit 2/);
     expect(code).toMatch(/if \(\$allOk\) \{ exit 0 \} else \{ exit 1 \}/);
+  });
+
+  it("validates --storage-account-id exactly, as the Python probe does, before building the listKeys URL from it", () => {
+    const source = /^\$STORAGE_ACCOUNT_ID = '([^']+)'$/m.exec(code)![1];
+    // .NET's \A and \z as JavaScript anchors; the rest of the pattern is the same in both dialects.
+    expect(source.startsWith("\\A") && source.endsWith("\\z")).toBe(true);
+    const re = new RegExp(`^${source.slice(2, -2)}$`);
+    for (const id of GOOD_STORAGE_IDS) expect([id, re.test(id)]).toEqual([id, true]);
+    for (const [why, id] of BAD_STORAGE_IDS) expect([why, re.test(id)]).toEqual([why, false]);
+    // Case-sensitive (-cnotmatch: -notmatch ignores case) and checked before the id is used anywhere.
+    const test = code.indexOf("if ($opt.StorageAccountId -cnotmatch $STORAGE_ACCOUNT_ID) {");
+    expect(test).toBeGreaterThan(0);
+    expect(code.slice(test, code.indexOf("}", test))).toMatch(/Fail-Usage \("--storage-account-id/);
+    const uses = [...code.matchAll(/\$opt\.StorageAccountId/g)].map((m) => m.index!);
+    expect(uses.filter((i) => i < test)).toEqual([]);
   });
 
   it("reads the same test-only environment overrides", () => {

@@ -7,6 +7,7 @@ import { call } from "../twin/http";
 import { PROBE, ProbeRun, probeAs, probeArgs, runProbe } from "../twin/probe";
 import { useTwin } from "../twin/fixture";
 import { AzureTwin, FAULTS, Identity } from "../twin/twin";
+import { BAD_STORAGE_IDS, GOOD_STORAGE_IDS } from "./probe-storage-ids";
 
 const CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"];
 const SECRET = "SQLPasswd";
@@ -281,7 +282,7 @@ describe("vm-probe: connection errors, input and endpoints", () => {
   it.each([
     [["--vault-uri", "http://example.vault.azure.net/"], /--vault-uri 'http:\/\/example.vault.azure.net\/': expected an https:\/\/ URL/],
     [["--blob-endpoint", "http://lab.blob.core.windows.net/"], /--blob-endpoint .*http:\/\/ only on a loopback address/],
-    [["--storage-account-id", "/subscriptions/x/storageAccounts/y"], /--storage-account-id .*expected \/subscriptions\/ID\/resourceGroups/],
+    [["--storage-account-id", "/subscriptions/x/storageAccounts/y"], /--storage-account-id .*expected \/subscriptions\/GUID\/resourceGroups/],
     [["--secret", "bad_name"], /--secret 'bad_name': expected 1-121 letters, digits and hyphens/],
     [["--deadline-seconds", "0"], /--deadline-seconds 0.0: expected a number of seconds above 0/],
   ])("refuses bad input %j with exit 2 and a message naming the flag", async (override, message) => {
@@ -293,6 +294,29 @@ describe("vm-probe: connection errors, input and endpoints", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(message as RegExp);
     expect(run.stderr).not.toMatch(/Traceback/);
+  });
+
+  it.each(BAD_STORAGE_IDS)("refuses a --storage-account-id with %s: exit 2 naming the flag, before any request", async (_why, id) => {
+    grantExactly();
+    const args = probeArgs(twin, SECRET, 5);
+    args[args.indexOf("--storage-account-id") + 1] = id;
+    const before = twin.requests.length;
+    const run = await runProbe(args, twin.probeEnv(seat));
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/--storage-account-id .*expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Storage\/storageAccounts\/NAME/);
+    expect(run.stderr).not.toMatch(/Traceback/);
+    expect(twin.requests.length).toBe(before);
+  });
+
+  it("accepts every well-formed storage account id (ARM's resource group characters, Storage's account names)", () => {
+    const { execFileSync } = require("child_process") as typeof import("child_process");
+    const code = `import importlib.machinery, importlib.util, json, sys
+l = importlib.machinery.SourceFileLoader("p", sys.argv[1]); s = importlib.util.spec_from_loader("p", l); m = importlib.util.module_from_spec(s); l.exec_module(m)
+print(json.dumps([bool(m.STORAGE_ACCOUNT_ID.fullmatch(x)) for x in json.loads(sys.argv[2])]))`;
+    const ids = [...GOOD_STORAGE_IDS, ...BAD_STORAGE_IDS.map(([, id]) => id)];
+    const out = JSON.parse(execFileSync("python3", ["-I", "-c", code, PROBE, JSON.stringify(ids)], { encoding: "utf8" }));
+    expect(out).toEqual(ids.map((_, i) => i < GOOD_STORAGE_IDS.length));
   });
 
   it("is one executable Python file that uses the standard library only", () => {
