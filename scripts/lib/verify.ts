@@ -8,7 +8,8 @@ import { createHash, randomBytes } from "crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
 import { parseFlags, UsageError } from "./cli";
-import { LabOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput } from "./outputs";
+import { LabOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput, TestEndpoints } from "./outputs";
+import { checkOwnership } from "./verify-ownership";
 import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "../../lib/probe";
 import { printable } from "../../lib/printable";
 
@@ -33,6 +34,8 @@ export interface VerifyOptions {
   readonly seats?: readonly number[];
   /** Passed to the probe: how long it keeps retrying while grants propagate. */
   readonly deadlineSeconds: number;
+  /** The stack the outputs came from (--stack): the lab tag on its vaults and VMs must name it. */
+  readonly stack?: string;
 }
 
 export interface SeatResult {
@@ -110,6 +113,9 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
   // A large lab spreads its seats over several vaults (lib/shards.ts): each seat is checked against its own.
   const vaults = new Map(seats.map((s) => [seatVaultUri(outputs, s), seatVaultName(outputs, s)]));
   const { subscriptionId } = parseResourceId(seats[0].vmId);
+  // Nothing is written and nothing run until ARM confirms every vault and VM is this lab's.
+  await checkOwnership(outputs, new Map([...vaults].map(([uri, name]) => [name, uri])), seats, deps, opts.stack);
+  progress(`ARM confirms ${vaults.size} vault(s) and ${seats.length} VM(s) are this lab's`);
 
   // A fresh canary value per run: a VM that reports reading it proves it read the vault now, not a cache.
   const canary = randomBytes(24).toString("base64url");
@@ -143,7 +149,7 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
         const vaultUri = seatVaultUri(outputs, s);
         const r = await verifySeat(s, { outputs, opts, deps, canary, nonce: `verify-${runId}-seat${s.seat}`, vaultUri, Compute: ComputeManagementClient, progress });
         waiting.delete(`seat ${s.seat}`);
-        const failed = r.checks.filter((c) => !c.ok).map((c) => c.name);
+        const failed = r.checks.filter((c) => !passed(c)).map((c) => c.name);
         progress(`seat ${s.seat} (${s.vmName}): ${failed.length ? `FAILED ${failed.join(", ")}` : "every check passed"} (${Math.round((Date.now() - started) / 1000)}s)`);
         return r;
       }),
@@ -169,7 +175,7 @@ interface SeatContext {
 async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   const t0 = Date.now();
   const secs = () => Math.round((Date.now() - t0) / 10) / 100;
-  const done = (checks: CheckResult[]): SeatResult => ({ seat: s.seat, vmName: s.vmName, vaultUri: c.vaultUri, ok: checks.every((x) => x.ok), checks });
+  const done = (checks: CheckResult[]): SeatResult => ({ seat: s.seat, vmName: s.vmName, vaultUri: c.vaultUri, ok: checks.every(passed), checks });
   const skipRest = (why: string) => PROBE_CHECKS.map((n) => check(n, false, `skipped: ${why}`, "skipped"));
 
   let stdout: string;
@@ -198,12 +204,17 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   }
   const checks: CheckResult[] = [check("run-command", true, `${state}; the probe's report read from stdout`, "passed", secs())];
   for (const pc of report.checks) {
+    // A report whose ok and status disagree proves nothing either way: it is a failure.
+    if (pc.ok !== (pc.status === "passed")) {
+      checks.push({ ...pc, ok: false, status: "failed", detail: `the VM's report was inconsistent (ok ${pc.ok}, status ${pc.status}): ${pc.detail}` });
+      continue;
+    }
     // The VM must have read the value seeded a moment ago, not some other secret or version.
     if (pc.name === "secret-get" && pc.ok && !pc.detail.includes(`sha256 ${sha256(c.canary).slice(0, 8)}`)) {
       checks.push({ ...pc, ok: false, status: "failed", detail: `${pc.detail}: not the value verify just seeded (${describeValue(c.canary)})` });
     } else checks.push(pc);
   }
-  checks.push(setReadback(report.checks.find((x) => x.name === "secret-set")!, `${c.outputs.secretName}-probe`, c.nonce));
+  checks.push(setReadback(checks.find((x) => x.name === "secret-set")!, `${c.outputs.secretName}-probe`, c.nonce));
   return done(checks);
 }
 
@@ -212,8 +223,11 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
  * from that version; this seat's nonce must have that hash. Done inside the seat: the operator's data-plane read would
  * be refused by the vault's firewall.
  */
+/** A check passes only when it says so twice: ok true and status passed. */
+export const passed = (c: CheckResult) => c.ok === true && c.status === "passed";
+
 export function setReadback(set: CheckResult, name: string, nonce: string): CheckResult {
-  if (!set.ok) return check("set-readback", false, "skipped: secret-set failed", "skipped");
+  if (!passed(set)) return check("set-readback", false, "skipped: secret-set failed", "skipped");
   const m = /\bversion ([0-9a-f]{32}): .*; read back: (\d+) chars, sha256 ([0-9a-f]{8})$/.exec(set.detail);
   if (!m) return check("set-readback", false, `secret-set did not report the version of ${name} it wrote and the hash it read back from it`);
   const [, version, length, hash] = m;
@@ -258,8 +272,11 @@ export const USAGE =
   "  --seats 1,2           check only these seats (default: all)\n" +
   "  --deadline-seconds N  how long the probe retries while grants propagate (default 600)";
 
-/** The command: flags, outputs, the run, the report. Returns the exit code; bad flags throw UsageError (exit 2). */
-export async function verifyCli(argv: string[], io: Io, makeDeps: () => VerifyDeps | Promise<VerifyDeps>): Promise<number> {
+/**
+ * The command: flags, outputs, the run, the report. Returns the exit code; bad flags throw UsageError (exit 2).
+ * `testEndpoints` is for tests only (the twin's loopback endpoints); scripts/verify.ts never passes it.
+ */
+export async function verifyCli(argv: string[], io: Io, makeDeps: () => VerifyDeps | Promise<VerifyDeps>, testEndpoints?: TestEndpoints): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
     {
@@ -287,9 +304,9 @@ export async function verifyCli(argv: string[], io: Io, makeDeps: () => VerifyDe
     if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(values.seats)) throw new UsageError(`--seats ${JSON.stringify(values.seats)}: expected seat numbers separated by commas, such as 1,3`);
     seats = [...new Set(values.seats.split(",").map(Number))];
   }
-  const outputs = values.outputs !== undefined ? readOutputsFile(values.outputs) : await readStackOutputs(values.stack!);
+  const outputs = values.outputs !== undefined ? readOutputsFile(values.outputs, testEndpoints) : await readStackOutputs(values.stack!, testEndpoints);
   selectSeats(outputs, seats); // bad --seats is a usage error, before anything touches Azure
-  const report = await runVerify(outputs, { seats, deadlineSeconds: deadline }, await makeDeps(), io);
+  const report = await runVerify(outputs, { seats, deadlineSeconds: deadline, stack: values.outputs !== undefined ? undefined : values.stack }, await makeDeps(), io);
   // What VMs report is made printable where it is read (lib/probe.ts); this is the last net before the terminal.
   io.stdout.write(printable(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report), true));
   return report.ok ? 0 : 1;

@@ -12,23 +12,23 @@ import { MAX_OUTPUTS_BYTES, parseOutputs, readOutputsFile } from "../../scripts/
 import { verifyCli } from "../../scripts/lib/verify";
 
 const ROOT = path.resolve(__dirname, "../..");
-const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/dsvmlab-rg/providers";
+const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/dsvmlab-dev-rg/providers";
 const ESC = "\u001b";
 
-function seat(n: number, prefix = "dsvmlab") {
+function seat(n: number, prefix = "dsvmlab", sub = SUB) {
   const vmName = `${prefix}-vm${n}`;
-  return { seat: n, vmName, vmId: `${SUB}/Microsoft.Compute/virtualMachines/${vmName}`, principalId: "11111111-2222-3333-4444-555555555555", privateIp: "10.42.1.4", vaultName: "dsvmlab-kv-abc123", vaultUri: "https://dsvmlab-kv-abc123.vault.azure.net/" };
+  return { seat: n, vmName, vmId: `${sub}/Microsoft.Compute/virtualMachines/${vmName}`, principalId: "11111111-2222-3333-4444-555555555555", privateIp: "10.42.1.4", vaultName: `${prefix}-kv-abc123`, vaultUri: `https://${prefix}-kv-abc123.vault.azure.net/` };
 }
-/** A valid outputs object, as index.ts exports them. */
+/** A valid outputs object, as index.ts exports them (stack "dev", namePrefix "dsvmlab"). */
 function outputs(over: Record<string, unknown> = {}, seats = 2) {
   return {
-    resourceGroupName: "dsvmlab-rg",
+    resourceGroupName: "dsvmlab-dev-rg",
     vaultName: "dsvmlab-kv-abc123",
     vaultUri: "https://dsvmlab-kv-abc123.vault.azure.net/",
     secretName: "SQLPasswd",
-    storageAccountName: "dsvmlabstabc123",
-    storageAccountId: `${SUB}/Microsoft.Storage/storageAccounts/dsvmlabstabc123`,
-    blobEndpoint: "https://dsvmlabstabc123.blob.core.windows.net/",
+    storageAccountName: "dsvmlabstabc12345",
+    storageAccountId: `${SUB}/Microsoft.Storage/storageAccounts/dsvmlabstabc12345`,
+    blobEndpoint: "https://dsvmlabstabc12345.blob.core.windows.net/",
     os: "ubuntu",
     seatVms: Array.from({ length: seats }, (_, i) => seat(i + 1)),
     ...over,
@@ -74,8 +74,14 @@ describe("verify --outputs FILE: only a bounded regular file", () => {
   });
 
   it(`reads the largest lab's outputs (${MAX_SEATS} seats, longest names, pretty-printed as pulumi does) within the bound`, () => {
-    const largest = outputs({ resourceGroupName: "r".repeat(90) }, MAX_SEATS);
-    largest.seatVms = largest.seatVms.map((s) => ({ ...seat(s.seat, "abcdefghij"), vmId: `${SUB.replace("dsvmlab-rg", "r".repeat(90))}/Microsoft.Compute/virtualMachines/abcdefghij-vm${s.seat}` }));
+    // namePrefix of 10 characters, a stack slug of 40 (lib/config stackSlug's bound).
+    const rg = `abcdefghij-${"s".repeat(40)}-rg`;
+    const sub = SUB.replace("dsvmlab-dev-rg", rg);
+    const largest = outputs(
+      { resourceGroupName: rg, vaultName: "abcdefghij-kv-abc123", vaultUri: "https://abcdefghij-kv-abc123.vault.azure.net/", storageAccountId: `${sub}/Microsoft.Storage/storageAccounts/abcdefghijst12345678`, blobEndpoint: "https://abcdefghijst12345678.blob.core.windows.net/" },
+      MAX_SEATS,
+    );
+    largest.seatVms = largest.seatVms.map((s) => seat(s.seat, "abcdefghij", sub));
     const file = path.join(dir, "largest.json");
     fs.writeFileSync(file, JSON.stringify(largest, null, 4));
     expect(fs.statSync(file).size).toBeLessThan(MAX_OUTPUTS_BYTES * 0.75);
@@ -126,12 +132,12 @@ describe("verify --outputs FILE: names and ids in the shape the program creates"
     ["vaultUri (suffix trick)", { vaultUri: "https://kv.vault.azure.net.evil.example/" }, /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\//],
     ["vaultUri (user info)", { vaultUri: "https://dsvmlab-kv.vault.azure.net@evil.example/" }, /vaultUri: expected/],
     ["vaultName", { vaultName: "kv/../x" }, /vaultName: expected a Key Vault name/],
-    ["secretName", { secretName: "-rf" }, /secretName: expected a Key Vault secret name \(letters, digits and hyphens, not starting with a hyphen\), got "-rf"/],
+    ["secretName", { secretName: "-rf" }, /secretName: expected a Key Vault secret name as config allows it \(letters, digits and hyphens, starting with a letter\), got "-rf"/],
     ["storageAccountId", { storageAccountId: `${SUB}/Microsoft.Evil/storageAccounts/x1y2z3` }, /storageAccountId: expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Storage\/storageAccounts\/NAME/],
     ["storageAccountId (no GUID)", { storageAccountId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/abc" }, /storageAccountId: expected/],
     ["blobEndpoint", { blobEndpoint: "https://evil.example/" }, /blobEndpoint: expected https:\/\/ACCOUNT\.blob\.core\.windows\.net\//],
-    ["blobEndpoint (http)", { blobEndpoint: "http://dsvmlabstabc123.blob.core.windows.net/" }, /blobEndpoint: expected/],
-    ["blobEndpoint (another account)", { blobEndpoint: "https://other123.blob.core.windows.net/" }, /blobEndpoint: expected the blob endpoint of the account dsvmlabstabc123 in storageAccountId/],
+    ["blobEndpoint (http)", { blobEndpoint: "http://dsvmlabstabc12345.blob.core.windows.net/" }, /blobEndpoint: expected/],
+    ["blobEndpoint (another account)", { blobEndpoint: "https://other123.blob.core.windows.net/" }, /blobEndpoint: expected the blob endpoint of the account dsvmlabstabc12345 in storageAccountId/],
     ["seat 0", { seatVms: [{ ...SEAT1, seat: 0 }] }, /seatVms\[0\]\.seat: expected a seat number from 1 to 4000, each once, got 0/],
     ["a seat twice", { seatVms: [SEAT1, SEAT1] }, /seatVms\[1\]\.seat: expected a seat number from 1 to 4000, each once, got 1/],
     ["vmName", { seatVms: [{ ...SEAT1, vmName: "vm1;reboot" }] }, /seatVms\[0\]\.vmName: expected PREFIX-vmSEAT \(the seat's VM, as the lab names it\), got "vm1;reboot"/],

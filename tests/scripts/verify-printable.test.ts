@@ -7,7 +7,7 @@ import * as https from "https";
 import * as path from "path";
 import { VerifyDeps, verifyCli } from "../../scripts/lib/verify";
 import { TwinCredential } from "../twin/credential";
-import { useTwin } from "../twin/fixture";
+import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 import { AzureTwin, Identity } from "../twin/twin";
 
 const SECRET = "SQLPasswd";
@@ -61,7 +61,7 @@ function arrange() {
 async function verify(argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await verifyCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps);
+  const code = await verifyCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps, TWIN_ENDPOINTS);
   return { code, stdout, stderr };
 }
 

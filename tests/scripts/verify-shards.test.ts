@@ -7,7 +7,7 @@ import * as path from "path";
 import { parseOutputs } from "../../scripts/lib/outputs";
 import { VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
 import { TwinCredential } from "../twin/credential";
-import { useTwin } from "../twin/fixture";
+import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 
 const SECRET = "SQLPasswd";
 const labTwin = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
@@ -66,7 +66,7 @@ async function verify(withSeatVaults: boolean, extra: string[] = []) {
   fs.writeFileSync(file, JSON.stringify(outputs(withSeatVaults)));
   let stdout = "";
   let stderr = "";
-  const code = await verifyCli(["--outputs", file, "--deadline-seconds", "8", ...extra], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps);
+  const code = await verifyCli(["--outputs", file, "--deadline-seconds", "8", ...extra], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps, TWIN_ENDPOINTS);
   return { code, stdout, stderr };
 }
 

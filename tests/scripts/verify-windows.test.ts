@@ -60,8 +60,8 @@ describe("verify on Windows seats", () => {
   });
 
   it("reads os from the outputs, and refuses an unknown one", () => {
-    const sub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers";
-    const base = { resourceGroupName: "rg", vaultUri: "https://kv-lab.vault.azure.net/", secretName: "S", storageAccountId: `${sub}/Microsoft.Storage/storageAccounts/labstore`, blobEndpoint: "https://labstore.blob.core.windows.net/", seatVms: [{ seat: 1, vmName: "lab-vm1", vmId: `${sub}/Microsoft.Compute/virtualMachines/lab-vm1` }] };
+    const sub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/lab-win-rg/providers";
+    const base = { resourceGroupName: "lab-win-rg", vaultUri: "https://lab-kv-abc123.vault.azure.net/", secretName: "S", storageAccountId: `${sub}/Microsoft.Storage/storageAccounts/labst12345678`, blobEndpoint: "https://labst12345678.blob.core.windows.net/", seatVms: [{ seat: 1, vmName: "lab-vm1", vmId: `${sub}/Microsoft.Compute/virtualMachines/lab-vm1` }] };
     expect(parseOutputs({ ...base, os: "windows" }, "test").os).toBe("windows");
     expect(parseOutputs(base, "test").os).toBeUndefined();
     expect(() => parseOutputs({ ...base, os: "macos" }, "test")).toThrow(/os: expected ubuntu or windows, got "macos"/);

@@ -10,7 +10,7 @@ import { parseOutputs, readStackOutputs } from "../../scripts/lib/outputs";
 import { UsageError } from "../../scripts/lib/cli";
 import { seatVaultName, setReadback, VERIFY_CHECKS, VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
 import { TwinCredential } from "../twin/credential";
-import { useTwin } from "../twin/fixture";
+import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 import { AzureTwin, Identity } from "../twin/twin";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -67,7 +67,7 @@ async function verify(argv: string[]) {
   let stdout = "";
   let stderr = "";
   const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await verifyCli(argv, io, () => deps);
+  const code = await verifyCli(argv, io, () => deps, TWIN_ENDPOINTS);
   return { code, stdout, stderr };
 }
 
@@ -108,7 +108,7 @@ describe("npm run verify against the twin", () => {
     process.env.PATH = `${bin}${path.delimiter}${oldPath}`;
     let run;
     try {
-      run = await verify(["--stack", "dev", "--json", "--deadline-seconds", "6"]);
+      run = await verify(["--stack", "test", "--json", "--deadline-seconds", "6"]);
     } finally {
       process.env.PATH = oldPath;
     }
@@ -232,13 +232,13 @@ describe("verify's input", () => {
   ])("refuses %j as a usage error naming the flag, before touching Azure", async (argv, message) => {
     const args = (argv as string[]).map((a) => (a === "OUTPUTS" ? outputsFile : a));
     const makeDeps = jest.fn(() => deps);
-    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps)).rejects.toThrow(UsageError);
-    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps)).rejects.toThrow(message as RegExp);
+    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps, TWIN_ENDPOINTS)).rejects.toThrow(UsageError);
+    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps, TWIN_ENDPOINTS)).rejects.toThrow(message as RegExp);
     expect(makeDeps).not.toHaveBeenCalled();
   });
 
   it("finds each seat's vault name for the ARM PUT: its output, or the vault's host; refuses when it cannot tell", () => {
-    const base = parseOutputs({ ...outputs(), vaultName: undefined }, "test");
+    const base = parseOutputs({ ...outputs(), vaultName: undefined }, "test", TWIN_ENDPOINTS);
     const seat = { seat: 1, vmName: "vm1", vmId: twin.vmId("vm1") };
     expect(seatVaultName({ ...base, vaultName: "labkv" }, seat)).toBe("labkv");
     expect(seatVaultName(base, { ...seat, vaultUri: "https://labkv2.vault.azure.net/", vaultName: "labkv2" })).toBe("labkv2");
@@ -279,13 +279,13 @@ describe("verify's input", () => {
   });
 });
 
-/** A `pulumi` on PATH that answers `stack output --json --stack dev` with `json`, and fails on anything else. */
+/** A `pulumi` on PATH that answers `stack output --json --stack test` with `json`, and fails on anything else. */
 function fakePulumi(json: string): string {
   const bin = fs.mkdtempSync(path.join(twin.dir, "bin-"));
   fs.writeFileSync(path.join(twin.dir, "stack-output.json"), json);
   fs.writeFileSync(
     path.join(bin, "pulumi"),
-    `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 3; }\ncat '${path.join(twin.dir, "stack-output.json")}'\n`,
+    `#!/bin/sh\n[ "$*" = "stack output --json --stack test" ] || { echo "unexpected: $*" >&2; exit 3; }\ncat '${path.join(twin.dir, "stack-output.json")}'\n`,
     { mode: 0o755 },
   );
   return bin;

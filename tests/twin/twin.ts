@@ -5,7 +5,7 @@
 // Its answers follow Azure's (status codes, headers, error bodies); tests/twin.test.ts validates them against the specs.
 // Faults are injected per test. Everything binds 127.0.0.1 and lives in a temp dir that stop() removes.
 import { ChildProcess, spawn } from "child_process";
-import { randomBytes, randomUUID } from "crypto";
+import { createHash, randomBytes, randomUUID } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
@@ -43,7 +43,7 @@ export type Service = "imds" | "vault" | "arm";
 /** Every 403 body Key Vault is known to send: permission refusals, then network refusals. */
 export const KV_REFUSALS = ["AccessDenied", "ForbiddenByPolicy", "none", "ForbiddenByRbac", "ForbiddenByFirewall", "ForbiddenByConnection"] as const;
 export type KvRefusal = (typeof KV_REFUSALS)[number];
-export type Op = "token" | "get" | "set" | "list" | "listKeys" | "runCommand" | "secretPut";
+export type Op = "token" | "get" | "set" | "list" | "listKeys" | "runCommand" | "secretPut" | "vaultGet" | "vmGet";
 
 export const VAULT_AUDIENCE = "https://vault.azure.net";
 export const ARM_AUDIENCE = "https://management.azure.com/";
@@ -146,6 +146,10 @@ export class AzureTwin {
   accessModel: AccessModel = "accessPolicy";
   /** The inner code of an access-policy refusal: each one Azure is known to send. */
   policyDenialCode: PolicyDenialCode = "AccessDenied";
+  /** The stack the lab's resources are tagged with (lib/lifecycle.ts: tag `lab` on every taggable resource). */
+  labStack = "test";
+  /** Per resource (lowercased vault or VM name): what its ARM GET shows instead of the lab's, for ownership tests. */
+  readonly armMeta = new Map<string, { tags?: Record<string, string>; subnetId?: string; nicId?: string }>();
   /** The vault's network rules; by default the lab's, with the operator outside them. */
   vaultNetwork: VaultNetwork = labNetwork();
 
@@ -214,6 +218,14 @@ export class AzureTwin {
   /** The vault's resource id: the vault scope of role assignments. */
   get vaultId(): string {
     return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.KeyVault/vaults/${this.vaultName}`;
+  }
+  /** The lab subnet, which the vault's virtualNetworkRules allow. */
+  get labSubnetId(): string {
+    return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.Network/virtualNetworks/lab-vnet/subnets/lab`;
+  }
+  /** The tags the program puts on every taggable resource of a lasting lab. */
+  labTags(): Record<string, string> {
+    return { lab: this.labStack, ephemeral: "false" };
   }
   /** One secret's scope for role assignments. */
   secretScope(name: string): string {
@@ -295,6 +307,8 @@ export class AzureTwin {
     this.requests.length = 0;
     this.events.length = 0;
     this.keyMode = "right";
+    this.labStack = "test";
+    this.armMeta.clear();
   }
 
   /** What the probe needs to talk to the twin instead of Azure, as `identity`. */
@@ -566,7 +580,81 @@ export class AzureTwin {
         name: op[1],
       });
     }
+    const vaultGet = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i.exec(p);
+    if (vaultGet && ctx.req.method === "GET") return this.armVaultGet(ctx, token.oid, vaultGet[1], vaultGet[2], decodeURIComponent(vaultGet[3]));
+    const vmGet = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i.exec(p);
+    if (vmGet && ctx.req.method === "GET") return this.armVmGet(ctx, token.oid, vmGet[1], vmGet[2], decodeURIComponent(vmGet[3]));
     ctx.reply(404, { error: { code: "InvalidResourceType", message: `The resource type could not be found for ${ctx.req.method} ${p}.` } });
+  }
+
+  private inLab(sub: string, group: string): boolean {
+    return sub.toLowerCase() === this.subscriptionId && group.toLowerCase() === this.resourceGroup.toLowerCase();
+  }
+
+  /**
+   * GET Microsoft.KeyVault/vaults/{name} (Vaults_Get): the Vault resource, with the fields verify's ownership check
+   * reads (tags, properties.vaultUri, properties.networkAcls.virtualNetworkRules[].id), as @azure/arm-keyvault's Vault
+   * model has them. Control plane: the vault firewall does not apply. Reading needs Microsoft.KeyVault/vaults/read.
+   */
+  private armVaultGet(ctx: Ctx, oid: string, sub: string, group: string, vaultName: string): void {
+    if (this.answerFault(ctx, "vaultGet")) return;
+    const scope = `/subscriptions/${sub}/resourceGroups/${group}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
+    if (!this.armReaders().has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, "Microsoft.KeyVault/vaults/read", scope));
+    const target = vaultName.toLowerCase() === this.vaultName.toLowerCase() ? this : this.linkedVaults.get(vaultName.toLowerCase());
+    if (!target || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`Microsoft.KeyVault/vaults/${vaultName}`));
+    const meta = target.armMeta.get(target.vaultName.toLowerCase()) ?? {};
+    ctx.reply(200, {
+      id: target.vaultId,
+      name: target.vaultName,
+      type: "Microsoft.KeyVault/vaults",
+      location: this.location,
+      tags: meta.tags ?? this.labTags(),
+      properties: {
+        tenantId: this.tenantId,
+        sku: { family: "A", name: "standard" },
+        vaultUri: target.vaultUrl,
+        enableRbacAuthorization: target.accessModel === "rbac",
+        publicNetworkAccess: target.vaultNetwork.publicNetworkAccess,
+        networkAcls: {
+          bypass: "None",
+          defaultAction: target.vaultNetwork.defaultAction,
+          ipRules: [],
+          virtualNetworkRules: [{ id: meta.subnetId ?? this.labSubnetId, ignoreMissingVnetServiceEndpoint: false }],
+        },
+        provisioningState: "Succeeded",
+      },
+    });
+  }
+
+  /**
+   * GET Microsoft.Compute/virtualMachines/{name} (VirtualMachines_Get): the fields verify's ownership check reads
+   * (id, tags, properties.networkProfile.networkInterfaces[].id), as @azure/arm-compute's VirtualMachine has them.
+   */
+  private armVmGet(ctx: Ctx, oid: string, sub: string, group: string, vmName: string): void {
+    if (this.answerFault(ctx, "vmGet")) return;
+    if (!this.armReaders().has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, "Microsoft.Compute/virtualMachines/read", `/subscriptions/${sub}/resourceGroups/${group}/providers/Microsoft.Compute/virtualMachines/${vmName}`));
+    const vm = [...this.identities.values()].find((i) => i.vmName?.toLowerCase() === vmName.toLowerCase());
+    if (!vm || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`Microsoft.Compute/virtualMachines/${vmName}`));
+    const meta = this.armMeta.get(vm.vmName!.toLowerCase()) ?? {};
+    const rg = `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}`;
+    ctx.reply(200, {
+      id: this.vmId(vm.vmName!),
+      name: vm.vmName,
+      type: "Microsoft.Compute/virtualMachines",
+      location: this.location,
+      tags: meta.tags ?? this.labTags(),
+      identity: { type: "SystemAssigned", principalId: vm.principalId, tenantId: this.tenantId },
+      properties: {
+        vmId: deterministicUuid(vm.principalId),
+        networkProfile: { networkInterfaces: [{ id: meta.nicId ?? `${rg}/providers/Microsoft.Network/networkInterfaces/${vm.vmName}-nic` }] },
+        provisioningState: "Succeeded",
+      },
+    });
+  }
+
+  /** Who may read the lab's resources through ARM: the operator (Contributor reads everything in its scope). */
+  private armReaders(): Set<string> {
+    return new Set([...this.runCommandOperators, ...this.secretWriters]);
   }
 
   /**
@@ -641,6 +729,12 @@ export class AzureTwin {
       o.done = true;
     });
   }
+}
+
+/** A stable GUID-shaped id derived from `seed` (a VM's vmId in answers). */
+function deterministicUuid(seed: string): string {
+  const h = createHash("sha1").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 function listen(server: net.Server): Promise<void> {
