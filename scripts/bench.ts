@@ -138,7 +138,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
       return { ms, rssKb: 0 };
     };
     const probeOnce = () => timed(async () => (await probeAs(twin, seats[0], SECRET, 30)).code === 0);
-    const verifyOnce = (which: string) => () => timed(async () => (await verifyCli(["--outputs", outputsFile, "--seats", which, "--deadline-seconds", "30"], quiet, () => deps)) === 0);
+    const verifyOnce = (which: string) => () => timed(async () => (await verifyCli(["--outputs", outputsFile, "--seats", which, "--deadline-seconds", "30"], quiet, () => deps, (await import("../tests/twin/fixture")).TWIN_ENDPOINTS)) === 0);
     const all = seats.map((_, i) => i + 1).join(",");
     await probeOnce();
     await verifyOnce("1")(); // warm-up

@@ -8,7 +8,9 @@ import { printable } from "../../lib/printable";
 import { parseProbeReport, PROBE_CHECKS, runCommandStreams } from "../../lib/probe";
 import { UsageError } from "../../scripts/lib/cli";
 import { MAX_SEATS } from "../../scripts/lib/output-shapes";
-import { MAX_OUTPUTS_BYTES, parseOutputs, readOutputsFile } from "../../scripts/lib/outputs";
+import { RULES } from "../../lib/config/rules";
+import { reportError, UsageError as CliUsageError } from "../../scripts/lib/cli";
+import { MAX_OUTPUTS_BYTES, MAX_OUTPUTS_DEPTH, parseOutputs, readOutputsFile } from "../../scripts/lib/outputs";
 import { verifyCli } from "../../scripts/lib/verify";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -163,6 +165,111 @@ describe("verify --outputs FILE: names and ids in the shape the program creates"
     expect(message).toMatch(/secretName: expected/);
     expect(message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(message).not.toContain("y".repeat(100));
+  });
+});
+
+/** The message parseOutputs throws, or "" when it accepts. */
+function refusal(o: unknown, testEndpoints?: Parameters<typeof parseOutputs>[2]): string {
+  try {
+    parseOutputs(o, "--outputs o.json", testEndpoints);
+    return "";
+  } catch (e) {
+    expect(e).toBeInstanceOf(CliUsageError);
+    return (e as Error).message;
+  }
+}
+
+describe("verify --outputs FILE: one lab, named as the program names it", () => {
+  const OTHER_SUB = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/dsvmlab-dev-rg/providers";
+  const OTHER_RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/prod-rg/providers";
+  const SEAT2 = seat(2);
+  it.each([
+    ["a seat's VM in another subscription", { seatVms: [seat(1), { ...SEAT2, vmId: `${OTHER_SUB}/Microsoft.Compute/virtualMachines/dsvmlab-vm2` }] }, /seatVms\[1\]\.vmId: expected a resource in the subscription of storageAccountId \(00000000-0000-0000-0000-000000000001\), got ".*99999999/],
+    ["a seat's VM in another resource group", { seatVms: [seat(1), { ...SEAT2, vmId: `${OTHER_RG}/Microsoft.Compute/virtualMachines/dsvmlab-vm2` }] }, /seatVms\[1\]\.vmId: expected a resource in resourceGroupName "dsvmlab-dev-rg"/],
+    ["the storage account in another subscription", { storageAccountId: `${OTHER_SUB}/Microsoft.Storage/storageAccounts/dsvmlabstabc12345` }, /storageAccountId: expected a resource in the subscription of storageAccountId|seatVms\[0\]\.vmId: expected a resource in the subscription of storageAccountId/],
+    ["a resource group not named PREFIX-STACK-rg", { resourceGroupName: "prod-rg" }, /resourceGroupName: expected dsvmlab-STACK-rg .*got "prod-rg"/],
+    ["a resource group of another prefix", { resourceGroupName: "other-dev-rg" }, /resourceGroupName: expected dsvmlab-STACK-rg/],
+    ["a vault of another prefix", { vaultName: "other-kv-abc123" }, /vaultName: expected the vault dsvmlab-kv-XXXXXX .*got "other-kv-abc123"/],
+    ["a vault not named PREFIX-kv-XXXXXX", { vaultName: "dsvmlab-kv" }, /vaultName: expected the vault dsvmlab-kv-XXXXXX/],
+    ["a vault URI of another vault", { vaultUri: "https://prod-kv.vault.azure.net/" }, /vaultUri: expected the vault dsvmlab-kv-XXXXXX .*got "prod-kv"/],
+    ["a seat's vault of another prefix", { seatVms: [{ ...seat(1), vaultName: "prodkv-kv-abc123", vaultUri: "https://prodkv-kv-abc123.vault.azure.net/" }] }, /seatVms\[0\]\.vaultName: expected the vault dsvmlab-kv-XXXXXX(.|\n)*seatVms\[0\]\.vaultUri: expected the vault/],
+    ["a storage account not named PREFIXstXXXXXXXX", { storageAccountId: `${SUB}/Microsoft.Storage/storageAccounts/prodstore`, blobEndpoint: "https://prodstore.blob.core.windows.net/" }, /storageAccountId: expected the account dsvmlabstXXXXXXXX .*got "prodstore"/],
+    ["two name prefixes among the VMs", { seatVms: [seat(1), seat(2, "other")] }, /seatVms\[1\]\.vmName: expected dsvmlab-vm2 \(one prefix for the whole lab\), got "other-vm2"/],
+  ])("refuses %s (exit 2), naming the key and what it should be", (_label, over, message) => {
+    expect(refusal(outputs(over as Record<string, unknown>))).toMatch(message as RegExp);
+  });
+
+  it("refuses the red team's file (another subscription's prod-rg, prod-kv, db-password, prod-vm1) with exit 2 before any dependency is made", async () => {
+    const prod = "/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/prod-rg/providers";
+    const file = path.join(dir, "evil.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        resourceGroupName: "prod-rg", vaultName: "prod-kv", vaultUri: "https://prod-kv.vault.azure.net/", secretName: "db-password",
+        storageAccountId: `${prod}/Microsoft.Storage/storageAccounts/prodstore`, blobEndpoint: "https://prodstore.blob.core.windows.net/",
+        seatVms: [{ seat: 1, vmName: "prod-vm1", vmId: `${prod}/Microsoft.Compute/virtualMachines/prod-vm1` }],
+      }),
+    );
+    const message = await usageError(["--outputs", file]);
+    expect(message).toMatch(/resourceGroupName: expected prod-STACK-rg/);
+    expect(message).toMatch(/vaultName: expected the vault prod-kv-XXXXXX/);
+    expect(message).toMatch(/storageAccountId: expected the account prodstXXXXXXXX/);
+  });
+});
+
+describe("verify --outputs FILE: nesting is bounded (no recursion without a limit)", () => {
+  const deep = (depth: number) => "[".repeat(depth) + "1" + "]".repeat(depth);
+
+  it.each([
+    ["seatVms nested 200 000 deep", () => JSON.stringify({ ...outputs(), seatVms: "X" }).replace('"X"', deep(200000))],
+    ["a document that is only nesting, 200 000 deep", () => deep(200000)],
+    ["objects nested 10 deep", () => JSON.stringify({ ...outputs(), extra: JSON.parse('{"a":'.repeat(10) + "1" + "}".repeat(10)) })],
+  ])("refuses %s with exit 2 and a message, not a stack overflow", async (_label, text) => {
+    const file = path.join(dir, "deep.json");
+    fs.writeFileSync(file, text());
+    const makeDeps = jest.fn();
+    const err = await verifyCli(["--outputs", file], quiet, makeDeps).then(() => undefined, (e: unknown) => e);
+    expect(reportError(err)).toEqual({ code: 2, text: expect.stringMatching(new RegExp(`nested more than ${MAX_OUTPUTS_DEPTH} levels deep`)) });
+    expect(makeDeps).not.toHaveBeenCalled();
+  });
+
+  it("refuses an already-parsed value nested 200 000 deep (the --stack path), without recursing", () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 200000; i++) v = [v];
+    expect(refusal({ ...outputs(), seatVms: v })).toMatch(/nested more than 8 levels deep/);
+    expect(refusal(outputs())).toBe("");
+  });
+});
+
+describe("verify --outputs FILE: config's rules, and no loopback endpoint from a file", () => {
+  it.each(["9abc", "-x", "a_b", "a".repeat(122), "ab\u00e9"])("takes secretName %j exactly as config does (refused)", (name) => {
+    expect(() => RULES.secretName(name, () => { throw new Error("refused"); }, {} as never)).toThrow("refused");
+    expect(refusal(outputs({ secretName: name }))).toMatch(/secretName: expected a Key Vault secret name as config allows it/);
+  });
+
+  it.each(["A", "SQLPasswd", "a-1", "a".repeat(121)])("takes secretName %j exactly as config does (accepted)", (name) => {
+    expect(RULES.secretName(name, () => { throw new Error("refused"); }, {} as never)).toBe(name);
+    expect(refusal(outputs({ secretName: name }))).toBe("");
+  });
+
+  const LOOPBACK = { vaultUri: "https://localhost:1/", vaultName: "dsvmlab-kv-abc123" };
+  it.each([
+    ["a loopback vaultUri", LOOPBACK, /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\/, got "https:\/\/localhost:1\/"/],
+    ["a 127.0.0.1 vaultUri", { vaultUri: "https://127.0.0.1:8443/" }, /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\//],
+    ["a seat's loopback vaultUri", { seatVms: [{ ...seat(1), vaultUri: "https://[::1]:9/" }] }, /seatVms\[0\]\.vaultUri: expected the seat's vault URI/],
+    ["a loopback blobEndpoint", { blobEndpoint: "http://127.0.0.1:10000/dsvmlabstabc12345/" }, /blobEndpoint: expected https:\/\/ACCOUNT\.blob\.core\.windows\.net\//],
+  ])("refuses %s from the file alone", (_label, over, message) => {
+    expect(refusal(outputs(over as Record<string, unknown>))).toMatch(message as RegExp);
+  });
+
+  it("accepts loopback endpoints only through the test-only injection, which the shipped command never passes", () => {
+    const o = outputs({ ...LOOPBACK, blobEndpoint: "http://127.0.0.1:10000/dsvmlabstabc12345/", seatVms: [{ ...seat(1), vaultUri: "https://localhost:1/" }] });
+    expect(refusal(o)).not.toBe("");
+    expect(refusal(o, { loopback: true })).toBe("");
+    // scripts/verify.ts calls verifyCli with argv, io and the credential factory: no fourth argument.
+    const shipped = fs.readFileSync(path.join(ROOT, "scripts/verify.ts"), "utf8");
+    expect(shipped).toMatch(/verifyCli\(process\.argv\.slice\(2\), process, async \(\) => \{[\s\S]*?\}\),\n\);/);
+    expect(shipped).not.toMatch(/loopback|TestEndpoints|TWIN_ENDPOINTS/);
   });
 });
 
