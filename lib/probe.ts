@@ -176,7 +176,8 @@ export function runCommandStreams(value: readonly InstanceViewStatus[] | undefin
 
 /**
  * The probe's report out of its stdout (its last JSON line), checked for shape; undefined when there is none. Each
- * check's detail is made printable: it is the VM's text, and verify prints it.
+ * check's detail is made printable: it is the VM's text, and verify prints it. A check passes only when ok is true
+ * and status is "passed"; one where they disagree comes back failed, and the report with it.
  */
 export function parseProbeReport(stdout: string): ProbeReport | undefined {
   const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("{"));
@@ -194,10 +195,13 @@ export function parseProbeReport(stdout: string): ProbeReport | undefined {
       (c: any) => typeof c.ok === "boolean" && ["passed", "failed", "skipped"].includes(c.status) && typeof c.detail === "string" && typeof c.attempts === "number" && typeof c.seconds === "number",
     );
     if (!wellFormed || JSON.stringify(names) !== JSON.stringify(PROBE_CHECKS)) continue;
-    return {
-      ok: v.ok,
-      checks: checks.map((c: any): CheckResult => ({ name: c.name, ok: c.ok, status: c.status, detail: printable(c.detail), attempts: c.attempts, seconds: c.seconds })),
-    };
+    // A check whose ok and status disagree proves nothing either way: it is a failure, and says why.
+    const out = checks.map((c: any): CheckResult =>
+      c.ok === (c.status === "passed")
+        ? { name: c.name, ok: c.ok, status: c.status, detail: printable(c.detail), attempts: c.attempts, seconds: c.seconds }
+        : { name: c.name, ok: false, status: "failed", detail: printable(`the VM's report was inconsistent (ok ${c.ok}, status ${c.status}): ${c.detail}`), attempts: c.attempts, seconds: c.seconds },
+    );
+    return { ok: v.ok === true && out.every((c: CheckResult) => c.ok), checks: out };
   }
   return undefined;
 }

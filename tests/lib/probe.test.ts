@@ -47,6 +47,29 @@ describe("parseProbeReport", () => {
 });
 
 // Conformance: run-command-linux-exec (verify's RunShellScript runs the probe with python3 -I in a private directory).
+describe("parseProbeReport: a check passes only when ok is true and status is passed", () => {
+  it.each([
+    [false, "passed"],
+    [true, "skipped"],
+    [true, "failed"],
+  ])("a check with ok %s and status %s comes back failed, saying the report was inconsistent, and so does the report", (ok, status) => {
+    const r = report();
+    r.checks[3] = { ...r.checks[3], ok: ok as boolean, status: status as string };
+    const parsed = parseProbeReport(JSON.stringify(r))!;
+    expect(parsed.checks[3]).toMatchObject({ name: "secret-list-denied", ok: false, status: "failed", detail: `the VM's report was inconsistent (ok ${ok}, status ${status}): d` });
+    expect(parsed.ok).toBe(false);
+    expect(parsed.checks.filter((c) => c.name !== "secret-list-denied").every((c) => c.ok && c.status === "passed")).toBe(true);
+  });
+
+  it("keeps consistent checks as they are: ok false with failed or skipped", () => {
+    const r = report({ ok: false });
+    r.checks[0] = { ...r.checks[0], ok: false, status: "failed" };
+    r.checks[1] = { ...r.checks[1], ok: false, status: "skipped" };
+    const parsed = parseProbeReport(JSON.stringify(r))!;
+    expect(parsed.checks.slice(0, 2).map((c) => [c.ok, c.status, c.detail])).toEqual([[false, "failed", "d"], [false, "skipped", "d"]]);
+  });
+});
+
 describe("probeShellScript", () => {
   it("carries the probe and quoted arguments; runs it isolated in a private directory; exit code and stdout are the probe's", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-script-"));

@@ -6,7 +6,7 @@ import * as https from "https";
 import * as path from "path";
 import { PROBE_CHECKS } from "../../lib/probe";
 import { reportError } from "../../scripts/lib/cli";
-import { VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
+import { renderTable, VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
 import { TwinCredential } from "../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 import { AzureTwin, Identity } from "../twin/twin";
@@ -165,7 +165,7 @@ describe("a check passes only when the VM's report says ok true AND status passe
   function cannedReport(checks: Record<string, { ok: boolean; status: string }>) {
     const report = {
       ok: true,
-      checks: PROBE_CHECKS.map((name) => ({ name, ok: true, status: "passed", detail: "x", attempts: 1, seconds: 0, ...checks[name] })),
+      checks: PROBE_CHECKS.map((name) => ({ name, detail: "x", attempts: 1, seconds: 0, ...(checks[name] ?? { ok: true, status: "passed" }) })),
     };
     twin.fault({
       service: "arm",
@@ -198,4 +198,12 @@ describe("a check passes only when the VM's report says ok true AND status passe
     expect(run.stdout).toMatch(/^secret-list-denied\s+FAIL$/m);
     expect(run.stdout).toMatch(/seat 1 secret-list-denied: the VM's report was inconsistent \(ok false, status passed\)/);
   }, 60000);
+
+  it("renderTable never shows ok for a check that is not ok, whatever its status says", () => {
+    const checks = PROBE_CHECKS.map((name) => ({ name, ok: true, status: "passed" as const, detail: "x", attempts: 1, seconds: 0 }));
+    checks[3] = { ...checks[3], ok: false };
+    const table = renderTable({ ok: true, secretName: SECRET, vaultUri: "v", seats: [{ seat: 1, vmName: "dsvmlab-vm1", vaultUri: "v", ok: true, checks }] });
+    expect(table).toMatch(/^secret-list-denied\s+FAIL$/m);
+    expect(table).toMatch(/1 of 1 seat\(s\) FAILED/);
+  });
 });
