@@ -8,7 +8,7 @@ import { CI_IDENTITIES, trustSubject } from "../../lib/ci-identities";
 import { secretLiteralsIn } from "../../policy/rules";
 import { ROOT } from "../helpers/program";
 
-type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
+type Step = { name?: string; uses?: string; run?: string; shell?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
 type Job = { name?: string; strategy?: { "fail-fast"?: boolean; matrix: Record<string, unknown> }; "runs-on": string; if?: string; needs?: string | string[]; environment?: string | { name: string }; permissions?: Record<string, string>; env?: Record<string, unknown>; steps: Step[] };
 type Workflow = { name: string; on: Record<string, any>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
