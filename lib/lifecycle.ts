@@ -53,6 +53,19 @@ export function expiryProblem(expiry: Date, now: Date): string | undefined {
   return undefined;
 }
 
+/** No lab expires before this: an earlier expiresAt (year 0, the epoch) is malformed, never "long expired". */
+export const EARLIEST_EXPIRY = "2020-01-01T00:00:00Z";
+
+/**
+ * Why an expiry read back from a lab is malformed: before EARLIEST_EXPIRY, or before the lab's `createdAt`. Undefined
+ * when it is plausible. A malformed expiry makes the lab not reapable (it is reported, never acted on).
+ */
+export function implausibleExpiry(expiry: Date, createdAt?: Date): string | undefined {
+  if (expiry.getTime() < Date.parse(EARLIEST_EXPIRY)) return `expiresAt ${isoSeconds(expiry)} is before ${EARLIEST_EXPIRY}`;
+  if (createdAt && expiry.getTime() < createdAt.getTime()) return `expiresAt ${isoSeconds(expiry)} is before createdAt ${isoSeconds(createdAt)}`;
+  return undefined;
+}
+
 /** The lifecycle part of the lab's config. */
 export interface LifecycleConfig {
   readonly ephemeral: boolean;

@@ -33,6 +33,8 @@ const deps: LabDeps = {
   now: () => new Date(),
   referenceNow: () => azureNow(),
   defaultOwner: process.env.LAB_OWNER || process.env.GITHUB_ACTOR || os.userInfo().username,
+  // reap.yml sets it and makes it the default org; stacks of any other org that `stack ls` shows are ignored.
+  organization: process.env.PULUMI_ORG || undefined,
 };
 
 runMain(() => runLabCli(process.argv.slice(2), deps, (text) => process.stdout.write(text)));

@@ -7,6 +7,7 @@ import {
   createConfig,
   decideReap,
   destroyRefusal,
+  foreignStack,
   extendRefusal,
   formatLabList,
   humanSpan,
@@ -14,6 +15,7 @@ import {
   labLifecycle,
   LAB_STACK_PREFIX,
   LASTING_FLAG,
+  notMineRefusal,
   ownVaults,
   OwnVaults,
   parseConfigPairs,
@@ -21,16 +23,20 @@ import {
   parseTtl,
   STACK_TAG,
   StackFacts,
+  StateResource,
+  stateResourceGroups,
   Ttl,
   VaultRef,
+  vaultsFromGroups,
   vaultsToPurge,
 } from "./lab-plan";
+import { printable } from "../../lib/printable";
 import { UsageError } from "./cli";
 import { readStackConfig } from "./stack-config";
 
 /** Purges soft-deleted Key Vaults. The CLI uses Azure's (lab-azure.ts); tests inject a recorder. */
 export interface VaultPurger {
-  /** The soft-deleted vaults of one subscription (the purge API needs each one's location). */
+  /** The soft-deleted vaults of one subscription, each with its original id (the purge API needs its location). */
   listDeleted(subscriptionId: string): Promise<VaultRef[]>;
   /** Purges one soft-deleted vault and waits for the long-running operation. "absent": nothing to purge. */
   purge(vault: VaultRef): Promise<"purged" | "absent">;
@@ -55,6 +61,8 @@ export interface LabDeps {
   readonly referenceNow: () => Promise<Date>;
   /** Owner of new labs unless --config owner=... says otherwise; the only owner whose lab --extend extends. */
   readonly defaultOwner: string;
+  /** The Pulumi organization whose stacks these are ($PULUMI_ORG); stacks `stack ls` names as another's are ignored. */
+  readonly organization?: string;
   /** How often a long wait says it is still waiting. Default 30 s. */
   readonly progressEveryMs?: number;
 }
@@ -225,15 +233,26 @@ async function extendLab(stack: string, ttl: Ttl, deps: LabDeps): Promise<number
   return upAndVerify(s, stack, expiry, deps);
 }
 
-/** Purges the soft-deleted vaults the stack owns by its outputs, in its own subscription; nothing else. */
-async function purgeVaults(stack: string, own: OwnVaults, deps: LabDeps): Promise<number> {
+/**
+ * Purges the soft-deleted vaults the stack owns by its state (read before its destroy): those whose original id lies
+ * in its own resource group and whose name the state recorded; nothing else. Soft-deleted vaults from its resource
+ * group that its state no longer records are named, never purged.
+ */
+async function purgeVaults(stack: string, own: OwnVaults, groups: readonly { id: string; subscriptionId: string }[], deps: LabDeps): Promise<number> {
+  const subs = [...new Set(groups.map((g) => g.subscriptionId))];
+  const deleted: VaultRef[] = [];
+  for (const sub of subs) deleted.push(...(await deps.purger.listDeleted(sub)));
+  const vaults = vaultsToPurge(own, deleted);
+  const unrecorded = vaultsFromGroups(groups.map((g) => g.id), deleted).filter((v) => !vaults.includes(v));
+  if (unrecorded.length) {
+    deps.log(`${stack}: soft-deleted vault(s) from its resource group that its state does not record, NOT purged: ${unrecorded.map((v) => printable(v.name)).join(", ")} (their soft-delete retention ends them, or purge by hand)`);
+  }
   if ("problem" in own) {
     deps.log(`${stack}: no vault purged: ${own.problem}`);
     return 0;
   }
-  const vaults = vaultsToPurge(own, await deps.purger.listDeleted(own.subscriptionId));
   const missing = own.names.filter((n) => !vaults.some((v) => v.name.toLowerCase() === n));
-  if (missing.length) deps.log(`${stack}: not soft-deleted in subscription ${own.subscriptionId}, nothing to purge: ${missing.join(", ")}`);
+  if (missing.length) deps.log(`${stack}: not soft-deleted from its resource group, nothing to purge: ${missing.join(", ")}`);
   let purged = 0;
   for (const vault of vaults) {
     let result: "purged" | "absent";
@@ -241,7 +260,7 @@ async function purgeVaults(stack: string, own: OwnVaults, deps: LabDeps): Promis
       result = await withProgress(`${stack}: purging vault ${vault.name}`, deps.purger.purge(vault), deps.log, deps.progressEveryMs);
     } catch (e) {
       throw new LabRefusal(
-        `${stack}: destroyed, but purging vault ${vault.name} failed: ${firstLine(e)}\nPurge it with: az keyvault purge --name ${vault.name} ` +
+        `${stack}: purging vault ${vault.name} failed: ${firstLine(e)}\nPurge it with: az keyvault purge --name ${vault.name} ` +
           `--location ${vault.location} --subscription ${vault.subscriptionId} (or its 7-day soft-delete retention ends it).`,
       );
     }
@@ -251,13 +270,52 @@ async function purgeVaults(stack: string, own: OwnVaults, deps: LabDeps): Promis
   return purged;
 }
 
+/** Pulumi's record of what the stack created (`stack export`), the only source of what it owns. */
+async function readState(ws: LocalWorkspace, stack: string): Promise<StateResource[]> {
+  const exported = (await ws.exportStack(stack)) as { deployment?: { resources?: unknown } };
+  const resources = exported?.deployment?.resources;
+  return Array.isArray(resources) ? resources.filter((r): r is StateResource => typeof r === "object" && r !== null) : [];
+}
+
+/** How `destroy` was asked: the confirmations it was given, or reap's decision (its reference time). */
+export interface DestroyOptions {
+  readonly evenIfLasting: boolean;
+  readonly notMine?: boolean;
+  /** Set by reap: destroy only if the stack is still ephemeral and expired at this (reference) time. */
+  readonly reapAt?: Date;
+}
+
 /**
- * `destroy NAME [--even-if-lasting NAME]`: destroy, purge the vaults, remove the stack. Only a stack whose outputs say
- * `ephemeral: true` is destroyed without the flag, and only such a stack's vaults are purged: those its outputs name,
- * in the subscription its outputs' ids name, read before anything is deleted. The outputs stay until the stack
- * resource itself goes, so a destroy that dies half-way is finished by the next `destroy` (or `reap`, once expired).
+ * Whether the stack may go, judged on facts just read. Throws LabRefusal when not; for reap, returns why to keep it.
+ * The reference clock is read only for another owner's lab (an expired one is anyone's to take down).
  */
-export async function destroyLab(stack: string, opts: { evenIfLasting: boolean }, deps: LabDeps): Promise<void> {
+async function mayDestroy(facts: StackFacts, opts: DestroyOptions, deps: LabDeps): Promise<string | undefined> {
+  if (opts.reapAt) {
+    const [d] = decideReap([facts], opts.reapAt);
+    return d.action === "reap" ? undefined : d.reason;
+  }
+  const refusal = destroyRefusal(facts);
+  if (refusal && !opts.evenIfLasting) throw new LabRefusal(refusal);
+  if (opts.notMine || labInfo(facts).owner === deps.defaultOwner || labLifecycle(facts.outputs).lasting) return undefined;
+  let now: Date | undefined;
+  try {
+    now = await referenceTime(deps, false);
+  } catch {
+    now = undefined;
+  }
+  const notMine = notMineRefusal(facts, deps.defaultOwner, now);
+  if (notMine) throw new LabRefusal(`${notMine}; nothing was changed`);
+  return undefined;
+}
+
+/**
+ * `destroy NAME [--even-if-lasting NAME] [--not-mine NAME]`: destroy, purge the vaults, remove the stack. Only a stack
+ * whose outputs say `ephemeral: true` is destroyed without --even-if-lasting, and another owner's only once expired or
+ * with --not-mine. The outputs are read again right before the destroy, and the decision taken again on them. Vaults
+ * are purged only for an ephemeral stack, and only those its state records (read before the destroy deletes it).
+ * Resolves to "destroyed", or "kept" when reap's decision no longer holds.
+ */
+export async function destroyLab(stack: string, opts: DestroyOptions, deps: LabDeps): Promise<"destroyed" | "kept"> {
   const ws = await workspace(deps);
   let s: Stack;
   try {
@@ -265,13 +323,15 @@ export async function destroyLab(stack: string, opts: { evenIfLasting: boolean }
   } catch (e) {
     if (!(e instanceof StackNotFoundError)) throw e;
     deps.log(`${stack}: no such stack: nothing to destroy. Done.`);
-    return;
+    return "kept";
   }
   const facts = await readFacts(ws, stack);
+  const keep = await mayDestroy(facts, opts, deps);
+  if (keep) {
+    deps.log(`${stack}: kept: read again before acting, it is no longer to be reaped: ${keep}`);
+    return "kept";
+  }
   const lasting = labLifecycle(facts.outputs).lasting;
-  const refusal = destroyRefusal(facts);
-  if (refusal && !opts.evenIfLasting) throw new LabRefusal(refusal);
-
   if (lasting) {
     // Without a preview, destroy deletes everything but the protected resources before it fails on them.
     try {
@@ -283,19 +343,48 @@ export async function destroyLab(stack: string, opts: { evenIfLasting: boolean }
       );
     }
   }
-  const own: OwnVaults = lasting ? { problem: "a lasting lab's vaults are never purged (they stay soft-deleted and recoverable)" } : ownVaults(facts.outputs);
+  // The state, read before destroy deletes it: the only record of which resource group and vaults are the stack's.
+  const state = await readState(ws, stack);
+  const groups = stateResourceGroups(state);
+  const own: OwnVaults = lasting ? { problem: "a lasting lab's vaults are never purged (they stay soft-deleted and recoverable)" } : ownVaults(state);
   const unfinished = STACK_TAG.destroying in facts.tags;
   await ws.setTag(stack, STACK_TAG.destroying, isoSeconds(deps.now()));
-  const plan = "problem" in own ? `no vault purge: ${own.problem}` : `vaults to purge afterwards: ${own.names.join(", ")} (subscription ${own.subscriptionId})`;
+  // Decide again on the outputs as they are now: an extend, a new owner or a lasting redeploy since the first read wins.
+  const again = await readFacts(ws, stack);
+  let changed: string | undefined;
+  try {
+    changed = (await mayDestroy(again, opts, deps)) ?? (labLifecycle(again.outputs).lasting !== lasting ? "it changed between lasting and ephemeral" : undefined);
+  } catch (e) {
+    changed = (e as Error).message;
+  }
+  if (changed) {
+    if (!unfinished) await ws.removeTag(stack, STACK_TAG.destroying);
+    const text = `${stack}: not destroyed: its outputs changed while this ran, and the decision no longer holds: ${changed}`;
+    if (opts.reapAt) {
+      deps.log(text);
+      return "kept";
+    }
+    throw new LabRefusal(text);
+  }
+  const plan = "problem" in own ? `no vault purge: ${own.problem}` : `vaults to purge afterwards: ${own.names.join(", ")} (recorded in its state, resource group ${own.resourceGroups.map((g) => g.id).join(", ")})`;
   deps.log(`${stack}: ${lasting ? "destroying a lasting lab, as --" + LASTING_FLAG + " says" : unfinished ? "finishing an unfinished destroy" : "destroying"}; ${plan}`);
   try {
     await withProgress(`${stack}: destroy`, s.destroy({ onOutput: deps.stream }), deps.log, deps.progressEveryMs);
   } catch (e) {
-    throw new LabRefusal(`${stack}: pulumi destroy failed: ${firstLine(e)}\nRun destroy again once the cause is fixed${lasting ? "" : " (or let reap finish it once the lab expires)"}.`);
+    // What it did delete of the vaults its state recorded is purged now: the next run's state no longer records them.
+    const purged = lasting ? 0 : await purgeVaults(stack, own, groups, deps).catch((p: Error) => (deps.log(p.message), 0));
+    throw new LabRefusal(
+      `${stack}: pulumi destroy failed: ${firstLine(e)} (${purged} vault(s) purged)\nRun destroy again once the cause is fixed${lasting ? "" : " (or let reap finish it once the lab expires)"}.`,
+    );
   }
-  const purged = await purgeVaults(stack, own, deps);
+  let purgeFailure: unknown;
+  const purged = lasting ? 0 : await purgeVaults(stack, own, groups, deps).catch((e: unknown) => ((purgeFailure = e), 0));
+  // The stack goes even when a purge failed: with its state empty and its outputs gone, nothing would be left for a
+  // later destroy or reap to act on, and an empty stack without outputs would only show as "lasting".
   await ws.removeStack(stack);
+  if (purgeFailure) throw new LabRefusal(`${(purgeFailure as Error).message}\n${stack}: destroyed and stack removed; only the purge above failed.`);
   deps.log(`${stack}: destroyed, ${purged} vault(s) purged, stack removed. Done.`);
+  return "destroyed";
 }
 
 function firstLine(e: unknown): string {
@@ -304,26 +393,33 @@ function firstLine(e: unknown): string {
   return line.trim().slice(0, 300);
 }
 
-/** The `lab-*` stacks of the project, with what the CLI knows of each. */
-async function labFacts(ws: LocalWorkspace): Promise<StackFacts[]> {
+/**
+ * The `lab-*` stacks of the project in this organization, with what the CLI knows of each. `stack ls` also names the
+ * stacks of other organizations the login can see (org-qualified): those are ignored, and said so.
+ */
+async function labFacts(ws: LocalWorkspace, deps: LabDeps, label: string): Promise<StackFacts[]> {
   const names = (await ws.listStacks()).map((s) => s.name).filter((n) => n.split("/").pop()!.startsWith(LAB_STACK_PREFIX));
   const out: StackFacts[] = [];
-  for (const name of names) out.push(await readFacts(ws, name));
+  for (const name of names) {
+    const foreign = foreignStack(name, deps.organization);
+    if (foreign) deps.log(`${label}: ${printable(name)}: ignored: ${printable(foreign)}; the lab CLI acts only on ${deps.organization ? `organization ${deps.organization}'s` : "the default organization's"} stacks`);
+    else out.push(await readFacts(ws, name));
+  }
   return out;
 }
 
 /** `list`: the lab stacks with owner, seats, expiry and status (labLifecycle, as destroy and reap decide). */
 export async function listLabs(deps: LabDeps): Promise<string> {
-  const facts = await labFacts(await workspace(deps));
+  const facts = await labFacts(await workspace(deps), deps, "list");
   return formatLabList(facts.map(labInfo), deps.now());
 }
 
 /** `reap [--dry-run | --yes]`: decides for every lab stack by the reference clock, logs why, and acts only with `yes`. */
 export async function reapLabs(yes: boolean, deps: LabDeps): Promise<number> {
   const now = await referenceTime(deps, false);
-  const decisions = decideReap(await labFacts(await workspace(deps)), now);
+  const decisions = decideReap(await labFacts(await workspace(deps), deps, "reap"), now);
   if (decisions.length === 0) deps.log("reap: no lab stacks (lab-*)");
-  for (const d of decisions) deps.log(`reap: ${d.stack}: ${d.action === "keep" ? "keep" : yes ? d.action : `would ${d.action}`}: ${d.reason}`);
+  for (const d of decisions) deps.log(`reap: ${printable(d.stack)}: ${d.action === "keep" ? "keep" : yes ? d.action : `would ${d.action}`}: ${printable(d.reason)}`);
   if (!yes) {
     deps.log("reap: dry run (the default); nothing was changed. Pass --yes to act.");
     return 0;
@@ -331,10 +427,11 @@ export async function reapLabs(yes: boolean, deps: LabDeps): Promise<number> {
   let failures = 0;
   for (const d of decisions.filter((x) => x.action === "reap")) {
     try {
-      await destroyLab(d.stack, { evenIfLasting: false }, deps);
+      // Decided on a listing that may be minutes old: destroyLab reads the stack again and re-decides by `now`.
+      await destroyLab(d.stack, { evenIfLasting: false, reapAt: now }, deps);
     } catch (e) {
       failures++;
-      deps.log(`reap: ${d.stack}: failed: ${(e as Error).message}`);
+      deps.log(`reap: ${printable(d.stack)}: failed: ${(e as Error).message}`);
     }
   }
   return failures ? 1 : 0;

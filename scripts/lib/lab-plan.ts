@@ -3,7 +3,8 @@
 // Every decision about a stack comes from the program's own outputs (index.ts), never from a stack tag: tags are
 // free-form, anyone with backend access may set them.
 import { PROJECT } from "../../lib/config";
-import { expiryProblem, isoSeconds, parseIsoSeconds, TTL_HOURS } from "../../lib/lifecycle";
+import { expiryProblem, implausibleExpiry, isoSeconds, parseIsoSeconds, TTL_HOURS } from "../../lib/lifecycle";
+import { printable } from "../../lib/printable";
 import { UsageError } from "./cli";
 
 /** Only stacks named so are labs: the CLI never lists, destroys or reaps any other. */
@@ -18,16 +19,44 @@ export const STACK_TAG = { destroying: "lab:destroying" } as const;
 /** The flag that lets `destroy` take down a stack whose outputs do not prove it ephemeral. Its value repeats NAME. */
 export const LASTING_FLAG = "even-if-lasting";
 
+/** The flag that lets `destroy` take down another owner's unexpired ephemeral lab. Its value repeats NAME. */
+export const NOT_MINE_FLAG = "not-mine";
+
 /** Config keys the CLI sets itself; --config may not. */
 const MANAGED_KEYS = new Set(["ephemeral", "ttlHours", "createdAt"]);
 
 /** Checks `--even-if-lasting NAME`: it must repeat the lab NAME, so it cannot be typed for one lab and hit another. */
 export function confirmsLasting(name: string | undefined, given: string | undefined): boolean {
+  return confirms(LASTING_FLAG, name, given, "destroying a stack whose outputs do not prove it ephemeral");
+}
+
+/** Checks `--not-mine NAME` the same way. */
+export function confirmsNotMine(name: string | undefined, given: string | undefined): boolean {
+  return confirms(NOT_MINE_FLAG, name, given, "destroying another owner's lab before it expires");
+}
+
+function confirms(flag: string, name: string | undefined, given: string | undefined, what: string): boolean {
   if (given === undefined) return false;
   if (given !== name) {
-    throw new UsageError(`--${LASTING_FLAG} ${JSON.stringify(given.slice(0, 60))}: expected the lab NAME again (${JSON.stringify(name ?? "")}), to confirm destroying a stack whose outputs do not prove it ephemeral`);
+    throw new UsageError(`--${flag} ${JSON.stringify(given.slice(0, 60))}: expected the lab NAME again (${JSON.stringify(name ?? "")}), to confirm ${what}`);
   }
   return true;
+}
+
+/**
+ * Which names from `pulumi stack ls` are this organization's stacks of this project. The CLI qualifies a name only
+ * when it is not the default org's (`org/stack`) or not the current project's (`org/project/stack`); bare names are
+ * the default org's. So a qualified name is kept only when it names `org` (the current organization, when known) and
+ * this project. Undefined when the stack is ours, else why it is ignored.
+ */
+export function foreignStack(name: string, org: string | undefined): string | undefined {
+  const parts = name.split("/");
+  if (parts.length === 1) return undefined;
+  if (parts.length > 3 || parts.some((p) => !p)) return "not a stack name this CLI understands";
+  const [owner, project] = parts.length === 3 ? [parts[0], parts[1]] : [parts[0], PROJECT];
+  if (project !== PROJECT) return `another project's (${project})`;
+  if (!org || owner !== org) return `another organization's (${owner}${org ? `, not ${org}` : ""})`;
+  return undefined;
 }
 
 /** `lab-NAME` for a lab NAME: lowercase letters, digits and hyphens (it ends up in resource group names). */
@@ -98,6 +127,8 @@ export interface VaultRef {
   readonly name: string;
   readonly location: string;
   readonly subscriptionId: string;
+  /** The original vault's ARM id: Azure's deleted-vault record, DeletedVault.properties.vaultId. */
+  readonly vaultId?: string;
 }
 
 /** What the CLI knows about one stack: its outputs (if it has any) and its stack tags. */
@@ -107,14 +138,22 @@ export interface StackFacts {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Ephemeral only when the program's outputs say `ephemeral: true`; anything else is lasting, with the reason. */
-export type LabLifecycle = { readonly lasting: false; readonly expiresAt?: Date } | { readonly lasting: true; readonly why: string };
+/**
+ * Ephemeral only when the program's outputs say `ephemeral: true`; anything else is lasting, with the reason.
+ * `expiryProblem`: the expiresAt output is missing or unusable (not ISO, or implausible): such a lab is never reaped.
+ */
+export type LabLifecycle =
+  | { readonly lasting: false; readonly expiresAt?: Date; readonly expiryProblem?: string }
+  | { readonly lasting: true; readonly why: string };
 
 /** The one function that says whether a stack is lasting: `list`, `destroy`, `reap` and `create --extend` all use it. */
 export function labLifecycle(outputs: Readonly<Record<string, unknown>>): LabLifecycle {
   if (outputs.ephemeral === true) {
     const expiry = typeof outputs.expiresAt === "string" ? parseIsoSeconds(outputs.expiresAt) : undefined;
-    return { lasting: false, expiresAt: expiry };
+    if (!expiry) return { lasting: false, expiryProblem: outputs.expiresAt === undefined ? "it has no expiresAt output" : "its expiresAt output is not an ISO 8601 UTC time" };
+    const created = typeof outputs.createdAt === "string" ? parseIsoSeconds(outputs.createdAt) : undefined;
+    const problem = implausibleExpiry(expiry, created);
+    return problem ? { lasting: false, expiryProblem: `${problem}: a malformed expiry` } : { lasting: false, expiresAt: expiry };
   }
   if (outputs.ephemeral === false) return { lasting: true, why: "its outputs say ephemeral: false" };
   if (Object.keys(outputs).length === 0) return { lasting: true, why: "it has no outputs (an up that never finished, or a stack this program never deployed), so nothing proves it ephemeral" };
@@ -137,10 +176,16 @@ export function labInfo(f: StackFacts): LabInfo {
   return {
     stack: f.stack,
     lifecycle: labLifecycle(out),
-    owner: typeof out.owner === "string" && out.owner ? out.owner : undefined,
+    owner: ownerOf(out),
     seats: Array.isArray(out.seatVms) ? out.seatVms.length : undefined,
     destroying: STACK_TAG.destroying in f.tags,
   };
+}
+
+/** The `owner` output, made printable and bounded: it is shown in tables and messages. */
+export function ownerOf(outputs: Readonly<Record<string, unknown>>): string | undefined {
+  const owner = typeof outputs.owner === "string" ? printable(outputs.owner).replace(/\s+/g, " ").trim().slice(0, 64) : "";
+  return owner || undefined;
 }
 
 export type ReapAction = "reap" | "keep";
@@ -172,7 +217,7 @@ export function decideReap(stacks: readonly StackFacts[], now: Date): ReapDecisi
     if (!f.stack.split("/").pop()!.startsWith(LAB_STACK_PREFIX)) return keep(`not a lab stack (the name does not start with ${LAB_STACK_PREFIX})`);
     const lc = labLifecycle(f.outputs);
     if (lc.lasting) return keep(`lasting: ${lc.why}; lasting labs are never reaped`);
-    if (!lc.expiresAt) return keep("ephemeral but without a valid expiresAt output: never reaped automatically");
+    if (!lc.expiresAt) return keep(`ephemeral but without a valid expiresAt output (${lc.expiryProblem ?? "none"}): never reaped automatically; destroy it by hand if it should go`);
     const left = lc.expiresAt.getTime() - now.getTime();
     if (left > TTL_HOURS.max * 3_600_000) {
       return keep(`expiresAt ${isoSeconds(lc.expiresAt)} is more than ${TTL_HOURS.max}h away, beyond any TTL (was it created by a clock that was off?); destroy it by hand if it should go`);
@@ -195,6 +240,22 @@ export function destroyRefusal(f: StackFacts): string | undefined {
 }
 
 /**
+ * May `lab destroy` (without --not-mine) take down this ephemeral stack, run by `me` at `now` (a trusted clock, or
+ * undefined when none could be read)? Your own lab, or anyone's that has expired. Undefined when yes, else why not.
+ * The owner output guards against mistakes; who may delete what in Azure is Azure RBAC's to say.
+ */
+export function notMineRefusal(f: StackFacts, me: string, now: Date | undefined): string | undefined {
+  const lab = labInfo(f);
+  if (lab.lifecycle.lasting || lab.owner === me) return undefined;
+  const expiry = lab.lifecycle.expiresAt;
+  if (expiry && now && expiry.getTime() <= now.getTime()) return undefined;
+  const name = f.stack.split("/").pop()!.slice(LAB_STACK_PREFIX.length);
+  const whose = lab.owner ? `belongs to ${JSON.stringify(lab.owner)}` : "has no recorded owner";
+  const when = !expiry ? "has no valid expiry" : now ? `expires ${isoSeconds(expiry)}` : "may not have expired (Azure's clock could not be read)";
+  return `${f.stack} ${whose}, not ${JSON.stringify(me)}, and ${when}. To destroy it anyway: npm run lab -- destroy ${name} --${NOT_MINE_FLAG} ${name}`;
+}
+
+/**
  * May `create NAME --extend` move this lab's expiry to `newExpiry`? Only the same owner's ephemeral lab, only later,
  * and only within the TTL rules from `now` (a trusted clock). Undefined when yes, else why not.
  */
@@ -211,40 +272,68 @@ export function extendRefusal(f: StackFacts, owner: string, newExpiry: Date, now
   return problem ? `${f.stack}: ${problem}` : undefined;
 }
 
-/** Key Vault names: 3-24 letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
-const VAULT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/;
-const ARM_SUBSCRIPTION = /^\/subscriptions\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\//;
-
-/** The vaults a stack owns, by its own outputs: names from `vaultName` and `vaults`, the subscription from its ids. */
-export type OwnVaults = { readonly subscriptionId: string; readonly names: readonly string[] } | { readonly problem: string };
-
-export function ownVaults(outputs: Readonly<Record<string, unknown>>): OwnVaults {
-  const names = new Set<string>();
-  const bad: unknown[] = [];
-  const add = (n: unknown) => (typeof n === "string" && VAULT_NAME.test(n) ? names.add(n.toLowerCase()) : bad.push(n));
-  if (outputs.vaultName !== undefined) add(outputs.vaultName);
-  if (Array.isArray(outputs.vaults)) for (const v of outputs.vaults) add((v as { vaultName?: unknown })?.vaultName);
-  if (bad.length) return { problem: `the outputs name a vault that is no Key Vault name: ${JSON.stringify(bad[0]).slice(0, 60)}` };
-  if (!names.size) return { problem: "the outputs name no vault (vaultName, vaults)" };
-  // Every ARM id among the outputs (storageAccountId, seatVms[].vmId...) must name one and the same subscription.
-  const subs = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (typeof v === "string") {
-      const m = ARM_SUBSCRIPTION.exec(v);
-      if (m) subs.add(m[1].toLowerCase());
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === "object") Object.values(v).forEach(walk);
-  };
-  walk(outputs);
-  if (subs.size === 0) return { problem: "no resource id among the outputs names the lab's subscription" };
-  if (subs.size > 1) return { problem: `the outputs' resource ids name ${subs.size} subscriptions, not one` };
-  return { subscriptionId: [...subs][0], names: [...names].sort() };
+/** One resource of `pulumi stack export` (deployment.resources[]): Pulumi's record of what it created. */
+export interface StateResource {
+  readonly type?: unknown;
+  readonly id?: unknown;
 }
 
-/** Which soft-deleted vaults to purge: those the stack owns by name, in its own subscription; nothing else. */
+const RG_TYPE = "azure-native:resources:ResourceGroup";
+const VAULT_TYPE = "azure-native:keyvault:Vault";
+const RG_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourcegroups\/[-\w.()]{1,90}$/i;
+const VAULT_ID = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.keyvault\/vaults\/([a-z][a-z0-9-]{1,22}[a-z0-9])$/i;
+
+/**
+ * The vaults a stack owns, by its state: the resource groups and vaults Pulumi recorded creating (ResourceGroup and
+ * Vault resources with their ARM ids), never the program's outputs. Ids compare case-insensitively, as ARM's do.
+ */
+export type OwnVaults =
+  | { readonly resourceGroups: readonly { readonly id: string; readonly subscriptionId: string }[]; readonly names: readonly string[] }
+  | { readonly problem: string };
+
+/** The ids (lower case) of the resource groups the state records, with their subscriptions. */
+export function stateResourceGroups(resources: readonly StateResource[] | undefined): { id: string; subscriptionId: string }[] {
+  const out: { id: string; subscriptionId: string }[] = [];
+  for (const r of resources ?? []) {
+    const m = r.type === RG_TYPE && typeof r.id === "string" ? RG_ID.exec(r.id) : null;
+    if (m && !out.some((g) => g.id === r.id!.toString().toLowerCase())) out.push({ id: (r.id as string).toLowerCase(), subscriptionId: m[1].toLowerCase() });
+  }
+  return out;
+}
+
+export function ownVaults(resources: readonly StateResource[] | undefined): OwnVaults {
+  if (!resources?.length) return { problem: "the stack's state records no resources, so no vault is known to be its own" };
+  const groups = stateResourceGroups(resources);
+  if (!groups.length) return { problem: "the stack's state records no resource group" };
+  const names = new Set<string>();
+  for (const r of resources) {
+    const m = r.type === VAULT_TYPE && typeof r.id === "string" ? VAULT_ID.exec(r.id) : null;
+    if (m && groups.some((g) => g.id === m[1].toLowerCase())) names.add(m[2].toLowerCase());
+  }
+  if (!names.size) return { problem: "the stack's state records no vault in its resource group (deleted by an earlier destroy, or never created)" };
+  return { resourceGroups: groups, names: [...names].sort() };
+}
+
+/**
+ * Which soft-deleted vaults to purge: those whose original id (Azure's deleted-vault record, `properties.vaultId`)
+ * lies in one of the stack's own resource groups, and whose name the state recorded for a Vault; nothing else.
+ */
 export function vaultsToPurge(own: OwnVaults, deleted: readonly VaultRef[]): VaultRef[] {
   if ("problem" in own) return [];
-  return deleted.filter((v) => v.subscriptionId.toLowerCase() === own.subscriptionId && own.names.includes(v.name.toLowerCase()));
+  return deleted.filter((v) => {
+    const m = typeof v.vaultId === "string" ? VAULT_ID.exec(v.vaultId) : null;
+    if (!m || m[2].toLowerCase() !== v.name.toLowerCase() || !own.names.includes(v.name.toLowerCase())) return false;
+    const group = own.resourceGroups.find((g) => g.id === m[1].toLowerCase());
+    return group !== undefined && group.subscriptionId === v.subscriptionId.toLowerCase();
+  });
+}
+
+/** Soft-deleted vaults that came from one of `groups` (resource group ids, lower case): reported, never purged. */
+export function vaultsFromGroups(groups: readonly string[], deleted: readonly VaultRef[]): VaultRef[] {
+  return deleted.filter((v) => {
+    const m = typeof v.vaultId === "string" ? VAULT_ID.exec(v.vaultId) : null;
+    return m !== null && groups.includes(m[1].toLowerCase());
+  });
 }
 
 /** The status column of `list`: from labLifecycle, like destroy and reap. */
@@ -253,7 +342,7 @@ export function labStatus(lab: LabInfo, now: Date): string {
   const base = lc.lasting
     ? "lasting"
     : !lc.expiresAt
-      ? "no expiry"
+      ? "no valid expiry"
       : lc.expiresAt.getTime() <= now.getTime()
         ? `EXPIRED ${humanSpan(now.getTime() - lc.expiresAt.getTime())} ago`
         : `in ${humanSpan(lc.expiresAt.getTime() - now.getTime())}`;
@@ -266,7 +355,9 @@ export function formatLabList(labs: readonly LabInfo[], now: Date): string {
   const rows = [["STACK", "OWNER", "SEATS", "EXPIRES", "STATUS"]];
   for (const lab of labs) {
     const expiry = lab.lifecycle.lasting ? undefined : lab.lifecycle.expiresAt;
-    rows.push([lab.stack, lab.owner ?? "-", lab.seats === undefined ? "-" : String(lab.seats), expiry ? isoSeconds(expiry) : "-", labStatus(lab, now)]);
+    const cells = [lab.stack, lab.owner ?? "-", lab.seats === undefined ? "-" : String(lab.seats), expiry ? isoSeconds(expiry) : "-", labStatus(lab, now)];
+    // Nothing read from a stack may steer the terminal or fake a row.
+    rows.push(cells.map((c) => printable(c).replace(/\s+/g, " ").trim() || "-"));
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";

@@ -1,9 +1,10 @@
-// `npm run lab -- destroy | reap | list` end to end with a stand-in `pulumi` (see lab-harness.ts). Every decision comes
-// from the stack's outputs: a stack tag (lab:purge, lab:ephemeral, lab:expiresAt, lab:destroying) decides nothing, a
-// vault is purged only when the outputs name it and only in the subscription the outputs' ids name, and a lasting
-// stack is destroyed only with --even-if-lasting NAME. list and destroy agree on what is lasting.
+// `npm run lab -- destroy | reap | list` end to end with a stand-in `pulumi` (see lab-harness.ts). Whether a stack is
+// ephemeral, expired and whose comes from its outputs, read again right before acting; a stack tag (lab:purge,
+// lab:ephemeral, lab:expiresAt, lab:destroying) decides nothing; a vault is purged only when Azure's deleted-vault record
+// puts it in the resource group the stack's STATE records and the state recorded its name; a lasting stack is destroyed
+// only with --even-if-lasting NAME. list and destroy agree on what is lasting.
 import { LabRefusal } from "../../scripts/lib/lab-ops";
-import { deployed, FakeStack, OTHER_SUB, SUB, useHarness, WRITES } from "./lab-harness";
+import { deployed, FakeStack, OTHER_SUB, rgId, SUB, useHarness, WRITES } from "./lab-harness";
 
 const h = useHarness();
 const destroyed = () =>
@@ -11,7 +12,15 @@ const destroyed = () =>
     .pulumiCalls()
     .filter((c) => c[0] === "destroy" && !c.includes("--preview-only"))
     .map((c) => c[c.indexOf("--stack") + 1]);
-const deleted = (name: string, subscriptionId: string, lab: string) => ({ name, location: "westeurope", subscriptionId, tags: { lab, ephemeral: "true" } });
+/** A soft-deleted vault as Azure records it: its original id puts it in `lab`'s resource group (or `group`). */
+const deleted = (name: string, subscriptionId: string, lab: string, group = rgId(lab, subscriptionId)) => ({
+  name,
+  location: "westeurope",
+  subscriptionId,
+  vaultId: `${group}/providers/Microsoft.KeyVault/vaults/${name}`,
+  tags: { lab, ephemeral: "true" },
+});
+const purgedRef = (name: string, lab: string, sub = SUB) => ({ subscriptionId: sub, location: "westeurope", name, vaultId: `${rgId(lab, sub)}/providers/Microsoft.KeyVault/vaults/${name}` });
 /** Tags an old CLI (or anyone) could have set: none may make a stack reapable, destroyable or purgeable. */
 const FORGED_TAGS = { "lab:purge": `${SUB}/westeurope/kv-lab-tagged,${OTHER_SUB}/westeurope/kv-elsewhere`, "lab:ephemeral": "true", "lab:expiresAt": "2020-01-01T00:00:00Z", "lab:destroying": "2020-01-01T00:00:00Z" };
 
@@ -60,7 +69,8 @@ describe("list", () => {
     const text = h.lines.join("");
     for (const stack of LABS) {
       const lasting = /\slasting(,|$)/m.test(text.split("\n").find((l) => l.startsWith(`${stack} `))!);
-      const refused = await h.lab(["destroy", stack.slice(4)]).then(
+      // --not-mine: the owner check is not what this test is about; lasting-ness is checked first.
+      const refused = await h.lab(["destroy", stack.slice(4), "--not-mine", stack.slice(4)]).then(
         () => false,
         (e) => (e instanceof LabRefusal && /is lasting/.test(e.message) ? true : Promise.reject(e)),
       );
@@ -98,7 +108,7 @@ describe("reap", () => {
     for (const kept of ["lab-fresh", "lab-lasting", "lab-noflag", "lab-tagged", "lab-far", "dev"]) expect(s.stacks[kept].resources).toHaveLength(2);
     expect(s.stacks["lab-tagged"].tags).toEqual(FORGED_TAGS);
     // Only the reaped lab's own vault, in its own subscription; the vaults tagged as labs' (any subscription) stay.
-    expect(h.purged).toEqual([{ subscriptionId: SUB, location: "westeurope", name: "kv-lab-expired" }]);
+    expect(h.purged).toEqual([purgedRef("kv-lab-expired", "lab-expired")]);
     expect(h.listed).toEqual([SUB]);
     expect(s.deletedVaults.map((v) => `${v.subscriptionId}/${v.name}`).sort()).toEqual(
       [`${OTHER_SUB}/kv-elsewhere`, `${OTHER_SUB}/kv-expired-old`, `${OTHER_SUB}/kv-lab-expired`, `${SUB}/kv-lab-tagged`].sort(),
@@ -122,9 +132,9 @@ describe("reap", () => {
 });
 
 describe("destroy", () => {
-  const ws = (extra: Partial<FakeStack> = {}) => ({ ...deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z" }), ...extra });
+  const ws = (extra: Partial<FakeStack> = {}) => ({ ...deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }), ...extra });
 
-  it("marks, destroys, purges the vault its outputs name in its own subscription only, then removes the stack", async () => {
+  it("marks, destroys, purges the vault its state records, from its own resource group only, then removes the stack", async () => {
     h.writeState({
       stacks: { "lab-ws": ws() },
       // The same name in another subscription, and another vault there tagged as this lab's: neither is ours.
@@ -138,27 +148,49 @@ describe("destroy", () => {
     const rm = log.findIndex((c) => c[0] === "stack" && c[1] === "rm");
     expect([tag >= 0, tag < destroy, destroy < purge, purge < rm]).toEqual([true, true, true, true]);
     expect(log[destroy]).toEqual(expect.arrayContaining(["--yes", "--skip-preview", "--stack", "lab-ws"]));
-    expect(h.purged).toEqual([{ subscriptionId: SUB, location: "westeurope", name: "kv-lab-ws" }]);
+    expect(h.purged).toEqual([purgedRef("kv-lab-ws", "lab-ws")]);
     expect(h.listed).toEqual([SUB]);
     expect(h.readState().stacks).toEqual({});
     expect(h.readState().deletedVaults.map((v) => `${v.subscriptionId}/${v.name}`).sort()).toEqual([`${OTHER_SUB}/kv-lab-ws`, `${OTHER_SUB}/kv-ws-old`, `${SUB}/kv-ws-stray`].sort());
-    expect(h.lines.join("\n")).toContain(`vaults to purge afterwards: kv-lab-ws (subscription ${SUB})`);
+    expect(h.lines.join("\n")).toContain(`vaults to purge afterwards: kv-lab-ws (recorded in its state, resource group ${rgId("lab-ws").toLowerCase()})`);
+    // In its resource group but not in its state: named, not purged.
+    expect(h.lines.join("\n")).toMatch(/that its state does not record, NOT purged: kv-ws-stray/);
     expect(h.lines.join("\n")).toContain("lab-ws: destroyed, 1 vault(s) purged, stack removed");
   });
 
-  it("a destroy that fails half-way is finished by the next destroy (the outputs are still there)", async () => {
+  it("a destroy that fails half-way purges what it deleted at once (the state read before it), and the next destroy finishes", async () => {
     h.writeState({ stacks: { "lab-ws": ws() }, failDestroy: { "lab-ws": 1 } });
-    await expect(h.lab(["destroy", "ws"])).rejects.toThrow(/pulumi destroy failed[\s\S]*Run destroy again/);
+    await expect(h.lab(["destroy", "ws"])).rejects.toThrow(/pulumi destroy failed.*\(1 vault\(s\) purged\)[\s\S]*Run destroy again/);
     let s = h.readState();
+    // The state no longer records the vault, so the next run could not purge it: this run did.
     expect(s.stacks["lab-ws"].resources.some((r) => r.type === "azure-native:keyvault:Vault")).toBe(false);
-    expect(s.deletedVaults.map((v) => v.name)).toEqual(["kv-lab-ws"]);
-    expect(h.purged).toEqual([]);
+    expect(h.purged.map((v) => v.name)).toEqual(["kv-lab-ws"]);
+    expect(s.deletedVaults).toEqual([]);
+    // Outputs intact: list and reap still see an ephemeral lab, not a lasting one.
+    await h.lab(["list"]);
+    expect(h.lines.join("")).toMatch(/^lab-ws\s+ada\s+2\s+2025-03-01T20:00:00Z\s+in 8h, DESTROYING \(unfinished\)$/m);
     expect(await h.lab(["destroy", "ws"])).toBe(0);
-    expect(h.lines.join("\n")).toContain("lab-ws: finishing an unfinished destroy");
+    expect(h.lines.join("\n")).toContain("lab-ws: finishing an unfinished destroy; no vault purge: the stack's state records no vault in its resource group");
     s = h.readState();
     expect(h.purged.map((v) => v.name)).toEqual(["kv-lab-ws"]);
     expect(s.stacks).toEqual({});
-    expect(s.deletedVaults).toEqual([]);
+  });
+
+  it("a destroy that fails before deleting the vault: the next destroy still finds it in the state and purges it", async () => {
+    h.writeState({ stacks: { "lab-ws": ws() }, failDestroyEarly: { "lab-ws": 1 } });
+    await expect(h.lab(["destroy", "ws"])).rejects.toThrow(/pulumi destroy failed.*OperationNotAllowed.*\(0 vault\(s\) purged\)/);
+    expect(h.lines.join("\n")).toContain("lab-ws: not soft-deleted from its resource group, nothing to purge: kv-lab-ws");
+    expect(await h.lab(["destroy", "ws"])).toBe(0);
+    expect(h.purged).toEqual([purgedRef("kv-lab-ws", "lab-ws")]);
+    expect(h.readState().stacks).toEqual({});
+  });
+
+  it("a purge that fails after the destroy: the stack is still removed (nothing would be left to judge), and the way out is named", async () => {
+    h.writeState({ stacks: { "lab-ws": ws() } });
+    const d = h.deps();
+    const run = h.lab(["destroy", "ws"], { ...d, purger: { ...d.purger, purge: async () => Promise.reject(new Error("Forbidden")) } });
+    await expect(run).rejects.toThrow(/purging vault kv-lab-ws failed: Forbidden[\s\S]*az keyvault purge --name kv-lab-ws --location westeurope[\s\S]*destroyed and stack removed/);
+    expect(h.readState().stacks).toEqual({});
   });
 
   it("a destroy that fails half-way is finished by reap once the lab expires, never before", async () => {
@@ -180,15 +212,33 @@ describe("destroy", () => {
     expect(h.purged).toEqual([]);
   });
 
-  it("outputs whose ids name two subscriptions: destroyed, but no vault purged", async () => {
+  // Red-team A1: outputs (the program's, so anyone's who edits it) naming a victim vault in another subscription.
+  it("outputs naming another subscription's vault purge nothing there: the state decides, and Azure's record of where it was", async () => {
+    const evil = deployed("lab-evil", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z", owner: "ada", vaultName: "prod-kv-victim", vaults: [{ vaultName: "prod-kv-victim" }] }, { sub: OTHER_SUB });
+    h.writeState({ stacks: { "lab-evil": evil }, deletedVaults: [deleted("prod-kv-victim", OTHER_SUB, "prod", `/subscriptions/${OTHER_SUB}/resourceGroups/prod-rg`)] });
+    expect(await h.lab(["destroy", "evil"])).toBe(0);
+    expect(h.purged).toEqual([purgedRef("kv-lab-evil", "lab-evil", OTHER_SUB)]);
+    expect(h.readState().deletedVaults.map((v) => v.name)).toEqual(["prod-kv-victim"]);
+  });
+
+  // Red-team A1b: outputs listing another lab's soft-deleted vault in the same subscription.
+  it("outputs naming another lab's soft-deleted vault purge only the stack's own", async () => {
+    const evil = deployed("lab-evil", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z", owner: "ada", vaults: [{ vaultName: "kv-lab-evil" }, { vaultName: "kv-lab-other" }] });
+    h.writeState({ stacks: { "lab-evil": evil }, deletedVaults: [deleted("kv-lab-other", SUB, "lab-other")] });
+    expect(await h.lab(["destroy", "evil"])).toBe(0);
+    expect(h.purged.map((v) => v.name)).toEqual(["kv-lab-evil"]);
+    expect(h.readState().deletedVaults.map((v) => v.name)).toEqual(["kv-lab-other"]);
+  });
+
+  it("a state that records no resource group: destroyed, nothing purged, and it says so", async () => {
     const s = ws();
-    s.outputs.storageAccountId = `/subscriptions/${OTHER_SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1`;
-    h.writeState({ stacks: { "lab-ws": s } });
+    s.resources = s.resources.filter((r) => r.type !== "azure-native:resources:ResourceGroup");
+    h.writeState({ stacks: { "lab-ws": s }, deletedVaults: [deleted("kv-old", SUB, "lab-ws")] });
     expect(await h.lab(["destroy", "ws"])).toBe(0);
-    expect(h.lines.join("\n")).toContain("no vault purge: the outputs' resource ids name 2 subscriptions, not one");
+    expect(h.lines.join("\n")).toContain("no vault purge: the stack's state records no resource group");
     expect(h.listed).toEqual([]);
     expect(h.purged).toEqual([]);
-    expect(h.readState().deletedVaults.map((v) => v.name)).toEqual(["kv-lab-ws"]);
+    expect(h.readState().deletedVaults.map((v) => v.name).sort()).toEqual(["kv-lab-ws", "kv-old"]);
   });
 
   const lasting: Array<[string, FakeStack]> = [

@@ -50,6 +50,11 @@ else if (a0 === "stack" && a1 === "select") {
   save(state);
 } else if (a0 === "stack" && a1 === "tag" && a2 === "set") {
   stack().tags[a3] = args[4];
+  // `onTagSet[stack] = outputs`: right after the CLI marks the stack, someone changes its outputs (an extend).
+  if (state.onTagSet?.[stackName]) Object.assign(stack().outputs, state.onTagSet[stackName]);
+  save(state);
+} else if (a0 === "stack" && a1 === "tag" && a2 === "rm") {
+  delete stack().tags[a3];
   save(state);
 } else if (a0 === "stack" && a1 === "tag" && a2 === "ls") out(stack().tags);
 else if (a0 === "stack" && a1 === "output") out(stack().outputs);
@@ -102,10 +107,20 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
   out(`Previewing destroy (${stackName}):\n - ${stack().resources.length} to delete`);
 } else if (a0 === "destroy") {
   const s = stack();
+  // `onDestroy[stack] = {stack: other, outputs}`: while this stack is destroyed, someone changes another's outputs.
+  const meanwhile = state.onDestroy?.[stackName];
+  if (meanwhile && state.stacks[meanwhile.stack]) Object.assign(state.stacks[meanwhile.stack].outputs, meanwhile.outputs);
+  // `failDestroyEarly[stack] = n`: the next n destroys fail before deleting anything (the vault is still recorded).
+  if ((state.failDestroyEarly?.[stackName] ?? 0) > 0) {
+    state.failDestroyEarly[stackName]--;
+    save(state);
+    fail("update failed: deleting urn:...:VirtualMachine: Code=\"OperationNotAllowed\"");
+  }
   // Deleting a vault soft-deletes it: Azure keeps it, with its tags, until it is purged.
   for (const r of s.resources.filter((x) => x.type === "azure-native:keyvault:Vault" && !x.protect)) {
     const [, sub, name] = /^\/subscriptions\/([^/]+)\/.*\/vaults\/([^/]+)$/.exec(r.id);
-    state.deletedVaults.push({ name, location: r.outputs.location, subscriptionId: sub, tags: r.outputs.tags });
+    // vaultId: Azure's deleted-vault record keeps the original vault's resource id (DeletedVaultProperties.vaultId).
+    state.deletedVaults.push({ name, location: r.outputs.location, subscriptionId: sub, vaultId: r.id, tags: r.outputs.tags });
   }
   s.resources = s.resources.filter((x) => x.type !== "azure-native:keyvault:Vault" || x.protect);
   // Without a preview, the engine deletes all it may, keeps the protected resources, and fails.

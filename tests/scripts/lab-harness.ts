@@ -31,6 +31,12 @@ export interface FakeState {
   deletedVaults: DeletedVault[];
   failDestroy: Record<string, number>;
   failUp?: Record<string, number>;
+  /** The next n destroys of a stack fail before deleting anything. */
+  failDestroyEarly?: Record<string, number>;
+  /** While the key stack is destroyed, `outputs` are merged into `stack`'s (someone extends it meanwhile). */
+  onDestroy?: Record<string, { stack: string; outputs: Record<string, unknown> }>;
+  /** Right after the CLI tags the key stack, `outputs` are merged into its own. */
+  onTagSet?: Record<string, Record<string, unknown>>;
 }
 
 export interface Harness {
@@ -49,7 +55,7 @@ export interface Harness {
   lab(argv: string[], d?: LabDeps): Promise<number>;
 }
 
-const rgId = (stack: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/dsvmlab-${stack}-rg`;
+export const rgId = (stack: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/dsvmlab-${stack}-rg`;
 
 /** A deployed stack: the outputs index.ts exports (ARM ids in `sub`), and its vault in the state. */
 export function deployed(stack: string, outputs: Record<string, unknown>, opts: { tags?: Record<string, string>; vault?: string; sub?: string; config?: Record<string, string> } = {}): FakeStack {
@@ -113,11 +119,13 @@ export function useHarness(): Harness {
     purger: {
       async listDeleted(sub) {
         listed.push(sub);
-        return readState().deletedVaults.filter((v) => v.subscriptionId === sub).map(({ name, location, subscriptionId }) => ({ name, location, subscriptionId }));
+        return readState()
+          .deletedVaults.filter((v) => v.subscriptionId === sub)
+          .map(({ name, location, subscriptionId, vaultId }) => ({ name, location, subscriptionId, vaultId }));
       },
       async purge(v) {
         const s = readState();
-        const i = s.deletedVaults.findIndex((d) => d.name === v.name && d.location === v.location && d.subscriptionId === v.subscriptionId);
+        const i = s.deletedVaults.findIndex((d) => d.name === v.name && d.location === v.location && d.subscriptionId === v.subscriptionId && d.vaultId === v.vaultId);
         if (i < 0) return "absent";
         s.deletedVaults.splice(i, 1);
         writeState(s);

@@ -4,22 +4,26 @@ import { UsageError } from "../../scripts/lib/cli";
 import { withProgress } from "../../scripts/lib/lab-ops";
 import {
   confirmsLasting,
+  confirmsNotMine,
   createConfig,
   decideReap,
   destroyRefusal,
   extendRefusal,
+  foreignStack,
   formatLabList,
   humanSpan,
   labInfo,
   labLifecycle,
   labStackName,
   labStatus,
+  notMineRefusal,
   ownVaults,
   parseConfigPairs,
   parseSeats,
   parseTtl,
   StackFacts,
   VaultRef,
+  vaultsFromGroups,
   vaultsToPurge,
 } from "../../scripts/lib/lab-plan";
 
@@ -85,7 +89,6 @@ describe("names, seats and --config", () => {
 const facts = (stack: string, outputs: Record<string, unknown> = {}, tags: Record<string, string> = {}): StackFacts => ({ stack, outputs, tags });
 
 const OTHER = "00000000-0000-0000-0000-000000000999";
-const ids = (sub = SUB) => ({ storageAccountId: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st`, seatVms: [{ vmId: `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1` }] });
 const FORGED = { "lab:purge": `${OTHER}/westeurope/kv-x`, "lab:ephemeral": "true", "lab:expiresAt": "2020-01-01T00:00:00Z", "lab:owner": "ada" };
 
 describe("labLifecycle: ephemeral only when the outputs say ephemeral: true", () => {
@@ -126,6 +129,10 @@ describe("decideReap: the reaper's table", () => {
     ["outputs say lasting, tags say ephemeral and expired", facts("lab-j", { ephemeral: false }, FORGED), "keep", /lasting/],
     ["a destroy began, not expired: kept until it expires", facts("lab-l", { ephemeral: true, expiresAt: "2025-03-01T13:00:00Z" }, { "lab:destroying": "2025-03-01T11:00:00Z" }), "keep", /not expired/],
     ["a destroy began, expired", facts("lab-m", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z" }, { "lab:destroying": "x" }), "reap", /expired .*; a destroy of it began and did not finish$/],
+    ["expiry in year 0: malformed, never reaped", facts("lab-y0", { ephemeral: true, expiresAt: "0000-01-01T00:00:00Z" }), "keep", /without a valid expiresAt output \(expiresAt 0000-01-01T00:00:00Z is before 2020-01-01T00:00:00Z: a malformed expiry\)/],
+    ["expiry in 2019: malformed", facts("lab-y19", { ephemeral: true, expiresAt: "2019-12-31T23:59:59Z" }), "keep", /is before 2020-01-01T00:00:00Z/],
+    ["expiry at the lower bound itself", facts("lab-y20", { ephemeral: true, expiresAt: "2020-01-01T00:00:00Z" }), "reap", /expired/],
+    ["expiry before its createdAt", facts("lab-cr", { ephemeral: true, createdAt: "2025-03-01T10:00:00Z", expiresAt: "2025-03-01T09:00:00Z" }), "keep", /is before createdAt 2025-03-01T10:00:00Z/],
     ["expiry beyond any TTL (year 9999)", facts("lab-n", { ephemeral: true, expiresAt: "9999-01-01T00:00:00Z" }), "keep", /more than 168h away, beyond any TTL/],
     ["expiry exactly 168h away", facts("lab-o", { ephemeral: true, expiresAt: "2025-03-08T12:00:00Z" }), "keep", /not expired/],
     ["not a lab stack, expired", facts("dev", { ephemeral: true, expiresAt: "2020-01-01T00:00:00Z" }), "keep", /not a lab stack/],
@@ -183,34 +190,93 @@ describe("extendRefusal: the same owner's ephemeral lab, only later, within the 
   });
 });
 
-describe("vaults to purge: those the outputs name, in the subscription the outputs' ids name", () => {
-  const vault = (name: string, subscriptionId = SUB, location = "westeurope"): VaultRef => ({ name, location, subscriptionId });
+describe("vaults to purge: by the stack's state and Azure's deleted-vault record, never by its outputs", () => {
+  const rg = (sub = SUB, name = "dsvmlab-ws-rg") => `/subscriptions/${sub}/resourceGroups/${name}`;
+  const kvId = (name: string, group = rg()) => `${group}/providers/Microsoft.KeyVault/vaults/${name}`;
+  const vault = (name: string, vaultId = kvId(name), subscriptionId = SUB, location = "westeurope"): VaultRef => ({ name, location, subscriptionId, vaultId });
+  const state = (...vaults: string[]) => [
+    { type: "pulumi:pulumi:Stack", id: undefined },
+    { type: "azure-native:resources:ResourceGroup", id: rg() },
+    ...vaults.map((id) => ({ type: "azure-native:keyvault:Vault", id })),
+  ];
 
-  it("takes names from vaultName and vaults, and the one subscription of every ARM id", () => {
-    const outputs = { vaultName: "kv-1", vaults: [{ vaultName: "kv-1" }, { vaultName: "KV-2" }], ...ids() };
-    expect(ownVaults(outputs)).toEqual({ subscriptionId: SUB, names: ["kv-1", "kv-2"] });
-    expect(ownVaults({ vaults: [{ vaultName: "kv-3" }], storageAccountId: `/subscriptions/${SUB.toUpperCase()}/resourceGroups/rg` })).toEqual({ subscriptionId: SUB, names: ["kv-3"] });
+  it("takes the resource group and the vault names Pulumi recorded creating", () => {
+    expect(ownVaults(state(kvId("kv-1"), kvId("KV-2")))).toEqual({ resourceGroups: [{ id: rg().toLowerCase(), subscriptionId: SUB }], names: ["kv-1", "kv-2"] });
   });
 
   it.each([
-    [{ ...ids() }, /name no vault/],
-    [{ vaultName: "kv-1" }, /no resource id among the outputs/],
-    [{ vaultName: "kv-1", storageAccountId: "not-an-id" }, /no resource id among the outputs/],
-    [{ vaultName: "kv-1", ...ids(), extra: { id: `/subscriptions/${OTHER}/resourceGroups/x` } }, /name 2 subscriptions, not one/],
-    [{ vaultName: "kv-1", ...ids(), seatVms: [{ vmId: `/subscriptions/${OTHER}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1` }] }, /name 2 subscriptions/],
-    [{ vaultName: "kv/../x", ...ids() }, /no Key Vault name/],
-    [{ vaultName: "kv-1", vaults: [{ vaultName: 7 }], ...ids() }, /no Key Vault name: 7/],
-    [{ vaultName: "-kv", ...ids() }, /no Key Vault name/],
-  ])("%j has a problem: nothing is purged", (outputs, problem) => {
-    const own = ownVaults(outputs as Record<string, unknown>);
+    ["no state", undefined, /records no resources/],
+    ["an empty state", [], /records no resources/],
+    ["no resource group", [{ type: "azure-native:keyvault:Vault", id: kvId("kv-1") }], /records no resource group/],
+    ["a vault outside its resource group", [{ type: "azure-native:resources:ResourceGroup", id: rg() }, { type: "azure-native:keyvault:Vault", id: kvId("kv-1", rg(SUB, "prod-rg")) }], /no vault in its resource group/],
+    ["a resource group id that is no ARM id", [{ type: "azure-native:resources:ResourceGroup", id: "rg" }, { type: "azure-native:keyvault:Vault", id: kvId("kv-1") }], /no resource group/],
+    ["a vault that is another type's", [{ type: "azure-native:resources:ResourceGroup", id: rg() }, { type: "azure-native:storage:StorageAccount", id: kvId("kv-1") }], /no vault/],
+  ])("%s: nothing is purged", (_, resources, problem) => {
+    const own = ownVaults(resources as never);
     expect("problem" in own && own.problem).toMatch(problem);
-    expect(vaultsToPurge(own, [vault("kv-1"), vault("kv-1", OTHER)])).toEqual([]);
+    expect(vaultsToPurge(own, [vault("kv-1")])).toEqual([]);
   });
 
-  it("never another subscription's vault, even with the same name; never one the outputs do not name", () => {
-    const own = ownVaults({ vaultName: "kv-1", vaults: [{ vaultName: "kv-1" }, { vaultName: "kv-2" }], ...ids() });
-    const deleted = [vault("KV-1"), vault("kv-1", OTHER), vault("kv-2", OTHER), vault("kv-mine-by-tag"), vault("kv-2", SUB, "eastus2")];
-    expect(vaultsToPurge(own, deleted)).toEqual([vault("KV-1"), vault("kv-2", SUB, "eastus2")]);
+  // The red-team cases: outputs naming a victim vault in another subscription, or another lab's vault, purge nothing.
+  it("only a deleted vault whose original id lies in the stack's own resource group and whose name the state recorded", () => {
+    const own = ownVaults(state(kvId("kv-1"), kvId("kv-2")));
+    const ok1 = vault("KV-1", kvId("kv-1").toUpperCase());
+    const ok2 = vault("kv-2", kvId("kv-2"), SUB, "eastus2");
+    const deleted = [
+      ok1,
+      ok2,
+      vault("kv-1", kvId("kv-1", rg(OTHER)), OTHER), // same name, another subscription
+      vault("kv-2", kvId("kv-2", rg(SUB, "dsvmlab-other-rg"))), // same name, another lab's resource group
+      vault("kv-3"), // in its resource group, but not recorded in its state
+      vault("prod-kv-victim", kvId("prod-kv-victim", rg(OTHER, "prod"))),
+      { name: "kv-1", location: "westeurope", subscriptionId: SUB }, // no original id: cannot be judged
+      vault("kv-1", kvId("kv-9")), // the record's name and its original id disagree
+      vault("kv-1", kvId("kv-1"), OTHER), // listed in another subscription than its id says
+    ];
+    expect(vaultsToPurge(own, deleted)).toEqual([ok1, ok2]);
+    expect(vaultsFromGroups([rg().toLowerCase()], deleted).map((v) => v.name)).toEqual(["KV-1", "kv-2", "kv-3", "kv-1", "kv-1"]);
+  });
+});
+
+describe("foreignStack: stack ls names other organizations' and projects' stacks qualified", () => {
+  it.each([
+    ["lab-a", undefined, undefined],
+    ["lab-a", "acme", undefined],
+    ["acme/lab-a", "acme", undefined],
+    ["acme/dsvm-identity-lab/lab-a", "acme", undefined],
+    ["acme/lab-a", undefined, /another organization's \(acme\)/],
+    ["other/lab-a", "acme", /another organization's \(other, not acme\)/],
+    ["other/dsvm-identity-lab/lab-a", "acme", /another organization's/],
+    ["acme/other-project/lab-a", "acme", /another project's \(other-project\)/],
+    ["a/b/c/lab-a", "a", /not a stack name/],
+    ["/lab-a", "acme", /not a stack name/],
+  ])("%s (current org %s)", (name, org, why) => {
+    const got = foreignStack(name, org);
+    if (why) expect(got).toMatch(why);
+    else expect(got).toBeUndefined();
+  });
+});
+
+describe("notMineRefusal: another owner's lab only once expired", () => {
+  const lab = (outputs: Record<string, unknown>) => facts("lab-bobs", { ephemeral: true, expiresAt: "2025-03-05T11:00:00Z", owner: "bob", ...outputs });
+  it.each([
+    ["mine", lab({ owner: "ada" }), NOW, undefined],
+    ["bob's, not expired", lab({}), NOW, /lab-bobs belongs to "bob", not "ada", and expires 2025-03-05T11:00:00Z.*--not-mine bobs/],
+    ["bob's, expired", lab({ expiresAt: "2025-03-01T11:00:00Z" }), NOW, undefined],
+    ["bob's, expired, but no clock", lab({ expiresAt: "2025-03-01T11:00:00Z" }), undefined, /may not have expired/],
+    ["no owner", lab({ owner: undefined }), NOW, /has no recorded owner/],
+    ["bob's, malformed expiry", lab({ expiresAt: "0000-01-01T00:00:00Z" }), NOW, /has no valid expiry/],
+    ["lasting (destroyRefusal's to judge)", facts("lab-bobs", { ephemeral: false, owner: "bob" }), NOW, undefined],
+  ])("%s", (_, f, now, why) => {
+    const got = notMineRefusal(f, "ada", now);
+    if (why) expect(got).toMatch(why);
+    else expect(got).toBeUndefined();
+  });
+
+  it("--not-mine must repeat the lab NAME", () => {
+    expect(confirmsNotMine("ws", "ws")).toBe(true);
+    expect(confirmsNotMine("ws", undefined)).toBe(false);
+    expect(() => confirmsNotMine("ws", "other")).toThrow(`--not-mine "other": expected the lab NAME again ("ws")`);
   });
 });
 
@@ -228,6 +294,14 @@ describe("list", () => {
     expect(text).toMatch(/^lab-c\s+ops\s+1\s+-\s+lasting$/m);
     expect(formatLabList([labInfo(facts("lab-d", {}, { "lab:destroying": "x", "lab:owner": "eve" }))], NOW)).toMatch(/^lab-d\s+-\s+-\s+-\s+lasting, DESTROYING \(unfinished\)$/m);
     expect(formatLabList([], NOW)).toBe("no lab stacks (lab-*)\n");
+  });
+
+  it("prints nothing from the outputs raw: escape sequences and line breaks cannot clear the screen or fake a row", () => {
+    const evil = "ev\u001b[2J\u001b]0;pwned\u0007il\nlab-fake  root  9  2099  lasting\u202e";
+    const text = formatLabList([labInfo(facts("lab-x\u001b[31m", { ephemeral: true, expiresAt: "2025-03-05T11:00:00Z", owner: evil }))], NOW);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(text.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(text).toMatch(/^lab-x\s+evil lab-fake root 9 2099 lasting\s+-\s+2025-03-05T11:00:00Z\s+in 3d 23h$/m);
   });
 
   it.each([[0, "0m"], [59_000, "1m"], [3_600_000, "1h"], [5_400_000, "1h 30m"], [90_000_000, "1d 1h"], [-7_200_000, "2h"]])("humanSpan(%i) = %s", (ms, text) =>
