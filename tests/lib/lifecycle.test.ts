@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BUILTIN_ROLES } from "../../lib/azure";
 import { ConfigError, validateConfig } from "../../lib/config";
-import { expiresAt, expiryProblem, isEphemeralByTags, lifecycleOf, parseIsoSeconds } from "../../lib/lifecycle";
+import { expiresAt, expiryProblem, implausibleExpiry, isEphemeralByTags, lifecycleOf, parseIsoSeconds } from "../../lib/lifecycle";
 import { deterministicGuid } from "../../lib/naming";
 import { TAGGABLE_TYPES, withTags } from "../../lib/tags";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
@@ -205,5 +205,22 @@ describe("lab users sign in with Entra ID", () => {
     }
     expect(new Set(logins.map((l) => l.inputs.roleAssignmentName)).size).toBe(2);
     expect(BUILTIN_ROLES.virtualMachineUserLogin).toBe("fb879df8-f326-4884-b1cf-06f3ad86be52");
+  });
+});
+
+describe("implausibleExpiry: an expiry read back from a lab must be after 2020 and not before its createdAt", () => {
+  const at = (iso: string) => parseIsoSeconds(iso)!;
+  it.each([
+    ["0000-01-01T00:00:00Z", undefined, /is before 2020-01-01T00:00:00Z/],
+    ["1970-01-01T00:00:00Z", undefined, /is before 2020-01-01T00:00:00Z/],
+    ["2019-12-31T23:59:59Z", undefined, /is before 2020-01-01T00:00:00Z/],
+    ["2020-01-01T00:00:00Z", undefined, undefined],
+    ["2025-03-01T09:00:00Z", "2025-03-01T10:00:00Z", /is before createdAt 2025-03-01T10:00:00Z/],
+    ["2025-03-01T10:00:00Z", "2025-03-01T10:00:00Z", undefined],
+    ["2025-03-01T18:00:00Z", "2025-03-01T10:00:00Z", undefined],
+  ])("%s (createdAt %s)", (expiry, created, problem) => {
+    const got = implausibleExpiry(at(expiry), created ? at(created) : undefined);
+    if (problem) expect(got).toMatch(problem);
+    else expect(got).toBeUndefined();
   });
 });
