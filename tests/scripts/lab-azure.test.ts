@@ -3,7 +3,7 @@
 // A local HTTP server stands in for the endpoint; only the IMF-fixdate form is accepted.
 import * as http from "http";
 import type { AddressInfo } from "net";
-import { azureNow, dateHeaderTime } from "../../scripts/lib/lab-azure";
+import { azureNow, azureVaultPurger, dateHeaderTime } from "../../scripts/lib/lab-azure";
 
 describe("dateHeaderTime", () => {
   it("reads an IMF-fixdate", () => {
@@ -52,5 +52,57 @@ describe("azureNow", () => {
 
   it("fails when nothing answers", async () => {
     await expect(azureNow("http://127.0.0.1:1/", 2000)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+// The purger against a stand-in KeyVaultManagementClient: it passes on Azure's deleted-vault record (vaultId) and
+// purges only the vault whose original id was judged, even if the name was deleted again by another vault since.
+const deletedVaults = new Map<string, { name: string; properties: { vaultId: string; location: string } }>();
+const purgeCalls: string[] = [];
+jest.mock("@azure/arm-keyvault", () => ({
+  KeyVaultManagementClient: class {
+    vaults = {
+      listDeleted: async function* () {
+        yield* deletedVaults.values();
+      },
+      getDeleted: async (name: string) => {
+        const v = deletedVaults.get(name);
+        if (!v) throw Object.assign(new Error("not found"), { statusCode: 404 });
+        return v;
+      },
+      purgeDeleted: async (name: string, location: string) => void purgeCalls.push(`${name}@${location}`),
+    };
+  },
+}));
+
+describe("azureVaultPurger", () => {
+  const SUB = "00000000-0000-0000-0000-000000000501";
+  const id = (rg: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`;
+  beforeEach(() => {
+    deletedVaults.clear();
+    purgeCalls.length = 0;
+  });
+
+  it("lists each soft-deleted vault with its original id (DeletedVaultProperties.vaultId)", async () => {
+    deletedVaults.set("kv-1", { name: "kv-1", properties: { vaultId: id("lab-rg", "kv-1"), location: "westeurope" } });
+    expect(await azureVaultPurger().listDeleted(SUB)).toEqual([{ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-1") }]);
+  });
+
+  it("purges when the record still has the judged original id", async () => {
+    deletedVaults.set("kv-1", { name: "kv-1", properties: { vaultId: id("lab-rg", "kv-1"), location: "westeurope" } });
+    await expect(azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("LAB-RG", "kv-1") })).resolves.toBe("purged");
+    expect(purgeCalls).toEqual(["kv-1@westeurope"]);
+  });
+
+  it("refuses when the name now belongs to a vault from another resource group, or no id was judged", async () => {
+    deletedVaults.set("kv-1", { name: "kv-1", properties: { vaultId: id("prod-rg", "kv-1"), location: "westeurope" } });
+    await expect(azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-1") })).rejects.toThrow(/now comes from .*prod-rg.*not purged/);
+    await expect(azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB })).rejects.toThrow(/not purged/);
+    expect(purgeCalls).toEqual([]);
+  });
+
+  it("already gone: absent, nothing purged", async () => {
+    await expect(azureVaultPurger().purge({ name: "kv-9", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-9") })).resolves.toBe("absent");
+    expect(purgeCalls).toEqual([]);
   });
 });
