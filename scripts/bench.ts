@@ -84,9 +84,9 @@ function npmTest(): Promise<{ ms: number; rssKb?: number; passed: boolean }> {
 
 /** The probe and verify against the local twin (the same twin the tests use), every seat with exactly the lab's grants. */
 async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"]>> {
-  const { AzureTwin } = await import("../tests/twin/twin");
-  const { TwinCredential } = await import("../tests/twin/credential");
-  const { probeAs } = await import("../tests/twin/probe");
+  const { AzureTwin } = await import("../twin/twin");
+  const { TwinCredential } = await import("../twin/credential");
+  const { probeAs } = await import("../twin/probe");
   const { verifyCli } = await import("./lib/verify");
   const twin = await AzureTwin.start();
   try {
@@ -138,7 +138,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
       return { ms, rssKb: 0 };
     };
     const probeOnce = () => timed(async () => (await probeAs(twin, seats[0], SECRET, 30)).code === 0);
-    const verifyOnce = (which: string) => () => timed(async () => (await verifyCli(["--outputs", outputsFile, "--seats", which, "--deadline-seconds", "30"], quiet, () => deps, (await import("../tests/twin/fixture")).TWIN_ENDPOINTS)) === 0);
+    const verifyOnce = (which: string) => () => timed(async () => (await verifyCli(["--outputs", outputsFile, "--seats", which, "--deadline-seconds", "30"], quiet, () => deps, (await import("../twin/endpoints")).TWIN_ENDPOINTS)) === 0);
     const all = seats.map((_, i) => i + 1).join(",");
     await probeOnce();
     await verifyOnce("1")(); // warm-up

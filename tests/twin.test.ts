@@ -3,11 +3,11 @@
 // Conformance entries covered here: kv-challenge-auth-401, kv-audience-check, kv-firewall-refusal,
 // kv-control-plane-secret-put-outside-firewall, run-command-output-last-4096-bytes.
 import type { ValidateFunction } from "ajv";
-import { call } from "./twin/http";
-import { probeAs } from "./twin/probe";
+import { call } from "../twin/http";
+import { probeAs } from "../twin/probe";
 import { EXAMPLES, validators, Validators } from "./twin/specs";
 import { useTwin } from "./twin/fixture";
-import { AzureTwin, Identity, RecordedRequest } from "./twin/twin";
+import { AzureTwin, Identity, RecordedRequest } from "../twin/twin";
 
 const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
 const v: Validators = validators();

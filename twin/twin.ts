@@ -16,10 +16,10 @@ import { ARM, IMDS, KEYVAULT, PolicyDenialCode } from "./azure-errors";
 import { Azurite, DEV_ACCOUNT, DEV_KEY, startAzurite } from "./azurite";
 import { makeCerts, TwinCerts } from "./certs";
 import { fakeJwt, readJwt, TokenClaims } from "./jwt";
-import { labNetwork, networkRefusal, VaultNetwork } from "./network";
+import { labNetwork, networkRefusal, VaultNetwork } from "./firewall";
 
 export type { PolicyDenialCode } from "./azure-errors";
-export type { VaultNetwork } from "./network";
+export type { VaultNetwork } from "./firewall";
 
 export type SecretPermission = "get" | "set" | "list" | "delete";
 /** Key Vault's permission model: access policies (the default), or RBAC role assignments with data actions. */

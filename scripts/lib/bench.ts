@@ -185,7 +185,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
       ? `${r.tests.passed ? "Passed" : "**Failed**"} in ${formatSeconds(r.tests.ms)}; peak RSS of its largest process ${r.tests.rssKb ? formatMb(r.tests.rssKb) : "n/a (no /usr/bin/time)"}.`
       : "Not measured in this run (`--skip-tests`).",
     "",
-    "## In-VM probe and verify against the local Azure twin (tests/twin)",
+    "## In-VM probe and verify against the local Azure twin (twin/)",
     "",
     ...(r.probe
       ? [

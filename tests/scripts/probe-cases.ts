@@ -5,7 +5,7 @@
 // (AccessDenied, ForbiddenByPolicy, ForbiddenByRbac, none, another code) passes; kv-firewall-refusal
 // (ForbiddenByFirewall, ForbiddenByConnection) fails, as does a 403 that is not Key Vault's.
 import { PROBE_CHECKS, ProbeCheckName } from "../../lib/probe";
-import { AccessModel, AzureTwin, FAULTS, Identity, KV_ACTION, PolicyDenialCode } from "../twin/twin";
+import { AccessModel, AzureTwin, FAULTS, Identity, KV_ACTION, PolicyDenialCode } from "../../twin/twin";
 
 export const CANARY_SECRET = "SQLPasswd";
 type Verdict = "passed" | "failed" | "skipped";

@@ -6,9 +6,9 @@
 import { execFileSync } from "child_process";
 import { PROBE_CHECKS } from "../../lib/probe";
 import { useTwin } from "../twin/fixture";
-import { probeAs, ProbeRun, Runner } from "../twin/probe";
+import { probeAs, ProbeRun, Runner } from "../../twin/probe";
 import { validators } from "../twin/specs";
-import { AzureTwin, Identity, KV_REFUSALS } from "../twin/twin";
+import { AzureTwin, Identity, KV_REFUSALS } from "../../twin/twin";
 import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./probe-cases";
 
 const hasPwsh = (() => {

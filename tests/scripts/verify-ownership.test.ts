@@ -7,9 +7,9 @@ import * as path from "path";
 import { PROBE_CHECKS } from "../../lib/probe";
 import { reportError } from "../../scripts/lib/cli";
 import { renderTable, VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
-import { TwinCredential } from "../twin/credential";
+import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
-import { AzureTwin, Identity } from "../twin/twin";
+import { AzureTwin, Identity } from "../../twin/twin";
 
 const SECRET = "SQLPasswd";
 let twin: AzureTwin;

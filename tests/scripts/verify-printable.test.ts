@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
 import { VerifyDeps, verifyCli } from "../../scripts/lib/verify";
-import { TwinCredential } from "../twin/credential";
+import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
-import { AzureTwin, Identity } from "../twin/twin";
+import { AzureTwin, Identity } from "../../twin/twin";
 
 const SECRET = "SQLPasswd";
 const HOSTILE_CODE = "Bad\u001b[2J\u001b]0;owned\u0007\u009b31mRequest\u202e";
@@ -68,7 +68,7 @@ async function verify(argv: string[]) {
 describe("verify prints what a seat reports, never escape sequences", () => {
   it("the probe really quotes the hostile code (so the bytes would reach verify)", async () => {
     arrange();
-    const { runProbe, probeArgs } = await import("../twin/probe");
+    const { runProbe, probeArgs } = await import("../../twin/probe");
     const run = await runProbe(probeArgs(twin, SECRET, 3), twin.probeEnv(seat1));
     expect(run.check("secret-get").detail).toContain(HOSTILE_CODE);
   });

@@ -6,7 +6,7 @@ import * as https from "https";
 import * as path from "path";
 import { parseOutputs } from "../../scripts/lib/outputs";
 import { VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
-import { TwinCredential } from "../twin/credential";
+import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 
 const SECRET = "SQLPasswd";

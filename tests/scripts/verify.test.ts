@@ -9,9 +9,9 @@ import * as path from "path";
 import { parseOutputs, readStackOutputs } from "../../scripts/lib/outputs";
 import { UsageError } from "../../scripts/lib/cli";
 import { seatVaultName, setReadback, VERIFY_CHECKS, VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
-import { TwinCredential } from "../twin/credential";
+import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
-import { AzureTwin, Identity } from "../twin/twin";
+import { AzureTwin, Identity } from "../../twin/twin";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "SQLPasswd";

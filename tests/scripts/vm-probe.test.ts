@@ -2,11 +2,11 @@
 // and the check that decides it. Deadlines are short (seconds) so the suite stays fast; nothing asserts on timing.
 import { createHash } from "crypto";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { DEV_ACCOUNT, DEV_KEY } from "../twin/azurite";
-import { call } from "../twin/http";
-import { PROBE, ProbeRun, probeAs, probeArgs, runProbe } from "../twin/probe";
+import { DEV_ACCOUNT, DEV_KEY } from "../../twin/azurite";
+import { call } from "../../twin/http";
+import { PROBE, ProbeRun, probeAs, probeArgs, runProbe } from "../../twin/probe";
 import { useTwin } from "../twin/fixture";
-import { AzureTwin, FAULTS, Identity } from "../twin/twin";
+import { AzureTwin, FAULTS, Identity } from "../../twin/twin";
 import { BAD_STORAGE_IDS, GOOD_STORAGE_IDS } from "./probe-storage-ids";
 
 const CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"];

@@ -1,7 +1,7 @@
 // One twin per test file: started in beforeAll with the named identities, stopped in afterAll.
-import type { TestEndpoints } from "../../scripts/lib/outputs";
-import { DEV_ACCOUNT } from "./azurite";
-import { AzureTwin, Identity } from "./twin";
+import { AzureTwin, Identity } from "../../twin/twin";
+
+export { TWIN_ENDPOINTS } from "../../twin/endpoints";
 
 export interface TwinFixture {
   readonly twin: AzureTwin;
@@ -21,9 +21,3 @@ export function useTwin(identities: Record<string, string | undefined>, options:
   });
   return fixture;
 }
-
-/**
- * The test-only injection verify takes for the twin: its loopback vault and blob endpoints, and Azurite's fixed
- * account standing in for the lab's PREFIXstXXXXXXXX account. Shipped commands never pass it.
- */
-export const TWIN_ENDPOINTS: TestEndpoints = { loopback: true, storageAccountName: DEV_ACCOUNT };
