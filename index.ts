@@ -10,9 +10,17 @@ import { SecretVault } from "./components/SecretVault";
 import { StorageKeyAccess } from "./components/StorageKeyAccess";
 import { ConfigError, LabConfig, PROJECT, stackSlug, validateConfig } from "./lib/config";
 import { lifecycleOf } from "./lib/lifecycle";
+import { LabOutputs } from "./lib/outputs";
 import { seatVmName } from "./lib/naming";
 import { effectiveSeatsPerVault, shardOfSeat, vaultShards } from "./lib/shards";
 import { registerLabTags } from "./lib/tags";
+
+/** T as the program exports it: any field, at any depth, may still be a Pulumi Input. */
+type ProgramOutputs<T> = T extends readonly (infer E)[]
+  ? readonly ProgramOutputs<E>[] | pulumi.Input<T>
+  : T extends object
+    ? { readonly [K in keyof T]: ProgramOutputs<T[K]> } | pulumi.Input<T>
+    : pulumi.Input<T>;
 
 // Step 0: read and validate every config key before any resource exists. A bad value stops here, with one message.
 function readConfig(): LabConfig {
@@ -143,28 +151,36 @@ if (cfg.checkOnDeploy) {
   );
 }
 
-// Outputs are what scripts need; nothing secret.
-export const resourceGroupName = group.name;
-// The first vault (the only one below seatsPerVault seats); `vaults` lists every vault and seatVms says which one each seat uses.
-export const vaultName = vault.vaultName;
-export const vaultUri = vault.vaultUri;
-export const vaults = labVaults.map((v, k) => ({ vaultName: v.vaultName, vaultUri: v.vaultUri, firstSeat: shards[k].seats[0], lastSeat: shards[k].seats[shards[k].seats.length - 1] }));
-export const secretName = cfg.secretName;
-// verify runs vm-probe.ps1 through RunPowerShellScript on Windows seats, vm-probe through RunShellScript on Ubuntu.
-export const os = cfg.os;
-export const storageAccountName = store.accountName;
-export const storageAccountId = store.accountId;
-export const blobEndpoint = store.blobEndpoint;
-export const seatVms = seats.map((s, i) => ({
-  seat: i + 1,
-  vmName: s.vmName,
-  vmId: s.vmId,
-  principalId: s.principalId,
-  privateIp: s.privateIp,
-  vaultName: seatVault(i).vault.vaultName,
-  vaultUri: seatVault(i).vault.vaultUri,
-}));
-// The lab CLI's list and reap read these (and policies can): whether the lab expires, when, and whose it is.
-export const ephemeral = lifecycle.ephemeral;
-export const expiresAt = lifecycle.expiresAt;
-export const owner = cfg.owner || undefined;
+// Outputs are what scripts need; nothing secret. Their names and types are lib/outputs.ts's LabOutputs: a renamed or
+// missing output fails tsc here, and in verify and the lab CLI, which read them.
+const outputs: ProgramOutputs<LabOutputs> = {
+  resourceGroupName: group.name,
+  // The first vault (the only one below seatsPerVault seats); `vaults` lists every vault and seatVms says which one each seat uses.
+  vaultName: vault.vaultName,
+  vaultUri: vault.vaultUri,
+  vaults: labVaults.map((v, k) => ({ vaultName: v.vaultName, vaultUri: v.vaultUri, firstSeat: shards[k].seats[0], lastSeat: shards[k].seats[shards[k].seats.length - 1] })),
+  secretName: cfg.secretName,
+  // verify runs vm-probe.ps1 through RunPowerShellScript on Windows seats, vm-probe through RunShellScript on Ubuntu.
+  os: cfg.os,
+  storageAccountName: store.accountName,
+  storageAccountId: store.accountId,
+  blobEndpoint: store.blobEndpoint,
+  seatVms: seats.map((s, i) => ({
+    seat: i + 1,
+    vmName: s.vmName,
+    vmId: s.vmId,
+    principalId: s.principalId,
+    privateIp: s.privateIp,
+    vaultName: seatVault(i).vault.vaultName,
+    vaultUri: seatVault(i).vault.vaultUri,
+  })),
+  // The lab CLI's list and reap read these (and policies can): whether the lab expires, when, and whose it is.
+  ephemeral: lifecycle.ephemeral,
+  expiresAt: lifecycle.expiresAt,
+  owner: cfg.owner || undefined,
+};
+export const { resourceGroupName, vaultName, vaultUri, vaults, secretName, os, storageAccountName, storageAccountId, blobEndpoint, seatVms, ephemeral, expiresAt, owner } = outputs;
+// Every key of LabOutputs is exported, and nothing else: the line above cannot silently drop one.
+type Exported = keyof typeof import("./index");
+const everyOutputExported: [Exclude<keyof LabOutputs, Exported>, Exclude<Exported, keyof LabOutputs>] extends [never, never] ? true : false = true;
+void everyOutputExported;

@@ -4,6 +4,7 @@
 // free-form, anyone with backend access may set them.
 import { PROJECT } from "../../lib/config";
 import { expiryProblem, implausibleExpiry, isoSeconds, parseIsoSeconds, TTL_HOURS } from "../../lib/lifecycle";
+import { UntrustedOutputs } from "../../lib/outputs";
 import { printable } from "../../lib/printable";
 import { UsageError } from "./cli";
 
@@ -131,10 +132,16 @@ export interface VaultRef {
   readonly vaultId?: string;
 }
 
+/**
+ * A stack's outputs as read back: lib/outputs.ts's keys (a renamed output fails tsc here), values unchecked. Plus
+ * `createdAt`, which index.ts does not export today: read in case a stack carries it, to judge its expiresAt.
+ */
+export type StackOutputs = UntrustedOutputs & { readonly createdAt?: unknown };
+
 /** What the CLI knows about one stack: its outputs (if it has any) and its stack tags. */
 export interface StackFacts {
   readonly stack: string;
-  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly outputs: StackOutputs;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -147,7 +154,7 @@ export type LabLifecycle =
   | { readonly lasting: true; readonly why: string };
 
 /** The one function that says whether a stack is lasting: `list`, `destroy`, `reap` and `create --extend` all use it. */
-export function labLifecycle(outputs: Readonly<Record<string, unknown>>): LabLifecycle {
+export function labLifecycle(outputs: StackOutputs): LabLifecycle {
   if (outputs.ephemeral === true) {
     const expiry = typeof outputs.expiresAt === "string" ? parseIsoSeconds(outputs.expiresAt) : undefined;
     if (!expiry) return { lasting: false, expiryProblem: outputs.expiresAt === undefined ? "it has no expiresAt output" : "its expiresAt output is not an ISO 8601 UTC time" };
@@ -183,7 +190,7 @@ export function labInfo(f: StackFacts): LabInfo {
 }
 
 /** The `owner` output, made printable and bounded: it is shown in tables and messages. */
-export function ownerOf(outputs: Readonly<Record<string, unknown>>): string | undefined {
+export function ownerOf(outputs: StackOutputs): string | undefined {
   const owner = typeof outputs.owner === "string" ? printable(outputs.owner).replace(/\s+/g, " ").trim().slice(0, 64) : "";
   return owner || undefined;
 }

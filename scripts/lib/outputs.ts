@@ -2,35 +2,25 @@
 // Pulumi CLI (--stack). Checked for the keys the operator scripts need, with messages that name what is wrong.
 import { execFile } from "child_process";
 import * as fs from "fs";
+import { LabOutputs, SeatVmOutput, UntrustedOutputs } from "../../lib/outputs";
 import { printable } from "../../lib/printable";
 import { UsageError } from "./cli";
 import { LOOPBACK_SHAPES, MAX_SEATS, SHAPES, shown } from "./output-shapes";
 
-export interface SeatOutput {
-  readonly seat: number;
-  readonly vmName: string;
-  readonly vmId: string;
-  /** The vault holding this seat's grants (large labs shard seats over vaults); absent in stacks from before sharding. */
-  readonly vaultUri?: string;
-  /** That vault's name (verify seeds the canary through ARM, which names the vault). */
-  readonly vaultName?: string;
-}
+/**
+ * One seat as verify needs it: a subset of lib/outputs.ts's SeatVmOutput. The vault fields are absent in stacks from
+ * before sharding.
+ */
+export type SeatOutput = Pick<SeatVmOutput, "seat" | "vmName" | "vmId"> & Partial<Pick<SeatVmOutput, "vaultUri" | "vaultName">>;
 
-/** The outputs index.ts exports that operator scripts use. Nothing in them is secret. */
-export interface LabOutputs {
-  readonly resourceGroupName: string;
-  readonly vaultUri: string;
-  /** The first vault's name. */
-  readonly vaultName?: string;
-  readonly secretName: string;
-  readonly storageAccountId: string;
-  readonly blobEndpoint: string;
-  readonly seatVms: readonly SeatOutput[];
-  /** The seats' OS; absent in stacks from before Windows seats, which are all ubuntu. */
-  readonly os?: "ubuntu" | "windows";
-}
+/**
+ * The outputs operator scripts use: a subset of lib/outputs.ts's LabOutputs, so a renamed output fails tsc here.
+ * `vaultName` is absent in stacks from before sharding, `os` in stacks from before Windows seats (all ubuntu).
+ */
+export type VerifyOutputs = Pick<LabOutputs, "resourceGroupName" | "vaultUri" | "secretName" | "storageAccountId" | "blobEndpoint"> &
+  Partial<Pick<LabOutputs, "vaultName" | "os">> & { readonly seatVms: readonly SeatOutput[] };
 
-const STRING_KEYS = ["resourceGroupName", "vaultUri", "secretName", "storageAccountId", "blobEndpoint"] as const;
+const STRING_KEYS = ["resourceGroupName", "vaultUri", "secretName", "storageAccountId", "blobEndpoint"] as const satisfies readonly (keyof VerifyOutputs)[];
 /** At most this many problems are listed: a file with 4000 bad seats gets a readable message. */
 const MAX_PROBLEMS = 20;
 
@@ -81,12 +71,12 @@ export function jsonTextNestsDeeperThan(text: string, limit: number): boolean {
  * once, and all of one lab: one subscription, the outputs' resource group, one name prefix. `source` names where they
  * came from, for the message.
  */
-export function parseOutputs(value: unknown, source: string, testEndpoints?: TestEndpoints): LabOutputs {
+export function parseOutputs(value: unknown, source: string, testEndpoints?: TestEndpoints): VerifyOutputs {
   if (nestsDeeperThan(value, MAX_OUTPUTS_DEPTH)) {
     throw new UsageError(`${source}: not the outputs of this project's stack:\n  - nested more than ${MAX_OUTPUTS_DEPTH} levels deep; the stack's outputs nest 3`);
   }
   const problems: string[] = [];
-  const o = (value && typeof value === "object" && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  const o = (value && typeof value === "object" && !Array.isArray(value) ? value : {}) as UntrustedOutputs<VerifyOutputs>;
   if (o !== value) problems.push("expected a JSON object of stack outputs");
   const loopback = testEndpoints?.loopback === true;
   const check = (key: string, v: unknown, shape: { re: { test(v: string): boolean }; form: string }, twin?: { re: RegExp }) => {
@@ -109,7 +99,7 @@ export function parseOutputs(value: unknown, source: string, testEndpoints?: Tes
     problems.push(`seatVms: expected at most ${MAX_SEATS} seats (a lab's limit), got ${seats.length}`);
   } else {
     const seen = new Set<number>();
-    seats.forEach((s: any, i) => {
+    seats.forEach((s: UntrustedSeat, i) => {
       if (!Number.isInteger(s?.seat) || typeof s?.vmName !== "string" || typeof s?.vmId !== "string") {
         problems.push(`seatVms[${i}]: expected {seat: number, vmName: string, vmId: "/subscriptions/.../virtualMachines/NAME"}, got ${shown(s)}`);
         return;
@@ -128,14 +118,17 @@ export function parseOutputs(value: unknown, source: string, testEndpoints?: Tes
     });
   }
   if (o.os !== undefined && o.os !== "ubuntu" && o.os !== "windows") problems.push(`os: expected ubuntu or windows, got ${shown(o.os)}`);
-  if (!problems.length) problems.push(...oneLab(o as unknown as LabOutputs, testEndpoints));
+  if (!problems.length) problems.push(...oneLab(o as unknown as VerifyOutputs, testEndpoints));
   if (problems.length) {
     const listed = problems.slice(0, MAX_PROBLEMS).map((p) => `  - ${p}`);
     if (problems.length > MAX_PROBLEMS) listed.push(`  - and ${problems.length - MAX_PROBLEMS} more`);
     throw new UsageError(`${source}: not the outputs of this project's stack:\n${listed.join("\n")}`);
   }
-  return o as unknown as LabOutputs;
+  return o as unknown as VerifyOutputs;
 }
+
+/** A seat as read: SeatOutput's keys only (a renamed field fails tsc), values checked one by one above. */
+type UntrustedSeat = { readonly [K in keyof SeatOutput]?: any };
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -145,7 +138,7 @@ const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
  * PREFIX-kv-XXXXXX (SecretVault), PREFIXstXXXXXXXX (StorageKeyAccess). A file mixing in another lab's or another
  * subscription's resources names what does not fit.
  */
-export function oneLab(o: LabOutputs, testEndpoints?: TestEndpoints): string[] {
+export function oneLab(o: VerifyOutputs, testEndpoints?: TestEndpoints): string[] {
   const problems: string[] = [];
   const prefix = SHAPES.vmName.re.exec(o.seatVms[0].vmName) && o.seatVms[0].vmName.replace(/-vm\d+$/, "");
   if (!prefix) return [`seatVms[0].vmName: expected ${SHAPES.vmName.form}, got ${shown(o.seatVms[0].vmName)}`];
@@ -189,7 +182,7 @@ const FILE_FORM = "expected the file that `pulumi stack output --json > FILE` wr
  * Reads and validates an outputs file. Only a regular file of at most MAX_OUTPUTS_BYTES: a device (/dev/zero), a pipe
  * or a directory is refused without reading from it (opened non-blocking, so not even a FIFO can hold it up).
  */
-export function readOutputsFile(file: string, testEndpoints?: TestEndpoints): LabOutputs {
+export function readOutputsFile(file: string, testEndpoints?: TestEndpoints): VerifyOutputs {
   const name = `--outputs ${printable(file)}`;
   let text: string;
   let fd: number | undefined;
@@ -220,7 +213,7 @@ export function readOutputsFile(file: string, testEndpoints?: TestEndpoints): La
 }
 
 /** Runs `pulumi stack output --json --stack NAME` (never --show-secrets: the scripts need nothing secret). */
-export async function readStackOutputs(stack: string, testEndpoints?: TestEndpoints): Promise<LabOutputs> {
+export async function readStackOutputs(stack: string, testEndpoints?: TestEndpoints): Promise<VerifyOutputs> {
   if (!/^[A-Za-z0-9_./-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: expected a stack name such as dev or org/project/dev`);
   const text = await new Promise<string>((resolve, reject) =>
     execFile("pulumi", ["stack", "output", "--json", "--stack", stack], { maxBuffer: MAX_OUTPUTS_BYTES, env: process.env }, (err, stdout, stderr) => {

@@ -15,7 +15,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
 import { stackSlug } from "../../lib/config";
 import { printable } from "../../lib/printable";
-import { LabOutputs, parseResourceId, SeatOutput } from "./outputs";
+import { VerifyOutputs, parseResourceId, SeatOutput } from "./outputs";
 
 export interface OwnershipDeps {
   readonly credential: TokenCredential;
@@ -33,7 +33,7 @@ const inGroup = (id: unknown, sub: string, rg: string) => typeof id === "string"
  * Checks every vault in `vaults` (name -> the vault URI the outputs give) and every VM of `seats` through ARM.
  * `stack`: the stack verify read the outputs from (--stack), whose name the lab tag must carry.
  */
-export async function checkOwnership(outputs: LabOutputs, vaults: ReadonlyMap<string, string>, seats: readonly SeatOutput[], deps: OwnershipDeps, stack?: string): Promise<void> {
+export async function checkOwnership(outputs: VerifyOutputs, vaults: ReadonlyMap<string, string>, seats: readonly SeatOutput[], deps: OwnershipDeps, stack?: string): Promise<void> {
   const { subscriptionId } = parseResourceId(outputs.storageAccountId);
   const sub = subscriptionId.toLowerCase();
   const rg = outputs.resourceGroupName.toLowerCase();

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
 import { parseFlags, UsageError } from "./cli";
-import { LabOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput, TestEndpoints } from "./outputs";
+import { VerifyOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput, TestEndpoints } from "./outputs";
 import { checkOwnership } from "./verify-ownership";
 import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "../../lib/probe";
 import { printable } from "../../lib/printable";
@@ -73,7 +73,7 @@ const check = (name: string, ok: boolean, detail: string, status: CheckResult["s
 });
 
 /** A seat's own vault: its `vaultUri` output, or the lab's single vault for stacks deployed before sharding. */
-export function seatVaultUri(outputs: LabOutputs, s: SeatOutput): string {
+export function seatVaultUri(outputs: VerifyOutputs, s: SeatOutput): string {
   return s.vaultUri ?? outputs.vaultUri;
 }
 
@@ -84,7 +84,7 @@ const VAULT_NAME = /^[a-zA-Z0-9-]{3,24}$/;
  * A seat's vault name, which the ARM PUT needs: its `vaultName` output, the lab's for a seat on the first vault, or
  * the first label of the vault's host (NAME.vault.azure.net, and the other clouds' vault domains).
  */
-export function seatVaultName(outputs: LabOutputs, s: SeatOutput): string {
+export function seatVaultName(outputs: VerifyOutputs, s: SeatOutput): string {
   const uri = seatVaultUri(outputs, s);
   const fromHost = /^https:\/\/([^./]+)\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(:443)?\/?$/i.exec(uri)?.[1];
   const name = s.vaultName ?? (uri === outputs.vaultUri ? outputs.vaultName : undefined) ?? fromHost;
@@ -97,7 +97,7 @@ export function seatVaultName(outputs: LabOutputs, s: SeatOutput): string {
   return name;
 }
 
-function selectSeats(outputs: LabOutputs, wanted?: readonly number[]): SeatOutput[] {
+function selectSeats(outputs: VerifyOutputs, wanted?: readonly number[]): SeatOutput[] {
   if (!wanted) return [...outputs.seatVms];
   const have = outputs.seatVms.map((s) => s.seat);
   const missing = wanted.filter((n) => !have.includes(n));
@@ -105,7 +105,7 @@ function selectSeats(outputs: LabOutputs, wanted?: readonly number[]): SeatOutpu
   return outputs.seatVms.filter((s) => wanted.includes(s.seat));
 }
 
-export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: VerifyDeps, io: Io): Promise<VerifyReport> {
+export async function runVerify(outputs: VerifyOutputs, opts: VerifyOptions, deps: VerifyDeps, io: Io): Promise<VerifyReport> {
   const seats = selectSeats(outputs, opts.seats);
   const progress = (line: string) => io.stderr.write(`verify: ${line}\n`);
   const { KeyVaultManagementClient } = await import("@azure/arm-keyvault");
@@ -161,7 +161,7 @@ export async function runVerify(outputs: LabOutputs, opts: VerifyOptions, deps: 
 }
 
 interface SeatContext {
-  readonly outputs: LabOutputs;
+  readonly outputs: VerifyOutputs;
   readonly opts: VerifyOptions;
   readonly deps: VerifyDeps;
   readonly canary: string;
