@@ -7,6 +7,7 @@ import { ciPermissionReport, type CiPermissionReport, renderCiPermissions } from
 import { containsAny, type ProgramRun, type RecordedResource } from "./harness";
 import { CONFLICT_ANSWER, planSerialization, SerializationReport } from "./serialization";
 import { planTeardown, TeardownReport } from "./teardown";
+import { type ProgramFinding, programFindings, renderFindings } from "./program-findings";
 import { LIMITS } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
 import { ACCEPTED_EXCEPTIONS, PolicyContext, rules, Violation } from "../../policy/rules";
@@ -48,6 +49,8 @@ export interface PlanReport {
   readonly writeSerialization: SerializationReport;
   /** The teardown model: whether `pulumi destroy` and `npm run lab -- destroy` would succeed, and what blocks them. */
   readonly destroy: TeardownReport;
+  /** What the offline gate cannot judge and refuses (transforms, hooks, other invokes, imports, explicit providers): each fails the plan (exit 1). */
+  readonly programFindings: readonly ProgramFinding[];
   /** What the policy rules (policy/rules.ts) found: mandatory ones fail the plan (exit 1). */
   readonly violations: readonly Violation[];
   readonly policy: {
@@ -169,6 +172,7 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
     ciPermissions: ciPermissionReport(run.resources),
     writeSerialization: planSerialization(run.resources),
     destroy: planTeardown(run.resources, { deployer: MOCK_CLIENT.objectId, ephemeral: run.outputs.ephemeral === true }),
+    programFindings: programFindings(run),
     violations,
     policy: {
       rules: rules.length,
@@ -337,6 +341,8 @@ export function renderText(report: PlanReport): string {
     ...destroySection(report),
     "",
     ...renderCiPermissions(report.ciPermissions),
+    "",
+    ...renderFindings(report.programFindings),
     "",
     ...policySection(report),
     "",
