@@ -1,9 +1,9 @@
 // Queries over the stack's resource graph: type tokens, Azure names, who a principal is, what a role allows, where a
 // scope points. Principal ids are compared case-insensitively: Entra object ids are.
-import { LAB_CUSTOM_ROLES } from "../lib/azure";
 import { customRoleGuid, subscriptionScope } from "../lib/naming";
 import { effectiveSeatsPerVault, shardOfSeat, vaultLogicalName } from "../lib/shards";
 import { array, known, lastSegment, list, PolicyContext, PolicyResourceView } from "./engine";
+import { BASELINE_LAB_ROLES } from "./baseline";
 import { BUILTIN_NAMES } from "./roles";
 
 export const T = {
@@ -144,7 +144,7 @@ export function roleOf(roleDefinitionId: unknown, holder: PolicyResourceView, re
   // subscription in the id itself, so a role id of another subscription or made up does not match.
   const sub = ROLE_DEFINITION_ID.exec(String(roleDefinitionId))?.[1];
   if (sub) {
-    for (const role of Object.values(LAB_CUSTOM_ROLES)) {
+    for (const role of Object.values(BASELINE_LAB_ROLES)) {
       if (customRoleGuid(subscriptionScope(sub), role.seed) === guid) return { name: `${role.name} (the subscription's lab role)`, actions: role.actions, dataActions: role.dataActions, kind: "custom", guid };
     }
   }

@@ -4,7 +4,8 @@
 import { DECLARED_PLACEHOLDER_SECRETS } from "../allow-list";
 import { array, Finding, known, PolicyResourceView, Rule, STACK_TYPE } from "../engine";
 import { azureName, byType, dependsOn, isRunCommand, T } from "../graph";
-import { decoded, fingerprint, passwordLoginIn, secretLiteralsIn, sshKeysIn, stringsIn } from "../secrets";
+import { MIN_RANDOM_PASSWORD } from "../baseline";
+import { decoded, fingerprint, holdsSecret, passwordLoginIn, secretLiteralsIn, secretNeedles, sshKeysIn, stringsIn } from "../secrets";
 
 /** Texts a resource runs or hands to a VM: custom data, user data, run command scripts, extension settings. */
 function scriptTexts(r: PolicyResourceView): { where: string; text: string }[] {
@@ -31,17 +32,49 @@ function scriptTexts(r: PolicyResourceView): { where: string; text: string }[] {
 }
 
 /** Secret values this stack itself holds (secret values, random passwords), when known: never to appear elsewhere. */
-function heldSecrets(resources: readonly PolicyResourceView[]): { from: string; value: string }[] {
-  const out: { from: string; value: string }[] = [];
+function heldSecrets(resources: readonly PolicyResourceView[]): { from: string; value: string; needles: string[] }[] {
+  const out: { from: string; value: string; needles: string[] }[] = [];
   for (const r of resources) {
     const v = r.type === T.secret ? r.inputs.properties?.value : r.type === T.randomPassword ? r.props.result : undefined;
-    if (known(v) && v.length >= 8 && !(v in DECLARED_PLACEHOLDER_SECRETS) && !out.some((o) => o.value === v)) out.push({ from: `${r.type === T.secret ? "Key Vault secret" : "random password"} ${r.name}`, value: v });
+    if (known(v) && v.length >= 8 && !(v in DECLARED_PLACEHOLDER_SECRETS) && !out.some((o) => o.value === v)) out.push({ from: `${r.type === T.secret ? "Key Vault secret" : "random password"} ${r.name}`, value: v, needles: secretNeedles(v) });
   }
   return out;
 }
 
+/** Where a value may be: the Secret's value in a vault of this stack, and a Windows VM's admin password. */
+function allowedSink(r: PolicyResourceView, path: string, resources: readonly PolicyResourceView[]): boolean {
+  if (r.type === T.vm) return path === "osProfile.adminPassword" && !!r.inputs.osProfile?.windowsConfiguration;
+  if (r.type !== T.secret || path !== "properties.value") return false;
+  const vaults = byType(resources, T.vault);
+  const name = r.inputs.vaultName;
+  return known(name) ? vaults.some((v) => azureName(v, "vaultName").toLowerCase() === String(name).toLowerCase()) : vaults.some((v) => dependsOn(r, v));
+}
+
+/** Paths no-secret-literals-in-scripts already judges (scripts, custom data, extension settings). */
+function scriptPath(r: PolicyResourceView, path: string): boolean {
+  if (r.type === T.vm) return /^(osProfile\.customData|userData|osProfile\.windowsConfiguration\.additionalUnattendContent)\b/.test(path);
+  if (isRunCommand(r)) return /^(source|parameters)\b/.test(path);
+  if (/compute:VirtualMachine(ScaleSet)?Extension$/.test(r.type)) return /^(settings|protectedSettings)\b/.test(path);
+  return false;
+}
+
+/** Every string in a value with its path (`a.b[0].c`). */
+function stringPaths(v: unknown, path = ""): { path: string; text: string }[] {
+  if (typeof v === "string") return [{ path, text: v }];
+  if (Array.isArray(v)) return v.flatMap((x, i) => stringPaths(x, `${path}[${i}]`));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => stringPaths(x, path ? `${path}.${k}` : k));
+  return [];
+}
+
+const off = (v: unknown) => v === false || (typeof v === "string" && /^false$/i.test(v));
+/** The random provider's default special characters (terraform-provider-random's password charset). */
+const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
+
 /** Every string in a value, for the outputs scan. */
 const strings = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === "object" ? Object.values(v).flatMap(strings) : []);
+
+/** Provider inputs that hold a credential (azure-native's clientSecret, clientCertificatePassword, and the like). */
+const PROVIDER_CREDENTIAL_KEYS = /secret|password|token|clientCertificate$|clientCertificatePath|accessKey|accountKey|sasToken/i;
 
 const CREDENTIAL_SOURCE = ["seed step 3 (read secrets with the VM's identity)", "MCSB IM-8 (restrict the exposure of credentials and secrets)", "Checkov CKV_AZURE_45", "tfsec azure-compute-no-secrets-in-custom-data"];
 
@@ -59,7 +92,7 @@ export const credentialRules: readonly Rule[] = [
       return resources.flatMap((r) =>
         scriptTexts(r).flatMap(({ where, text }) => {
           const hits = new Set<string>(secretLiteralsIn(text));
-          for (const s of held) if (text.includes(s.value)) hits.add(`the value of ${s.from} (${fingerprint(s.value)})`);
+          for (const s of held) if (holdsSecret(text, s.needles)) hits.add(`the value of ${s.from} (${fingerprint(s.value)})`);
           return hits.size ? [{ urn: r.urn, message: `${r.name} ${where} contains ${[...hits].join(" and ")}: remove it; read secrets inside the VM from Key Vault with its managed identity.` }] : [];
         }),
       );
@@ -116,7 +149,8 @@ export const credentialRules: readonly Rule[] = [
       }),
       ...resources.flatMap((r) =>
         scriptTexts(r).flatMap(({ where, text }) => {
-          const hits = sshKeysIn(text);
+          const declared = (ctx.sshPublicKey ?? "").trim();
+          const hits = sshKeysIn(declared ? text.split(declared).join("") : text);
           return hits.length ? [{ urn: r.urn, message: `${r.name} ${where} adds a way to sign in (${hits.join(", ")}): remove it; the only key is config sshPublicKey.` }] : [];
         }),
       ),
@@ -155,7 +189,7 @@ export const credentialRules: readonly Rule[] = [
       return byType(resources, STACK_TYPE).flatMap((stack) =>
         Object.entries(stack.props).flatMap(([key, value]) => {
           const texts = strings(value);
-          const found = [...held.filter((s) => texts.some((t) => t.includes(s.value))).map((s) => `the value of ${s.from} (${fingerprint(s.value)})`), ...secretLiteralsIn(texts.join("\n"))];
+          const found = [...held.filter((s) => texts.some((t) => holdsSecret(decoded(t), s.needles))).map((s) => `the value of ${s.from} (${fingerprint(s.value)})`), ...secretLiteralsIn(texts.join("\n"))];
           return found.length ? [{ urn: stack.urn, message: `Stack output ${key} carries ${found.join(" and ")}: remove the output; export names and URIs only.` }] : [];
         }),
       );
@@ -184,6 +218,71 @@ export const credentialRules: readonly Rule[] = [
         if (os.linuxConfiguration?.disablePasswordAuthentication !== true) problems.push("osProfile.linuxConfiguration.disablePasswordAuthentication is not true");
         if (os.adminPassword !== undefined) problems.push("osProfile.adminPassword is set");
         return problems.length ? [{ urn: r.urn, message: `VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set disablePasswordAuthentication: true and remove adminPassword; sign-in is by SSH key only.` }] : [];
+      }),
+  },
+  {
+    kind: "stack",
+    id: "credential-secret-sinks",
+    name: "A generated secret's value goes only to its one sink: its Key Vault secret in the lab's vault, or a Windows seat's admin password",
+    enforcement: "mandatory",
+    why: "A RandomPassword's value is a credential. In a tag, a content type, another secret, another vault or any other resource's input it is readable by whoever reads that resource (Reader, the state, logs), encoded or not.",
+    source: ["MCSB IM-8 (restrict the exposure of credentials and secrets)", "MCSB DP-6"],
+    fix: "Remove the value from everywhere but the Secret's properties.value (in the lab's vault) or the Windows VM's osProfile.adminPassword.",
+    check: (resources) => {
+      const held = heldSecrets(resources).filter((h) => h.from.startsWith("random password"));
+      const sinks = new Map<string, string>();
+      return resources.filter((r) => r.type !== T.randomPassword && r.type !== STACK_TYPE).flatMap((r): Finding[] =>
+        stringPaths(r.inputs).flatMap(({ path, text }): Finding[] => {
+          if (scriptPath(r, path)) return [];
+          return held.flatMap((h): Finding[] => {
+            if (text === h.value && allowedSink(r, path, resources)) {
+              const first = sinks.get(h.value);
+              if (!first || first === r.urn) return (sinks.set(h.value, r.urn), []);
+              return [{ urn: r.urn, message: `${r.name} ${path} takes the value of ${h.from} (${fingerprint(h.value)}), which already goes to another resource: remove it; each generated value has one sink.` }];
+            }
+            if (!holdsSecret(decoded(text), h.needles)) return [];
+            const why = text === h.value && (r.type === T.secret || r.type === T.vm) ? " (a vault not of this stack, or not a Windows seat)" : "";
+            return [{ urn: r.urn, message: `${r.name} ${path} carries the value of ${h.from} (${fingerprint(h.value)})${why}: remove it; only its Key Vault secret's value or a Windows seat's adminPassword may hold it.` }];
+          });
+        }),
+      );
+    },
+  },
+  {
+    kind: "stack",
+    id: "credential-random-password-strength",
+    name: "Every RandomPassword is at least as strong as the baseline: 32 characters from at least 62 distinct ones",
+    enforcement: "mandatory",
+    why: "A short password or one drawn from a tiny alphabet (overrideSpecial of four characters, classes switched off) can be guessed; the canary and the Windows admin password are credentials.",
+    source: ["MCSB IM-6", "MCSB IM-8"],
+    fix: "Set length >= 32 and keep upper, lower and numeric on; overrideSpecial may only add characters.",
+    check: (resources) =>
+      byType(resources, T.randomPassword).flatMap((r): Finding[] => {
+        const i = r.inputs;
+        const problems: string[] = [];
+        const length = Number(i.length);
+        if (known(i.length) && !(length >= MIN_RANDOM_PASSWORD.length)) problems.push(`length ${String(i.length)} is below ${MIN_RANDOM_PASSWORD.length}`);
+        const classes = { upper: 26, lower: 26, numeric: 10 } as const;
+        const offClasses = (Object.keys(classes) as (keyof typeof classes)[]).filter((k) => off(i[k]));
+        if (offClasses.length) problems.push(`${offClasses.join(", ")} ${offClasses.length === 1 ? "is" : "are"} switched off`);
+        const special = off(i.special) ? "" : known(i.overrideSpecial) ? String(i.overrideSpecial) : i.overrideSpecial === undefined ? DEFAULT_SPECIAL : "";
+        const distinct = (Object.keys(classes) as (keyof typeof classes)[]).filter((k) => !off(i[k])).reduce((n, k) => n + classes[k], 0) + new Set([...special].filter((c) => !/[A-Za-z0-9]/.test(c))).size;
+        if (distinct < MIN_RANDOM_PASSWORD.distinctCharacters) problems.push(`it draws from ${distinct} distinct characters, fewer than ${MIN_RANDOM_PASSWORD.distinctCharacters}`);
+        return problems.length ? [{ urn: r.urn, message: `RandomPassword ${r.name}: ${problems.join("; ")}. Set length >= ${MIN_RANDOM_PASSWORD.length} and keep upper, lower and numeric on.` }] : [];
+      }),
+  },
+  {
+    kind: "stack",
+    id: "credential-provider-literals",
+    name: "No explicit provider carries a literal credential",
+    enforcement: "mandatory",
+    why: "A provider's clientSecret, certificate password or token is a credential in the program's source and in the state; the lab deploys with the ambient OIDC identity only.",
+    source: ["MCSB IM-8", "MCSB IM-3"],
+    fix: "Remove the credential from the provider; authenticate with OIDC or the CLI's identity.",
+    check: (resources) =>
+      resources.filter((r) => r.type.startsWith("pulumi:providers:")).flatMap((r): Finding[] => {
+        const keys = Object.keys(r.inputs).filter((k) => PROVIDER_CREDENTIAL_KEYS.test(k) && r.inputs[k] !== undefined && r.inputs[k] !== "" && r.inputs[k] !== null);
+        return keys.length ? [{ urn: r.urn, message: `Provider ${r.name} sets ${keys.join(", ")}: remove ${keys.length === 1 ? "it" : "them"}; providers authenticate with the ambient OIDC identity.` }] : [];
       }),
   },
 ];

@@ -1,9 +1,9 @@
 // Inventory 1: every grant to every principal (access policies standalone and inline, role assignments at any scope,
 // PIM schedules and anything else that names a principal and a role, managed identities, custom roles), checked
 // against the documented access matrix. Anything else names the principal, the permission and the scope.
-import { BUILTIN_ROLES } from "../../lib/azure";
 import { DECLARED_BUILTIN_GRANTS, DECLARED_CUSTOM_ROLES, howToAllow } from "../allow-list";
-import { LIST_KEYS_ACTION, OPERATOR_SECRET_PERMISSIONS, VM_SECRET_DATA_ACTIONS, VM_SECRET_PERMISSIONS } from "../baseline";
+import { BASELINE_BUILTIN_ROLES, BASELINE_LAB_ROLES, BASELINE_ROLE_IDS as BUILTIN_ROLES, LIST_KEYS_ACTION, OPERATOR_SECRET_PERMISSIONS, VM_SECRET_DATA_ACTIONS, VM_SECRET_PERMISSIONS } from "../baseline";
+import { customRoleGuid, deterministicGuid } from "../../lib/naming";
 import { array, Finding, known, list, lower, PolicyContext, PolicyResourceView, Rule, shownList } from "../engine";
 import { accessPolicies, azureName, byType, dependsOn, isOwnVault, seatVms, isWindows, Principal, principalLabel, principalOf, ResolvedRole, roleOf, scopeKind, ScopeTarget, scopeOf, seatNumber, T } from "../graph";
 
@@ -59,6 +59,23 @@ function roleAllowed(p: Principal, role: ResolvedRole, scope: ScopeTarget, ctx: 
   }
   if (p.kind === "labUsers") return onSeat && builtin(BUILTIN_ROLES.virtualMachineUserLogin) && declared(BUILTIN_ROLES.virtualMachineUserLogin, "seat");
   return false;
+}
+
+/**
+ * A lab role's GUID is its deterministic one (customRoleGuid of its resource group and the role's seed): a definition
+ * with a built-in role's GUID, or any other GUID, redefines a role some other grant or person relies on.
+ */
+function customRoleIdProblems(d: PolicyResourceView, key: keyof typeof BASELINE_LAB_ROLES | undefined): string[] {
+  const id = d.inputs.roleDefinitionId ?? d.props.name;
+  if (!known(id)) return [];
+  const guid = String(id).split("/").pop()!.toLowerCase();
+  const builtin = BASELINE_BUILTIN_ROLES[guid];
+  if (builtin) return [`its GUID ${guid} is the built-in role "${builtin.name}"'s: a custom role must never reuse a built-in role's id`];
+  const scope = d.inputs.scope ?? list(d.inputs.assignableScopes)[0];
+  if (!key || !known(scope)) return [];
+  // The storage role keeps the GUID it first shipped with (the scope as given, not lower-cased): both are computed.
+  const expected = customRoleGuid(String(scope), BASELINE_LAB_ROLES[key].seed);
+  return expected === guid || deterministicGuid(String(scope), BASELINE_LAB_ROLES[key].seed) === guid ? [] : [`its GUID ${guid} is not the lab role's computed one (${expected}, from its resource group and seed "${BASELINE_LAB_ROLES[key].seed}")`];
 }
 
 /** Anything that grants a principal a role: role assignments, PIM eligibility and assignment schedules, and the like. */
@@ -162,9 +179,13 @@ export const grantRules: readonly Rule[] = [
         const actions = perms.flatMap((p) => list(p?.actions));
         const dataActions = perms.flatMap((p) => list(p?.dataActions));
         const problems: string[] = [];
-        if (!DECLARED_CUSTOM_ROLES.some((c) => sameSet(c.actions, actions) && sameSet(c.dataActions, dataActions))) {
+        const matched = DECLARED_CUSTOM_ROLES.find((c) => sameSet(c.actions, actions) && sameSet(c.dataActions, dataActions) && sameSet(BASELINE_LAB_ROLES[c.key].actions, actions) && sameSet(BASELINE_LAB_ROLES[c.key].dataActions, dataActions));
+        if (!matched) {
           problems.push(`its permissions (actions ${shownList(actions)}, dataActions ${shownList(dataActions)}) are none of the lab's roles (${DECLARED_CUSTOM_ROLES.map((c) => shownList([...c.actions, ...c.dataActions])).join(" or ")})`);
         }
+        const notPerms = perms.flatMap((p) => [...list(p?.notActions), ...list(p?.notDataActions)]);
+        if (notPerms.length) problems.push(`it has notActions/notDataActions ${shownList(notPerms)} (the lab's roles list what they allow, nothing else)`);
+        problems.push(...customRoleIdProblems(d, matched?.key));
         const scopes = [...list(d.inputs.assignableScopes), d.inputs.scope].filter((x) => x !== undefined);
         // Preview: a scope not known yet is the lab's resource group only if the definition's inputs came from it.
         const isGroup = (s: unknown) => (known(s) ? groups.some((g) => /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)$/i.exec(s)?.[1]?.toLowerCase() === azureName(g, "resourceGroupName").toLowerCase()) : groups.some((g) => dependsOn(d, g)));

@@ -1,13 +1,15 @@
 // Inventory 3: every resource type, VM extension and run command is one the lab declares (policy/allow-list.ts).
 // An unknown one is a mandatory violation whose message says how to allow it on purpose.
-import { psParameterName, readProbe, readPsProbe } from "../../lib/probe";
+import { createHash } from "crypto";
+import { psParameterName } from "../../lib/probe";
 import { COMPONENT_PREFIX, DECLARED_EXTENSIONS, DECLARED_PROBE_FLAGS, DECLARED_RUN_COMMAND_NAME, DECLARED_TYPES, howToAllow } from "../allow-list";
+import { PROBE_SHA256 } from "../baseline";
 import { array, Finding, known, PolicyResourceView, Rule, shownList } from "../engine";
 import { azureName, byType, isRunCommand, isWindows, refersTo, seatNumber, T } from "../graph";
 import { fingerprint } from "../secrets";
 
-/** The lab's own probes, read once per evaluation (never cached across runs): the only scripts a run command may carry. */
-const probeScripts = () => ({ ubuntu: readProbe(), windows: readPsProbe() });
+/** A script's sha256, to compare with the probe's pin in policy/baseline.ts (never with the checkout's own file). */
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 /** The VM a VM child (extension, run command) belongs to, by its vmName input or its dependency on the VM. */
 export function targetVm(r: PolicyResourceView, resources: readonly PolicyResourceView[]): PolicyResourceView | undefined {
@@ -69,7 +71,6 @@ export const inventoryRules: readonly Rule[] = [
     source: ["seed step 5 (verify from inside the VM)", "MCSB PV-3", "MCSB AM-5"],
     fix: "Run only the probe (components/InVmCheck.ts): source.script exactly scripts/vm-probe (vm-probe.ps1 on Windows), named dsvm-lab-probe[-<fingerprint>], with the probe's own flags.",
     check: (resources, ctx) => {
-      const probes = probeScripts();
       return resources.filter(isRunCommand).flatMap((r): Finding[] => {
         const vm = targetVm(r, resources);
         const os = vm && isWindows(vm) ? "windows" : "ubuntu";
@@ -80,7 +81,7 @@ export const inventoryRules: readonly Rule[] = [
         const source = r.inputs.source ?? {};
         for (const k of Object.keys(source).filter((k) => k !== "script" && source[k] !== undefined)) problems.push(`source.${k} is set (only the probe's own script runs)`);
         const script = source.script;
-        if (known(script) && script !== probes[os]) problems.push(`source.script (${fingerprint(script)}) is not the lab's ${os === "windows" ? "vm-probe.ps1" : "vm-probe"} (${fingerprint(probes[os])})`);
+        if (known(script) && sha256(script) !== PROBE_SHA256[os]) problems.push(`source.script (${fingerprint(script)}) is not the lab's ${os === "windows" ? "vm-probe.ps1" : "vm-probe"} as pinned in policy/baseline.ts (sha256 ${PROBE_SHA256[os].slice(0, 8)})`);
         const params = array(r.inputs.parameters);
         const flags = os === "windows" ? params.map((p) => String(p?.name ?? "")) : params.filter((_p, i) => i % 2 === 0).map((p) => String(p?.value ?? ""));
         const allowed: readonly string[] = os === "windows" ? DECLARED_PROBE_FLAGS.map(psParameterName) : DECLARED_PROBE_FLAGS;
