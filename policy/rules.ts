@@ -10,8 +10,9 @@ import { ingressRules } from "./families/ingress";
 import { inventoryRules } from "./families/inventory";
 import { lifecycleRules } from "./families/lifecycle";
 import { settingRules } from "./families/settings";
+import { shapeRules } from "./families/shapes";
 
-export const rules: readonly Rule[] = [...grantRules, ...ingressRules, ...inventoryRules, ...credentialRules, ...lifecycleRules, ...settingRules, ...advisoryRules];
+export const rules: readonly Rule[] = [...grantRules, ...ingressRules, ...inventoryRules, ...shapeRules, ...credentialRules, ...lifecycleRules, ...settingRules, ...advisoryRules];
 
 /** Runs every rule (or `ruleSet`) over the resources. Violations come out in rule order, then resource order. */
 export function evaluate(resources: readonly PolicyResourceView[], ctx: PolicyContext, ruleSet: readonly Rule[] = rules): Violation[] {

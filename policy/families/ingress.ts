@@ -6,6 +6,7 @@ import { howToAllow } from "../allow-list";
 import { ADMIN_PORT, MAX_RANGE_PREFIX, MAX_TOTAL_ADDRESSES } from "../baseline";
 import { array, Finding, known, list, PolicyContext, PolicyResourceView, Rule, shownList } from "../engine";
 import { azureName, byType, labOs, refersTo, T } from "../graph";
+import { isTrue } from "../shapes/paths";
 
 const norm = (v: string) => v.trim().toLowerCase().replace(/\/32$/, "");
 const isSeatChild = (r: PolicyResourceView) => /::seat\d+$/.test(r.parent ?? "");
@@ -49,7 +50,7 @@ export function nsgRules(resources: readonly PolicyResourceView[]): NsgRule[] {
 const isInboundAllow = (rule: Record<string, any>) => String(rule.direction ?? "").toLowerCase() === "inbound" && String(rule.access ?? "").toLowerCase() === "allow";
 
 /** The lab subnet: the Subnet whose prefix is config subnetPrefix (any non-Bastion subnet when config is unknown). */
-function labSubnets(resources: readonly PolicyResourceView[], ctx: PolicyContext): PolicyResourceView[] {
+export function labSubnets(resources: readonly PolicyResourceView[], ctx: PolicyContext): PolicyResourceView[] {
   return byType(resources, T.subnet).filter((s) => (ctx.subnetPrefix ? s.inputs.addressPrefix === ctx.subnetPrefix : s.inputs.subnetName !== "AzureBastionSubnet"));
 }
 
@@ -125,18 +126,29 @@ export const ingressRules: readonly Rule[] = [
       for (const n of byType(resources, T.nic)) {
         if (nicRefs(n).length && !(sshOpen && isSeatChild(n))) findings.push({ urn: n.urn, message: `NIC ${n.name} has a public IP, but ${sshOpen ? "it is not a seat's" : "config allowedSshCidrs is empty"}: remove the public IP, or set allowedSshCidrs to your public CIDRs.` });
       }
-      // A seat's public IP is safe only behind the NSG: the lab subnet must carry one.
-      const seatIps = byType(resources, T.nic).some((n) => isSeatChild(n) && nicRefs(n).length);
-      if (seatIps) {
-        for (const s of labSubnets(resources, ctx)) {
-          if (!byType(resources, T.nsg).some((g) => refersTo(s.inputs.networkSecurityGroup?.id, s, g))) findings.push({ urn: s.urn, message: `Subnet ${s.name} has no NSG, but seats have public IPs: set its networkSecurityGroup to the lab's NSG.` });
-        }
-      }
       for (const vm of byType(resources, T.vm)) {
         const inline = array(vm.inputs.networkProfile?.networkInterfaceConfigurations).some((n) => array(n?.ipConfigurations).some((c) => c?.publicIPAddressConfiguration));
         if (inline && !sshOpen) findings.push({ urn: vm.urn, message: `VM ${vm.name} has a public IP configuration, but config allowedSshCidrs is empty: remove the public IP.` });
       }
       return findings;
+    },
+  },
+  {
+    kind: "stack",
+    id: "ingress-lab-subnet-nsg",
+    name: "The lab subnet carries the lab's own NSG",
+    enforcement: "mandatory",
+    why: "The NSG is where ingress-nsg-rules' judgement takes effect: a lab subnet with no NSG, or another one, admits whatever reaches it (a seat's public IP, a peered network, Bastion) on every port.",
+    source: ["MCSB NS-1 (network segmentation)", "Checkov CKV2_AZURE_31 (subnet is associated with an NSG)"],
+    fix: "Set the lab subnet's networkSecurityGroup.id to the NSG components/LabNetwork.ts makes beside it.",
+    check: (resources, ctx) => {
+      const seatIps = byType(resources, T.nic).some((n) => isSeatChild(n) && array(n.inputs.ipConfigurations).some((c) => c?.publicIPAddress));
+      return labSubnets(resources, ctx).flatMap((s): Finding[] => {
+        const own = byType(resources, T.nsg).filter((g) => g.parent === s.parent);
+        if (own.some((g) => refersTo(s.inputs.networkSecurityGroup?.id, s, g))) return [];
+        const has = known(s.inputs.networkSecurityGroup?.id) ? `another NSG (${s.inputs.networkSecurityGroup.id})` : "no NSG";
+        return [{ urn: s.urn, message: `Subnet ${s.name} has ${has}${seatIps ? ", but seats have public IPs" : ""}: set its networkSecurityGroup to the lab's NSG. ${howToAllow("another subnet filter")}` }];
+      });
     },
   },
   {
@@ -149,7 +161,7 @@ export const ingressRules: readonly Rule[] = [
     fix: "Set config bastion true for a Bastion; leave enableShareableLink, enableTunneling, enableIpConnect, enableFileCopy and enableKerberos unset or false.",
     check: (resources, ctx) =>
       byType(resources, T.bastion).flatMap((b): Finding[] => {
-        const on = ["enableShareableLink", "enableTunneling", "enableIpConnect", "enableFileCopy", "enableKerberos"].filter((k) => b.inputs[k] === true);
+        const on = ["enableShareableLink", "enableTunneling", "enableIpConnect", "enableFileCopy", "enableKerberos"].filter((k) => isTrue(b.inputs[k]));
         const problems = [...(ctx.bastion === true ? [] : ["config bastion is not true"]), ...(on.length ? [`it turns on ${on.join(", ")}`] : [])];
         return problems.length ? [{ urn: b.urn, message: `Bastion ${azureName(b, "bastionHostName")}: ${problems.join("; ")}. Remove ${on.length ? "those features" : "it"}. ${howToAllow("another Bastion feature")}` }] : [];
       }),
@@ -195,7 +207,7 @@ export const ingressRules: readonly Rule[] = [
     fix: "Leave isSftpEnabled, isLocalUserEnabled and isNfsV3Enabled unset or false, set allowCrossTenantReplication false, and create no storage LocalUser.",
     check: (resources) => [
       ...byType(resources, T.storage).flatMap((s): Finding[] => {
-        const on = ["isSftpEnabled", "isLocalUserEnabled", "isNfsV3Enabled", "allowCrossTenantReplication"].filter((k) => s.inputs[k] === true);
+        const on = ["isSftpEnabled", "isLocalUserEnabled", "isNfsV3Enabled", "allowCrossTenantReplication"].filter((k) => isTrue(s.inputs[k]));
         return on.length ? [{ urn: s.urn, message: `Storage account ${azureName(s, "accountName")} turns on ${on.join(", ")}: set ${on.length === 1 ? "it" : "them"} to false. ${howToAllow("another storage feature")}` }] : [];
       }),
       ...resources.filter((r) => /storage:LocalUser$/i.test(r.type)).map((r) => ({ urn: r.urn, message: `Storage local user ${r.name} is an account outside Entra ID and the access matrix: remove it.` })),

@@ -5,6 +5,7 @@ import { DECLARED_RUN_COMMAND_NAME } from "../allow-list";
 import { LASTING_SOFT_DELETE_DAYS } from "../baseline";
 import { Finding, known, Rule } from "../engine";
 import { azureName, byType, isRunCommand, seatVms, T } from "../graph";
+import { isTrue } from "../shapes/paths";
 import { targetVm } from "./inventory";
 
 export const lifecycleRules: readonly Rule[] = [
@@ -69,7 +70,8 @@ export const lifecycleRules: readonly Rule[] = [
         const mine = checks.filter((c) => target.get(c) === vm);
         if (!mine.length) return [{ urn: vm.urn, message: `Seat VM ${azureName(vm, "vmName")} has no in-VM check though checkOnDeploy is true: add its InVmCheck.` }];
         return mine
-          .filter((c) => c.inputs.treatFailureAsDeploymentFailure !== true || c.inputs.asyncExecution === true)
+          // What must be on is `true` itself; what must be off is anything that reads as true ("True", "1"...).
+          .filter((c) => c.inputs.treatFailureAsDeploymentFailure !== true || isTrue(c.inputs.asyncExecution))
           .map((c) => ({ urn: c.urn, message: `Run command ${c.name} cannot fail the deploy (treatFailureAsDeploymentFailure ${JSON.stringify(c.inputs.treatFailureAsDeploymentFailure)}, asyncExecution ${JSON.stringify(c.inputs.asyncExecution)}): set treatFailureAsDeploymentFailure true and asyncExecution false.` }));
       });
     },
