@@ -261,7 +261,7 @@ export const credentialRules: readonly Rule[] = [
         const i = r.inputs;
         const problems: string[] = [];
         const length = Number(i.length);
-        if (known(i.length) && !(length >= MIN_RANDOM_PASSWORD.length)) problems.push(`length ${String(i.length)} is below ${MIN_RANDOM_PASSWORD.length}`);
+        if ((typeof i.length === "number" || known(i.length)) && !(length >= MIN_RANDOM_PASSWORD.length)) problems.push(`length ${String(i.length)} is below ${MIN_RANDOM_PASSWORD.length}`);
         const classes = { upper: 26, lower: 26, numeric: 10 } as const;
         const offClasses = (Object.keys(classes) as (keyof typeof classes)[]).filter((k) => off(i[k]));
         if (offClasses.length) problems.push(`${offClasses.join(", ")} ${offClasses.length === 1 ? "is" : "are"} switched off`);
