@@ -5,6 +5,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import { DataScienceVm } from "./components/DataScienceVm";
 import { InVmCheck } from "./components/InVmCheck";
 import { LabNetwork } from "./components/LabNetwork";
+import { numberedSeats } from "./components/seat";
 import { SecretGetSetRole } from "./components/SecretGetSetRole";
 import { SecretVault } from "./components/SecretVault";
 import { StorageKeyAccess } from "./components/StorageKeyAccess";
@@ -79,7 +80,7 @@ const seats = Array.from({ length: cfg.seats }, (_, i) => {
     adminLogin: cfg.os === "windows" ? { principalIds: [client.objectId, ...cfg.operatorObjectIds], principalType: cfg.operatorPrincipalType, subscriptionId: client.subscriptionId } : undefined,
   });
 });
-const seatPrincipalIds = seats.map((s) => s.principalId);
+const seatIdentities = numberedSeats(seats.map((s) => s.principalId));
 
 // Step 2: the vault, where each seat's identity may get and set secrets, and never list them. In the RBAC model that
 // is a custom role (bootstrap/'s, per subscription, or the lab's own: customRoleSource) assigned on each secret; in the
@@ -98,15 +99,13 @@ const labVaults = shards.map((shard) => new SecretVault(shard.logicalName, {
   namePrefix: cfg.namePrefix,
   subnetId: network.subnetId,
   operatorIpRanges: cfg.operatorIpRanges,
-  seatPrincipalIds: shard.seats.map((seat) => seatPrincipalIds[seat - 1]),
-  seatNumbers: shard.seats,
+  seats: shard.seats.map((seat) => seatIdentities[seat - 1]),
   operatorObjectIds: [client.objectId, ...cfg.operatorObjectIds],
   purgeProtection: lifecycle.purgeProtection,
   softDeleteRetentionInDays: lifecycle.softDeleteRetentionInDays,
   protect: lifecycle.protect,
   canarySecretName: cfg.secretName,
-  accessModel: cfg.vaultAccessModel,
-  rbac: seatSecretRole && { subscriptionId: client.subscriptionId, seatRoleDefinitionId: seatSecretRole.roleDefinitionId, operatorPrincipalType: cfg.operatorPrincipalType },
+  access: seatSecretRole ? { model: "rbac", subscriptionId: client.subscriptionId, seatRoleDefinitionId: seatSecretRole.roleDefinitionId, operatorPrincipalType: cfg.operatorPrincipalType } : { model: "accessPolicy" },
 }));
 const vault = labVaults[0];
 /** Seat i's (0-based) vault, and its grants there. */
@@ -124,7 +123,7 @@ const store = new StorageKeyAccess("storage", {
   namePrefix: cfg.namePrefix,
   subnetId: network.subnetId,
   operatorIpRanges: cfg.operatorIpRanges,
-  seatPrincipalIds,
+  seats: seatIdentities,
   listKeysRole: cfg.listKeysRole,
   customRoleSource: cfg.customRoleSource,
   protect: lifecycle.protect,

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as compute from "@pulumi/azure-native/compute";
 import * as devtestlab from "@pulumi/azure-native/devtestlab";
 import * as network from "@pulumi/azure-native/network";
 import * as random from "@pulumi/random";
 import { AAD_SSH_LOGIN_EXTENSION, AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_IMAGE, DSVM_WINDOWS_IMAGE, SeatOs } from "../lib/azure";
-import { roleAssignmentGuid, shutdownScheduleName } from "../lib/naming";
+import { shutdownScheduleName } from "../lib/naming";
+import { grant, PrincipalType, roleIdIn } from "./role-assignment";
 
 export interface DataScienceVmArgs {
   /** Resource group that holds the VM, its NIC and its schedule. */
@@ -48,7 +48,7 @@ export interface DataScienceVmArgs {
   readonly adminLogin?: {
     readonly principalIds: readonly pulumi.Input<string>[];
     /** Their Entra object type (config operatorPrincipalType): omitted, the SDK sends "User"; wrong, Azure refuses. */
-    readonly principalType: "User" | "ServicePrincipal" | "Group";
+    readonly principalType: PrincipalType;
     /** Subscription of the built-in role definition. */
     readonly subscriptionId: pulumi.Input<string>;
   };
@@ -178,22 +178,8 @@ export class DataScienceVm extends pulumi.ComponentResource {
         parent,
       );
     }
-    const loginRole = (label: string, principalId: pulumi.Input<string>, principalType: string, subscriptionId: pulumi.Input<string>, roleId: string, description: string) => {
-      const roleDefinitionId = pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
-      return new authorization.RoleAssignment(
-        `${name}-${label}`,
-        {
-          principalId,
-          principalType,
-          roleDefinitionId,
-          scope: vm.id,
-          // Same scope, principal and role: same name, so a re-run is idempotent.
-          roleAssignmentName: pulumi.all([vm.id, principalId, roleDefinitionId]).apply(([scope, p, r]) => roleAssignmentGuid(scope, p, r)),
-          description,
-        },
-        parent,
-      );
-    };
+    const loginRole = (label: string, principalId: pulumi.Input<string>, principalType: PrincipalType, subscriptionId: pulumi.Input<string>, roleGuid: string, description: string) =>
+      grant(`${name}-${label}`, { principalId, principalType, roleDefinitionId: roleIdIn(subscriptionId, roleGuid), scope: vm.id, description }, parent);
     if (args.labUsers) {
       const { groupObjectId, subscriptionId } = args.labUsers;
       loginRole("userlogin", groupObjectId, "Group", subscriptionId, BUILTIN_ROLES.virtualMachineUserLogin, `Lab users sign in to ${args.vmName} with Entra ID (dsvm-identity-lab)`);

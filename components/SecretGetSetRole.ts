@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import { CustomRoleSource, LAB_CUSTOM_ROLES } from "../lib/azure";
 import { customRoleGuid, subscriptionScope } from "../lib/naming";
+import { labCustomRole } from "./lab-custom-role";
+import { roleIdIn } from "./role-assignment";
 
 export interface SecretGetSetRoleArgs {
   /** The lab's resource group id: the role's only assignable scope (vaults and secrets below it). */
@@ -28,27 +29,13 @@ export class SecretGetSetRole extends pulumi.ComponentResource {
   constructor(name: string, args: SecretGetSetRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:SecretGetSetRole", name, {}, opts);
     const spec = LAB_CUSTOM_ROLES.secretGetSet;
-    const roleId = (guid: pulumi.Input<string>) => pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
     if ((args.customRoleSource ?? "subscription") === "subscription") {
-      this.roleDefinitionId = roleId(pulumi.output(args.subscriptionId).apply((sub) => customRoleGuid(subscriptionScope(sub), spec.seed)));
+      this.roleDefinitionId = roleIdIn(args.subscriptionId, pulumi.output(args.subscriptionId).apply((sub) => customRoleGuid(subscriptionScope(sub), spec.seed)));
     } else {
-      const guid = pulumi.output(args.resourceGroupId).apply((rg) => customRoleGuid(rg, spec.seed));
-      const role = new authorization.RoleDefinition(
-        `${name}-definition`,
-        {
-          roleDefinitionId: guid,
-          scope: args.resourceGroupId,
-          // Role names are unique in the tenant, so the name carries a hash of the resource group's id.
-          roleName: pulumi.interpolate`${spec.name} (dsvm-identity-lab ${guid.apply((g) => g.slice(0, 8))})`,
-          description: spec.description,
-          roleType: "CustomRole",
-          permissions: [{ actions: [...spec.actions], notActions: [], dataActions: [...spec.dataActions], notDataActions: [] }],
-          assignableScopes: [args.resourceGroupId],
-        },
-        { parent: this },
-      );
+      const roleGuid = pulumi.output(args.resourceGroupId).apply((rg) => customRoleGuid(rg, spec.seed));
+      const role = labCustomRole(`${name}-definition`, { role: "secretGetSet", roleGuid, resourceGroupId: args.resourceGroupId }, { parent: this });
       // Built from the subscription so assignments get the canonical form; `role.name` adds the dependency.
-      this.roleDefinitionId = roleId(role.name);
+      this.roleDefinitionId = roleIdIn(args.subscriptionId, role.name);
     }
     this.registerOutputs({ roleDefinitionId: this.roleDefinitionId });
   }

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
-import { OPERATOR_SECRET_PERMISSIONS, SEAT_SECRET_PERMISSIONS, VaultAccessModel } from "../lib/azure";
+import { OPERATOR_SECRET_PERMISSIONS, SEAT_SECRET_PERMISSIONS } from "../lib/azure";
+import type { PrincipalType } from "./role-assignment";
+import type { SeatIdentity } from "./seat";
 import { VaultRbacAccess } from "./VaultRbacAccess";
 
 export interface SecretVaultArgs {
@@ -17,10 +19,8 @@ export interface SecretVaultArgs {
   readonly subnetId: pulumi.Input<string>;
   /** Public IPs or CIDRs admitted through the firewall, for operators. */
   readonly operatorIpRanges: readonly string[];
-  /** One VM identity per seat, in seat order: each gets secrets get and set, nothing else. */
-  readonly seatPrincipalIds: readonly pulumi.Input<string>[];
-  /** Seat numbers of `seatPrincipalIds`, for resource names (`vault2-seat501`); default 1, 2, ... */
-  readonly seatNumbers?: readonly number[];
+  /** This vault's seats, in seat order: each identity gets secrets get and set, nothing else. Numbers name resources (`vault2-seat501`). */
+  readonly seats: readonly SeatIdentity[];
   /** Operator object ids: the deploying principal first, then any from config. */
   readonly operatorObjectIds: readonly pulumi.Input<string>[];
   /** Days a deleted vault or secret stays recoverable: 7 to 90. Default 90. */
@@ -31,16 +31,23 @@ export interface SecretVaultArgs {
   readonly protect?: boolean;
   /** Name of the canary secret to create, with a random value kept secret in state and never exported. None when absent. */
   readonly canarySecretName?: string;
-  /** `accessPolicy` (default): access policies, inline on the vault. `rbac`: RBAC authorization and role assignments only. */
-  readonly accessModel?: VaultAccessModel;
-  /** What the RBAC model needs: the subscription (built-in roles) and the seat role (components/SecretGetSetRole.ts). */
-  readonly rbac?: {
-    readonly subscriptionId: pulumi.Input<string>;
-    readonly seatRoleDefinitionId: pulumi.Input<string>;
-    /** The operators' Entra object type (config operatorPrincipalType). */
-    readonly operatorPrincipalType: "User" | "ServicePrincipal" | "Group";
-  };
+  /** The permission model. Default `{ model: "accessPolicy" }`. */
+  readonly access?: VaultAccess;
 }
+
+/**
+ * `accessPolicy`: access policies, inline on the vault. `rbac`: RBAC authorization and role assignments only, with what
+ * that model needs: the subscription (built-in roles) and the seat role (components/SecretGetSetRole.ts).
+ */
+export type VaultAccess =
+  | { readonly model: "accessPolicy" }
+  | {
+      readonly model: "rbac";
+      readonly subscriptionId: pulumi.Input<string>;
+      readonly seatRoleDefinitionId: pulumi.Input<string>;
+      /** The operators' Entra object type (config operatorPrincipalType). */
+      readonly operatorPrincipalType: PrincipalType;
+    };
 
 /**
  * The lab's Key Vault (seed step 2). The permission model is set explicitly because the newest Key Vault API defaults
@@ -87,8 +94,12 @@ export class SecretVault extends pulumi.ComponentResource {
   constructor(name: string, args: SecretVaultArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:SecretVault", name, {}, opts);
     const parent = { parent: this };
-    const model = args.accessModel ?? "accessPolicy";
-    if (model === "rbac" && !args.rbac) throw new Error(`SecretVault ${name}: the rbac model needs args.rbac (subscription and seat role)`);
+    const access: VaultAccess = args.access ?? { model: "accessPolicy" };
+    const model = access.model;
+    // The type already requires them; this names them for an untyped (JavaScript) caller.
+    if (access.model === "rbac" && (!access.subscriptionId || !access.seatRoleDefinitionId || !access.operatorPrincipalType)) {
+      throw new Error(`SecretVault ${name}: access.model "rbac" needs access.subscriptionId, access.seatRoleDefinitionId and access.operatorPrincipalType`);
+    }
 
     // A deleted vault stays soft-deleted and keeps its name, so every new lab gets a fresh random suffix.
     // prefix (<=10) + "-kv-" + 6 = at most 20 of the 24 characters allowed, starting with a letter.
@@ -124,7 +135,7 @@ export class SecretVault extends pulumi.ComponentResource {
             ? {
                 accessPolicies: [
                   ...args.operatorObjectIds.map((objectId) => policyEntry(args.tenantId, objectId, OPERATOR_SECRET_PERMISSIONS)),
-                  ...args.seatPrincipalIds.map((objectId) => policyEntry(args.tenantId, objectId, SEAT_SECRET_PERMISSIONS)),
+                  ...args.seats.map((seat) => policyEntry(args.tenantId, seat.principalId, SEAT_SECRET_PERMISSIONS)),
                 ],
               }
             : {}),
@@ -144,7 +155,7 @@ export class SecretVault extends pulumi.ComponentResource {
       );
     }
 
-    if (model === "rbac") {
+    if (access.model === "rbac") {
       const secrets: { name: string; resource: pulumi.Resource }[] = [];
       if (this.canarySecret && args.canarySecretName !== undefined) {
         // The probe writes <canary>-probe. Made here, empty of meaning, so it exists before the seats' assignments:
@@ -159,26 +170,25 @@ export class SecretVault extends pulumi.ComponentResource {
         );
         secrets.push({ name: args.canarySecretName, resource: this.canarySecret }, { name: probeName, resource: probe });
       }
-      const access = new VaultRbacAccess(
+      const rbacAccess = new VaultRbacAccess(
         `${name}-rbac`,
         {
           vaultId: vault.id,
           vault,
-          subscriptionId: args.rbac!.subscriptionId,
-          seatRoleDefinitionId: args.rbac!.seatRoleDefinitionId,
-          seatPrincipalIds: args.seatPrincipalIds,
-          seatNumbers: args.seatNumbers,
+          subscriptionId: access.subscriptionId,
+          seatRoleDefinitionId: access.seatRoleDefinitionId,
+          seats: args.seats,
           secrets,
           operatorObjectIds: args.operatorObjectIds,
-          operatorPrincipalType: args.rbac!.operatorPrincipalType,
+          operatorPrincipalType: access.operatorPrincipalType,
         },
         parent,
       );
-      this.seatGrants = access.seatAssignments;
-      this.seatGrantIdentity = access.seatAssignments.map((list) => list.flatMap((a) => [a.id, a.roleDefinitionId, a.principalId]));
+      this.seatGrants = rbacAccess.seatAssignments;
+      this.seatGrantIdentity = rbacAccess.seatAssignments.map((list) => list.flatMap((a) => [a.id, a.roleDefinitionId, a.principalId]));
     } else {
-      this.seatGrants = args.seatPrincipalIds.map(() => [vault]);
-      this.seatGrantIdentity = args.seatPrincipalIds.map((principalId) => [vault.id, principalId, `secrets:${SEAT_SECRET_PERMISSIONS.join(",")}`]);
+      this.seatGrants = args.seats.map(() => [vault]);
+      this.seatGrantIdentity = args.seats.map((seat) => [vault.id, seat.principalId, `secrets:${SEAT_SECRET_PERMISSIONS.join(",")}`]);
     }
 
     this.vault = vault;

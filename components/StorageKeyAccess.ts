@@ -5,6 +5,9 @@ import * as storage from "@pulumi/azure-native/storage";
 import { BUILTIN_ROLES, CustomRoleSource, LAB_CUSTOM_ROLES } from "../lib/azure";
 import type { ListKeysRole } from "../lib/config";
 import { customRoleGuid, deterministicGuid, subscriptionScope } from "../lib/naming";
+import { labCustomRole } from "./lab-custom-role";
+import { grant, roleIdIn } from "./role-assignment";
+import type { SeatIdentity } from "./seat";
 
 export interface StorageKeyAccessArgs {
   /** Resource group that holds the account; also the custom role's assignable scope. */
@@ -21,8 +24,8 @@ export interface StorageKeyAccessArgs {
   readonly subnetId: pulumi.Input<string>;
   /** Public IPs or CIDRs admitted through the firewall, for operators. */
   readonly operatorIpRanges: readonly string[];
-  /** One VM identity per seat, in seat order: each may call listKeys on this account, nothing else. */
-  readonly seatPrincipalIds: readonly pulumi.Input<string>[];
+  /** The seats, in seat order: each identity may call listKeys on this account, nothing else. */
+  readonly seats: readonly SeatIdentity[];
   /** `custom`: a role whose only action is listkeys/action. `builtin`: Storage Account Key Operator Service Role. */
   readonly listKeysRole: ListKeysRole;
   /**
@@ -92,49 +95,30 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
     if (args.listKeysRole === "custom" && source === "lab") {
       // The GUID as first shipped (the resource group's id as given), so an existing lab keeps its role.
       const roleGuid = pulumi.output(args.resourceGroupId).apply((rg) => deterministicGuid(rg, spec.seed));
-      role = new authorization.RoleDefinition(
-        `${name}-listkeys-role`,
-        {
-          roleDefinitionId: roleGuid,
-          scope: args.resourceGroupId,
-          // Role names are unique in the tenant, so the name carries a hash of the resource group's id.
-          roleName: pulumi.interpolate`${spec.name} (dsvm-identity-lab ${roleGuid.apply((g) => g.slice(0, 8))})`,
-          description: spec.description,
-          roleType: "CustomRole",
-          permissions: [{ actions: [...spec.actions], notActions: [], dataActions: [...spec.dataActions], notDataActions: [] }],
-          // Custom roles cannot be assignable at a single resource; the assignments below are.
-          assignableScopes: [args.resourceGroupId],
-        },
-        parent,
-      );
+      role = labCustomRole(`${name}-listkeys-role`, { role: "storageListKeys", roleGuid, resourceGroupId: args.resourceGroupId }, parent);
     }
     // Built from the subscription so role assignments get the canonical form; `role.name` adds the dependency.
-    const roleId = (guid: pulumi.Input<string>) => pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
-    this.roleDefinitionId =
+    this.roleDefinitionId = roleIdIn(
+      args.subscriptionId,
       args.listKeysRole === "builtin"
-        ? roleId(BUILTIN_ROLES.storageAccountKeyOperator)
+        ? BUILTIN_ROLES.storageAccountKeyOperator
         : role
-          ? roleId(role.name)
-          : roleId(pulumi.output(args.subscriptionId).apply((sub) => customRoleGuid(subscriptionScope(sub), spec.seed)));
+          ? role.name
+          : pulumi.output(args.subscriptionId).apply((sub) => customRoleGuid(subscriptionScope(sub), spec.seed)),
+    );
 
-    this.seatAssignments = args.seatPrincipalIds.map(
-      (principalId, i) =>
-        new authorization.RoleAssignment(
-          `${name}-seat${i + 1}-listkeys`,
-          {
-            principalId,
-            // Without it Azure answers PrincipalNotFound while a new identity replicates.
-            principalType: "ServicePrincipal",
-            roleDefinitionId: this.roleDefinitionId,
-            scope: account.id,
-            // Same scope, principal and role: same name, so a re-run is idempotent.
-            roleAssignmentName: pulumi
-              .all([account.id, principalId, this.roleDefinitionId])
-              .apply(([scope, p, r]) => deterministicGuid(scope.toLowerCase(), p, r.toLowerCase())),
-            description: `Seat ${i + 1}: listKeys on the lab storage account (dsvm-identity-lab)`,
-          },
-          parent,
-        ),
+    this.seatAssignments = args.seats.map((seat) =>
+      grant(
+        `${name}-seat${seat.number}-listkeys`,
+        {
+          principalId: seat.principalId,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: this.roleDefinitionId,
+          scope: account.id,
+          description: `Seat ${seat.number}: listKeys on the lab storage account (dsvm-identity-lab)`,
+        },
+        parent,
+      ),
     );
 
     this.accountName = account.name;

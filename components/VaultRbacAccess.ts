@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
+import type * as authorization from "@pulumi/azure-native/authorization";
 import { BUILTIN_ROLES } from "../lib/azure";
-import { roleAssignmentGuid } from "../lib/naming";
+import { grant, PrincipalType, roleIdIn } from "./role-assignment";
+import type { SeatIdentity } from "./seat";
 
 export interface VaultRbacAccessArgs {
   /** The vault's resource id (one vault shard). */
@@ -15,10 +16,8 @@ export interface VaultRbacAccessArgs {
   readonly subscriptionId: pulumi.Input<string>;
   /** The seat role: dataActions exactly getSecret and setSecret (components/SecretGetSetRole.ts). */
   readonly seatRoleDefinitionId: pulumi.Input<string>;
-  /** One VM identity per seat of this vault, in seat order; `seatNumbers` says which lab seat each one is. */
-  readonly seatPrincipalIds: readonly pulumi.Input<string>[];
-  /** The lab's seat numbers of `seatPrincipalIds` (1-based); default 1..n. Names and descriptions use them. */
-  readonly seatNumbers?: readonly number[];
+  /** This vault's seats, in seat order. Names and descriptions use their lab seat numbers. */
+  readonly seats: readonly SeatIdentity[];
   /**
    * The secrets each seat may get and set, each of which must exist when its assignment is made: the assignment's
    * scope is `<vaultId>/secrets/<name>`.
@@ -27,7 +26,7 @@ export interface VaultRbacAccessArgs {
   /** Operator object ids: each gets Key Vault Secrets Officer on the vault. */
   readonly operatorObjectIds: readonly pulumi.Input<string>[];
   /** The operators' object type: Azure refuses an assignment whose principalType does not match the principal. */
-  readonly operatorPrincipalType: "User" | "ServicePrincipal" | "Group";
+  readonly operatorPrincipalType: PrincipalType;
 }
 
 /**
@@ -44,31 +43,30 @@ export class VaultRbacAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: VaultRbacAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dsvm-identity-lab:lab:VaultRbacAccess", name, {}, opts);
-    const assign = (label: string, principalId: pulumi.Input<string>, principalType: string, roleDefinitionId: pulumi.Input<string>, scope: pulumi.Input<string>, description: string, dependsOn?: pulumi.Resource[], deletedWith?: pulumi.Resource) =>
-      new authorization.RoleAssignment(
-        `${name}-${label}`,
-        {
-          principalId,
-          // Always explicit: the SDK would send "User". For a new VM identity it also spares the PrincipalNotFound
-          // answers Azure gives while the identity replicates.
-          principalType,
-          roleDefinitionId,
-          scope,
-          roleAssignmentName: pulumi.all([scope, principalId, roleDefinitionId]).apply(([s, p, r]) => roleAssignmentGuid(s, p, r)),
-          description,
-        },
-        { parent: this, dependsOn, deletedWith },
-      );
-
-    this.seatAssignments = args.seatPrincipalIds.map((principalId, i) => {
-      const seat = args.seatNumbers?.[i] ?? i + 1;
-      return args.secrets.map((secret) =>
+    this.seatAssignments = args.seats.map((seat) =>
+      args.secrets.map((secret) =>
         // The scope is the secret itself, so it must exist first.
-        assign(`seat${seat}-${secret.name.toLowerCase()}`, principalId, "ServicePrincipal", args.seatRoleDefinitionId, pulumi.interpolate`${args.vaultId}/secrets/${secret.name}`, `Seat ${seat}: get and set secret ${secret.name}, nothing else (dsvm-identity-lab)`, [secret.resource], args.vault),
-      );
-    });
-    const officer = pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.keyVaultSecretsOfficer}`;
-    this.operatorAssignments = args.operatorObjectIds.map((id, i) => assign(`operator${i + 1}`, id, args.operatorPrincipalType, officer, args.vaultId, "Lab operator: Key Vault Secrets Officer on the lab vault (dsvm-identity-lab)"));
+        grant(
+          `${name}-seat${seat.number}-${secret.name.toLowerCase()}`,
+          {
+            principalId: seat.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: args.seatRoleDefinitionId,
+            scope: pulumi.interpolate`${args.vaultId}/secrets/${secret.name}`,
+            description: `Seat ${seat.number}: get and set secret ${secret.name}, nothing else (dsvm-identity-lab)`,
+          },
+          { parent: this, dependsOn: [secret.resource], deletedWith: args.vault },
+        ),
+      ),
+    );
+    const officer = roleIdIn(args.subscriptionId, BUILTIN_ROLES.keyVaultSecretsOfficer);
+    this.operatorAssignments = args.operatorObjectIds.map((id, i) =>
+      grant(
+        `${name}-operator${i + 1}`,
+        { principalId: id, principalType: args.operatorPrincipalType, roleDefinitionId: officer, scope: args.vaultId, description: "Lab operator: Key Vault Secrets Officer on the lab vault (dsvm-identity-lab)" },
+        { parent: this },
+      ),
+    );
     this.registerOutputs({});
   }
 }

@@ -11,7 +11,7 @@ const T = {
 const policiesOf = (run: ProgramRun) => one(run, T.vault, "vault-kv").inputs.properties.accessPolicies as any[];
 
 /** SecretVault alone, with hand-written args. */
-function buildVault(over: Record<string, unknown> = {}, name = "kv") {
+function buildVault(over: Record<string, unknown> = {}, name = "kv", model: "accessPolicy" | "rbac" = "accessPolicy") {
   return runComponents((load, sdk) => {
     const { SecretVault } = load<typeof import("../../components/SecretVault")>("components/SecretVault");
     new SecretVault(name, {
@@ -21,11 +21,14 @@ function buildVault(over: Record<string, unknown> = {}, name = "kv") {
       namePrefix: "lab",
       subnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/lab",
       operatorIpRanges: [],
-      seatPrincipalIds: ["seat-principal-1", "seat-principal-2"],
+      seats: [
+        { number: 1, principalId: "seat-principal-1" },
+        { number: 2, principalId: "seat-principal-2" },
+      ],
       operatorObjectIds: ["operator-1"],
       canarySecretName: "Canary",
+      access: model === "rbac" ? { model, subscriptionId: "sub-1", seatRoleDefinitionId: sdk.output("/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/r1"), operatorPrincipalType: "User" } : { model },
       ...over,
-      ...(over.accessModel === "rbac" ? { rbac: { subscriptionId: "sub-1", seatRoleDefinitionId: sdk.output("/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/r1"), operatorPrincipalType: "User" } } : {}),
     } as any);
   });
 }
@@ -112,7 +115,7 @@ describe("SecretVault alone (hand-written args)", () => {
   });
 
   it("removing a seat drops its policy from the vault's next write (the vault itself stays)", async () => {
-    const one_ = await buildVault({ seatPrincipalIds: ["seat-principal-1"] });
+    const one_ = await buildVault({ seats: [{ number: 1, principalId: "seat-principal-1" }] });
     const objectIds = one(one_, T.vault, "kv-kv").inputs.properties.accessPolicies.map((p: any) => p.objectId);
     expect(objectIds).toEqual(["operator-1", "seat-principal-1"]);
     expect(objectIds).not.toContain("seat-principal-2");
@@ -127,7 +130,7 @@ describe("SecretVault alone (hand-written args)", () => {
   });
 
   it("RBAC: both secrets go with the vault, the probe secret is written after the canary, and no vault write can overlap another", async () => {
-    const run = await buildVault({ accessModel: "rbac" });
+    const run = await buildVault({}, "kv", "rbac");
     const vault = one(run, T.vault, "kv-kv");
     expect(vault.inputs.properties.accessPolicies).toBeUndefined();
     const [canary, probe] = [one(run, T.secret, "kv-canary"), one(run, T.secret, "kv-probe-secret")];
@@ -146,12 +149,13 @@ describe("SecretVault alone (hand-written args)", () => {
     expect(concurrentPairs(run, vaultWrites(run))).toEqual(["a | b"]);
   });
 
-  it("refuses the rbac model without its role, naming the argument", async () => {
+  it("refuses the rbac model without its role: tsc at compile time, naming the argument at run time (an untyped caller)", async () => {
     await expect(
       runComponents((load) => {
         const { SecretVault } = load<typeof import("../../components/SecretVault")>("components/SecretVault");
-        new SecretVault("kv", { resourceGroupName: "rg", location: "westeurope", tenantId: "t", namePrefix: "lab", subnetId: "s", operatorIpRanges: [], seatPrincipalIds: [], operatorObjectIds: [], accessModel: "rbac" });
+        // @ts-expect-error the rbac model needs subscriptionId, seatRoleDefinitionId and operatorPrincipalType
+        new SecretVault("kv", { resourceGroupName: "rg", location: "westeurope", tenantId: "t", namePrefix: "lab", subnetId: "s", operatorIpRanges: [], seats: [], operatorObjectIds: [], access: { model: "rbac" } });
       }),
-    ).rejects.toThrow(/SecretVault kv: the rbac model needs args.rbac/);
+    ).rejects.toThrow(/SecretVault kv: access\.model "rbac" needs access\.subscriptionId, access\.seatRoleDefinitionId and access\.operatorPrincipalType/);
   });
 });

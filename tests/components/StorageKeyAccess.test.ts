@@ -90,7 +90,7 @@ describe("StorageKeyAccess alone (hand-written args)", () => {
   const build = (listKeysRole: "custom" | "builtin", customRoleSource?: "subscription" | "lab") =>
     runComponents((load) => {
       const { StorageKeyAccess } = load<typeof import("../../components/StorageKeyAccess")>("components/StorageKeyAccess");
-      new StorageKeyAccess("st", { resourceGroupName: "rg", resourceGroupId: RG, subscriptionId: "sub-2", location: "westeurope", namePrefix: "lab", subnetId: "s", operatorIpRanges: [], seatPrincipalIds: ["p1"], listKeysRole, customRoleSource });
+      new StorageKeyAccess("st", { resourceGroupName: "rg", resourceGroupId: RG, subscriptionId: "sub-2", location: "westeurope", namePrefix: "lab", subnetId: "s", operatorIpRanges: [], seats: [{ number: 1, principalId: "p1" }], listKeysRole, customRoleSource });
     });
   const roleOf = async (...a: Parameters<typeof build>) => {
     const run = await build(...a);

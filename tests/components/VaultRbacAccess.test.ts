@@ -155,8 +155,10 @@ describe("VaultRbacAccess alone (hand-written args)", () => {
         vault,
         subscriptionId: "sub-1",
         seatRoleDefinitionId: "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/r1",
-        seatPrincipalIds: ["p1", "p2"],
-        seatNumbers: [7, 8],
+        seats: [
+          { number: 7, principalId: "p1" },
+          { number: 8, principalId: "p2" },
+        ],
         secrets: [{ name: "Canary", resource: secret }],
         operatorObjectIds: ["op1"],
         operatorPrincipalType: "Group",
