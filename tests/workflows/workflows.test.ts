@@ -90,10 +90,29 @@ describe.each(FILES)("%s", (file) => {
 describe("pr.yml", () => {
   const wf = load("pr.yml");
 
-  it("runs on pull requests with an offline job and a preview job after it", () => {
+  it("runs on pull requests with an offline job, the base branch's gate, and a preview job after both", () => {
     expect(Object.keys(wf.on)).toEqual(["pull_request"]);
-    expect(Object.keys(wf.jobs).sort()).toEqual(["offline", "preview"]);
-    expect(wf.jobs.preview.needs).toBe("offline");
+    expect(Object.keys(wf.jobs).sort()).toEqual(["base-gate", "offline", "preview"]);
+    expect(wf.jobs.preview.needs).toEqual(["offline", "base-gate"]);
+  });
+
+  it("base-gate: checks out the PR and the base commit apart, installs the base's dependencies only, and runs the base's plan --program over the PR for every stack", () => {
+    const job = wf.jobs["base-gate"];
+    expect(job.permissions).toEqual({ contents: "read" });
+    const [pr, base] = uses(job, "actions/checkout");
+    expect(pr.with).toEqual({ "persist-credentials": false, path: "pr" });
+    expect(base.with).toEqual({ "persist-credentials": false, ref: "${{ github.event.pull_request.base.sha }}", path: "base" });
+    // No npm cache a PR's run could have filled; npm ci in base/ only, never in the PR's checkout.
+    expect(uses(job, "actions/setup-node")[0].with).toEqual({ "node-version": 20 });
+    const installs = job.steps.filter((s) => /npm ci/.test(s.run ?? ""));
+    expect(installs.map((s) => [(s as any)["working-directory"], s.run])).toEqual([["base", "npm ci"]]);
+    const gate = job.steps.find((s) => /--program/.test(s.run ?? ""))!;
+    expect(gate.run).toContain('(cd base && npm run --silent plan -- --stack "$s" --program "$GITHUB_WORKSPACE/pr")');
+    expect(gate.run).toMatch(/for f in base\/Pulumi\.\*\.yaml pr\/Pulumi\.\*\.yaml; do/);
+    expect(gate.run).toMatch(/exit \$status\s*$/);
+    expect(gate.run).toContain("GITHUB_STEP_SUMMARY");
+    // Nothing of the PR's runs before the base gate: no step in this job runs in pr/ or npm test.
+    expect(job.steps.filter((s) => /npm test|cd pr\b/.test(s.run ?? ""))).toEqual([]);
   });
 
   it("offline: on Node 20 and 22, npm ci, npm run fetch-reference, npm test, then the plan gate, with the plan in the job summary", () => {
@@ -108,13 +127,18 @@ describe("pr.yml", () => {
     const test = runIndex(job, /^npm test$/);
     expect(fetch).toBeGreaterThan(ci);
     expect(test).toBeGreaterThan(fetch);
-    const gate = runIndex(job, /set -o pipefail\n\s*npm run --silent plan -- --stack dev \| tee plan.txt/);
+    const gate = runIndex(job, /for f in Pulumi\.\*\.yaml; do[\s\S]*npm run --silent plan -- --stack "\$s" > "plan-\$s.txt"[\s\S]*exit \$status/);
     expect(ci).toBeGreaterThanOrEqual(0);
     expect(test).toBeGreaterThan(ci);
     expect(gate).toBeGreaterThan(test);
     const summary = job.steps.find((s) => /GITHUB_STEP_SUMMARY/.test(s.run ?? ""))!;
     expect(summary.if).toBe("always()");
-    expect(summary.run).toMatch(/cat plan.txt/);
+    expect(summary.run).toMatch(/for f in Pulumi\.\*\.yaml; do[\s\S]*cat "plan-\$s.err" "plan-\$s.txt"/);
+    expect(uses(job, "actions/upload-artifact")[0].with!.path).toBe("plan-*.json");
+  });
+
+  it("every shipped stack file exists to be planned: dev, win-rbac and lab-users", () => {
+    expect(fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.lab-users.yaml", "Pulumi.win-rbac.yaml"]);
   });
 
   it("preview: same-repository PRs only, pulumi preview with the policy pack, commented on the PR", () => {
@@ -206,6 +230,10 @@ describe("deploy.yml", () => {
     const [up] = uses(job, "pulumi/actions");
     expect(up.with).toMatchObject({ command: "up", policyPacks: "policy" });
     const verify = runIndex(job, /^npm run verify -- --stack "\$STACK"$/);
+    // The offline gate plans every shipped stack before anything is deployed.
+    const plans = runIndex(job, /for f in Pulumi\.\*\.yaml; do[\s\S]*npm run --silent plan -- --stack "\$s"[\s\S]*exit \$status/);
+    expect(plans).toBeGreaterThanOrEqual(0);
+    expect(plans).toBeLessThan(job.steps.indexOf(up));
     expect(verify).toBeGreaterThan(job.steps.indexOf(up));
     expect(job.env?.STACK).toBe("${{ vars.PULUMI_STACK || 'dev' }}");
   });
