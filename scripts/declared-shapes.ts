@@ -16,7 +16,11 @@ const OPERATOR = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 const EPHEMERAL = { ephemeral: "true", ttlHours: "8", createdAt: "2025-01-31T09:00:00Z", owner: "alice" };
 
 /** The stacks and config variants the lab supports: every property any of them sets is declared. */
-export const SHAPE_VARIANTS: readonly { readonly title: string; readonly stack: string; readonly config: Readonly<Record<string, string>> }[] = [
+export const SHAPE_VARIANTS: readonly {
+  readonly title: string;
+  readonly stack: string;
+  readonly config: Readonly<Record<string, string>>;
+}[] = [
   { title: "dev", stack: "dev", config: {} },
   { title: "win-rbac", stack: "win-rbac", config: {} },
   { title: "lab-users", stack: "lab-users", config: {} },
@@ -28,8 +32,20 @@ export const SHAPE_VARIANTS: readonly { readonly title: string; readonly stack: 
   { title: "ephemeral", stack: "dev", config: EPHEMERAL },
   { title: "rbac on ubuntu", stack: "dev", config: { vaultAccessModel: "rbac" } },
   { title: "sharded seats", stack: "dev", config: { seats: "3", seatsPerVault: "2" } },
-  { title: "operators and operator IPs", stack: "dev", config: { operatorObjectIds: JSON.stringify([OPERATOR]), operatorIpRanges: '["203.0.113.7", "198.51.100.0/24"]', operatorPrincipalType: "Group" } },
-  { title: "windows with operators and RDP", stack: "win-rbac", config: { operatorObjectIds: JSON.stringify([OPERATOR]), allowedSshCidrs: '["203.0.113.0/24"]' } },
+  {
+    title: "operators and operator IPs",
+    stack: "dev",
+    config: {
+      operatorObjectIds: JSON.stringify([OPERATOR]),
+      operatorIpRanges: '["203.0.113.7", "198.51.100.0/24"]',
+      operatorPrincipalType: "Group",
+    },
+  },
+  {
+    title: "windows with operators and RDP",
+    stack: "win-rbac",
+    config: { operatorObjectIds: JSON.stringify([OPERATOR]), allowedSshCidrs: '["203.0.113.0/24"]' },
+  },
   { title: "one seat, no check on deploy", stack: "dev", config: { seats: "1", checkOnDeploy: "false" } },
 ];
 
@@ -55,21 +71,28 @@ async function runOne(index: number): Promise<Record<string, string[]>> {
 }
 
 function runChild(index: number): Record<string, string[]> {
-  const child = spawnSync(process.execPath, ["-r", "./scripts/register.js", __filename, "--variant", String(index)], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
+  const child = spawnSync(process.execPath, ["-r", "./scripts/register.js", __filename, "--variant", String(index)], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   if (child.status !== 0) throw new Error(`variant ${SHAPE_VARIANTS[index].title} failed: ${child.stderr.slice(-2000)}`);
   return JSON.parse(child.stdout);
 }
 
 /** The file's text for `paths`: the generated block replaced, the header kept. */
 export function render(paths: Record<string, readonly string[]>, text = fs.readFileSync(SHAPES_FILE, "utf8")): string {
-  const body = Object.keys(paths)
-    .sort()
-    .map((t) => `  ${JSON.stringify(t)}: [\n${[...paths[t]].sort().map((p) => `    ${JSON.stringify(p)},`).join("\n")}\n  ],`)
-    .join("\n");
+  // Formatted as prettier formats it (printWidth 140): an array on one line when it fits.
+  const entry = (t: string) => {
+    const items = [...paths[t]].sort().map((p) => JSON.stringify(p));
+    const line = `  ${JSON.stringify(t)}: [${items.join(", ")}],`;
+    return line.length <= 140 ? line : `  ${JSON.stringify(t)}: [\n${items.map((p) => `    ${p},`).join("\n")}\n  ],`;
+  };
+  const body = Object.keys(paths).sort().map(entry).join("\n");
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${SHAPES_FILE}: markers ${BEGIN} / ${END} not found`);
-  return `${text.slice(0, start + BEGIN.length)}\n${body}\n${text.slice(end)}`;
+  return `${text.slice(0, start + BEGIN.length)}\n${body}\n  ${text.slice(end)}`;
 }
 const BEGIN = "// BEGIN GENERATED (npm run shapes)";
 const END = "// END GENERATED";
@@ -88,11 +111,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const text = render(Object.fromEntries(Object.entries(merged).map(([t, s]) => [t, [...s].sort()])));
   if (argv.includes("--check")) {
     const same = text === fs.readFileSync(SHAPES_FILE, "utf8");
-    process.stderr.write(same ? "shapes: policy/shapes/declared.ts is up to date\n" : "shapes: policy/shapes/declared.ts is stale: run npm run shapes and review the diff\n");
+    process.stderr.write(
+      same
+        ? "shapes: policy/shapes/declared.ts is up to date\n"
+        : "shapes: policy/shapes/declared.ts is stale: run npm run shapes and review the diff\n",
+    );
     return same ? 0 : 1;
   }
   fs.writeFileSync(SHAPES_FILE, text);
-  process.stderr.write(`shapes: wrote ${path.relative(ROOT, SHAPES_FILE)}; review the diff: every new path is something a seat or the network gains\n`);
+  process.stderr.write(
+    `shapes: wrote ${path.relative(ROOT, SHAPES_FILE)}; review the diff: every new path is something a seat or the network gains\n`,
+  );
   return 0;
 }
 

@@ -3,11 +3,11 @@
 // A peering, a route table, DNS servers, userData, a gallery application or an outside NIC each set a property the
 // lab never sets, so they are denied before anyone has to think of them.
 import { array, Finding, known, PolicyResourceView, ResourceRule, Rule, shownList } from "../engine";
-import { azureName, byType, isWindows, refersTo, T } from "../graph";
+import { azureName, byType, isWindows, refersTo, seatVms, T } from "../graph";
 import { DECLARED_PATHS, DECLARED_SHAPES_FILE } from "../shapes/declared";
 import { LAB_IMAGES } from "../shapes/images";
 import { inputPaths } from "../shapes/paths";
-import { SHAPE_REASONS } from "../shapes/reasons";
+import { JUDGED_ON_EVERY_TYPE, SHAPE_REASONS } from "../shapes/reasons";
 import { labSubnets } from "./ingress";
 
 interface Shape {
@@ -17,10 +17,14 @@ interface Shape {
 }
 
 const SHAPES: ReadonlyMap<string, Shape> = new Map(
-  Object.entries(DECLARED_PATHS).map(([type, paths]) => [type, { paths: new Set(paths), judged: Object.keys(SHAPE_REASONS[type]?.judged ?? {}) }]),
+  Object.entries(DECLARED_PATHS).map(([type, paths]) => [
+    type,
+    { paths: new Set(paths), judged: Object.keys({ ...JUDGED_ON_EVERY_TYPE, ...SHAPE_REASONS[type]?.judged }) },
+  ]),
 );
 
-const underJudged = (path: string, judged: readonly string[]) => judged.some((j) => path === j || path.startsWith(`${j}.`) || path.startsWith(`${j}[]`));
+const underJudged = (path: string, judged: readonly string[]) =>
+  judged.some((j) => path === j || path.startsWith(`${j}.`) || path.startsWith(`${j}[]`));
 
 /** The paths of `r` that its type's declared shape does not have. Types with no shape: inventory-resource-types' business. */
 export function undeclaredPaths(r: Pick<PolicyResourceView, "type" | "inputs">): string[] {
@@ -52,24 +56,37 @@ const inventoryProperties: ResourceRule = {
 
 const imageKeys = ["publisher", "offer", "sku", "version"] as const;
 
-const inventoryImage: ResourceRule = {
-  kind: "resource",
-  types: [T.vm],
+const inventoryImage: Rule = {
+  kind: "stack",
   id: "inventory-image",
   name: "Every VM boots one of the lab's two DSVM marketplace images, exactly",
   enforcement: "mandatory",
   why: "The image is the code that runs as root before any check: another publisher, a community or shared gallery image, or a custom image id can carry a backdoor no rule sees. The lab's images are literals in the policy, not the program's constants.",
   source: ["MCSB PV-4 (audit and enforce secure configurations for compute)", "MCSB AM-5 (approved applications in VMs)"],
   fix: "Set storageProfile.imageReference to exactly the DSVM image of the seat's OS (policy/shapes/images.ts), with no id, sharedGalleryImageId or communityGalleryImageId.",
-  check: (r) => {
-    const os = isWindows(r) ? "windows" : "ubuntu";
-    const want = LAB_IMAGES[os];
-    const ref = r.inputs.storageProfile?.imageReference ?? {};
-    const problems: string[] = [];
-    for (const k of imageKeys) if (String(ref[k] ?? "").toLowerCase() !== want[k].toLowerCase()) problems.push(`${k} ${JSON.stringify(ref[k] ?? null)} is not ${JSON.stringify(want[k])}`);
-    for (const k of Object.keys(ref).filter((k) => !(imageKeys as readonly string[]).includes(k) && ref[k] !== undefined && ref[k] !== null && ref[k] !== "")) problems.push(`${k} is set`);
-    return problems.length ? [`VM ${azureName(r, "vmName")} boots another image (${problems.join("; ")}): set storageProfile.imageReference to ${want.publisher}:${want.offer}:${want.sku}:${want.version}. To change the image on purpose, edit policy/shapes/images.ts in a reviewed PR (docs/reviewing-a-pr.md).`] : [];
-  },
+  // Seats only: any other VM is denied whole by inventory-resource-types.
+  check: (resources, ctx) =>
+    seatVms(resources, ctx).flatMap((r): Finding[] => {
+      const os = isWindows(r) ? "windows" : "ubuntu";
+      const want = LAB_IMAGES[os];
+      const ref = r.inputs.storageProfile?.imageReference ?? {};
+      const problems: string[] = [];
+      for (const k of imageKeys)
+        if (String(ref[k] ?? "").toLowerCase() !== want[k].toLowerCase())
+          problems.push(`${k} ${JSON.stringify(ref[k] ?? null)} is not ${JSON.stringify(want[k])}`);
+      for (const k of Object.keys(ref).filter(
+        (k) => !(imageKeys as readonly string[]).includes(k) && ref[k] !== undefined && ref[k] !== null && ref[k] !== "",
+      ))
+        problems.push(`${k} is set`);
+      return problems.length
+        ? [
+            {
+              urn: r.urn,
+              message: `VM ${azureName(r, "vmName")} boots another image (${problems.join("; ")}): set storageProfile.imageReference to ${want.publisher}:${want.offer}:${want.sku}:${want.version}. To change the image on purpose, edit policy/shapes/images.ts in a reviewed PR (docs/reviewing-a-pr.md).`,
+            },
+          ]
+        : [];
+    }),
 };
 
 /** The seat component a resource belongs to (`...::seat3`), if any. */
@@ -92,7 +109,14 @@ export const shapeRules: readonly Rule[] = [
         const bad = array(n.inputs.ipConfigurations)
           .map((c, i) => ({ name: known(c?.name) ? c.name : `#${i + 1}`, id: c?.subnet?.id }))
           .filter((c) => !labs.some((s) => refersTo(c.id, n, s)));
-        return bad.length ? [{ urn: n.urn, message: `NIC ${azureName(n, "networkInterfaceName")} IP configuration ${bad.map((c) => `${c.name} (subnet ${known(c.id) ? c.id : "not the lab's"})`).join(", ")} is not in the lab subnet: set subnet.id to the lab subnet.` }] : [];
+        return bad.length
+          ? [
+              {
+                urn: n.urn,
+                message: `NIC ${azureName(n, "networkInterfaceName")} IP configuration ${bad.map((c) => `${c.name} (subnet ${known(c.id) ? c.id : "not the lab's"})`).join(", ")} is not in the lab subnet: set subnet.id to the lab subnet.`,
+              },
+            ]
+          : [];
       });
     },
   },
@@ -104,16 +128,22 @@ export const shapeRules: readonly Rule[] = [
     why: "A second NIC, or a NIC from outside the plan, joins the seat to a network the lab does not declare; its subnet, NSG and public IP are nobody's review.",
     source: ["MCSB NS-1 (network segmentation)"],
     fix: "Give each seat exactly its own NIC (components/DataScienceVm.ts): networkProfile.networkInterfaces [{ id: nic.id }].",
-    check: (resources) => {
+    // Seats only: any other VM is denied whole by inventory-resource-types.
+    check: (resources, ctx) => {
       const nics = byType(resources, T.nic);
-      return byType(resources, T.vm).flatMap((vm): Finding[] => {
+      return seatVms(resources, ctx).flatMap((vm): Finding[] => {
         const refs = array(vm.inputs.networkProfile?.networkInterfaces).map((x) => x?.id);
         const own = nics.filter((n) => component(n) !== undefined && component(n) === component(vm));
         const problems: string[] = [];
         if (refs.length !== 1) problems.push(`it has ${refs.length} NICs, not 1`);
         const outside = refs.filter((id) => !own.some((n) => refersTo(id, vm, n)));
-        if (outside.length) problems.push(`${outside.length} NIC(s) are not the seat's own NIC of this plan (${outside.map((id) => (known(id) ? id : "not known before deploy")).join(", ")})`);
-        return problems.length ? [{ urn: vm.urn, message: `VM ${azureName(vm, "vmName")}: ${problems.join("; ")}. Remove every NIC but the seat's own.` }] : [];
+        if (outside.length)
+          problems.push(
+            `${outside.length} NIC(s) are not the seat's own NIC of this plan (${outside.map((id) => (known(id) ? id : "not known before deploy")).join(", ")})`,
+          );
+        return problems.length
+          ? [{ urn: vm.urn, message: `VM ${azureName(vm, "vmName")}: ${problems.join("; ")}. Remove every NIC but the seat's own.` }]
+          : [];
       });
     },
   },

@@ -7,7 +7,7 @@
 export const DECLARED_SHAPES_FILE = "policy/shapes/declared.ts";
 
 export const DECLARED_PATHS: Readonly<Record<string, readonly string[]>> = {
-// BEGIN GENERATED (npm run shapes)
+  // BEGIN GENERATED (npm run shapes)
   "azure-native:authorization:RoleAssignment": [
     "description",
     "principalId",
@@ -93,14 +93,7 @@ export const DECLARED_PATHS: Readonly<Record<string, readonly string[]>> = {
     "taskType",
     "timeZoneId",
   ],
-  "azure-native:keyvault:Secret": [
-    "properties.contentType",
-    "properties.value",
-    "resourceGroupName",
-    "secretName",
-    "tags.*",
-    "vaultName",
-  ],
+  "azure-native:keyvault:Secret": ["properties.contentType", "properties.value", "resourceGroupName", "secretName", "tags.*", "vaultName"],
   "azure-native:keyvault:Vault": [
     "location",
     "properties.accessPolicies[].objectId",
@@ -210,11 +203,7 @@ export const DECLARED_PATHS: Readonly<Record<string, readonly string[]>> = {
     "tags.*",
     "virtualNetworkName",
   ],
-  "azure-native:resources:ResourceGroup": [
-    "location",
-    "resourceGroupName",
-    "tags.*",
-  ],
+  "azure-native:resources:ResourceGroup": ["location", "resourceGroupName", "tags.*"],
   "azure-native:storage:StorageAccount": [
     "accountName",
     "allowBlobPublicAccess",
@@ -244,12 +233,6 @@ export const DECLARED_PATHS: Readonly<Record<string, readonly string[]>> = {
     "overrideSpecial",
     "special",
   ],
-  "random:index/randomString:RandomString": [
-    "length",
-    "lower",
-    "numeric",
-    "special",
-    "upper",
-  ],
-// END GENERATED
+  "random:index/randomString:RandomString": ["length", "lower", "numeric", "special", "upper"],
+  // END GENERATED
 };

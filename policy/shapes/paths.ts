@@ -41,4 +41,3 @@ export function isTrue(v: unknown): boolean {
   if (v === true || v === 1) return true;
   return typeof v === "string" && ["true", "1", "yes", "on"].includes(v.trim().toLowerCase());
 }
-

@@ -2,8 +2,15 @@
 // that rule's business, and one regression is caught by the one rule meant for it). Reviewed by hand; the paths
 // themselves are generated into declared.ts (npm run shapes).
 
+/** Subtrees judged on every type: a managed identity on any resource is the grants inventory's to judge. */
+export const JUDGED_ON_EVERY_TYPE: Readonly<Record<string, string>> = {
+  identity: "grant-managed-identities: any identity on any resource",
+};
+
 export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; readonly judged?: Readonly<Record<string, string>> }>> = {
-  "azure-native:authorization:RoleAssignment": { why: "the access matrix's grants: principal, role and scope, all judged by grant-role-assignments" },
+  "azure-native:authorization:RoleAssignment": {
+    why: "the access matrix's grants: principal, role and scope, all judged by grant-role-assignments",
+  },
   "azure-native:authorization:RoleDefinition": { why: "customRoleSource lab: the two lab roles, judged by grant-custom-roles" },
   "azure-native:compute:VirtualMachine": {
     why: "a seat: size, system identity, the DSVM image, one NIC, SSH key or Entra sign-in, managed boot diagnostics (no storage account of ours)",
@@ -15,26 +22,57 @@ export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; read
   },
   "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": {
     why: "the in-VM check: the probe's script and flags, failing the deploy when it fails",
-    judged: { source: "inventory-run-commands: the lab's own probe only", "parameters[]": "inventory-run-commands: the probe's flags", outputBlobUri: "inventory-run-commands", errorBlobUri: "inventory-run-commands", runAsUser: "credential-run-as-and-protected", runAsPassword: "credential-run-as-and-protected" },
+    judged: {
+      source: "inventory-run-commands: the lab's own probe only",
+      "parameters[]": "inventory-run-commands: the probe's flags",
+      outputBlobUri: "inventory-run-commands",
+      errorBlobUri: "inventory-run-commands",
+      runAsUser: "credential-run-as-and-protected",
+      runAsPassword: "credential-run-as-and-protected",
+    },
   },
   "azure-native:devtestlab:GlobalSchedule": { why: "the seat's daily auto-shutdown, with no notification webhook" },
-  "azure-native:keyvault:Secret": { why: "the canary secret and the RBAC model's placeholder", judged: { "properties.value": "credential-secret-values: never a literal" } },
+  "azure-native:keyvault:Secret": {
+    why: "the canary secret and the RBAC model's placeholder",
+    judged: { "properties.value": "credential-secret-values: never a literal" },
+  },
   "azure-native:keyvault:Vault": {
     why: "seed step 2: the vault, its soft delete, purge protection, access model and firewall",
-    judged: { "properties.accessPolicies[]": "grant-access-policies: the access matrix", "properties.networkAcls": "ingress-vault-firewall and kv-network-default-deny" },
+    judged: {
+      "properties.accessPolicies[]": "grant-access-policies: the access matrix",
+      "properties.networkAcls": "ingress-vault-firewall and kv-network-default-deny",
+    },
   },
-  "azure-native:network:BastionHost": { why: "config bastion: Standard Bastion in AzureBastionSubnet; its feature flags are judged by ingress-bastion-features" },
+  "azure-native:network:BastionHost": {
+    why: "config bastion: Standard Bastion in AzureBastionSubnet; its feature flags are judged by ingress-bastion-features",
+  },
   "azure-native:network:NatGateway": { why: "egress for the seats' listKeys call; its one public IP" },
-  "azure-native:network:NetworkInterface": { why: "a seat's NIC: one IP configuration in the lab subnet (ingress-nic-subnet), a public IP only with allowedSshCidrs (ingress-public-ips)" },
-  "azure-native:network:NetworkSecurityGroup": { why: "the lab subnet's NSG", judged: { "securityRules[]": "ingress-nsg-rules: every inbound allow rule" } },
-  "azure-native:network:PublicIPAddress": { why: "Standard static IPv4 for the NAT gateway, Bastion, and seats with allowedSshCidrs (ingress-public-ips)" },
-  "azure-native:network:Subnet": { why: "the lab subnet (NSG, NAT gateway, service endpoints, no default outbound access) and AzureBastionSubnet" },
+  "azure-native:network:NetworkInterface": {
+    why: "a seat's NIC: one IP configuration in the lab subnet (ingress-nic-subnet), a public IP only with allowedSshCidrs (ingress-public-ips)",
+  },
+  "azure-native:network:NetworkSecurityGroup": {
+    why: "the lab subnet's NSG",
+    judged: { "securityRules[]": "ingress-nsg-rules: every inbound allow rule" },
+  },
+  "azure-native:network:PublicIPAddress": {
+    why: "Standard static IPv4 for the NAT gateway, Bastion, and seats with allowedSshCidrs (ingress-public-ips)",
+  },
+  "azure-native:network:Subnet": {
+    why: "the lab subnet (NSG, NAT gateway, service endpoints, no default outbound access) and AzureBastionSubnet",
+  },
   "azure-native:network:VirtualNetwork": { why: "the lab's private address space; no peering, DNS servers or inline subnets" },
   "azure-native:resources:ResourceGroup": { why: "holds the whole lab" },
   "azure-native:storage:StorageAccount": {
     why: "seed step 4: the account whose keys seats list, HTTPS and TLS 1.2 only, no public blobs, firewall to the lab subnet",
-    judged: { networkRuleSet: "ingress-storage-firewall and storage-network-default-deny", isSftpEnabled: "ingress-storage-features", isLocalUserEnabled: "ingress-storage-features", isNfsV3Enabled: "ingress-storage-features" },
+    judged: {
+      networkRuleSet: "ingress-storage-firewall and storage-network-default-deny",
+      isSftpEnabled: "ingress-storage-features",
+      isLocalUserEnabled: "ingress-storage-features",
+      isNfsV3Enabled: "ingress-storage-features",
+    },
   },
-  "random:index/randomPassword:RandomPassword": { why: "the canary's value and the Windows admin password: length and character classes (credential-random-password-strength)" },
+  "random:index/randomPassword:RandomPassword": {
+    why: "the canary's value and the Windows admin password: length and character classes (credential-random-password-strength)",
+  },
   "random:index/randomString:RandomString": { why: "unique suffixes of vault and storage account names" },
 };

@@ -25,7 +25,7 @@ export const INGRESS_CASES: readonly Case[] = [
   { title: "operatorIpRanges a /16 (config allows up to /8)", config: { operatorIpRanges: '["198.18.0.0/16"]' }, mutations: [], rules: ["ingress-vault-firewall", "ingress-storage-firewall"], says: /198\.18\.0\.0\/16 is wider than a \/24/ },
   { title: "Bastion shareable links and tunneling", config: WIN, mutations: [set(T.bastion, undefined, { enableShareableLink: true, enableTunneling: true })], rules: ["ingress-bastion-features"], says: /turns on enableShareableLink, enableTunneling/ },
   { title: "Bastion IP connect and file copy", config: WIN, mutations: [set(T.bastion, undefined, { enableIpConnect: true, enableFileCopy: true })], rules: ["ingress-bastion-features"], says: /enableIpConnect, enableFileCopy/ },
-  { title: "storage SFTP and local users", mutations: [set(T.account, undefined, { isSftpEnabled: true, isLocalUserEnabled: true, isHnsEnabled: true })], rules: ["ingress-storage-features"], says: /turns on isSftpEnabled, isLocalUserEnabled/ },
+  { title: "storage SFTP and local users", mutations: [set(T.account, undefined, { isSftpEnabled: true, isLocalUserEnabled: true, isHnsEnabled: true })], rules: ["ingress-storage-features", "inventory-properties"], says: /turns on isSftpEnabled, isLocalUserEnabled/ },
   { title: "storage cross-tenant replication", mutations: [set(T.account, undefined, { allowCrossTenantReplication: true })], rules: ["ingress-storage-features"], says: /allowCrossTenantReplication/ },
   { title: "a storage local user", mutations: [addAfter((sdk) => custom(sdk, "azure-native:storage:LocalUser", "injected-local-user", { accountName: "x", resourceGroupName: "x", username: "sftp", hasSshPassword: true }))], rules: ["ingress-storage-features", "inventory-resource-types"], says: /Storage local user injected-local-user/ },
   { title: "blob public access", mutations: [set(T.account, undefined, { allowBlobPublicAccess: true })], rules: ["storage-no-blob-public-access"], says: /allowBlobPublicAccess true: set it to false/ },
@@ -40,7 +40,7 @@ export const INGRESS_CASES: readonly Case[] = [
     rules: ["ingress-public-ips"],
     says: /NIC seat1-nic has a public IP, but config allowedSshCidrs is empty/,
   },
-  { title: "seats with public IPs on a subnet without the NSG", config: SSH_CIDR, mutations: [set("azure-native:network:Subnet", "network-subnet", { networkSecurityGroup: undefined })], rules: ["ingress-public-ips"], says: /Subnet network-subnet has no NSG, but seats have public IPs/ },
+  { title: "seats with public IPs on a subnet without the NSG", config: SSH_CIDR, mutations: [set("azure-native:network:Subnet", "network-subnet", { networkSecurityGroup: undefined })], rules: ["ingress-lab-subnet-nsg"], says: /Subnet network-subnet has no NSG, but seats have public IPs/ },
   {
     title: "a VM that is not a seat",
     mutations: [addAfter((sdk) => {

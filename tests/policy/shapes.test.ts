@@ -18,7 +18,13 @@ const missing = (program: Record<string, string[]>, declared: Readonly<Record<st
 
 describe("input paths", () => {
   it("reads leaves with [] for arrays and * for tag names, skipping empties and engine keys", () => {
-    const paths = inputPaths({ a: { b: 1, c: "", d: null, e: [] }, list: [{ x: "1" }, { y: false }], tags: { "lab:owner": "alice" }, __defaults: ["a"], empty: {} });
+    const paths = inputPaths({
+      a: { b: 1, c: "", d: null, e: [] },
+      list: [{ x: "1" }, { y: false }],
+      tags: { "lab:owner": "alice" },
+      __defaults: ["a"],
+      empty: {},
+    });
     expect([...paths].sort()).toEqual(["a.b", "list[].x", "list[].y", "tags.*"]);
   });
   it("an explicit false counts as set (it can turn a protection off)", () => {
@@ -26,7 +32,9 @@ describe("input paths", () => {
     expect(isSet([null, ""])).toBe(false);
   });
   it.each([[true], ["True"], ["true"], [" TRUE "], ["1"], [1], ["yes"], ["on"]])("%p reads as true", (v) => expect(isTrue(v)).toBe(true));
-  it.each([[false], ["false"], ["False"], ["0"], [0], [undefined], [null], ["truthy"], [{}]])("%p does not read as true", (v) => expect(isTrue(v)).toBe(false));
+  it.each([[false], ["false"], ["False"], ["0"], [0], [undefined], [null], ["truthy"], [{}]])("%p does not read as true", (v) =>
+    expect(isTrue(v)).toBe(false),
+  );
 });
 
 describe("the declared shapes", () => {
@@ -42,11 +50,16 @@ describe("the declared shapes", () => {
     expect(render(DECLARED_PATHS as Record<string, string[]>, text)).toBe(text);
   });
   it("a path the file lacks is reported, for a known and for a new type", () => {
-    expect(missing({ "azure-native:network:VirtualNetwork": ["location", "dhcpOptions.dnsServers[]"], "x:y:Z": ["a"] }, DECLARED_PATHS)).toEqual(["azure-native:network:VirtualNetwork dhcpOptions.dnsServers[]", "x:y:Z a"]);
+    expect(
+      missing({ "azure-native:network:VirtualNetwork": ["location", "dhcpOptions.dnsServers[]"], "x:y:Z": ["a"] }, DECLARED_PATHS),
+    ).toEqual(["azure-native:network:VirtualNetwork dhcpOptions.dnsServers[]", "x:y:Z a"]);
   });
   it("undeclaredPaths: a declared path passes, a new one fails, a judged subtree is the judging rule's", () => {
     const vm = "azure-native:compute:VirtualMachine";
-    expect(undeclaredPaths({ type: vm, inputs: { vmName: "v", userData: "eA==", osProfile: { customData: "eA==" } } })).toEqual(["osProfile.customData", "userData"]);
+    expect(undeclaredPaths({ type: vm, inputs: { vmName: "v", userData: "eA==", osProfile: { customData: "eA==" } } })).toEqual([
+      "osProfile.customData",
+      "userData",
+    ]);
     expect(undeclaredPaths({ type: vm, inputs: { storageProfile: { imageReference: { communityGalleryImageId: "/x" } } } })).toEqual([]);
     expect(undeclaredPaths({ type: "azure-native:network:LoadBalancer", inputs: { anything: 1 } })).toEqual([]);
   });
