@@ -22,7 +22,7 @@ function generated(name: string): { capture: Mutation; value: (sdk: any) => any 
   return { capture: { type: RANDOM_PASSWORD, name, change: (p) => p, capture: (x) => (r = x) }, value: (sdk) => sdk.output(r.result) };
 }
 
-const canaryInSecret = (fn: (props: any, value: string) => any): Mutation[] => {
+const canaryInSecret = (fn: (props: any, value: any) => any): Mutation[] => {
   const c = generated("vault-canary-value");
   return [c.capture, { type: T.secret, name: "vault-canary", change: (props, sdk) => fn(props, c.value(sdk)) }];
 };
