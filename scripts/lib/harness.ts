@@ -142,7 +142,8 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
 export function packagesFromHere(programDir: string): void {
   const Module = require("module") as { _resolveFilename: (request: string, parent: any, ...rest: any[]) => string };
   const original = Module._resolveFilename;
-  const dir = path.resolve(programDir) + path.sep;
+  // Node reports modules by their real path.
+  const dir = (require("fs") as typeof import("fs")).realpathSync(path.resolve(programDir)) + path.sep;
   const here = { id: __filename, filename: __filename, paths: (require("module") as any)._nodeModulePaths(__dirname) };
   Module._resolveFilename = function (request, parent, ...rest) {
     const bare = !request.startsWith(".") && !path.isAbsolute(request) && !request.startsWith("node:");

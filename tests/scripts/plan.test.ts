@@ -36,6 +36,8 @@ describe("npm run plan", () => {
     expect(report.outputs.vaultUri).toBeNull();
     expect(report.knownAfterDeploy).toContain("vaultUri");
     expect(report.resources.find((r: any) => r.name === "seat1-check-probe").dependsOn.length).toBeGreaterThan(0);
+    // Nothing the offline gate cannot see: the lab's one invoke is getClientConfig.
+    expect(report.programFindings).toEqual([]);
   });
 
   it("shows write serialization and the teardown model in text and JSON", () => {

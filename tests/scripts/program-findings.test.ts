@@ -109,6 +109,23 @@ describe("program findings", () => {
     expect(JSON.stringify(programFindings(run))).not.toContain("not-a-real-secret");
   });
 
+  it("reading an existing resource with .get() is a mandatory finding naming it", async () => {
+    let read = false;
+    const run = await runMutated([
+      {
+        type: "azure-native:resources:ResourceGroup",
+        change: (p) => p,
+        add: (_p, sdk) => {
+          if (read) return;
+          read = true;
+          // What `storage.StorageAccount.get("other", id)` sends: a custom resource with an id and no inputs.
+          void new sdk.CustomResource("azure-native:storage:StorageAccount", "other", {}, { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z" });
+        },
+      },
+    ]);
+    expect(kinds(run)).toEqual(["read azure-native:storage:StorageAccount other"]);
+  });
+
   it("the monitor the program sees is not named Mock and its address is not 'mock'", async () => {
     let seen: { name: string; addr: unknown } | undefined;
     await runLab({}, "dev", {
