@@ -119,7 +119,8 @@ describe("program findings", () => {
           if (read) return;
           read = true;
           // What `storage.StorageAccount.get("other", id)` sends: a custom resource with an id and no inputs.
-          void new sdk.CustomResource("azure-native:storage:StorageAccount", "other", {}, { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z" });
+          class StorageAccount extends sdk.CustomResource {}
+          void new StorageAccount("azure-native:storage:StorageAccount", "other", {}, { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z" });
         },
       },
     ]);
