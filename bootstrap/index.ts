@@ -15,12 +15,13 @@ import * as azuread from "@pulumi/azuread";
 import { LAB_CUSTOM_ROLES, type LabCustomRole } from "../lib/azure";
 import { assignmentConditionText, CI_CUSTOM_ROLES, CI_IDENTITIES, type CiCustomRole, type CiIdentity, grantRoleGuid } from "../lib/ci-identities";
 import { customRoleGuid, roleAssignmentGuid, subscriptionScope } from "../lib/naming";
+import { roleDefinitionId as roleIdOf } from "../lib/role-ids";
 import { BOOTSTRAP_PROJECT, ciSubjects, GITHUB_OIDC, readBootstrapConfig } from "./lib";
 
 const cfg = readBootstrapConfig(pulumi.runtime.allConfig());
 const client = authorization.getClientConfigOutput();
 const scope = client.subscriptionId.apply(subscriptionScope);
-const roleId = (guid: pulumi.Input<string>) => pulumi.interpolate`${scope}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const roleId = (guid: pulumi.Input<string>) => pulumi.all([client.subscriptionId, guid]).apply(([sub, g]) => roleIdOf(sub, g));
 const subjects = ciSubjects(cfg);
 
 /** A custom role at the subscription, assignable only there: its GUID is computed, so labs and CI agree on it. */

@@ -1,7 +1,7 @@
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import type { SeatOs } from "../lib/azure";
+import { sha256Hex } from "../lib/fingerprint";
 import { probeArgs, psParameterName, readProbe, readPsProbe } from "../lib/probe";
 
 export interface InVmCheckArgs {
@@ -48,7 +48,6 @@ const PLAIN_WORD = /^[A-Za-z0-9_.:/=+-]+$/;
 let probeScript: string | undefined;
 let psProbeScript: string | undefined;
 const scriptHashes = new Map<string, string>();
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
  * The run command's name: `dsvm-lab-probe-` and 12 hex digits of a hash of everything the check depends on (the
@@ -58,7 +57,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * runs, and an unchanged lab sends nothing.
  */
 export function probeRunCommandName(parts: readonly string[]): string {
-  return `dsvm-lab-probe-${sha256(JSON.stringify(parts)).slice(0, 12)}`;
+  return `dsvm-lab-probe-${sha256Hex(JSON.stringify(parts)).slice(0, 12)}`;
 }
 
 /**
@@ -89,7 +88,7 @@ export class InVmCheck extends pulumi.ComponentResource {
 
     const script = windows ? (psProbeScript ??= readPsProbe()) : (probeScript ??= readProbe());
     let scriptHash = scriptHashes.get(script);
-    if (scriptHash === undefined) scriptHashes.set(script, (scriptHash = sha256(script)));
+    if (scriptHash === undefined) scriptHashes.set(script, (scriptHash = sha256Hex(script)));
     // Grants in any order name the same check.
     const runCommandName = pulumi
       .all([parameters, pulumi.all([...args.grantIdentity])])

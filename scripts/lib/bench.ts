@@ -2,6 +2,7 @@
 // scripts/bench.ts does the measuring; everything here is tested without timing anything.
 import { ConfigError, subnetPrefixFor, validateConfig } from "../../lib/config";
 import { LIMITS } from "../../lib/azure";
+import { markdownTable } from "./text-table";
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError("median of nothing");
@@ -127,13 +128,6 @@ export function evaluateTargets(r: BenchResults): Target[] {
   return out;
 }
 
-const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-/** A Markdown table; `numeric` columns are right-aligned. */
-const table = (headers: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []) => [
-  row(headers),
-  row(headers.map((_, i) => (numeric.includes(i) ? "---:" : "---"))),
-  ...rows.map(row),
-];
 
 /** docs/benchmarks.md: the measured tables, then `notes` (what was profiled and fixed, written by hand). */
 export function renderMarkdown(r: BenchResults, notes: string): string {
@@ -146,18 +140,18 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "machine named below, in one run, so ratios compare like with like. Wall times are medians of the runs after a",
     "warm-up; peak RSS is the largest `maxRSS` the measured process reported (`-r scripts/lib/bench-rss.js`).",
     "",
-    ...table(["date (UTC)", "CPUs", "CPU", "Node", "OS", "runs per figure"], [[r.date, String(r.machine.cpus), r.machine.cpuModel, r.machine.node, r.machine.os, String(r.runs)]]),
+    ...markdownTable(["date (UTC)", "CPUs", "CPU", "Node", "OS", "runs per figure"], [[r.date, String(r.machine.cpus), r.machine.cpuModel, r.machine.node, r.machine.os, String(r.runs)]]),
     "",
     "## Targets",
     "",
-    ...table(["target", "limit", "measured", "met"], targets.map((t) => [t.name, `≤ ${t.limit}`, t.actual, t.met ? "yes" : `**no**, missed ${t.miss}`])),
+    ...markdownTable(["target", "limit", "measured", "met"], targets.map((t) => [t.name, `≤ ${t.limit}`, t.actual, t.met ? "yes" : `**no**, missed ${t.miss}`])),
     "",
     "## Offline plan (`npm run plan -- --config seats=N`)",
     "",
     "The floor is a `node` process that loads every module the plan loads (the program's components and libraries, the",
     "Pulumi SDK and providers, the harness, the policy rules) and creates nothing.",
     "",
-    ...table(
+    ...markdownTable(
       ["what", "resources", "median wall time", "× floor", "peak RSS", "× floor RSS"],
       [
         ["floor (load only)", "0", formatSeconds(floor.ms), "1.00×", formatMb(floor.rssKb), "1.00×"],
@@ -173,7 +167,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "",
     `${r.criticalPath.length} creations must run one after another; Azure's minimum is ${r.criticalPath.minimum} (${r.criticalPath.minimumChain.join(" → ")}).`,
     "",
-    ...table(
+    ...markdownTable(
       ["#", "resource", "step of the minimum", "typical time", "basis", "source"],
       r.criticalPath.chain.map((s, i) => [String(i + 1), `${s.type.replace("azure-native:", "")} ${s.name}`, s.minimumStep ?? `added: ${s.reason ?? ""}`, s.typical ? `${s.typical.seconds} s` : "?", s.typical?.basis ?? "?", s.typical?.source ?? "?"]),
       [3],
@@ -189,7 +183,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "",
     ...(r.probe
       ? [
-          ...table(
+          ...markdownTable(
             ["what", "median wall time", "runs"],
             [r.probe.probe, r.probe.verify1, r.probe.verify2, r.probe.verify10].flatMap((m) => (m ? [[m.label, formatSeconds(summarize(m).ms), String(m.samples.length)]] : [])),
             [1, 2],

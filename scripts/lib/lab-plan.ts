@@ -7,6 +7,7 @@ import { expiryProblem, implausibleExpiry, isoSeconds, parseIsoSeconds, TTL_HOUR
 import { UntrustedOutputs } from "../../lib/outputs";
 import { printable } from "../../lib/printable";
 import { UsageError } from "./cli";
+import { textTable } from "./text-table";
 
 /** Only stacks named so are labs: the CLI never lists, destroys or reaps any other. */
 export const LAB_STACK_PREFIX = "lab-";
@@ -366,6 +367,5 @@ export function formatLabList(labs: readonly LabInfo[], now: Date): string {
     // Nothing read from a stack may steer the terminal or fake a row.
     rows.push(cells.map((c) => printable(c).replace(/\s+/g, " ").trim() || "-"));
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
+  return textTable(rows).join("\n") + "\n";
 }

@@ -7,6 +7,7 @@ import { ciPermissionReport, type CiPermissionReport, renderCiPermissions } from
 import { containsAny, type ProgramRun, type RecordedResource } from "./harness";
 import { CONFLICT_ANSWER, planSerialization, SerializationReport } from "./serialization";
 import { planTeardown, TeardownReport } from "./teardown";
+import { textTable } from "./text-table";
 import { type ProgramFinding, programFindings, renderFindings } from "./program-findings";
 import { LIMITS } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
@@ -201,11 +202,7 @@ function tree(resources: readonly PlanResource[]): string[] {
   return lines;
 }
 
-function table(headers: string[], rows: string[][]): string[] {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-}
+const table = (headers: string[], rows: string[][]): string[] => textTable([headers, ...rows], { rule: true });
 
 function flatten(value: unknown, at: string, out: [string, string][], unknown: ReadonlySet<string>): void {
   if (unknown.has(at)) out.push([at, "(known after deploy)"]);

@@ -1,7 +1,7 @@
 // The third-party reference files some tests read (Azure's REST specs and examples, Pulumi's project schema), pinned
 // by commit and sha256. They are not copied into the repository: developers have them in ../shared, and anyone else
 // fetches exactly these bytes with `npm run fetch-reference` into .reference/ (git-ignored). Same layout in both.
-import { createHash } from "crypto";
+import { sha256Hex } from "../../lib/fingerprint";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -39,7 +39,7 @@ export const REFERENCE_FILES: readonly ReferenceFile[] = [
 export const CACHE_DIR = ".reference";
 export const RAW_BASE = "https://raw.githubusercontent.com";
 
-export const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
+export const sha256 = sha256Hex;
 
 /** The file's download address: raw.githubusercontent.com at the pinned commit (or a mirror with the same layout). */
 export function rawUrl(f: ReferenceFile, base = RAW_BASE): string {

@@ -4,12 +4,14 @@
 // not in operatorIpRanges, and a GitHub-hosted runner can never be listed. The canary goes in through ARM (a
 // Microsoft.KeyVault/vaults/secrets PUT, control plane, outside the firewall) and the read-back happens inside the seat.
 // Azure endpoints and the credential are injected (VerifyDeps), so tests run all of it against the local twin.
-import { createHash, randomBytes } from "crypto";
+import { randomBytes } from "crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
 import { parseFlags, UsageError } from "./cli";
 import { VerifyOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput, TestEndpoints } from "./outputs";
 import { checkOwnership } from "./verify-ownership";
+import { textTable } from "./text-table";
+import { describeValue, fingerprint } from "../../lib/fingerprint";
 import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "../../lib/probe";
 import { printable } from "../../lib/printable";
 
@@ -59,9 +61,8 @@ export interface Io {
   readonly stderr: { write(s: string): unknown };
 }
 
-const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 /** How a value is shown: length and a short hash, never the value (the probe's own format). */
-export const describeValue = (s: string) => `${s.length} chars, sha256 ${sha256(s).slice(0, 8)}`;
+export { describeValue };
 
 const check = (name: string, ok: boolean, detail: string, status: CheckResult["status"] = ok ? "passed" : "failed", seconds = 0): CheckResult => ({
   name,
@@ -210,7 +211,7 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
       continue;
     }
     // The VM must have read the value seeded a moment ago, not some other secret or version.
-    if (pc.name === "secret-get" && pc.ok && !pc.detail.includes(`sha256 ${sha256(c.canary).slice(0, 8)}`)) {
+    if (pc.name === "secret-get" && pc.ok && !pc.detail.includes(`sha256 ${fingerprint(c.canary)}`)) {
       checks.push({ ...pc, ok: false, status: "failed", detail: `${pc.detail}: not the value verify just seeded (${describeValue(c.canary)})` });
     } else checks.push(pc);
   }
@@ -231,7 +232,7 @@ export function setReadback(set: CheckResult, name: string, nonce: string): Chec
   const m = /\bversion ([0-9a-f]{32}): .*; read back: (\d+) chars, sha256 ([0-9a-f]{8})$/.exec(set.detail);
   if (!m) return check("set-readback", false, `secret-set did not report the version of ${name} it wrote and the hash it read back from it`);
   const [, version, length, hash] = m;
-  const same = Number(length) === nonce.length && hash === sha256(nonce).slice(0, 8);
+  const same = Number(length) === nonce.length && hash === fingerprint(nonce);
   return check(
     "set-readback",
     same,
@@ -246,14 +247,12 @@ const CELL = { passed: "ok", failed: "FAIL", skipped: "skip" } as const;
 /** The seat x check table, then one line per problem. */
 export function renderTable(report: VerifyReport): string {
   const heads = report.seats.map((s) => `seat ${s.seat}`);
-  const w0 = Math.max(...VERIFY_CHECKS.map((c) => c.length)) + 2;
-  const widths = heads.map((h) => Math.max(h.length, 4) + 2);
-  const row = (first: string, cells: string[]) => (first.padEnd(w0) + cells.map((x, i) => x.padEnd(widths[i])).join("")).trimEnd();
-  const lines = [row("check", heads)];
+  const rows = [["check", ...heads]];
   for (const name of VERIFY_CHECKS) {
     // "ok" only for a check that passed on both counts; anything inconsistent shows as FAIL.
-    lines.push(row(name, report.seats.map((s) => { const c = s.checks.find((x) => x.name === name); return !c ? "-" : passed(c) ? CELL.passed : c.status === "skipped" && !c.ok ? CELL.skipped : CELL.failed; })));
+    rows.push([name, ...report.seats.map((s) => { const c = s.checks.find((x) => x.name === name); return !c ? "-" : passed(c) ? CELL.passed : c.status === "skipped" && !c.ok ? CELL.skipped : CELL.failed; })]);
   }
+  const lines = textTable(rows);
   lines.push("", report.seats.map((s) => `seat ${s.seat} = ${s.vmName}`).join(", "));
   // Which vault each seat was checked against, when the lab has more than one.
   const vaults = [...new Set(report.seats.map((s) => s.vaultUri))];
