@@ -7,6 +7,7 @@ import { ADMIN_PORT, MAX_RANGE_PREFIX, MAX_TOTAL_ADDRESSES } from "../baseline";
 import { array, Finding, known, list, PolicyContext, PolicyResourceView, Rule, shownList } from "../engine";
 import { azureName, byType, labOs, refersTo, T } from "../graph";
 import { isTrue } from "../shapes/paths";
+import { pointsAt } from "../shapes/refs";
 
 const norm = (v: string) => v.trim().toLowerCase().replace(/\/32$/, "");
 const isSeatChild = (r: PolicyResourceView) => /::seat\d+$/.test(r.parent ?? "");
@@ -145,7 +146,7 @@ export const ingressRules: readonly Rule[] = [
       const seatIps = byType(resources, T.nic).some((n) => isSeatChild(n) && array(n.inputs.ipConfigurations).some((c) => c?.publicIPAddress));
       return labSubnets(resources, ctx).flatMap((s): Finding[] => {
         const own = byType(resources, T.nsg).filter((g) => g.parent === s.parent);
-        if (own.some((g) => refersTo(s.inputs.networkSecurityGroup?.id, s, g))) return [];
+        if (own.some((g) => pointsAt(s.inputs.networkSecurityGroup?.id, s, g, "networkSecurityGroupName"))) return [];
         const has = known(s.inputs.networkSecurityGroup?.id) ? `another NSG (${s.inputs.networkSecurityGroup.id})` : "no NSG";
         return [{ urn: s.urn, message: `Subnet ${s.name} has ${has}${seatIps ? ", but seats have public IPs" : ""}: set its networkSecurityGroup to the lab's NSG. ${howToAllow("another subnet filter")}` }];
       });

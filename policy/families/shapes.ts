@@ -3,10 +3,11 @@
 // A peering, a route table, DNS servers, userData, a gallery application or an outside NIC each set a property the
 // lab never sets, so they are denied before anyone has to think of them.
 import { array, Finding, known, PolicyResourceView, ResourceRule, Rule, shownList } from "../engine";
-import { azureName, byType, isWindows, refersTo, seatVms, T } from "../graph";
+import { azureName, byType, isWindows, seatVms, T } from "../graph";
 import { DECLARED_PATHS, DECLARED_SHAPES_FILE } from "../shapes/declared";
 import { LAB_IMAGES } from "../shapes/images";
 import { inputPaths } from "../shapes/paths";
+import { pointsAt } from "../shapes/refs";
 import { JUDGED_ON_EVERY_TYPE, SHAPE_REASONS } from "../shapes/reasons";
 import { labSubnets } from "./ingress";
 
@@ -108,7 +109,7 @@ export const shapeRules: readonly Rule[] = [
       return byType(resources, T.nic).flatMap((n): Finding[] => {
         const bad = array(n.inputs.ipConfigurations)
           .map((c, i) => ({ name: known(c?.name) ? c.name : `#${i + 1}`, id: c?.subnet?.id }))
-          .filter((c) => !labs.some((s) => refersTo(c.id, n, s)));
+          .filter((c) => !labs.some((s) => pointsAt(c.id, n, s, "subnetName", "virtualNetworkName")));
         return bad.length
           ? [
               {
@@ -130,13 +131,19 @@ export const shapeRules: readonly Rule[] = [
     fix: "Give each seat exactly its own NIC (components/DataScienceVm.ts): networkProfile.networkInterfaces [{ id: nic.id }].",
     // Seats only: any other VM is denied whole by inventory-resource-types.
     check: (resources, ctx) => {
-      const nics = byType(resources, T.nic);
+      // NICs by their component, once: a large lab has thousands.
+      const byComponent = new Map<string | undefined, PolicyResourceView[]>();
+      for (const n of byType(resources, T.nic)) {
+        const list = byComponent.get(component(n));
+        if (list) list.push(n);
+        else byComponent.set(component(n), [n]);
+      }
       return seatVms(resources, ctx).flatMap((vm): Finding[] => {
         const refs = array(vm.inputs.networkProfile?.networkInterfaces).map((x) => x?.id);
-        const own = nics.filter((n) => component(n) !== undefined && component(n) === component(vm));
+        const own = component(vm) === undefined ? [] : (byComponent.get(component(vm)) ?? []);
         const problems: string[] = [];
         if (refs.length !== 1) problems.push(`it has ${refs.length} NICs, not 1`);
-        const outside = refs.filter((id) => !own.some((n) => refersTo(id, vm, n)));
+        const outside = refs.filter((id) => !own.some((n) => pointsAt(id, vm, n, "networkInterfaceName")));
         if (outside.length)
           problems.push(
             `${outside.length} NIC(s) are not the seat's own NIC of this plan (${outside.map((id) => (known(id) ? id : "not known before deploy")).join(", ")})`,
