@@ -19,7 +19,9 @@ export type PolicyDenialCode = "AccessDenied" | "ForbiddenByPolicy" | "none";
 /** Key Vault errors: {"error":{"code","message","innererror"}} (common.json KeyVaultError). */
 export const KEYVAULT = {
   missingToken: { error: { code: "Unauthorized", message: "AKV10000: Request is missing a Bearer or PoP token." } },
-  badAudience: (found: string) => ({ error: { code: "Unauthorized", message: `AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${found}.` } }),
+  badAudience: (found: string) => ({
+    error: { code: "Unauthorized", message: `AKV10022: Invalid audience. Expected https://vault.azure.net, found: ${found}.` },
+  }),
   /**
    * Access-policy model: the caller has no policy for `permission`. Azure answers this with inner code AccessDenied
    * (quoted in MicrosoftDocs/azure-docs#57072 and turbot/steampipe-plugin-azure#127); ForbiddenByPolicy comes with a
@@ -68,17 +70,27 @@ export const KEYVAULT = {
     },
   }),
   notFound: (name: string) => ({
-    error: { code: "SecretNotFound", message: `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182` },
+    error: {
+      code: "SecretNotFound",
+      message: `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+    },
   }),
   badParameter: (message: string) => ({ error: { code: "BadParameter", message } }),
-  throttled: { error: { code: "Throttled", message: "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached" } },
+  throttled: {
+    error: {
+      code: "Throttled",
+      message: "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached",
+    },
+  },
   unavailable: { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable. Please retry." } },
 };
 
 /** ARM errors: {"error":{"code","message"}}. */
 export const ARM = {
   missingToken: { error: { code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is missing." } },
-  badAudience: { error: { code: "InvalidAuthenticationTokenAudience", message: "The access token has been obtained for wrong audience or resource." } },
+  badAudience: {
+    error: { code: "InvalidAuthenticationTokenAudience", message: "The access token has been obtained for wrong audience or resource." },
+  },
   authorizationFailed: (oid: string, action: string, scope: string) => ({
     error: {
       code: "AuthorizationFailed",

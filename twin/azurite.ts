@@ -29,9 +29,24 @@ export async function startAzurite(location: string): Promise<Azurite> {
   const bin = path.resolve(__dirname, "../node_modules/.bin/azurite-blob");
   for (let tries = 0; ; tries++) {
     const port = await freePort();
-    const child = spawn(bin, ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", location, "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      bin,
+      [
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        String(port),
+        "--location",
+        location,
+        "--skipApiVersionCheck",
+        "--disableProductStyleUrl",
+        "--disableTelemetry",
+        "--silent",
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const up = await new Promise<boolean>((resolve) => {
       let out = "";
       const onData = (d: Buffer) => {

@@ -9,7 +9,10 @@ export class TwinCredential implements TokenCredential {
   async getToken(scopes: string | string[]): Promise<AccessToken> {
     const scope = Array.isArray(scopes) ? scopes[0] : scopes;
     const resource = scope.replace(/\.default$/, "");
-    const res = await call(`${this.identity.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`, { headers: { Metadata: "true" } });
+    const res = await call(
+      `${this.identity.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`,
+      { headers: { Metadata: "true" } },
+    );
     if (res.status !== 200) throw new Error(`twin IMDS: ${res.status} ${res.text}`);
     const body = res.json();
     return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };

@@ -9,7 +9,10 @@ export interface HttpAnswer {
   json(): any;
 }
 
-export function call(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {}): Promise<HttpAnswer> {
+export function call(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; ca?: string } = {},
+): Promise<HttpAnswer> {
   const lib = url.startsWith("https:") ? https : http;
   return new Promise((resolve, reject) => {
     const req = lib.request(url, { method: opts.method ?? "GET", headers: opts.headers, ...(opts.ca ? { ca: opts.ca } : {}) }, (res) => {

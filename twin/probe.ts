@@ -24,13 +24,25 @@ export interface ProbeRun {
 
 /** The probe's arguments for the twin's vault, canary secret and storage account. */
 export function probeArgs(twin: AzureTwin, secret: string, deadlineSeconds: number, extra: string[] = []): string[] {
-  return [...args({ vaultUri: twin.vaultUrl, secretName: secret, storageAccountId: twin.storageAccountId, blobEndpoint: twin.blobEndpoint, deadlineSeconds }), ...extra];
+  return [
+    ...args({
+      vaultUri: twin.vaultUrl,
+      secretName: secret,
+      storageAccountId: twin.storageAccountId,
+      blobEndpoint: twin.blobEndpoint,
+      deadlineSeconds,
+    }),
+    ...extra,
+  ];
 }
 
 export function runProbe(args: string[], env: Record<string, string>, runner: Runner = "python"): Promise<ProbeRun> {
   const [command, ...before] = RUNNERS[runner];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...before, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, [...before, ...args], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -58,6 +70,13 @@ export function runProbe(args: string[], env: Record<string, string>, runner: Ru
   });
 }
 
-export function probeAs(twin: AzureTwin, who: Identity, secret: string, deadlineSeconds: number, extra: string[] = [], runner: Runner = "python"): Promise<ProbeRun> {
+export function probeAs(
+  twin: AzureTwin,
+  who: Identity,
+  secret: string,
+  deadlineSeconds: number,
+  extra: string[] = [],
+  runner: Runner = "python",
+): Promise<ProbeRun> {
   return runProbe(probeArgs(twin, secret, deadlineSeconds, extra), twin.probeEnv(who), runner);
 }

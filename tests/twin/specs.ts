@@ -58,7 +58,12 @@ export function schemaFromExample(value: unknown): object {
   if (value === null) return { type: "null" };
   if (typeof value === "object") {
     const entries = Object.entries(value as object);
-    return { type: "object", required: entries.map(([k]) => k), additionalProperties: false, properties: Object.fromEntries(entries.map(([k, v]) => [k, schemaFromExample(v)])) };
+    return {
+      type: "object",
+      required: entries.map(([k]) => k),
+      additionalProperties: false,
+      properties: Object.fromEntries(entries.map(([k, v]) => [k, schemaFromExample(v)])),
+    };
   }
   return { type: typeof value === "number" ? "number" : typeof value };
 }
@@ -86,7 +91,11 @@ export const EXAMPLES = {
 
 export function validators(): Validators {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  const docs = closeDocs({ "secrets.json": readSpec(`${KV}/secrets.json`), "common.json": readSpec(`${KV}/common.json`), "imds.json": readSpec(`${IMDS}/imds.json`) });
+  const docs = closeDocs({
+    "secrets.json": readSpec(`${KV}/secrets.json`),
+    "common.json": readSpec(`${KV}/common.json`),
+    "imds.json": readSpec(`${IMDS}/imds.json`),
+  });
   for (const [name, doc] of Object.entries(docs)) ajv.addSchema(doc, name);
   const ref = (r: string) => ajv.compile({ $ref: r });
   return {
@@ -106,7 +115,13 @@ export function validators(): Validators {
           type: "object",
           required: ["code", "message"],
           additionalProperties: false,
-          properties: { code: { type: "string" }, message: { type: "string" }, target: { type: "string" }, details: { type: "array" }, additionalInfo: { type: "array" } },
+          properties: {
+            code: { type: "string" },
+            message: { type: "string" },
+            target: { type: "string" },
+            details: { type: "array" },
+            additionalInfo: { type: "array" },
+          },
         },
       },
     }),
