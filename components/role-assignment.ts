@@ -36,7 +36,9 @@ export function grant(name: string, args: GrantArgs, opts?: pulumi.CustomResourc
       principalType: args.principalType,
       roleDefinitionId: args.roleDefinitionId,
       scope: args.scope,
-      roleAssignmentName: pulumi.all([args.scope, args.principalId, args.roleDefinitionId]).apply(([s, p, r]) => roleAssignmentGuid(s, p, r)),
+      roleAssignmentName: pulumi
+        .all([args.scope, args.principalId, args.roleDefinitionId])
+        .apply(([s, p, r]) => roleAssignmentGuid(s, p, r)),
       description: args.description,
     },
     opts,

@@ -7,7 +7,11 @@
 export function textTable(rows: readonly (readonly string[])[], opts: { readonly rule?: boolean } = {}): string[] {
   if (rows.length === 0) return [];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const lines = rows.map(line);
   if (opts.rule) lines.splice(1, 0, line(widths.map((w) => "-".repeat(w))));
   return lines;
