@@ -10,6 +10,7 @@ import * as path from "path";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
 import { BenchResults, evaluateTargets, largestSeats, Measured, parseRss, renderMarkdown, Sample, seatsOverrides } from "./lib/bench";
 import { readStackConfig } from "./lib/stack-config";
+import type { VerifyOutputs } from "./lib/outputs";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE =
@@ -115,8 +116,8 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
         secretName: SECRET,
         storageAccountId: twin.storageAccountId,
         blobEndpoint: twin.blobEndpoint,
-        seatVms: seats.map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: twin.vmId(s.vmName!), vaultUri: twin.vaultUrl })),
-      }),
+        seatVms: seats.map((s, i) => ({ seat: i + 1, vmName: s.vmName!, vmId: twin.vmId(s.vmName!), vaultUri: twin.vaultUrl })),
+      } satisfies VerifyOutputs),
     );
     const agent = new https.Agent({ ca: twin.certs.ca });
     const deps = {

@@ -3,6 +3,7 @@
 // with none of them, but with the readable rest. Without the cleaning, the raw bytes reach stdout (the test can fail:
 // the probe's own JSON line is checked to carry them).
 import * as fs from "fs";
+import type { VerifyOutputs } from "../../scripts/lib/outputs";
 import * as https from "https";
 import * as path from "path";
 import { VerifyDeps, verifyCli } from "../../scripts/lib/verify";
@@ -41,8 +42,8 @@ beforeAll(() => {
       secretName: SECRET,
       storageAccountId: twin.storageAccountId,
       blobEndpoint: twin.blobEndpoint,
-      seatVms: [{ seat: 1, vmName: seat1.vmName, vmId: twin.vmId(seat1.vmName!) }],
-    }),
+      seatVms: [{ seat: 1, vmName: seat1.vmName!, vmId: twin.vmId(seat1.vmName!) }],
+    } satisfies VerifyOutputs),
   );
 });
 
