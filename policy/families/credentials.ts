@@ -1,7 +1,7 @@
 // Credential checks: no literal secret anywhere the lab hands to ARM or a VM (secret values, custom data, user data,
 // run commands, extension settings), no password sign-in switched back on, no run-as credentials or protected
 // settings, no secret's value in the stack outputs, and no password anyone knows on a VM.
-import { DECLARED_PLACEHOLDER_SECRETS } from "../allow-list";
+import { COMPONENT_PREFIX, DECLARED_PLACEHOLDER_SECRETS } from "../allow-list";
 import { array, Finding, known, PolicyResourceView, Rule, STACK_TYPE } from "../engine";
 import { azureName, byType, dependsOn, isRunCommand, T } from "../graph";
 import { MIN_RANDOM_PASSWORD } from "../baseline";
@@ -231,7 +231,17 @@ export const credentialRules: readonly Rule[] = [
     check: (resources) => {
       const held = heldSecrets(resources).filter((h) => h.from.startsWith("random password"));
       const sinks = new Map<string, string>();
-      return resources.filter((r) => r.type !== T.randomPassword && r.type !== STACK_TYPE).flatMap((r): Finding[] =>
+      // Preview: a value not known yet is traced by dependency. Only its one sink may take an input from it.
+      const byDependency = byType(resources, T.randomPassword)
+        .filter((p) => !known(p.props.result))
+        .flatMap((p): Finding[] => {
+          const takers = resources.filter((r) => r.type !== STACK_TYPE && !r.type.startsWith(COMPONENT_PREFIX) && dependsOn(r, p));
+          const sinkLike = (r: PolicyResourceView) => (r.type === T.vm && !!r.inputs.osProfile?.windowsConfiguration) || (r.type === T.secret && allowedSink(r, "properties.value", resources));
+          const others = takers.filter((r) => !sinkLike(r));
+          const extraSinks = takers.filter(sinkLike).slice(1);
+          return [...others, ...extraSinks].map((r) => ({ urn: r.urn, message: `${r.name} takes an input from random password ${p.name} (its value not known yet)${others.includes(r) ? "" : ", which already goes to another resource"}: remove it; only its Key Vault secret's value or a Windows seat's adminPassword may hold it.` }));
+        });
+      return [...byDependency, ...resources.filter((r) => r.type !== T.randomPassword && r.type !== STACK_TYPE).flatMap((r): Finding[] =>
         stringPaths(r.inputs).flatMap(({ path, text }): Finding[] => {
           if (scriptPath(r, path)) return [];
           return held.flatMap((h): Finding[] => {
@@ -245,7 +255,7 @@ export const credentialRules: readonly Rule[] = [
             return [{ urn: r.urn, message: `${r.name} ${path} carries the value of ${h.from} (${fingerprint(h.value)})${why}: remove it; only its Key Vault secret's value or a Windows seat's adminPassword may hold it.` }];
           });
         }),
-      );
+      )];
     },
   },
   {

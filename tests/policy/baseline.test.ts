@@ -162,3 +162,22 @@ describe("nested encodings in user data", () => {
     expect(fires("credential-ssh-keys", [vm], ctx)).toHaveLength(1);
   });
 });
+
+describe("generated secrets not known yet (preview) are traced by dependency", () => {
+  const pw = view("random:index/randomPassword:RandomPassword", { length: 32 }, { name: "pw" });
+  const vault = view("azure-native:keyvault:Vault", { vaultName: "lab-kv" });
+  const dep = { dependencies: [pw.urn] };
+  const secret = (vaultName: string) => view("azure-native:keyvault:Secret", { vaultName, secretName: "s", properties: { value: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } }, dep);
+
+  it("passes its one secret in the lab's vault", () => {
+    expect(fires("credential-secret-sinks", [pw, vault, secret("lab-kv")])).toEqual([]);
+  });
+  it("denies a storage account, an outside vault's secret and a second secret that take an input from it", () => {
+    const sa = view("azure-native:storage:StorageAccount", { accountName: "x", tags: { v: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } }, dep);
+    expect(fires("credential-secret-sinks", [pw, vault, secret("lab-kv"), sa, secret("escrow-kv"), secret("lab-kv")]).map((f) => f.message)).toEqual([
+      expect.stringMatching(/takes an input from random password pw \(its value not known yet\): remove it/),
+      expect.stringMatching(/takes an input from random password pw \(its value not known yet\): remove it/),
+      expect.stringMatching(/which already goes to another resource/),
+    ]);
+  });
+});
