@@ -36,6 +36,11 @@ describe("the baseline agrees with the program (a change must touch both)", () =
     }
     expect(Object.keys(LAB_CUSTOM_ROLES).sort()).toEqual(Object.keys(BASELINE_LAB_ROLES).sort());
   });
+  it("no policy file takes facts from lib/azure.ts or reads the probe it judges", () => {
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "node_modules" ? [] : files(path.join(dir, e.name))) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+    const offenders = files(path.join(ROOT, "policy")).filter((f) => /from "(\.\.\/)+lib\/azure"|readP(s)?robe\(|PROBE_PATH/.test(fs.readFileSync(f, "utf8")));
+    expect(offenders.map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
   it("the probe pins are the committed probes' sha256 (changing a probe means changing its pin)", () => {
     expect(sha256("scripts/vm-probe")).toBe(PROBE_SHA256.ubuntu);
     expect(sha256("scripts/vm-probe.ps1")).toBe(PROBE_SHA256.windows);
