@@ -18,9 +18,13 @@ export function isSet(v: unknown): boolean {
  */
 export function inputPaths(inputs: Record<string, unknown>): Set<string> {
   const out = new Set<string>();
+  // One pass: a path is kept only at a set leaf, so empty objects and arrays leave nothing.
   const walk = (v: unknown, path: string): void => {
-    if (!isSet(v)) return;
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, `${path}[]`));
+    if (v === undefined || v === null || v === "") return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, `${path}[]`);
+      return;
+    }
     if (typeof v === "object" && v !== null) {
       const map = MAP_PATHS.has(path);
       for (const [k, x] of Object.entries(v)) if (!k.startsWith("__")) walk(x, path === "" ? k : `${path}.${map ? "*" : k}`);
