@@ -40,7 +40,10 @@ export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; read
     why: "seed step 2: the vault, its soft delete, purge protection, access model and firewall",
     judged: {
       "properties.accessPolicies[]": "grant-access-policies: the access matrix",
-      "properties.networkAcls": "ingress-vault-firewall and kv-network-default-deny",
+      "properties.networkAcls.ipRules[]": "ingress-vault-firewall",
+      "properties.networkAcls.virtualNetworkRules[]": "ingress-vault-firewall",
+      "properties.networkAcls.bypass": "ingress-vault-firewall",
+      "properties.networkAcls.defaultAction": "kv-network-default-deny",
     },
   },
   "azure-native:network:BastionHost": {
@@ -65,7 +68,11 @@ export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; read
   "azure-native:storage:StorageAccount": {
     why: "seed step 4: the account whose keys seats list, HTTPS and TLS 1.2 only, no public blobs, firewall to the lab subnet",
     judged: {
-      networkRuleSet: "ingress-storage-firewall and storage-network-default-deny",
+      "networkRuleSet.ipRules[]": "ingress-storage-firewall",
+      "networkRuleSet.virtualNetworkRules[]": "ingress-storage-firewall",
+      "networkRuleSet.resourceAccessRules[]": "ingress-storage-firewall",
+      "networkRuleSet.bypass": "ingress-storage-firewall",
+      "networkRuleSet.defaultAction": "storage-network-default-deny",
       isSftpEnabled: "ingress-storage-features",
       isLocalUserEnabled: "ingress-storage-features",
       isNfsV3Enabled: "ingress-storage-features",

@@ -62,6 +62,16 @@ describe("the declared shapes", () => {
     ]);
     expect(undeclaredPaths({ type: vm, inputs: { storageProfile: { imageReference: { communityGalleryImageId: "/x" } } } })).toEqual([]);
     expect(undeclaredPaths({ type: "azure-native:network:LoadBalancer", inputs: { anything: 1 } })).toEqual([]);
+    // Judged is exact: a firewall's IP rules are ingress-storage-firewall's, a property beside them is not.
+    const account = "azure-native:storage:StorageAccount";
+    expect(
+      undeclaredPaths({
+        type: account,
+        inputs: { networkRuleSet: { ipRules: [{ iPAddressOrRange: "198.51.100.7" }], ipv6Rules: [{ value: "::/0" }] } },
+      }),
+    ).toEqual(["networkRuleSet.ipv6Rules[].value"]);
+    // A managed identity on any type is grant-managed-identities' to judge.
+    expect(undeclaredPaths({ type: account, inputs: { identity: { type: "SystemAssigned" } } })).toEqual([]);
   });
   it("the policy's images are the program's (a PR that changes one must change both)", () => {
     expect(LAB_IMAGES).toEqual({ ubuntu: { ...DSVM_IMAGE }, windows: { ...DSVM_WINDOWS_IMAGE } });
