@@ -12,8 +12,12 @@ const WIN = { os: "windows", sshPublicKey: "", vaultAccessModel: "rbac", bastion
 const LAB_USERS = { labUsersGroupObjectId: "0a0b0c0d-1111-2222-3333-444455556666" };
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 
-/** The shape rule (policy/families/shapes.ts) also denies userData outright: both fire, each with its own message. */
+/**
+ * The shape rule (policy/families/shapes.ts) also denies userData outright, and RandomPassword switches the lab never
+ * sets: both fire, each with its own message.
+ */
 const USER_DATA_SHAPE = rules.some((r) => r.id === "inventory-properties") ? ["inventory-properties"] : [];
+const UNDECLARED_SHAPE = USER_DATA_SHAPE;
 const userData = (text: string): Mutation => set(T.vm, "seat1-vm", { userData: b64(text) });
 
 /** A RandomPassword's result, captured as it is made, for a later mutation to misuse. */
@@ -84,7 +88,7 @@ export const CREDENTIAL_CASES: readonly Case[] = [
     says: /injected-escrow properties\.value carries the value of random password seat1-admin-password .*\(a vault not of this stack, or not a Windows seat\)/,
   },
   { title: "the canary's value exported base64-encoded through pulumi.unsecret", mutations: [], outputs: (run) => ({ leaked: b64(String(run.resources.find((r) => r.type === RANDOM_PASSWORD)!.state.result)) }), rules: ["credential-stack-outputs"], says: /Stack output leaked carries the value of random password vault-canary-value/ },
-  { title: "the canary drawn from a four-character alphabet", mutations: [set(RANDOM_PASSWORD, "vault-canary-value", { upper: false, lower: false, numeric: false, special: true, overrideSpecial: "Aa1!" })], rules: ["credential-random-password-strength"], says: /RandomPassword vault-canary-value: upper, lower, numeric are switched off; it draws from 1 distinct characters, fewer than 62/ },
+  { title: "the canary drawn from a four-character alphabet", mutations: [set(RANDOM_PASSWORD, "vault-canary-value", { upper: false, lower: false, numeric: false, special: true, overrideSpecial: "Aa1!" })], rules: ["credential-random-password-strength", ...UNDECLARED_SHAPE], says: /RandomPassword vault-canary-value: upper, lower, numeric are switched off; it draws from 1 distinct characters, fewer than 62/ },
   { title: "a 12-character canary", mutations: [set(RANDOM_PASSWORD, "vault-canary-value", { length: 12 })], rules: ["credential-random-password-strength"], says: /length 12 is below 32/ },
   { title: "an explicit provider with a literal clientSecret", mutations: [addAfter((sdk) => custom(sdk, "pulumi:providers:azure-native", "injected-provider", { subscriptionId: "00000000-0000-0000-0000-0000000000aa", clientId: "x", clientSecret: FAKE_PASSWORD, clientCertificatePassword: FAKE_PASSWORD }))], rules: ["credential-provider-literals"], says: /Provider injected-provider sets (clientSecret, clientCertificatePassword|clientCertificatePassword, clientSecret): remove them/ },
   // Item 6: nested encodings in userData.
