@@ -176,7 +176,8 @@ const outputs: ProgramOutputs<LabOutputs> = {
   // The lab CLI's list and reap read these (and policies can): whether the lab expires, when, and whose it is.
   ephemeral: lifecycle.ephemeral,
   expiresAt: lifecycle.expiresAt,
+  createdAt: cfg.createdAt || undefined,
   owner: cfg.owner || undefined,
 };
-export const { resourceGroupName, vaultName, vaultUri, vaults, secretName, os, storageAccountName, storageAccountId, blobEndpoint, seatVms, ephemeral, expiresAt, owner } = outputs;
+export const { resourceGroupName, vaultName, vaultUri, vaults, secretName, os, storageAccountName, storageAccountId, blobEndpoint, seatVms, ephemeral, expiresAt, createdAt, owner } = outputs;
 // tests/lib/outputs.test.ts checks that this line exports every key of LabOutputs and nothing else.

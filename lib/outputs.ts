@@ -38,6 +38,8 @@ export interface LabOutputs {
   readonly ephemeral: boolean;
   /** ISO 8601 UTC; ephemeral labs only. */
   readonly expiresAt?: string;
+  /** ISO 8601 UTC, config createdAt: when the ephemeral lab was created (expiresAt is derived from it). */
+  readonly createdAt?: string;
   /** Who asked for the lab, when known. */
   readonly owner?: string;
 }

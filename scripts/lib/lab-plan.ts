@@ -133,11 +133,8 @@ export interface VaultRef {
   readonly vaultId?: string;
 }
 
-/**
- * A stack's outputs as read back: lib/outputs.ts's keys (a renamed output fails tsc here), values unchecked. Plus
- * `createdAt`, which index.ts does not export today: read in case a stack carries it, to judge its expiresAt.
- */
-export type StackOutputs = UntrustedOutputs & { readonly createdAt?: unknown };
+/** A stack's outputs as read back: lib/outputs.ts's keys (a renamed output fails tsc here), values unchecked. */
+export type StackOutputs = UntrustedOutputs;
 
 /** What the CLI knows about one stack: its outputs (if it has any) and its stack tags. */
 export interface StackFacts {
