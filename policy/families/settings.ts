@@ -2,6 +2,7 @@
 // and consistent, soft delete, default-deny firewalls, no deployment access, TLS and HTTPS, no anonymous blobs.
 import { PolicyResourceView, ResourceRule, Rule, RuleBase } from "../engine";
 import { accessPolicies, azureName, byType, T } from "../graph";
+import { isTrue } from "../shapes/paths";
 
 /** The access policies on a vault: inline ones, and standalone ones on it. */
 function policiesOn(vault: PolicyResourceView, resources: readonly PolicyResourceView[]): { inline: number; standalone: PolicyResourceView[] } {
@@ -110,7 +111,7 @@ export const settingRules: readonly Rule[] = [
     source: ["MCSB PA-7", "MCSB DP-8"],
     fix: "Set the three flags to false in components/SecretVault.ts.",
     check: (r) => {
-      const on = ["enabledForDeployment", "enabledForTemplateDeployment", "enabledForDiskEncryption"].filter((k) => r.inputs.properties?.[k] === true);
+      const on = ["enabledForDeployment", "enabledForTemplateDeployment", "enabledForDiskEncryption"].filter((k) => isTrue(r.inputs.properties?.[k]));
       return on.length ? [`Vault ${azureName(r, "vaultName")} turns on ${on.join(", ")}: set ${on.length === 1 ? "it" : "them"} to false; nothing in the lab retrieves secrets through Azure services.`] : [];
     },
   },
