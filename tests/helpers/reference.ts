@@ -16,3 +16,6 @@ export function describeWithReference(name: string, body: () => void): void {
   // The body is not run: it may read the files at collection time.
   describe.skip(`${name} (skipped: no reference files; npm run fetch-reference)`, () => it.skip("needs the pinned reference files", () => undefined));
 }
+
+/** `it`, or `it.skip` when the reference files are missing (the describe-level line says how to get them). */
+export const itWithReference: jest.It = REFERENCE ? it : it.skip;

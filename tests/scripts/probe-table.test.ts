@@ -10,6 +10,7 @@ import { probeAs, ProbeRun, Runner } from "../../twin/probe";
 import { validators } from "../twin/specs";
 import { AzureTwin, Identity, KV_REFUSALS } from "../../twin/twin";
 import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./probe-cases";
+import { describeWithReference, itWithReference } from "../helpers/reference";
 
 const hasPwsh = (() => {
   try {
@@ -54,7 +55,7 @@ function suite(runner: Runner) {
 describe("python probe: the shared table", () => suite("python"));
 (hasPwsh ? describe : describe.skip)(`PowerShell probe: the shared table${hasPwsh ? "" : " (skipped: no pwsh on PATH; vm-probe.ps1 runs only on Windows here)"}`, () => suite("pwsh"));
 
-describe("the twin's refusal bodies", () => {
+describeWithReference("the twin's refusal bodies", () => {
   it.each(KV_REFUSALS)("%s is Key Vault's error shape (KeyVaultError in the 7.4 spec), code Forbidden (kv-rbac-forbidden-body, kv-firewall-refusal)", (kind) => {
     const body = twin.refusal(kind, seat.principalId).body as { error: { code: string; message: string; innererror?: { code: string } } };
     const v = validators();
@@ -67,7 +68,7 @@ describe("the twin's refusal bodies", () => {
 });
 
 describe("the twin's RBAC answers", () => {
-  it("are Azure's: 403 Forbidden/ForbiddenByRbac naming the action and the resource, valid against the Key Vault spec", async () => {
+  itWithReference("are Azure's: 403 Forbidden/ForbiddenByRbac naming the action and the resource, valid against the Key Vault spec", async () => {
     twin.reset();
     twin.seedSecret(CANARY_SECRET, "table-canary-value");
     twin.accessModel = "rbac";
