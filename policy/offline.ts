@@ -1,9 +1,18 @@
 // The policy rules over the offline plan's recorded resources: the gate for PRs that have no cloud credentials.
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-// The one thing the gate takes from the offline engine: who the deploying principal is in a plan (its mock client).
-import { MOCK_CLIENT } from "../scripts/lib/mocks";
 import { evaluate, PolicyContext, PolicyResourceView, Rule, STACK_TYPE, Violation } from "./engine";
 import { rules } from "./rules";
+
+/**
+ * Placeholder identity of the deploying principal in an offline plan, as `az account show` would give it. The mocks
+ * (scripts/lib/mocks.ts) answer getClientConfig with it, and the gate takes the deployer from it.
+ */
+export const MOCK_CLIENT = {
+  clientId: "00000000-0000-0000-0000-00000000c11e",
+  objectId: "00000000-0000-0000-0000-0000000000e1",
+  subscriptionId: "00000000-0000-0000-0000-000000000501",
+  tenantId: "00000000-0000-0000-0000-0000000000a1",
+} as const;
 
 /** What the mock harness records of a resource (scripts/lib/harness.ts RecordedResource), as far as the rules read it. */
 export interface RecordedResource {

@@ -4,13 +4,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { deterministicGuid } from "../../lib/naming";
 import { formatIpv4, parseCidr } from "../../lib/net";
 
-/** Placeholder identity of the deploying principal, as `az account show` would give it. */
-export const MOCK_CLIENT = {
-  clientId: "00000000-0000-0000-0000-00000000c11e",
-  objectId: "00000000-0000-0000-0000-0000000000e1",
-  subscriptionId: "00000000-0000-0000-0000-000000000501",
-  tenantId: "00000000-0000-0000-0000-0000000000a1",
-} as const;
+import { MOCK_CLIENT } from "../../policy/offline";
+
+export { MOCK_CLIENT };
 
 interface ArmType {
   /** ARM type path below the provider, e.g. Microsoft.Network/virtualNetworks. */

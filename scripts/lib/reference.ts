@@ -81,7 +81,7 @@ export async function fetchReference(dest: string, download: Download, opts: { b
     try {
       data = await download(url);
     } catch (e) {
-      throw new Error(`could not download ${f.path} from ${url}: ${(e as Error).message}`);
+      throw new Error(`could not download ${f.path} from ${url}: ${(e as Error).message}`, { cause: e });
     }
     const got = sha256(data);
     if (got !== f.sha256) throw new Error(`${f.path} from ${url} has sha256 ${got}, not the pinned ${f.sha256}; nothing was written for it`);

@@ -134,7 +134,7 @@ export async function runVerify(outputs: VerifyOutputs, opts: VerifyOptions, dep
           tags: { seededBy: "dsvm-identity-lab verify" },
         });
       } catch (e) {
-        throw new Error(`could not seed the canary secret ${outputs.secretName} in vault ${name} (${uri}) through ARM: ${(e as Error).message}`);
+        throw new Error(`could not seed the canary secret ${outputs.secretName} in vault ${name} (${uri}) through ARM: ${(e as Error).message}`, { cause: e });
       }
     }),
   );

@@ -205,7 +205,7 @@ describe("bootstrap config and the ABAC condition", () => {
   it("rbac-admin-abac-condition: Microsoft's form, one expression per action, roles grouped by principal types", () => {
     const c = assignmentConditionText({ write: LAB_ASSIGNABLE_ROLES, delete: LAB_ASSIGNABLE_ROLES }, SUB);
     const [write, del] = c.split("\nAND\n");
-    expect(write).toMatch(/^\(\n \(\n  !\(ActionMatches\{'Microsoft.Authorization\/roleAssignments\/write'\}\)\n \)\n OR\n \(/);
+    expect(write).toMatch(/^\(\n \(\n {2}!\(ActionMatches\{'Microsoft.Authorization\/roleAssignments\/write'\}\)\n \)\n OR\n \(/);
     expect(write).not.toContain("@Resource");
     expect(del).toContain("!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})");
     expect(del).not.toContain("@Request");

@@ -4,7 +4,7 @@
 import { gzipSync } from "zlib";
 import { BASELINE_ROLE_IDS } from "../../policy/baseline";
 import { rules } from "../../policy/rules";
-import type { Case } from "./mutation-cases";
+import type { Case } from "./case";
 import { addAfter, b64, custom, field, FOLDS, FAKE_PASSWORD, replaceRole, set, T } from "./mutation-helpers";
 import type { Mutation } from "./mutate";
 

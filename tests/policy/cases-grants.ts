@@ -2,7 +2,7 @@
 import { BUILTIN_ROLES, LAB_CUSTOM_ROLES } from "../../lib/azure";
 import { customRoleGuid, subscriptionScope } from "../../lib/naming";
 import { MOCK_CLIENT } from "../../scripts/lib/mocks";
-import type { Case } from "./mutation-cases";
+import type { Case } from "./case";
 import type { Mutation } from "./mutate";
 import { addAfter, addSecretPermissions, custom, field, FOLDS, inlinePolicy, OUTSIDER, replaceRole, roleId, seat1, seatPolicy, set, STORAGE_BLOB_DATA_OWNER, SUB, T } from "./mutation-helpers";
 

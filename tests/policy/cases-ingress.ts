@@ -1,5 +1,5 @@
 // Regressions of inventory 2: every way in that the lab's config does not name.
-import type { Case } from "./mutation-cases";
+import type { Case } from "./case";
 import { addAfter, custom, field, nsgRule, set, SUB, T, vaultProps } from "./mutation-helpers";
 
 const SSH_CIDR = { allowedSshCidrs: '["203.0.113.0/24"]' };

@@ -1,6 +1,6 @@
 // Regressions of the property inventory (inventory-properties), its value pins (inventory-image, ingress-nic-subnet,
 // ingress-vm-nics, ingress-lab-subnet-nsg) and string booleans: each sets a property on a type the lab allows.
-import type { Case } from "./mutation-cases";
+import type { Case } from "./case";
 import { b64, field, FOLDS, set, SUB, T } from "./mutation-helpers";
 
 const WIN = {

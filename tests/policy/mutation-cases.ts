@@ -10,21 +10,11 @@ import { GRANT_CASES } from "./cases-grants";
 import { INGRESS_CASES } from "./cases-ingress";
 import { OTHER_CASES } from "./cases-other";
 import { FAKE_ACCOUNT_KEY, FAKE_PASSWORD } from "./mutation-helpers";
-import { Mutation, runMutated } from "./mutate";
+import { runMutated } from "./mutate";
+import type { Case } from "./case";
 import { runPack } from "./pack-harness";
 
-export interface Case {
-  readonly title: string;
-  /** Config on top of the dev stack. */
-  readonly config?: Record<string, string>;
-  readonly mutations: readonly Mutation[];
-  /** Stack outputs the regression adds (index.ts exporting a value). */
-  readonly outputs?: (run: ProgramRun) => Record<string, unknown>;
-  /** Exactly the rules that must fire. */
-  readonly rules: readonly string[];
-  /** What the first rule's message must say (the fix, in the reviewer's terms). */
-  readonly says: RegExp;
-}
+export type { Case } from "./case";
 
 export const CASES: readonly Case[] = [...GRANT_CASES, ...INGRESS_CASES, ...OTHER_CASES];
 

@@ -56,7 +56,7 @@ export async function runPack(run: ProgramRun, config: Record<string, unknown> =
       await (p as StackValidationPolicy).validateStack({ resources, stackTags: new Map(), getConfig: <T>() => config as T, notApplicable: () => { throw new Error("n/a"); } }, report);
     } else {
       for (const r of run.resources) {
-        const validate = (p as ResourceValidationPolicy).validateResource as Function;
+        const validate = (p as ResourceValidationPolicy).validateResource as (...args: unknown[]) => unknown;
         await validate(
           { type: r.type, name: r.name, urn: r.urn, props: unknownCheckingProxy(r.inputs), opts: {}, stackTags: new Map(), getConfig: () => config, notApplicable: () => { throw new Error("n/a"); }, isType: () => false, asType: () => undefined },
           (message: string) => reports.push({ policy: p.name, message, urn: r.urn }),

@@ -14,7 +14,7 @@ const GOOD = { vaultUri: "https://kv-lab.vault.azure.net/", secretName: "SQLPass
 
 // The interpreter itself, not a version manager's shim in front of it: each run here starts one.
 const PY = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim();
-let hasPwsh = false;
+let hasPwsh: boolean;
 try {
   execFileSync("pwsh", ["-NoProfile", "-Command", "1"], { stdio: "pipe", timeout: 20000 });
   hasPwsh = true;
