@@ -6,14 +6,54 @@ const layer = (name, from, forbidden, comment) => ({ name, comment, severity: "e
 
 module.exports = {
   forbidden: [
-    layer("lib-is-pure", "^lib/", "^(components|probe|policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$", "lib/ imports nothing of ours outside lib/"),
-    layer("components-on-lib", "^components/", "^(probe|policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$", "components/ build on lib/ only"),
-    layer("probe-contract-below-policy", "^probe/", "^(policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$", "the probe contract builds on lib/ only"),
-    layer("policy-below-commands", "^policy/", "^(scripts|bootstrap|twin|tests|examples)/|^index\\.ts$", "policy/ builds on lib/, components/ and probe/, never on the commands"),
-    layer("bootstrap-shares-lib-only", "^bootstrap/", "^(components|probe|policy|scripts|twin|tests|examples)/|^index\\.ts$", "bootstrap/ is its own project: it may share lib/ only"),
-    layer("program-not-on-commands", "^index\\.ts$", "^(scripts|policy|bootstrap|twin|tests|examples)/", "the program is config, validated config, components and outputs"),
-    layer("twin-is-a-dev-tool", "^twin/", "^(components|probe|policy|scripts|bootstrap|tests|examples)/|^index\\.ts$", "the twin stands alone: tests and bench use it"),
-    layer("only-tests-and-bench-use-the-twin", "^(lib|components|probe|policy|bootstrap|examples)/|^index\\.ts$|^scripts/(?!bench)", "^twin/", "shipped code never starts the twin; only tests and npm run bench do"),
+    layer(
+      "lib-is-pure",
+      "^lib/",
+      "^(components|probe|policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "lib/ imports nothing of ours outside lib/",
+    ),
+    layer(
+      "components-on-lib",
+      "^components/",
+      "^(probe|policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "components/ build on lib/ only",
+    ),
+    layer(
+      "probe-contract-below-policy",
+      "^probe/",
+      "^(policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "the probe contract builds on lib/ only",
+    ),
+    layer(
+      "policy-below-commands",
+      "^policy/",
+      "^(scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "policy/ builds on lib/, components/ and probe/, never on the commands",
+    ),
+    layer(
+      "bootstrap-shares-lib-only",
+      "^bootstrap/",
+      "^(components|probe|policy|scripts|twin|tests|examples)/|^index\\.ts$",
+      "bootstrap/ is its own project: it may share lib/ only",
+    ),
+    layer(
+      "program-not-on-commands",
+      "^index\\.ts$",
+      "^(scripts|policy|bootstrap|twin|tests|examples)/",
+      "the program is config, validated config, components and outputs",
+    ),
+    layer(
+      "twin-is-a-dev-tool",
+      "^twin/",
+      "^(components|probe|policy|scripts|bootstrap|tests|examples)/|^index\\.ts$",
+      "the twin stands alone: tests and bench use it",
+    ),
+    layer(
+      "only-tests-and-bench-use-the-twin",
+      "^(lib|components|probe|policy|bootstrap|examples)/|^index\\.ts$|^scripts/(?!bench)",
+      "^twin/",
+      "shipped code never starts the twin; only tests and npm run bench do",
+    ),
     layer("nothing-imports-tests", "^(?!tests/)", "^tests/", "nothing shipped imports tests"),
     { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
   ],

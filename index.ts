@@ -77,7 +77,14 @@ const seats = Array.from({ length: cfg.seats }, (_, i) => {
     publicIp: cfg.allowedSshCidrs.length > 0,
     labUsers: cfg.labUsersGroupObjectId ? { groupObjectId: cfg.labUsersGroupObjectId, subscriptionId: client.subscriptionId } : undefined,
     // Windows seats: Entra ID is the only way in, so the deployer and each operator may sign in as administrator.
-    adminLogin: cfg.os === "windows" ? { principalIds: [client.objectId, ...cfg.operatorObjectIds], principalType: cfg.operatorPrincipalType, subscriptionId: client.subscriptionId } : undefined,
+    adminLogin:
+      cfg.os === "windows"
+        ? {
+            principalIds: [client.objectId, ...cfg.operatorObjectIds],
+            principalType: cfg.operatorPrincipalType,
+            subscriptionId: client.subscriptionId,
+          }
+        : undefined,
   });
 });
 const seatIdentities = numberedSeats(seats.map((s) => s.principalId));
@@ -86,32 +93,52 @@ const seatIdentities = numberedSeats(seats.map((s) => s.principalId));
 // is a custom role (bootstrap/'s, per subscription, or the lab's own: customRoleSource) assigned on each secret; in the
 // access-policy model, a vault-wide policy, inline on the vault (components/SecretVault.ts says why).
 const seatSecretRole =
-  cfg.vaultAccessModel === "rbac" ? new SecretGetSetRole("secret-role", { resourceGroupId: group.id, subscriptionId: client.subscriptionId, customRoleSource: cfg.customRoleSource }) : undefined;
+  cfg.vaultAccessModel === "rbac"
+    ? new SecretGetSetRole("secret-role", {
+        resourceGroupId: group.id,
+        subscriptionId: client.subscriptionId,
+        customRoleSource: cfg.customRoleSource,
+      })
+    : undefined;
 // A vault holds at most 1024 access policies: past seatsPerVault seats the lab gets vault2, vault3, ... (lib/shards.ts).
 // Each seat's policy is in its own shard's vault; operators and the canary are in every vault. The first keeps the
 // logical name `vault`, so an existing stack keeps its vault.
 const seatsPerVault = effectiveSeatsPerVault(cfg.seats, cfg.seatsPerVault, cfg.vaultAccessModel === "rbac");
 const shards = vaultShards(cfg.seats, seatsPerVault);
-const labVaults = shards.map((shard) => new SecretVault(shard.logicalName, {
-  resourceGroupName: group.name,
-  location,
-  tenantId: client.tenantId,
-  namePrefix: cfg.namePrefix,
-  subnetId: network.subnetId,
-  operatorIpRanges: cfg.operatorIpRanges,
-  seats: shard.seats.map((seat) => seatIdentities[seat - 1]),
-  operatorObjectIds: [client.objectId, ...cfg.operatorObjectIds],
-  purgeProtection: lifecycle.purgeProtection,
-  softDeleteRetentionInDays: lifecycle.softDeleteRetentionInDays,
-  protect: lifecycle.protect,
-  canarySecretName: cfg.secretName,
-  access: seatSecretRole ? { model: "rbac", subscriptionId: client.subscriptionId, seatRoleDefinitionId: seatSecretRole.roleDefinitionId, operatorPrincipalType: cfg.operatorPrincipalType } : { model: "accessPolicy" },
-}));
+const labVaults = shards.map(
+  (shard) =>
+    new SecretVault(shard.logicalName, {
+      resourceGroupName: group.name,
+      location,
+      tenantId: client.tenantId,
+      namePrefix: cfg.namePrefix,
+      subnetId: network.subnetId,
+      operatorIpRanges: cfg.operatorIpRanges,
+      seats: shard.seats.map((seat) => seatIdentities[seat - 1]),
+      operatorObjectIds: [client.objectId, ...cfg.operatorObjectIds],
+      purgeProtection: lifecycle.purgeProtection,
+      softDeleteRetentionInDays: lifecycle.softDeleteRetentionInDays,
+      protect: lifecycle.protect,
+      canarySecretName: cfg.secretName,
+      access: seatSecretRole
+        ? {
+            model: "rbac",
+            subscriptionId: client.subscriptionId,
+            seatRoleDefinitionId: seatSecretRole.roleDefinitionId,
+            operatorPrincipalType: cfg.operatorPrincipalType,
+          }
+        : { model: "accessPolicy" },
+    }),
+);
 const vault = labVaults[0];
 /** Seat i's (0-based) vault, and its grants there. */
 const seatVault = (i: number) => {
   const k = shardOfSeat(i + 1, seatsPerVault);
-  return { vault: labVaults[k], grants: labVaults[k].seatGrants[i - k * seatsPerVault], grantIdentity: labVaults[k].seatGrantIdentity[i - k * seatsPerVault] };
+  return {
+    vault: labVaults[k],
+    grants: labVaults[k].seatGrants[i - k * seatsPerVault],
+    grantIdentity: labVaults[k].seatGrantIdentity[i - k * seatsPerVault],
+  };
 };
 
 // Step 4: the storage account, and each seat's right to call listKeys on it (and nothing more).
@@ -144,7 +171,12 @@ if (cfg.checkOnDeploy) {
         storageAccountId: store.accountId,
         blobEndpoint: store.blobEndpoint,
         waitFor: [...seatVault(i).grants, store.seatAssignments[i], seatVault(i).vault.canarySecret!],
-        grantIdentity: [...seatVault(i).grantIdentity, store.seatAssignments[i].id, store.seatAssignments[i].roleDefinitionId, store.seatAssignments[i].principalId],
+        grantIdentity: [
+          ...seatVault(i).grantIdentity,
+          store.seatAssignments[i].id,
+          store.seatAssignments[i].roleDefinitionId,
+          store.seatAssignments[i].principalId,
+        ],
         loginExtension: s.loginExtension,
       }),
   );
@@ -157,7 +189,12 @@ const outputs: ProgramOutputs<LabOutputs> = {
   // The first vault (the only one below seatsPerVault seats); `vaults` lists every vault and seatVms says which one each seat uses.
   vaultName: vault.vaultName,
   vaultUri: vault.vaultUri,
-  vaults: labVaults.map((v, k) => ({ vaultName: v.vaultName, vaultUri: v.vaultUri, firstSeat: shards[k].seats[0], lastSeat: shards[k].seats[shards[k].seats.length - 1] })),
+  vaults: labVaults.map((v, k) => ({
+    vaultName: v.vaultName,
+    vaultUri: v.vaultUri,
+    firstSeat: shards[k].seats[0],
+    lastSeat: shards[k].seats[shards[k].seats.length - 1],
+  })),
   secretName: cfg.secretName,
   // verify runs vm-probe.ps1 through RunPowerShellScript on Windows seats, vm-probe through RunShellScript on Ubuntu.
   os: cfg.os,
@@ -179,5 +216,20 @@ const outputs: ProgramOutputs<LabOutputs> = {
   createdAt: cfg.createdAt || undefined,
   owner: cfg.owner || undefined,
 };
-export const { resourceGroupName, vaultName, vaultUri, vaults, secretName, os, storageAccountName, storageAccountId, blobEndpoint, seatVms, ephemeral, expiresAt, createdAt, owner } = outputs;
+export const {
+  resourceGroupName,
+  vaultName,
+  vaultUri,
+  vaults,
+  secretName,
+  os,
+  storageAccountName,
+  storageAccountId,
+  blobEndpoint,
+  seatVms,
+  ephemeral,
+  expiresAt,
+  createdAt,
+  owner,
+} = outputs;
 // tests/lib/outputs.test.ts checks that this line exports every key of LabOutputs and nothing else.

@@ -13,7 +13,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as azuread from "@pulumi/azuread";
 import { LAB_CUSTOM_ROLES, type LabCustomRole } from "../lib/azure";
-import { assignmentConditionText, CI_CUSTOM_ROLES, CI_IDENTITIES, type CiCustomRole, type CiIdentity, grantRoleGuid } from "../lib/ci-identities";
+import {
+  assignmentConditionText,
+  CI_CUSTOM_ROLES,
+  CI_IDENTITIES,
+  type CiCustomRole,
+  type CiIdentity,
+  grantRoleGuid,
+} from "../lib/ci-identities";
 import { customRoleGuid, roleAssignmentGuid, subscriptionScope } from "../lib/naming";
 import { roleDefinitionId as roleIdOf } from "../lib/role-ids";
 import { BOOTSTRAP_PROJECT, ciSubjects, GITHUB_OIDC, readBootstrapConfig } from "./lib";
@@ -25,7 +32,10 @@ const roleId = (guid: pulumi.Input<string>) => pulumi.all([client.subscriptionId
 const subjects = ciSubjects(cfg);
 
 /** A custom role at the subscription, assignable only there: its GUID is computed, so labs and CI agree on it. */
-function subscriptionRole(label: string, role: { seed: string; name: string; description: string; actions: readonly string[]; dataActions?: readonly string[] }) {
+function subscriptionRole(
+  label: string,
+  role: { seed: string; name: string; description: string; actions: readonly string[]; dataActions?: readonly string[] },
+) {
   const guid = scope.apply((s) => customRoleGuid(s, role.seed));
   return new authorization.RoleDefinition(label, {
     roleDefinitionId: guid,
@@ -52,7 +62,11 @@ function ciIdentity(identity: CiIdentity) {
     description: identity.description,
     signInAudience: "AzureADMyOrg",
   });
-  const sp = new azuread.ServicePrincipal(`${identity.name}-sp`, { clientId: app.clientId, appRoleAssignmentRequired: false, description: identity.description });
+  const sp = new azuread.ServicePrincipal(`${identity.name}-sp`, {
+    clientId: app.clientId,
+    appRoleAssignmentRequired: false,
+    description: identity.description,
+  });
   const subject = subjects[identity.key];
   // Exactly one subject: a job in this identity's GitHub environment (or, for previews, a pull request).
   new azuread.ApplicationFederatedIdentityCredential(`${identity.name}-github`, {

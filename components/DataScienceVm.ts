@@ -83,13 +83,20 @@ export class DataScienceVm extends pulumi.ComponentResource {
     const parent = { parent: this };
     const windows = args.os === "windows";
     if (windows && !(args.adminLogin && args.adminLogin.principalIds.length > 0)) {
-      throw new Error(`DataScienceVm ${name}: a Windows seat needs args.adminLogin with at least one principal id (Entra ID is the only way in)`);
+      throw new Error(
+        `DataScienceVm ${name}: a Windows seat needs args.adminLogin with at least one principal id (Entra ID is the only way in)`,
+      );
     }
 
     const pip = args.publicIp
       ? new network.PublicIPAddress(
           `${name}-ip`,
-          { ...common, publicIpAddressName: `${args.vmName}-ip`, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static" },
+          {
+            ...common,
+            publicIpAddressName: `${args.vmName}-ip`,
+            sku: { name: "Standard", tier: "Regional" },
+            publicIPAllocationMethod: "Static",
+          },
           parent,
         )
       : undefined;
@@ -178,16 +185,41 @@ export class DataScienceVm extends pulumi.ComponentResource {
         parent,
       );
     }
-    const loginRole = (label: string, principalId: pulumi.Input<string>, principalType: PrincipalType, subscriptionId: pulumi.Input<string>, roleGuid: string, description: string) =>
-      grant(`${name}-${label}`, { principalId, principalType, roleDefinitionId: roleIdIn(subscriptionId, roleGuid), scope: vm.id, description }, parent);
+    const loginRole = (
+      label: string,
+      principalId: pulumi.Input<string>,
+      principalType: PrincipalType,
+      subscriptionId: pulumi.Input<string>,
+      roleGuid: string,
+      description: string,
+    ) =>
+      grant(
+        `${name}-${label}`,
+        { principalId, principalType, roleDefinitionId: roleIdIn(subscriptionId, roleGuid), scope: vm.id, description },
+        parent,
+      );
     if (args.labUsers) {
       const { groupObjectId, subscriptionId } = args.labUsers;
-      loginRole("userlogin", groupObjectId, "Group", subscriptionId, BUILTIN_ROLES.virtualMachineUserLogin, `Lab users sign in to ${args.vmName} with Entra ID (dsvm-identity-lab)`);
+      loginRole(
+        "userlogin",
+        groupObjectId,
+        "Group",
+        subscriptionId,
+        BUILTIN_ROLES.virtualMachineUserLogin,
+        `Lab users sign in to ${args.vmName} with Entra ID (dsvm-identity-lab)`,
+      );
     }
     if (windows && args.adminLogin) {
       const { principalIds, principalType, subscriptionId } = args.adminLogin;
       principalIds.forEach((id, i) =>
-        loginRole(`adminlogin${i + 1}`, id, principalType, subscriptionId, BUILTIN_ROLES.virtualMachineAdministratorLogin, `${i === 0 ? "Deploying principal" : "Lab operator"} signs in to ${args.vmName} as administrator with Entra ID (dsvm-identity-lab)`),
+        loginRole(
+          `adminlogin${i + 1}`,
+          id,
+          principalType,
+          subscriptionId,
+          BUILTIN_ROLES.virtualMachineAdministratorLogin,
+          `${i === 0 ? "Deploying principal" : "Lab operator"} signs in to ${args.vmName} as administrator with Entra ID (dsvm-identity-lab)`,
+        ),
       );
     }
 

@@ -76,15 +76,20 @@ export class InVmCheck extends pulumi.ComponentResource {
     const windows = args.os === "windows";
     // Linux: unnamed parameters become the script's arguments (named ones would become environment variables).
     // Windows: named parameters become the script's `-Name value` pairs, which vm-probe.ps1 reads like the flags.
-    const parameters = pulumi.all([args.vaultUri, args.storageAccountId, args.blobEndpoint]).apply(([vaultUri, storageAccountId, blobEndpoint]) => {
-      const words = probeArgs({ vaultUri, secretName: args.secretName, storageAccountId, blobEndpoint, deadlineSeconds });
-      for (const value of words) {
-        if (!PLAIN_WORD.test(value)) throw new Error(`InVmCheck ${name}: probe argument ${JSON.stringify(value)} is not one plain word; the run command would split it`);
-      }
-      return windows
-        ? words.flatMap((w, i) => (i % 2 === 0 ? [{ name: psParameterName(w), value: words[i + 1] }] : []))
-        : words.map((value) => ({ name: "", value }));
-    });
+    const parameters = pulumi
+      .all([args.vaultUri, args.storageAccountId, args.blobEndpoint])
+      .apply(([vaultUri, storageAccountId, blobEndpoint]) => {
+        const words = probeArgs({ vaultUri, secretName: args.secretName, storageAccountId, blobEndpoint, deadlineSeconds });
+        for (const value of words) {
+          if (!PLAIN_WORD.test(value))
+            throw new Error(
+              `InVmCheck ${name}: probe argument ${JSON.stringify(value)} is not one plain word; the run command would split it`,
+            );
+        }
+        return windows
+          ? words.flatMap((w, i) => (i % 2 === 0 ? [{ name: psParameterName(w), value: words[i + 1] }] : []))
+          : words.map((value) => ({ name: "", value }));
+      });
 
     const script = windows ? (psProbeScript ??= readPsProbe()) : (probeScript ??= readProbe());
     let scriptHash = scriptHashes.get(script);

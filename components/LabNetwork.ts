@@ -59,7 +59,11 @@ export class LabNetwork extends pulumi.ComponentResource {
           },
         ]
       : [];
-    const nsg = new network.NetworkSecurityGroup(`${name}-nsg`, { ...common, networkSecurityGroupName: `${args.namePrefix}-nsg`, securityRules }, parent);
+    const nsg = new network.NetworkSecurityGroup(
+      `${name}-nsg`,
+      { ...common, networkSecurityGroupName: `${args.namePrefix}-nsg`, securityRules },
+      parent,
+    );
 
     const natIp = new network.PublicIPAddress(
       `${name}-nat-ip`,
@@ -74,7 +78,13 @@ export class LabNetwork extends pulumi.ComponentResource {
     );
     const nat = new network.NatGateway(
       `${name}-nat`,
-      { ...common, natGatewayName: `${args.namePrefix}-nat`, sku: { name: "Standard" }, publicIpAddresses: [{ id: natIp.id }], idleTimeoutInMinutes: 4 },
+      {
+        ...common,
+        natGatewayName: `${args.namePrefix}-nat`,
+        sku: { name: "Standard" },
+        publicIpAddresses: [{ id: natIp.id }],
+        idleTimeoutInMinutes: 4,
+      },
       parent,
     );
 
@@ -104,12 +114,23 @@ export class LabNetwork extends pulumi.ComponentResource {
       // It is the only thing with a public IP; seats keep none, and the NSG gains no rule.
       const bastionSubnet = new network.Subnet(
         `${name}-bastion-subnet`,
-        { resourceGroupName: args.resourceGroupName, virtualNetworkName: vnet.name, subnetName: "AzureBastionSubnet", addressPrefix: args.bastion.subnetPrefix },
+        {
+          resourceGroupName: args.resourceGroupName,
+          virtualNetworkName: vnet.name,
+          subnetName: "AzureBastionSubnet",
+          addressPrefix: args.bastion.subnetPrefix,
+        },
         { ...parent, dependsOn: [subnet] },
       );
       const bastionIp = new network.PublicIPAddress(
         `${name}-bastion-ip`,
-        { ...common, publicIpAddressName: `${args.namePrefix}-bastion-ip`, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", publicIPAddressVersion: "IPv4" },
+        {
+          ...common,
+          publicIpAddressName: `${args.namePrefix}-bastion-ip`,
+          sku: { name: "Standard", tier: "Regional" },
+          publicIPAllocationMethod: "Static",
+          publicIPAddressVersion: "IPv4",
+        },
         parent,
       );
       new network.BastionHost(

@@ -30,10 +30,17 @@ export class SecretGetSetRole extends pulumi.ComponentResource {
     super("dsvm-identity-lab:lab:SecretGetSetRole", name, {}, opts);
     const spec = LAB_CUSTOM_ROLES.secretGetSet;
     if ((args.customRoleSource ?? "subscription") === "subscription") {
-      this.roleDefinitionId = roleIdIn(args.subscriptionId, pulumi.output(args.subscriptionId).apply((sub) => customRoleGuid(subscriptionScope(sub), spec.seed)));
+      this.roleDefinitionId = roleIdIn(
+        args.subscriptionId,
+        pulumi.output(args.subscriptionId).apply((sub) => customRoleGuid(subscriptionScope(sub), spec.seed)),
+      );
     } else {
       const roleGuid = pulumi.output(args.resourceGroupId).apply((rg) => customRoleGuid(rg, spec.seed));
-      const role = labCustomRole(`${name}-definition`, { role: "secretGetSet", roleGuid, resourceGroupId: args.resourceGroupId }, { parent: this });
+      const role = labCustomRole(
+        `${name}-definition`,
+        { role: "secretGetSet", roleGuid, resourceGroupId: args.resourceGroupId },
+        { parent: this },
+      );
       // Built from the subscription so assignments get the canonical form; `role.name` adds the dependency.
       this.roleDefinitionId = roleIdIn(args.subscriptionId, role.name);
     }

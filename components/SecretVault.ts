@@ -98,12 +98,18 @@ export class SecretVault extends pulumi.ComponentResource {
     const model = access.model;
     // The type already requires them; this names them for an untyped (JavaScript) caller.
     if (access.model === "rbac" && (!access.subscriptionId || !access.seatRoleDefinitionId || !access.operatorPrincipalType)) {
-      throw new Error(`SecretVault ${name}: access.model "rbac" needs access.subscriptionId, access.seatRoleDefinitionId and access.operatorPrincipalType`);
+      throw new Error(
+        `SecretVault ${name}: access.model "rbac" needs access.subscriptionId, access.seatRoleDefinitionId and access.operatorPrincipalType`,
+      );
     }
 
     // A deleted vault stays soft-deleted and keeps its name, so every new lab gets a fresh random suffix.
     // prefix (<=10) + "-kv-" + 6 = at most 20 of the 24 characters allowed, starting with a letter.
-    const suffix = new random.RandomString(`${name}-suffix`, { length: 6, special: false, upper: false, numeric: true, lower: true }, parent);
+    const suffix = new random.RandomString(
+      `${name}-suffix`,
+      { length: 6, special: false, upper: false, numeric: true, lower: true },
+      parent,
+    );
 
     const vault = new keyvault.Vault(
       `${name}-kv`,
@@ -150,7 +156,12 @@ export class SecretVault extends pulumi.ComponentResource {
       const value = new random.RandomPassword(`${name}-canary-value`, { length: 32, special: false }, parent);
       this.canarySecret = new keyvault.Secret(
         `${name}-canary`,
-        { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secretName: args.canarySecretName, properties: { value: pulumi.secret(value.result), contentType: "text/plain" } },
+        {
+          resourceGroupName: args.resourceGroupName,
+          vaultName: vault.name,
+          secretName: args.canarySecretName,
+          properties: { value: pulumi.secret(value.result), contentType: "text/plain" },
+        },
         { parent: this, additionalSecretOutputs: ["properties"], deletedWith: vault },
       );
     }
@@ -163,7 +174,12 @@ export class SecretVault extends pulumi.ComponentResource {
         const probeName = `${args.canarySecretName}-probe`;
         const probe = new keyvault.Secret(
           `${name}-probe-secret`,
-          { resourceGroupName: args.resourceGroupName, vaultName: vault.name, secretName: probeName, properties: { value: "not written by a seat yet", contentType: "text/plain" } },
+          {
+            resourceGroupName: args.resourceGroupName,
+            vaultName: vault.name,
+            secretName: probeName,
+            properties: { value: "not written by a seat yet", contentType: "text/plain" },
+          },
           // Seats write new versions; the deploy must not write the placeholder back over them. After the canary: two
           // secret writes to one vault at once get the 409 (pulumi-azure-native #1013).
           { parent: this, ignoreChanges: ["properties.value"], deletedWith: vault, dependsOn: [this.canarySecret] },

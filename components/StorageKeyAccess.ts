@@ -62,7 +62,11 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     // prefix (<=10) + "st" + 8 = at most 20 lowercase letters and digits.
-    const suffix = new random.RandomString(`${name}-suffix`, { length: 8, special: false, upper: false, numeric: true, lower: true }, parent);
+    const suffix = new random.RandomString(
+      `${name}-suffix`,
+      { length: 8, special: false, upper: false, numeric: true, lower: true },
+      parent,
+    );
     const account = new storage.StorageAccount(
       `${name}-account`,
       {
@@ -124,6 +128,11 @@ export class StorageKeyAccess extends pulumi.ComponentResource {
     this.accountName = account.name;
     this.accountId = account.id;
     this.blobEndpoint = account.primaryEndpoints.apply((e) => e.blob);
-    this.registerOutputs({ accountName: this.accountName, accountId: this.accountId, blobEndpoint: this.blobEndpoint, roleDefinitionId: this.roleDefinitionId });
+    this.registerOutputs({
+      accountName: this.accountName,
+      accountId: this.accountId,
+      blobEndpoint: this.blobEndpoint,
+      roleDefinitionId: this.roleDefinitionId,
+    });
   }
 }

@@ -63,7 +63,13 @@ export class VaultRbacAccess extends pulumi.ComponentResource {
     this.operatorAssignments = args.operatorObjectIds.map((id, i) =>
       grant(
         `${name}-operator${i + 1}`,
-        { principalId: id, principalType: args.operatorPrincipalType, roleDefinitionId: officer, scope: args.vaultId, description: "Lab operator: Key Vault Secrets Officer on the lab vault (dsvm-identity-lab)" },
+        {
+          principalId: id,
+          principalType: args.operatorPrincipalType,
+          roleDefinitionId: officer,
+          scope: args.vaultId,
+          description: "Lab operator: Key Vault Secrets Officer on the lab vault (dsvm-identity-lab)",
+        },
         { parent: this },
       ),
     );

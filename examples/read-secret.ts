@@ -11,10 +11,15 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { "vault-url": { type: "string" }, secret: { type: "string", default: "SQLPasswd" } }, strict: true });
+  const { values } = parseArgs({
+    options: { "vault-url": { type: "string" }, secret: { type: "string", default: "SQLPasswd" } },
+    strict: true,
+  });
   const vaultUrl = values["vault-url"];
   if (!vaultUrl || !/^https:\/\//.test(vaultUrl)) {
-    process.stderr.write(`--vault-url ${JSON.stringify(vaultUrl ?? "")}: expected https://<vault>.vault.azure.net/ (the stack output vaultUri)\n`);
+    process.stderr.write(
+      `--vault-url ${JSON.stringify(vaultUrl ?? "")}: expected https://<vault>.vault.azure.net/ (the stack output vaultUri)\n`,
+    );
     return 2;
   }
   // The VM's system-assigned identity, from IMDS (169.254.169.254): what the seeds' MSIAuthentication did.

@@ -40,7 +40,10 @@ export const SEAT_SECRET_DATA_ACTIONS = [KV_DATA_ACTIONS.getSecret, KV_DATA_ACTI
  */
 export const KEY_VAULT_ROLE_DATA_ACTIONS: Readonly<Record<string, { readonly name: string; readonly dataActions: readonly string[] }>> = {
   [BUILTIN_ROLES.keyVaultSecretsOfficer]: { name: "Key Vault Secrets Officer", dataActions: ["Microsoft.KeyVault/vaults/secrets/*"] },
-  [BUILTIN_ROLES.keyVaultSecretsUser]: { name: "Key Vault Secrets User", dataActions: [KV_DATA_ACTIONS.getSecret, KV_DATA_ACTIONS.readMetadata] },
+  [BUILTIN_ROLES.keyVaultSecretsUser]: {
+    name: "Key Vault Secrets User",
+    dataActions: [KV_DATA_ACTIONS.getSecret, KV_DATA_ACTIONS.readMetadata],
+  },
   [BUILTIN_ROLES.keyVaultAdministrator]: { name: "Key Vault Administrator", dataActions: ["Microsoft.KeyVault/vaults/*"] },
 };
 
@@ -99,7 +102,12 @@ export const DSVM_IMAGE = { publisher: "microsoft-dsvm", offer: "ubuntu-2204", s
  * Terraform example that had a plan block carried it commented out. Check with
  * `az vm image show --urn microsoft-dsvm:dsvm-win-2022:winserver-2022:latest` (`plan: null`) before a first deploy.
  */
-export const DSVM_WINDOWS_IMAGE = { publisher: "microsoft-dsvm", offer: "dsvm-win-2022", sku: "winserver-2022", version: "latest" } as const;
+export const DSVM_WINDOWS_IMAGE = {
+  publisher: "microsoft-dsvm",
+  offer: "dsvm-win-2022",
+  sku: "winserver-2022",
+  version: "latest",
+} as const;
 
 /** The image a seat runs, by config `os`. */
 export type SeatOs = "ubuntu" | "windows";
@@ -108,13 +116,21 @@ export type SeatOs = "ubuntu" | "windows";
  * Entra ID sign-in over SSH (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux).
  * 1.0 is the current major version; autoUpgradeMinorVersion keeps it patched.
  */
-export const AAD_SSH_LOGIN_EXTENSION = { publisher: "Microsoft.Azure.ActiveDirectory", type: "AADSSHLoginForLinux", typeHandlerVersion: "1.0" } as const;
+export const AAD_SSH_LOGIN_EXTENSION = {
+  publisher: "Microsoft.Azure.ActiveDirectory",
+  type: "AADSSHLoginForLinux",
+  typeHandlerVersion: "1.0",
+} as const;
 
 /**
  * Entra ID sign-in over RDP (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-windows):
  * the VM joins Entra ID and "Virtual Machine User Login" admits the lab users. 2.0 is the current major version.
  */
-export const AAD_WINDOWS_LOGIN_EXTENSION = { publisher: "Microsoft.Azure.ActiveDirectory", type: "AADLoginForWindows", typeHandlerVersion: "2.0" } as const;
+export const AAD_WINDOWS_LOGIN_EXTENSION = {
+  publisher: "Microsoft.Azure.ActiveDirectory",
+  type: "AADLoginForWindows",
+  typeHandlerVersion: "2.0",
+} as const;
 
 /** The DSVM image's own OS disk, GiB: a smaller osDisk.diskSizeGB is refused by Azure. */
 export const DSVM_IMAGE_DISK_GB = 150;
@@ -137,7 +153,8 @@ export const LAB_CUSTOM_ROLES = {
   secretGetSet: {
     seed: "keyvault-secret-get-set-only",
     name: "Key Vault secret get+set only",
-    description: "May read and write the value of the secrets it is assigned on, and nothing else: no list (readMetadata), no delete, no keys.",
+    description:
+      "May read and write the value of the secrets it is assigned on, and nothing else: no list (readMetadata), no delete, no keys.",
     actions: [] as string[],
     dataActions: [...SEAT_SECRET_DATA_ACTIONS],
   },

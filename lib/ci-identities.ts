@@ -41,7 +41,12 @@ export const CI_BUILTIN_ROLES = {
   roleBasedAccessControlAdministrator: {
     id: BUILTIN_ROLES.roleBasedAccessControlAdministrator,
     name: "Role Based Access Control Administrator",
-    actions: ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"],
+    actions: [
+      "Microsoft.Authorization/roleAssignments/write",
+      "Microsoft.Authorization/roleAssignments/delete",
+      "*/read",
+      "Microsoft.Support/*",
+    ],
     notActions: [],
   },
 } as const satisfies Record<string, RolePermissions & { id: string }>;
@@ -73,7 +78,8 @@ export const CI_CUSTOM_ROLES = {
   reaper: {
     seed: "ci-reaper",
     name: "dsvm-identity-lab reaper",
-    description: "Deletes expired dsvm-identity-lab labs and purges their soft-deleted vaults: reads, deletes of the lab's resource types, vault purge. No write.",
+    description:
+      "Deletes expired dsvm-identity-lab labs and purges their soft-deleted vaults: reads, deletes of the lab's resource types, vault purge. No write.",
     actions: [
       // Reads: long-running deletes are polled, and the purger lists and reads deleted vaults.
       "*/read",
@@ -103,12 +109,36 @@ export interface AssignableRole {
  * ServicePrincipal; CI itself is a ServicePrincipal), so those two roles allow all three.
  */
 export const LAB_ASSIGNABLE_ROLES: readonly AssignableRole[] = [
-  { role: { builtin: "virtualMachineUserLogin" }, principalTypes: ["Group"], why: "lab users sign in to the seats (labUsersGroupObjectId, a group)" },
-  { role: { builtin: "virtualMachineAdministratorLogin" }, principalTypes: ["User", "Group", "ServicePrincipal"], why: "the deployer and operators sign in to Windows seats (operatorPrincipalType)" },
-  { role: { builtin: "keyVaultSecretsOfficer" }, principalTypes: ["User", "Group", "ServicePrincipal"], why: "the deployer and operators in the RBAC vault model (operatorPrincipalType)" },
-  { role: { labCustom: "storageListKeys" }, principalTypes: ["ServicePrincipal"], why: "each seat's managed identity: listKeys only (customRoleSource subscription)" },
-  { role: { labCustom: "secretGetSet" }, principalTypes: ["ServicePrincipal"], why: "each seat's managed identity: secret get+set only (RBAC vault model)" },
-  { role: { builtin: "storageAccountKeyOperator" }, principalTypes: ["ServicePrincipal"], why: "each seat's managed identity (listKeysRole builtin)" },
+  {
+    role: { builtin: "virtualMachineUserLogin" },
+    principalTypes: ["Group"],
+    why: "lab users sign in to the seats (labUsersGroupObjectId, a group)",
+  },
+  {
+    role: { builtin: "virtualMachineAdministratorLogin" },
+    principalTypes: ["User", "Group", "ServicePrincipal"],
+    why: "the deployer and operators sign in to Windows seats (operatorPrincipalType)",
+  },
+  {
+    role: { builtin: "keyVaultSecretsOfficer" },
+    principalTypes: ["User", "Group", "ServicePrincipal"],
+    why: "the deployer and operators in the RBAC vault model (operatorPrincipalType)",
+  },
+  {
+    role: { labCustom: "storageListKeys" },
+    principalTypes: ["ServicePrincipal"],
+    why: "each seat's managed identity: listKeys only (customRoleSource subscription)",
+  },
+  {
+    role: { labCustom: "secretGetSet" },
+    principalTypes: ["ServicePrincipal"],
+    why: "each seat's managed identity: secret get+set only (RBAC vault model)",
+  },
+  {
+    role: { builtin: "storageAccountKeyOperator" },
+    principalTypes: ["ServicePrincipal"],
+    why: "each seat's managed identity (listKeysRole builtin)",
+  },
 ];
 
 /** An ABAC condition on a role-assignment-writing role: which assignments it may write and delete. */
@@ -129,7 +159,8 @@ export interface CiGrant {
 export type CiIdentityKey = "preview" | "deploy" | "reap";
 
 /** Which GitHub OIDC subject the identity trusts: pull requests, or jobs in one GitHub environment. */
-export type CiTrust = { readonly kind: "pullRequest" } | { readonly kind: "environment"; readonly config: "deployEnvironment" | "reapEnvironment" };
+export type CiTrust =
+  { readonly kind: "pullRequest" } | { readonly kind: "environment"; readonly config: "deployEnvironment" | "reapEnvironment" };
 
 export interface CiIdentity {
   readonly key: CiIdentityKey;
@@ -185,7 +216,9 @@ export const CI_IDENTITIES: readonly CiIdentity[] = [
 
 /** The GUID of an assignable role in a subscription: built-in ids are global, the lab's custom ones per subscription. */
 export function assignableRoleGuid(role: AssignableRole["role"], subscriptionId: string): string {
-  return "builtin" in role ? BUILTIN_ROLES[role.builtin] : customRoleGuid(subscriptionScope(subscriptionId), LAB_CUSTOM_ROLES[role.labCustom].seed);
+  return "builtin" in role
+    ? BUILTIN_ROLES[role.builtin]
+    : customRoleGuid(subscriptionScope(subscriptionId), LAB_CUSTOM_ROLES[role.labCustom].seed);
 }
 
 /** The GUID of a CI custom role in a subscription. */
@@ -205,7 +238,13 @@ export function grantRoleGuid(grant: CiGrant, subscriptionId: string): string {
 
 /** Whether an ARM action pattern (`*` wildcards, case-insensitive, as role definitions use them) matches an action. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
   return re.test(action);
 }
 
@@ -223,7 +262,9 @@ export function conditionAllows(
   // An absent PrincipalType satisfies no StringEqualsIgnoreCase test: send it explicitly.
   if (!request.principalType) return false;
   return condition[request.op].some(
-    (r) => assignableRoleGuid(r.role, subscriptionId) === request.roleGuid.toLowerCase() && r.principalTypes.some((t) => t.toLowerCase() === request.principalType!.toLowerCase()),
+    (r) =>
+      assignableRoleGuid(r.role, subscriptionId) === request.roleGuid.toLowerCase() &&
+      r.principalTypes.some((t) => t.toLowerCase() === request.principalType!.toLowerCase()),
   );
 }
 

@@ -54,7 +54,8 @@ export function validateConfig(raw: RawConfig, context: ValidateContext = {}): L
       );
     } catch (e) {
       // A rule that throws anything else is a bug; the value is still refused, without a trace or an echo.
-      if (!(e instanceof Invalid)) problems.push({ key, value: NOT_SHOWN, expected: "a value this program can read (its rule failed on this one)" });
+      if (!(e instanceof Invalid))
+        problems.push({ key, value: NOT_SHOWN, expected: "a value this program can read (its rule failed on this one)" });
     }
   }
   if (problems.length === 0) crossCheck(out as unknown as LabConfig, context, problems);
@@ -64,6 +65,10 @@ export function validateConfig(raw: RawConfig, context: ValidateContext = {}): L
 
 /** Lowercase, hyphen-separated form of a stack name, safe inside Azure resource names. */
 export function stackSlug(stack: string): string {
-  const slug = stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+  const slug = stack
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
   return slug || "stack";
 }

@@ -49,7 +49,8 @@ export function expiresAt(createdAt: string, ttlHours: number): string {
 export function expiryProblem(expiry: Date, now: Date): string | undefined {
   const left = expiry.getTime() - now.getTime();
   if (left <= 0) return `expiresAt ${isoSeconds(expiry)} is not after now (${isoSeconds(now)})`;
-  if (left > TTL_HOURS.max * 3_600_000) return `expiresAt ${isoSeconds(expiry)} is more than ${TTL_HOURS.max}h after now (${isoSeconds(now)})`;
+  if (left > TTL_HOURS.max * 3_600_000)
+    return `expiresAt ${isoSeconds(expiry)} is more than ${TTL_HOURS.max}h after now (${isoSeconds(now)})`;
   return undefined;
 }
 
@@ -62,7 +63,8 @@ export const EARLIEST_EXPIRY = "2020-01-01T00:00:00Z";
  */
 export function implausibleExpiry(expiry: Date, createdAt?: Date): string | undefined {
   if (expiry.getTime() < Date.parse(EARLIEST_EXPIRY)) return `expiresAt ${isoSeconds(expiry)} is before ${EARLIEST_EXPIRY}`;
-  if (createdAt && expiry.getTime() < createdAt.getTime()) return `expiresAt ${isoSeconds(expiry)} is before createdAt ${isoSeconds(createdAt)}`;
+  if (createdAt && expiry.getTime() < createdAt.getTime())
+    return `expiresAt ${isoSeconds(expiry)} is before createdAt ${isoSeconds(createdAt)}`;
   return undefined;
 }
 

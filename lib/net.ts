@@ -46,11 +46,14 @@ export function size(c: Cidr): number {
 }
 
 export function contains(outer: Cidr, inner: Cidr): boolean {
-  return inner.prefix >= outer.prefix && ((inner.base & mask(outer.prefix)) >>> 0) === outer.base;
+  return inner.prefix >= outer.prefix && (inner.base & mask(outer.prefix)) >>> 0 === outer.base;
 }
 
 const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((t) => parseCidr(t)!);
-const NOT_PUBLIC = [...PRIVATE, ...["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10", "224.0.0.0/3"].map((t) => parseCidr(t)!)];
+const NOT_PUBLIC = [
+  ...PRIVATE,
+  ...["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10", "224.0.0.0/3"].map((t) => parseCidr(t)!),
+];
 
 /** Inside RFC 1918 space. */
 export function isPrivate(c: Cidr): boolean {

@@ -10,7 +10,15 @@ export const PROBE_PATH = path.resolve(__dirname, "../scripts/vm-probe");
 export const PS_PROBE_PATH = path.resolve(__dirname, "../scripts/vm-probe.ps1");
 
 /** The probe's checks, in the order it runs and reports them. */
-export const PROBE_CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"] as const;
+export const PROBE_CHECKS = [
+  "vault-token",
+  "secret-get",
+  "secret-set",
+  "secret-list-denied",
+  "arm-token",
+  "storage-listkeys",
+  "storage-data",
+] as const;
 export type ProbeCheckName = (typeof PROBE_CHECKS)[number];
 
 export interface CheckResult {
@@ -47,10 +55,14 @@ export function readPsProbe(): string {
 
 export function probeArgs(t: ProbeTarget): string[] {
   return [
-    "--vault-uri", t.vaultUri,
-    "--secret", t.secretName,
-    "--storage-account-id", t.storageAccountId,
-    "--blob-endpoint", t.blobEndpoint,
+    "--vault-uri",
+    t.vaultUri,
+    "--secret",
+    t.secretName,
+    "--storage-account-id",
+    t.storageAccountId,
+    "--blob-endpoint",
+    t.blobEndpoint,
     ...(t.nonce !== undefined ? ["--nonce", t.nonce] : []),
     ...(t.deadlineSeconds !== undefined ? ["--deadline-seconds", String(t.deadlineSeconds)] : []),
   ];
@@ -58,7 +70,11 @@ export function probeArgs(t: ProbeTarget): string[] {
 
 /** `--vault-uri` -> `VaultUri`: the PowerShell parameter vm-probe.ps1 takes for each of the Python probe's flags. */
 export function psParameterName(flag: string): string {
-  return flag.split("-").filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+  return flag
+    .split("-")
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join("");
 }
 
 /** The probe's flags, each taking one value; on Windows each is also a named parameter (psParameterName). */
@@ -79,7 +95,8 @@ const HEREDOC_END = "VM_PROBE_EOF";
  * imported by this root process.
  */
 export function probeShellScript(probe: string, args: readonly string[]): string[] {
-  if (probe.split("\n").includes(HEREDOC_END)) throw new Error(`the probe contains the line ${HEREDOC_END}, which would end the here-document`);
+  if (probe.split("\n").includes(HEREDOC_END))
+    throw new Error(`the probe contains the line ${HEREDOC_END}, which would end the here-document`);
   return [
     "set -u",
     "umask 077",
@@ -110,7 +127,8 @@ export function psParameters(args: readonly string[]): RunCommandParameter[] {
   const out: RunCommandParameter[] = [];
   for (let i = 0; i < args.length; i += 2) {
     const flag = args[i];
-    if (!(PROBE_FLAGS as readonly string[]).includes(flag)) throw new Error(`${JSON.stringify(flag)} is not one of the probe's flags (${PROBE_FLAGS.join(", ")})`);
+    if (!(PROBE_FLAGS as readonly string[]).includes(flag))
+      throw new Error(`${JSON.stringify(flag)} is not one of the probe's flags (${PROBE_FLAGS.join(", ")})`);
     out.push({ name: psParameterName(flag), value: args[i + 1] });
   }
   return out;
@@ -124,9 +142,11 @@ export function psParameters(args: readonly string[]): RunCommandParameter[] {
  * string at U+2018-U+201B). As on Linux, the probe travels inside the script.
  */
 export function probePowerShellScript(probe: string, names: readonly string[]): string[] {
-  if (probe.split(/\r?\n/).some((l) => l.startsWith(HERESTRING_END))) throw new Error(`the probe has a line starting with ${HERESTRING_END}, which would end the here-string`);
+  if (probe.split(/\r?\n/).some((l) => l.startsWith(HERESTRING_END)))
+    throw new Error(`the probe has a line starting with ${HERESTRING_END}, which would end the here-string`);
   const known = PROBE_FLAGS.map(psParameterName);
-  for (const n of names) if (!known.includes(n)) throw new Error(`${JSON.stringify(n)} is not one of vm-probe.ps1's parameters (${known.join(", ")})`);
+  for (const n of names)
+    if (!known.includes(n)) throw new Error(`${JSON.stringify(n)} is not one of vm-probe.ps1's parameters (${known.join(", ")})`);
   return [
     `param(${names.map((n) => `[string]$${n}`).join(", ")})`,
     "$ErrorActionPreference = 'Stop'",
@@ -145,10 +165,20 @@ export function probePowerShellScript(probe: string, names: readonly string[]): 
 }
 
 /** The action run command (RunCommandInput) that runs the probe on a seat of `os`, with `args`. */
-export function probeRunCommand(os: "ubuntu" | "windows", args: readonly string[]): { commandId: string; script: string[]; parameters?: RunCommandParameter[] } {
+export function probeRunCommand(
+  os: "ubuntu" | "windows",
+  args: readonly string[],
+): { commandId: string; script: string[]; parameters?: RunCommandParameter[] } {
   if (os === "windows") {
     const parameters = psParameters(args);
-    return { commandId: "RunPowerShellScript", script: probePowerShellScript(readPsProbe(), parameters.map((p) => p.name)), parameters };
+    return {
+      commandId: "RunPowerShellScript",
+      script: probePowerShellScript(
+        readPsProbe(),
+        parameters.map((p) => p.name),
+      ),
+      parameters,
+    };
   }
   return { commandId: "RunShellScript", script: probeShellScript(readProbe(), args) };
 }
@@ -166,9 +196,16 @@ interface InstanceViewStatus {
  */
 export function runCommandStreams(value: readonly InstanceViewStatus[] | undefined): { stdout: string; stderr: string; state: string } {
   const all = value ?? [];
-  const state = printable(all.map((s) => s.displayStatus ?? s.code ?? "").filter(Boolean).join(", ")) || "no status";
+  const state =
+    printable(
+      all
+        .map((s) => s.displayStatus ?? s.code ?? "")
+        .filter(Boolean)
+        .join(", "),
+    ) || "no status";
   const out = all.find((s) => /StdOut/i.test(s.code ?? ""));
-  if (out) return { stdout: out.message ?? "", stderr: printable(all.find((s) => /StdErr/i.test(s.code ?? ""))?.message ?? "", true), state };
+  if (out)
+    return { stdout: out.message ?? "", stderr: printable(all.find((s) => /StdErr/i.test(s.code ?? ""))?.message ?? "", true), state };
   const msg = all.map((s) => s.message ?? "").join("\n");
   const m = /\[stdout\]\n([\s\S]*?)\n\[stderr\]\n([\s\S]*)$/.exec(msg);
   return m ? { stdout: m[1], stderr: printable(m[2], true), state } : { stdout: "", stderr: printable(msg, true), state };
@@ -180,7 +217,10 @@ export function runCommandStreams(value: readonly InstanceViewStatus[] | undefin
  * and status is "passed"; one where they disagree comes back failed, and the report with it.
  */
 export function parseProbeReport(stdout: string): ProbeReport | undefined {
-  const lines = stdout.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("{"));
+  const lines = stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("{"));
   for (const line of lines.reverse()) {
     let v: any;
     try {
@@ -192,14 +232,26 @@ export function parseProbeReport(stdout: string): ProbeReport | undefined {
     if (typeof v?.ok !== "boolean" || !Array.isArray(checks)) continue;
     const names = checks.map((c: any) => c?.name);
     const wellFormed = checks.every(
-      (c: any) => typeof c.ok === "boolean" && ["passed", "failed", "skipped"].includes(c.status) && typeof c.detail === "string" && typeof c.attempts === "number" && typeof c.seconds === "number",
+      (c: any) =>
+        typeof c.ok === "boolean" &&
+        ["passed", "failed", "skipped"].includes(c.status) &&
+        typeof c.detail === "string" &&
+        typeof c.attempts === "number" &&
+        typeof c.seconds === "number",
     );
     if (!wellFormed || JSON.stringify(names) !== JSON.stringify(PROBE_CHECKS)) continue;
     // A check whose ok and status disagree proves nothing either way: it is a failure, and says why.
     const out = checks.map((c: any): CheckResult =>
       c.ok === (c.status === "passed")
         ? { name: c.name, ok: c.ok, status: c.status, detail: printable(c.detail), attempts: c.attempts, seconds: c.seconds }
-        : { name: c.name, ok: false, status: "failed", detail: printable(`the VM's report was inconsistent (ok ${c.ok}, status ${c.status}): ${c.detail}`), attempts: c.attempts, seconds: c.seconds },
+        : {
+            name: c.name,
+            ok: false,
+            status: "failed",
+            detail: printable(`the VM's report was inconsistent (ok ${c.ok}, status ${c.status}): ${c.detail}`),
+            attempts: c.attempts,
+            seconds: c.seconds,
+          },
     );
     return { ok: v.ok === true && out.every((c: CheckResult) => c.ok), checks: out };
   }

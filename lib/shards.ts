@@ -14,7 +14,8 @@ export interface VaultShard {
 
 function checkCounts(seats: number, seatsPerVault: number): void {
   if (!Number.isSafeInteger(seats) || seats < 0) throw new RangeError(`seats must be a whole number, got ${seats}`);
-  if (!Number.isSafeInteger(seatsPerVault) || seatsPerVault < 1) throw new RangeError(`seatsPerVault must be a whole number of at least 1, got ${seatsPerVault}`);
+  if (!Number.isSafeInteger(seatsPerVault) || seatsPerVault < 1)
+    throw new RangeError(`seatsPerVault must be a whole number of at least 1, got ${seatsPerVault}`);
 }
 
 /** The logical name of the vault at `index` (0-based). */
@@ -36,7 +37,10 @@ export function vaultShards(seats: number, seatsPerVault: number): VaultShard[] 
   return Array.from({ length: count }, (_, index) => ({
     index,
     logicalName: vaultLogicalName(index),
-    seats: Array.from({ length: Math.max(0, Math.min(seatsPerVault, seats - index * seatsPerVault)) }, (_, i) => index * seatsPerVault + i + 1),
+    seats: Array.from(
+      { length: Math.max(0, Math.min(seatsPerVault, seats - index * seatsPerVault)) },
+      (_, i) => index * seatsPerVault + i + 1,
+    ),
   }));
 }
 
@@ -78,7 +82,8 @@ export interface RoleAssignmentUse {
 export function roleAssignmentUse(lab: LabShape): RoleAssignmentUse {
   const rbacPerSeat = lab.vaultRbac ? (lab.secretsPerSeat ?? 2) : 0;
   const adminPerSeat = lab.adminLoginsPerSeat ?? 0;
-  if (!Number.isSafeInteger(adminPerSeat) || adminPerSeat < 0) throw new RangeError(`adminLoginsPerSeat must be a whole number, got ${adminPerSeat}`);
+  if (!Number.isSafeInteger(adminPerSeat) || adminPerSeat < 0)
+    throw new RangeError(`adminLoginsPerSeat must be a whole number, got ${adminPerSeat}`);
   const perSeat = 1 + (lab.labUsers ? 1 : 0) + rbacPerSeat + adminPerSeat;
   const listKeys = lab.seats;
   const labUsers = lab.labUsers ? lab.seats : 0;

@@ -26,7 +26,11 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** The props with `tags` merged in (lab tags win), or undefined when the type takes no tags. */
-export function withTags(type: string, props: Record<string, unknown>, tags: Readonly<Record<string, string>>): Record<string, unknown> | undefined {
+export function withTags(
+  type: string,
+  props: Record<string, unknown>,
+  tags: Readonly<Record<string, string>>,
+): Record<string, unknown> | undefined {
   if (!TAGGABLE_TYPES.has(type)) return undefined;
   const own = props.tags;
   const merged =

@@ -12,7 +12,8 @@ export const DECLARED_TYPES: Readonly<Record<string, string>> = {
   "azure-native:network:VirtualNetwork": "the lab's private network",
   "azure-native:network:Subnet": "the lab subnet (service endpoints for Key Vault and Storage) and AzureBastionSubnet",
   "azure-native:network:NetworkSecurityGroup": "admits the admin port from allowedSshCidrs only (ingress-nsg-rules judges every rule)",
-  "azure-native:network:PublicIPAddress": "NAT gateway egress, Bastion, and seats when allowedSshCidrs is set (ingress-public-ips judges each)",
+  "azure-native:network:PublicIPAddress":
+    "NAT gateway egress, Bastion, and seats when allowedSshCidrs is set (ingress-public-ips judges each)",
   "azure-native:network:NatGateway": "egress for listKeys from inside the seats; admits nothing inbound",
   "azure-native:network:BastionHost": "config bastion: reach the seats with no public IP on them (ingress-bastion-features)",
   "azure-native:network:NetworkInterface": "one per seat",
@@ -49,7 +50,14 @@ export const DECLARED_EXTENSIONS: Readonly<Record<"ubuntu" | "windows", Readonly
 export const DECLARED_RUN_COMMAND_NAME = /^dsvm-lab-probe(-[0-9a-f]{6,64})?$/;
 
 /** Probe flags the in-VM check passes (the Python probe's flags; PowerShell takes them as named parameters). */
-export const DECLARED_PROBE_FLAGS = ["--vault-uri", "--secret", "--storage-account-id", "--blob-endpoint", "--nonce", "--deadline-seconds"] as const;
+export const DECLARED_PROBE_FLAGS = [
+  "--vault-uri",
+  "--secret",
+  "--storage-account-id",
+  "--blob-endpoint",
+  "--nonce",
+  "--deadline-seconds",
+] as const;
 
 /** Secret values that are not credentials, allowed as literals. */
 export const DECLARED_PLACEHOLDER_SECRETS: Readonly<Record<string, string>> = {
@@ -59,18 +67,43 @@ export const DECLARED_PLACEHOLDER_SECRETS: Readonly<Record<string, string>> = {
 /** The lab's two custom roles, by what the gate allows them to hold (its own baseline, not lib/azure.ts's copy). */
 export const DECLARED_CUSTOM_ROLES = [
   { key: "storageListKeys", actions: [LIST_KEYS_ACTION], dataActions: [] as string[], why: "seed step 4: listKeys and nothing else" },
-  { key: "secretGetSet", actions: [] as string[], dataActions: [...VM_SECRET_DATA_ACTIONS], why: "seed step 2 (RBAC): get and set, never list" },
+  {
+    key: "secretGetSet",
+    actions: [] as string[],
+    dataActions: [...VM_SECRET_DATA_ACTIONS],
+    why: "seed step 2 (RBAC): get and set, never list",
+  },
 ] as const;
 
 /**
  * The access matrix: who may hold which grant, where. Kinds of principal come from the lab's config (operators, lab
  * users, the deployer) and the program (seats' system identities). Built-in roles by id, with the reason.
  */
-export const DECLARED_BUILTIN_GRANTS: readonly { readonly role: string; readonly holders: readonly ("operator" | "labUsers" | "seat")[]; readonly on: "vault" | "seat" | "windowsSeat" | "storage"; readonly why: string }[] = [
-  { role: BUILTIN_ROLES.keyVaultSecretsOfficer, holders: ["operator"], on: "vault", why: "RBAC model: operators seed the canary, read back and clean up" },
+export const DECLARED_BUILTIN_GRANTS: readonly {
+  readonly role: string;
+  readonly holders: readonly ("operator" | "labUsers" | "seat")[];
+  readonly on: "vault" | "seat" | "windowsSeat" | "storage";
+  readonly why: string;
+}[] = [
+  {
+    role: BUILTIN_ROLES.keyVaultSecretsOfficer,
+    holders: ["operator"],
+    on: "vault",
+    why: "RBAC model: operators seed the canary, read back and clean up",
+  },
   { role: BUILTIN_ROLES.virtualMachineUserLogin, holders: ["labUsers"], on: "seat", why: "lab users sign in to the seats with Entra ID" },
-  { role: BUILTIN_ROLES.virtualMachineAdministratorLogin, holders: ["operator"], on: "windowsSeat", why: "Entra ID is the only way in to a Windows seat; the deployer and operators administer it" },
-  { role: BUILTIN_ROLES.storageAccountKeyOperator, holders: ["seat"], on: "storage", why: "config listKeysRole builtin only: the built-in role that can list keys" },
+  {
+    role: BUILTIN_ROLES.virtualMachineAdministratorLogin,
+    holders: ["operator"],
+    on: "windowsSeat",
+    why: "Entra ID is the only way in to a Windows seat; the deployer and operators administer it",
+  },
+  {
+    role: BUILTIN_ROLES.storageAccountKeyOperator,
+    holders: ["seat"],
+    on: "storage",
+    why: "config listKeysRole builtin only: the built-in role that can list keys",
+  },
 ];
 
 /** Security advice the lab deliberately does not follow, each with its reason. The plan prints them. */

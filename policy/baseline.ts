@@ -8,7 +8,10 @@ export const VM_SECRET_PERMISSIONS = ["get", "set"] as const;
 /** Seed step 4: the one ARM action a seat's identity may hold. */
 export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listkeys/action";
 /** Seed step 2 in the RBAC model: a seat's Key Vault role has exactly these dataActions, and no actions. */
-export const VM_SECRET_DATA_ACTIONS = ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/setSecret/action"] as const;
+export const VM_SECRET_DATA_ACTIONS = [
+  "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+  "Microsoft.KeyVault/vaults/secrets/setSecret/action",
+] as const;
 /** What operators (and the deployer) may hold in a vault's access policy: seed the canary, read back, clean up. */
 export const OPERATOR_SECRET_PERMISSIONS = ["get", "list", "set", "delete", "recover"] as const;
 
@@ -71,25 +74,59 @@ export interface BaselineRole {
 
 const R = BASELINE_ROLE_IDS;
 export const BASELINE_BUILTIN_ROLES: Readonly<Record<string, BaselineRole>> = {
-  [R.storageAccountKeyOperator]: { name: "Storage Account Key Operator Service Role", actions: ["Microsoft.Storage/storageAccounts/listkeys/action", "Microsoft.Storage/storageAccounts/regeneratekey/action"], dataActions: [] },
+  [R.storageAccountKeyOperator]: {
+    name: "Storage Account Key Operator Service Role",
+    actions: ["Microsoft.Storage/storageAccounts/listkeys/action", "Microsoft.Storage/storageAccounts/regeneratekey/action"],
+    dataActions: [],
+  },
   [R.owner]: { name: "Owner", actions: ["*"], dataActions: [] },
   [R.contributor]: { name: "Contributor", actions: ["*"], dataActions: [] },
   [R.userAccessAdministrator]: { name: "User Access Administrator", actions: ["*/read", "Microsoft.Authorization/*"], dataActions: [] },
   [R.reader]: { name: "Reader", actions: ["*/read"], dataActions: [] },
-  [R.roleBasedAccessControlAdministrator]: { name: "Role Based Access Control Administrator", actions: ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read"], dataActions: [] },
-  [R.virtualMachineUserLogin]: { name: "Virtual Machine User Login", actions: [], dataActions: ["Microsoft.Compute/virtualMachines/login/action"] },
-  [R.virtualMachineAdministratorLogin]: { name: "Virtual Machine Administrator Login", actions: [], dataActions: ["Microsoft.Compute/virtualMachines/login/action", "Microsoft.Compute/virtualMachines/loginAsAdmin/action"] },
+  [R.roleBasedAccessControlAdministrator]: {
+    name: "Role Based Access Control Administrator",
+    actions: ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read"],
+    dataActions: [],
+  },
+  [R.virtualMachineUserLogin]: {
+    name: "Virtual Machine User Login",
+    actions: [],
+    dataActions: ["Microsoft.Compute/virtualMachines/login/action"],
+  },
+  [R.virtualMachineAdministratorLogin]: {
+    name: "Virtual Machine Administrator Login",
+    actions: [],
+    dataActions: ["Microsoft.Compute/virtualMachines/login/action", "Microsoft.Compute/virtualMachines/loginAsAdmin/action"],
+  },
   [R.keyVaultSecretsOfficer]: { name: "Key Vault Secrets Officer", actions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/*"] },
-  [R.keyVaultSecretsUser]: { name: "Key Vault Secrets User", actions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"] },
+  [R.keyVaultSecretsUser]: {
+    name: "Key Vault Secrets User",
+    actions: [],
+    dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+  },
   [R.keyVaultAdministrator]: { name: "Key Vault Administrator", actions: [], dataActions: ["Microsoft.KeyVault/vaults/*"] },
   // Not a lab role: named so a regression that assigns it reads as what it is.
-  [R.storageBlobDataOwner]: { name: "Storage Blob Data Owner", actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/*"], dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"] },
+  [R.storageBlobDataOwner]: {
+    name: "Storage Blob Data Owner",
+    actions: ["Microsoft.Storage/storageAccounts/blobServices/containers/*"],
+    dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/*"],
+  },
 };
 
 /** The lab's two custom roles: the seed of each deterministic GUID (lib/naming.ts customRoleGuid) and its permissions. */
 export const BASELINE_LAB_ROLES = {
-  storageListKeys: { name: "Storage listKeys only", seed: "storage-listkeys-only", actions: [LIST_KEYS_ACTION] as readonly string[], dataActions: [] as readonly string[] },
-  secretGetSet: { name: "Key Vault secret get+set only", seed: "keyvault-secret-get-set-only", actions: [] as readonly string[], dataActions: [...VM_SECRET_DATA_ACTIONS] as readonly string[] },
+  storageListKeys: {
+    name: "Storage listKeys only",
+    seed: "storage-listkeys-only",
+    actions: [LIST_KEYS_ACTION] as readonly string[],
+    dataActions: [] as readonly string[],
+  },
+  secretGetSet: {
+    name: "Key Vault secret get+set only",
+    seed: "keyvault-secret-get-set-only",
+    actions: [] as readonly string[],
+    dataActions: [...VM_SECRET_DATA_ACTIONS] as readonly string[],
+  },
 } as const;
 
 /**

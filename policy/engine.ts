@@ -122,7 +122,15 @@ export function evaluate(resources: readonly PolicyResourceView[], ctx: PolicyCo
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const violation = (rule: Rule, urn: string | undefined, message: string): Violation => {
     const r = urn ? byUrn.get(urn) : undefined;
-    return { ruleId: rule.id, ruleName: rule.name, enforcement: rule.enforcement, urn: urn ?? null, resource: r ? `${r.type} ${r.name}` : "stack", message, fix: rule.fix };
+    return {
+      ruleId: rule.id,
+      ruleName: rule.name,
+      enforcement: rule.enforcement,
+      urn: urn ?? null,
+      resource: r ? `${r.type} ${r.name}` : "stack",
+      message,
+      fix: rule.fix,
+    };
   };
   return ruleSet.flatMap((rule) =>
     rule.kind === "resource"

@@ -44,7 +44,8 @@ export function byType(resources: readonly PolicyResourceView[], type: string): 
   return index.get(type) ?? [];
 }
 /** Azure names are in inputs (`vaultName`...) offline and in outputs (`name`) in the pack. */
-export const azureName = (r: PolicyResourceView, key: string) => (known(r.inputs[key]) ? r.inputs[key] : known(r.props.name) ? r.props.name : r.name);
+export const azureName = (r: PolicyResourceView, key: string) =>
+  known(r.inputs[key]) ? r.inputs[key] : known(r.props.name) ? r.props.name : r.name;
 export const dependsOn = (r: PolicyResourceView, on: PolicyResourceView) => !!r.dependencies?.includes(on.urn);
 export const sameId = (a: unknown, b: unknown) => known(a) && known(b) && a.toLowerCase() === b.toLowerCase();
 /** Whether a value names a resource: its id when known, else a dependency on it (preview). */
@@ -61,10 +62,12 @@ export function seatNumber(vm: PolicyResourceView, ctx: PolicyContext): number |
   const seat = Number(/::seat(\d+)$/.exec(vm.parent ?? "")?.[1]);
   return seat > 0 && (ctx.seats === undefined || seat <= ctx.seats) ? seat : undefined;
 }
-export const seatVms = (resources: readonly PolicyResourceView[], ctx: PolicyContext) => byType(resources, T.vm).filter((vm) => seatNumber(vm, ctx) !== undefined);
+export const seatVms = (resources: readonly PolicyResourceView[], ctx: PolicyContext) =>
+  byType(resources, T.vm).filter((vm) => seatNumber(vm, ctx) !== undefined);
 export const isWindows = (vm: PolicyResourceView) => !!vm.inputs.osProfile?.windowsConfiguration;
 /** The seats' OS: config when known, else what the seats run. */
-export const labOs = (resources: readonly PolicyResourceView[], ctx: PolicyContext): "ubuntu" | "windows" => ctx.os ?? (byType(resources, T.vm).some(isWindows) ? "windows" : "ubuntu");
+export const labOs = (resources: readonly PolicyResourceView[], ctx: PolicyContext): "ubuntu" | "windows" =>
+  ctx.os ?? (byType(resources, T.vm).some(isWindows) ? "windows" : "ubuntu");
 
 export type Principal =
   | { readonly kind: "seat"; readonly seat: number; readonly vm: PolicyResourceView }
@@ -96,7 +99,12 @@ export function principalLabel(p: Principal): string {
 }
 
 /** Who a principal id is. Unknown (preview): the one VM the grant's inputs came from, if any. */
-export function principalOf(principalId: unknown, holder: PolicyResourceView, resources: readonly PolicyResourceView[], ctx: PolicyContext): Principal {
+export function principalOf(
+  principalId: unknown,
+  holder: PolicyResourceView,
+  resources: readonly PolicyResourceView[],
+  ctx: PolicyContext,
+): Principal {
   const vmPrincipal = (vm: PolicyResourceView): Principal => {
     const seat = seatNumber(vm, ctx);
     return seat !== undefined ? { kind: "seat", seat, vm } : { kind: "vm", vm };
@@ -128,7 +136,9 @@ const ROLE_DEFINITION_ID = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Aut
 export function roleOf(roleDefinitionId: unknown, holder: PolicyResourceView, resources: readonly PolicyResourceView[]): ResolvedRole {
   const guid = known(roleDefinitionId) ? lastSegment(roleDefinitionId).toLowerCase() : undefined;
   const defs = byType(resources, T.roleDefinition);
-  const definition = guid ? defs.find((d) => [d.inputs.roleDefinitionId, d.props.name].some((n) => sameId(n, guid))) : defs.find((d) => dependsOn(holder, d));
+  const definition = guid
+    ? defs.find((d) => [d.inputs.roleDefinitionId, d.props.name].some((n) => sameId(n, guid)))
+    : defs.find((d) => dependsOn(holder, d));
   if (definition) {
     const perms = array(definition.inputs.permissions);
     return {
@@ -145,11 +155,20 @@ export function roleOf(roleDefinitionId: unknown, holder: PolicyResourceView, re
   const sub = ROLE_DEFINITION_ID.exec(String(roleDefinitionId))?.[1];
   if (sub) {
     for (const role of Object.values(BASELINE_LAB_ROLES)) {
-      if (customRoleGuid(subscriptionScope(sub), role.seed) === guid) return { name: `${role.name} (the subscription's lab role)`, actions: role.actions, dataActions: role.dataActions, kind: "custom", guid };
+      if (customRoleGuid(subscriptionScope(sub), role.seed) === guid)
+        return {
+          name: `${role.name} (the subscription's lab role)`,
+          actions: role.actions,
+          dataActions: role.dataActions,
+          kind: "custom",
+          guid,
+        };
     }
   }
   const builtin = BUILTIN_NAMES[guid];
-  return builtin ? { ...builtin, kind: "builtin", guid } : { name: `unknown role ${guid}`, actions: [], dataActions: [], kind: "unknown", guid };
+  return builtin
+    ? { ...builtin, kind: "builtin", guid }
+    : { name: `unknown role ${guid}`, actions: [], dataActions: [], kind: "unknown", guid };
 }
 
 export interface ScopeTarget {
@@ -159,18 +178,40 @@ export interface ScopeTarget {
   readonly label: string;
 }
 
-const SCOPE_PATTERNS: readonly { readonly kind: ScopeTarget["kind"]; readonly type: string; readonly key: string; readonly re: RegExp }[] = [
-  { kind: "storage", type: T.storage, key: "accountName", re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)$/i },
-  { kind: "vault", type: T.vault, key: "vaultName", re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i },
-  { kind: "secret", type: T.vault, key: "vaultName", re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets\/[^/]+$/i },
-  { kind: "vm", type: T.vm, key: "vmName", re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i },
-];
+const SCOPE_PATTERNS: readonly { readonly kind: ScopeTarget["kind"]; readonly type: string; readonly key: string; readonly re: RegExp }[] =
+  [
+    {
+      kind: "storage",
+      type: T.storage,
+      key: "accountName",
+      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)$/i,
+    },
+    {
+      kind: "vault",
+      type: T.vault,
+      key: "vaultName",
+      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i,
+    },
+    {
+      kind: "secret",
+      type: T.vault,
+      key: "vaultName",
+      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets\/[^/]+$/i,
+    },
+    {
+      kind: "vm",
+      type: T.vm,
+      key: "vmName",
+      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i,
+    },
+  ];
 
 /** Describes a scope that is none of the lab's resources. */
 export function scopeKind(scope: string): string {
   if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(scope)) return `the resource group ${scope}`;
   if (/^\/subscriptions\/[^/]+$/i.test(scope)) return `the subscription ${scope}`;
-  if (/^\/providers\/Microsoft\.Management\/managementGroups\//i.test(scope) || scope === "/") return `the management group or tenant root ${scope}`;
+  if (/^\/providers\/Microsoft\.Management\/managementGroups\//i.test(scope) || scope === "/")
+    return `the management group or tenant root ${scope}`;
   return `the scope ${scope}`;
 }
 
@@ -179,14 +220,22 @@ export function scopeOf(scope: unknown, holder: PolicyResourceView, resources: r
   const rgs = byType(resources, "azure-native:resources:ResourceGroup");
   const groups = rgs.map((g) => azureName(g, "resourceGroupName").toLowerCase());
   // The lab's resource groups by id when known: a same-named group in another subscription is not the lab's.
-  const groupIds = rgs.map((g) => g.id ?? g.props.id).filter(known).map((id) => id.toLowerCase());
+  const groupIds = rgs
+    .map((g) => g.id ?? g.props.id)
+    .filter(known)
+    .map((id) => id.toLowerCase());
   if (known(scope)) {
     for (const p of SCOPE_PATTERNS) {
       const m = p.re.exec(scope);
       if (!m || (groups.length && !groups.includes(m[1].toLowerCase()))) continue;
       if (groupIds.length && !groupIds.some((id) => scope.toLowerCase().startsWith(`${id}/`))) continue;
       const target = byType(resources, p.type).find((r) => azureName(r, p.key).toLowerCase() === m[2].toLowerCase());
-      if (target) return { kind: p.kind, target, label: `${p.kind === "secret" ? `secret ${lastSegment(scope)} in ` : ""}${p.kind === "secret" ? "vault" : p.kind === "storage" ? "storage account" : p.kind} ${azureName(target, p.key)}` };
+      if (target)
+        return {
+          kind: p.kind,
+          target,
+          label: `${p.kind === "secret" ? `secret ${lastSegment(scope)} in ` : ""}${p.kind === "secret" ? "vault" : p.kind === "storage" ? "storage account" : p.kind} ${azureName(target, p.key)}`,
+        };
     }
     return { kind: "other", label: scopeKind(scope) };
   }
@@ -221,12 +270,32 @@ export function accessPolicies(resources: readonly PolicyResourceView[]): Policy
   for (const r of resources) {
     if (r.type === T.accessPolicy) {
       const p = r.inputs.policy ?? {};
-      const vault = vaults.find((v) => refersTo(r.inputs.vaultName, r, v) || (known(r.inputs.vaultName) && azureName(v, "vaultName") === r.inputs.vaultName));
-      out.push({ holder: r, objectId: p.objectId, applicationId: p.applicationId, tenantId: p.tenantId, permissions: p.permissions ?? {}, vaultName: vault ? azureName(vault, "vaultName") : String(r.inputs.vaultName), vault, where: `access policy ${r.name}` });
+      const vault = vaults.find(
+        (v) => refersTo(r.inputs.vaultName, r, v) || (known(r.inputs.vaultName) && azureName(v, "vaultName") === r.inputs.vaultName),
+      );
+      out.push({
+        holder: r,
+        objectId: p.objectId,
+        applicationId: p.applicationId,
+        tenantId: p.tenantId,
+        permissions: p.permissions ?? {},
+        vaultName: vault ? azureName(vault, "vaultName") : String(r.inputs.vaultName),
+        vault,
+        where: `access policy ${r.name}`,
+      });
     }
     if (r.type === T.vault) {
       array(r.inputs.properties?.accessPolicies).forEach((p: any, i: number) =>
-        out.push({ holder: r, objectId: p?.objectId, applicationId: p?.applicationId, tenantId: p?.tenantId, permissions: p?.permissions ?? {}, vaultName: azureName(r, "vaultName"), vault: r, where: `inline access policy #${i + 1} of ${r.name}` }),
+        out.push({
+          holder: r,
+          objectId: p?.objectId,
+          applicationId: p?.applicationId,
+          tenantId: p?.tenantId,
+          permissions: p?.permissions ?? {},
+          vaultName: azureName(r, "vaultName"),
+          vault: r,
+          where: `inline access policy #${i + 1} of ${r.name}`,
+        }),
       );
     }
   }
@@ -234,7 +303,8 @@ export function accessPolicies(resources: readonly PolicyResourceView[]): Policy
 }
 
 /** `secrets/get`-style permissions of an access policy, lower-cased. */
-export const policyPermissions = (permissions: Record<string, unknown>) => Object.entries(permissions).flatMap(([kind, v]) => list(v).map((p) => `${kind}/${p}`.toLowerCase()));
+export const policyPermissions = (permissions: Record<string, unknown>) =>
+  Object.entries(permissions).flatMap(([kind, v]) => list(v).map((p) => `${kind}/${p}`.toLowerCase()));
 
 /**
  * Whether a vault is the seat's own: the shard lib/shards.ts gives the seat (the SecretVault component the vault is

@@ -5,7 +5,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { toPolicies } from "./pack";
 
 new PolicyPack("dsvm-identity-lab", {
-  description: "Deny by default for the DSVM identity lab: every grant, way in, resource type, extension and run command is on the lab's allow-lists; VM identities get Key Vault get/set and storage listKeys, nothing more.",
+  description:
+    "Deny by default for the DSVM identity lab: every grant, way in, resource type, extension and run command is on the lab's allow-lists; VM identities get Key Vault get/set and storage listKeys, nothing more.",
   provider: "azure",
   policies: toPolicies(),
 });

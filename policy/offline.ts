@@ -29,7 +29,17 @@ export interface RecordedResource {
 
 /** The rules' view of a resource the mock harness recorded: inputs as declared, props as the mocks answered. */
 export function viewOf(r: RecordedResource): PolicyResourceView {
-  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent, inputs: revealed(r.inputs), props: revealed(r.state), id: r.id, dependencies: r.dependencies, protect: r.protect };
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    parent: r.parent,
+    inputs: revealed(r.inputs),
+    props: revealed(r.state),
+    id: r.id,
+    dependencies: r.dependencies,
+    protect: r.protect,
+  };
 }
 
 /**
@@ -59,7 +69,12 @@ export function stackView(outputs: Record<string, unknown>, urnOf: readonly Reco
  * Every violation of `ruleSet` in the recorded resources (and the stack's outputs, when given). The offline plan
  * always runs as the mocks' client, so that is the deploying principal unless the context names another.
  */
-export function checkRecorded(resources: readonly RecordedResource[], ctx: PolicyContext, ruleSet: readonly Rule[] = rules, outputs?: Record<string, unknown>): Violation[] {
+export function checkRecorded(
+  resources: readonly RecordedResource[],
+  ctx: PolicyContext,
+  ruleSet: readonly Rule[] = rules,
+  outputs?: Record<string, unknown>,
+): Violation[] {
   const views = resources.map(viewOf);
   if (outputs) views.push(stackView(outputs, resources));
   return evaluate(views, { deployerObjectId: MOCK_CLIENT.objectId, ...ctx }, ruleSet);

@@ -1,7 +1,14 @@
 // Turns the rules into @pulumi/policy policies: resource rules become validateResource policies, stack rules
 // validateStack ones. Kept apart from index.ts (which starts the pack's server) so tests can call them.
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import type { Policies, PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+  Policies,
+  PolicyConfigSchema,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
 import { ALLOWED_VM_SIZES } from "./baseline";
 import { contextFromConfig, ephemeralByTags } from "./context";
 import { PolicyContext, PolicyResourceView, Rule, UNKNOWN } from "./engine";
@@ -49,8 +56,14 @@ export interface PackConfig {
 
 const CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: {
-    labConfig: { type: "object", description: "The stack's config (Pulumi.<stack>.yaml keys without the project prefix): the allow-lists are built from it." },
-    deployerObjectId: { type: "string", description: "Object id of the deploying principal: an operator of every vault, administrator of Windows seats." },
+    labConfig: {
+      type: "object",
+      description: "The stack's config (Pulumi.<stack>.yaml keys without the project prefix): the allow-lists are built from it.",
+    },
+    deployerObjectId: {
+      type: "string",
+      description: "Object id of the deploying principal: an operator of every vault, administrator of Windows seats.",
+    },
     ephemeral: { type: "boolean", description: "The stack is an ephemeral lab (default: labConfig, else the resources' `ephemeral` tag)." },
     allowedVmSizes: { type: "array", items: { type: "string" }, default: [...ALLOWED_VM_SIZES] },
   },
@@ -58,7 +71,9 @@ const CONFIG_SCHEMA: PolicyConfigSchema = {
 
 /** The context of the pack's config: labConfig's values as the CLI would hand them over (strings, JSON). */
 export function packContext(config: PackConfig, views: readonly PolicyResourceView[]): PolicyContext {
-  const raw = Object.fromEntries(Object.entries(config.labConfig ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  const raw = Object.fromEntries(
+    Object.entries(config.labConfig ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
   const base = contextFromConfig(raw, config.deployerObjectId);
   return {
     ...base,
@@ -72,7 +87,16 @@ export function viewOfPolicyResource(r: PolicyResource): PolicyResourceView {
   const props = plain(r.props);
   const deps = new Set((r.dependencies ?? []).map((d) => d.urn));
   for (const list of Object.values(r.propertyDependencies ?? {})) for (const d of list) deps.add(d.urn);
-  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent?.urn, inputs: props, props, dependencies: [...deps], protect: r.opts?.protect };
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    parent: r.parent?.urn,
+    inputs: props,
+    props,
+    dependencies: [...deps],
+    protect: r.opts?.protect,
+  };
 }
 
 function describe(rule: Rule): string {
@@ -82,7 +106,13 @@ function describe(rule: Rule): string {
 /** One @pulumi/policy policy per rule, same id, same enforcement. */
 export function toPolicies(ruleSet: readonly Rule[] = rules): Policies {
   return ruleSet.map((rule) => {
-    const common = { name: rule.id, description: describe(rule), enforcementLevel: rule.enforcement, remediationSteps: rule.fix, configSchema: CONFIG_SCHEMA };
+    const common = {
+      name: rule.id,
+      description: describe(rule),
+      enforcementLevel: rule.enforcement,
+      remediationSteps: rule.fix,
+      configSchema: CONFIG_SCHEMA,
+    };
     if (rule.kind === "resource") {
       return {
         ...common,

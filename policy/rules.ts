@@ -12,7 +12,16 @@ import { lifecycleRules } from "./families/lifecycle";
 import { settingRules } from "./families/settings";
 import { shapeRules } from "./families/shapes";
 
-export const rules: readonly Rule[] = [...grantRules, ...ingressRules, ...inventoryRules, ...shapeRules, ...credentialRules, ...lifecycleRules, ...settingRules, ...advisoryRules];
+export const rules: readonly Rule[] = [
+  ...grantRules,
+  ...ingressRules,
+  ...inventoryRules,
+  ...shapeRules,
+  ...credentialRules,
+  ...lifecycleRules,
+  ...settingRules,
+  ...advisoryRules,
+];
 
 /** Runs every rule (or `ruleSet`) over the resources. Violations come out in rule order, then resource order. */
 export function evaluate(resources: readonly PolicyResourceView[], ctx: PolicyContext, ruleSet: readonly Rule[] = rules): Violation[] {
@@ -22,6 +31,13 @@ export function evaluate(resources: readonly PolicyResourceView[], ctx: PolicyCo
 export { UNKNOWN, STACK_TYPE } from "./engine";
 export type { Enforcement, Finding, PolicyContext, PolicyResourceView, ResourceRule, Rule, StackRule, Violation } from "./engine";
 export { ACCEPTED_EXCEPTIONS } from "./allow-list";
-export { ALLOWED_VM_SIZES, EPHEMERAL_TAGS, LIST_KEYS_ACTION, OPERATOR_SECRET_PERMISSIONS, VM_SECRET_DATA_ACTIONS, VM_SECRET_PERMISSIONS } from "./baseline";
+export {
+  ALLOWED_VM_SIZES,
+  EPHEMERAL_TAGS,
+  LIST_KEYS_ACTION,
+  OPERATOR_SECRET_PERMISSIONS,
+  VM_SECRET_DATA_ACTIONS,
+  VM_SECRET_PERMISSIONS,
+} from "./baseline";
 export { contextFromConfig, ephemeralByTags } from "./context";
 export { fingerprint, secretLiteralsIn } from "./secrets";

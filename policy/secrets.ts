@@ -34,7 +34,8 @@ export function decoded(value: string, depth = 0): string {
   const compact = value.replace(/\s+/g, "");
   const candidates = new Set<string>();
   if (compact.length >= 8 && compact.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(compact)) candidates.add(compact);
-  for (const m of value.replace(/\r?\n(?=[A-Za-z0-9+/])/g, "").match(BASE64_RUN) ?? []) candidates.add(m.length % 4 ? m.slice(0, m.length - (m.length % 4)) : m);
+  for (const m of value.replace(/\r?\n(?=[A-Za-z0-9+/])/g, "").match(BASE64_RUN) ?? [])
+    candidates.add(m.length % 4 ? m.slice(0, m.length - (m.length % 4)) : m);
   for (const c of [...candidates].slice(0, 64)) {
     const text = base64Text(c);
     if (text !== undefined && text.length >= 4) layers.push(depth < 3 ? decoded(text, depth + 1) : text);
@@ -101,13 +102,22 @@ export function secretLiteralsIn(text: string): string[] {
 /** Ways a script turns password sign-in back on (sshd, cloud-init, local accounts, Windows users). */
 const PASSWORD_LOGIN_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
   { what: "sshd PasswordAuthentication yes", re: /\bPasswordAuthentication(?:\s+|\s*=\s*)["']?yes\b/i },
-  { what: "sshd keyboard-interactive or challenge-response login", re: /(?:KbdInteractiveAuthentication|ChallengeResponseAuthentication)\s+yes\b/i },
+  {
+    what: "sshd keyboard-interactive or challenge-response login",
+    re: /(?:KbdInteractiveAuthentication|ChallengeResponseAuthentication)\s+yes\b/i,
+  },
   { what: "sshd PermitEmptyPasswords or PermitRootLogin yes", re: /(?:PermitEmptyPasswords|PermitRootLogin)\s+yes\b/i },
   { what: "cloud-init ssh_pwauth", re: /\bssh_pwauth\s*:\s*["']?(?:true|yes|1|on)\b/i },
   { what: "cloud-init lock_passwd: false", re: /\block_passwd\s*:\s*["']?(?:false|no|0|off)\b/i },
-  { what: "a cloud-init password, plain_text_passwd or chpasswd", re: /^\s*(?:-\s*)?(?:passwd|password|plain_text_passwd|hashed_passwd)\s*:|^\s*chpasswd\s*:/im },
+  {
+    what: "a cloud-init password, plain_text_passwd or chpasswd",
+    re: /^\s*(?:-\s*)?(?:passwd|password|plain_text_passwd|hashed_passwd)\s*:|^\s*chpasswd\s*:/im,
+  },
   { what: "chpasswd", re: /\bchpasswd\b/i },
-  { what: "passwd setting a password", re: /\bpasswd\b(?!\s+(?:-l|--lock|-S|--status|-e|--expire)\b)[^\n]*(?:--stdin|\|\s*passwd|<<<)|\|\s*passwd\b/ },
+  {
+    what: "passwd setting a password",
+    re: /\bpasswd\b(?!\s+(?:-l|--lock|-S|--status|-e|--expire)\b)[^\n]*(?:--stdin|\|\s*passwd|<<<)|\|\s*passwd\b/,
+  },
   { what: "usermod or useradd with a password", re: /\b(?:usermod|useradd)\b[^\n]*\s(?:-p|--password)\s/ },
   { what: "Windows AutoLogon (a stored password)", re: /<AutoLogon\b/i },
   { what: "a Windows local account password", re: /\bnet\s+user\s+\S+\s+(?!\/)\S+|\b(?:Set|New)-LocalUser\b[^\n]*-Password\b/i },
@@ -125,7 +135,10 @@ const SSH_KEY_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[
   { what: "cloud-init ssh_import_id", re: /\bssh_import_id\b|\bssh-import-id\b/i },
   { what: "sshd AuthorizedKeysFile", re: /\bAuthorizedKeys(?:File|Command)\b/i },
   // Every key type OpenSSH prints (ssh-*, ecdsa-sha2-*, sk-*@openssh.com, and their -cert-v01 forms).
-  { what: "an SSH public key", re: /\b(?:ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)\s+AAAA[0-9A-Za-z+/]{20,}/i },
+  {
+    what: "an SSH public key",
+    re: /\b(?:ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9-]+@openssh\.com|[a-z0-9-]+-cert-v01@openssh\.com)\s+AAAA[0-9A-Za-z+/]{20,}/i,
+  },
 ];
 
 /** What extra-key switches a text holds (names only). */

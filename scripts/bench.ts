@@ -56,7 +56,10 @@ function node(args: readonly string[], keepStdout = false): Promise<Child> {
   });
 }
 
-const planArgs = (overrides: Record<string, string>) => ["scripts/plan.ts", ...Object.entries(overrides).flatMap(([k, v]) => ["--config", `${k}=${v}`])];
+const planArgs = (overrides: Record<string, string>) => [
+  "scripts/plan.ts",
+  ...Object.entries(overrides).flatMap(([k, v]) => ["--config", `${k}=${v}`]),
+];
 
 async function sample(label: string, runs: number, once: () => Promise<Sample>, extra: Partial<Measured> = {}): Promise<Measured> {
   const samples: Sample[] = [];
@@ -123,7 +126,12 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
     const deps = {
       credential: new TwinCredential(operator),
       armEndpoint: twin.armUrl,
-      additionalPolicies: [{ position: "perCall" as const, policy: { name: "trust-twin-ca", sendRequest: (req: any, next: any) => ((req.agent = agent), next(req)) } }],
+      additionalPolicies: [
+        {
+          position: "perCall" as const,
+          policy: { name: "trust-twin-ca", sendRequest: (req: any, next: any) => ((req.agent = agent), next(req)) },
+        },
+      ],
       // Poll often: with the SDK's 2 s (or the tests' 200 ms) every figure rounds up to whole poll intervals, and the
       // ratio of 10 seats to 1 measures the poll, not the work.
       pollIntervalMs: 20,
@@ -139,7 +147,16 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
       return { ms, rssKb: 0 };
     };
     const probeOnce = () => timed(async () => (await probeAs(twin, seats[0], SECRET, 30)).code === 0);
-    const verifyOnce = (which: string) => () => timed(async () => (await verifyCli(["--outputs", outputsFile, "--seats", which, "--deadline-seconds", "30"], quiet, () => deps, (await import("../twin/endpoints")).TWIN_ENDPOINTS)) === 0);
+    const verifyOnce = (which: string) => () =>
+      timed(
+        async () =>
+          (await verifyCli(
+            ["--outputs", outputsFile, "--seats", which, "--deadline-seconds", "30"],
+            quiet,
+            () => deps,
+            (await import("../twin/endpoints")).TWIN_ENDPOINTS,
+          )) === 0,
+      );
     const all = seats.map((_, i) => i + 1).join(",");
     await probeOnce();
     await verifyOnce("1")(); // warm-up
@@ -157,7 +174,12 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
 runMain(async () => {
   const { values, positionals } = parseFlags(
     process.argv.slice(2),
-    { "skip-tests": { type: "boolean", default: false }, runs: { type: "string", default: "5" }, out: { type: "string", default: "docs/benchmarks.md" }, help: { type: "boolean", default: false } },
+    {
+      "skip-tests": { type: "boolean", default: false },
+      runs: { type: "string", default: "5" },
+      out: { type: "string", default: "docs/benchmarks.md" },
+      help: { type: "boolean", default: false },
+    },
     USAGE,
   );
   if (values.help) {
@@ -165,7 +187,8 @@ runMain(async () => {
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
-  if (!/^\d+$/.test(values.runs!) || Number(values.runs) < 5 || Number(values.runs) > 50) throw new UsageError(`--runs ${JSON.stringify(values.runs)}: expected a whole number from 5 to 50`);
+  if (!/^\d+$/.test(values.runs!) || Number(values.runs) < 5 || Number(values.runs) > 50)
+    throw new UsageError(`--runs ${JSON.stringify(values.runs)}: expected a whole number from 5 to 50`);
   const runs = Number(values.runs);
 
   const base = readStackConfig(ROOT, "dev");
@@ -184,7 +207,12 @@ runMain(async () => {
   for (const seats of counts) {
     const overrides = seatsOverrides(seats, base);
     const shape = JSON.parse((await node([...planArgs(overrides), "--json"], true)).stdout) as { summary: { resources: number } };
-    plans.push(await sample(`plan, ${seats} seat${seats === 1 ? "" : "s"}`, runs, () => node(planArgs(overrides)), { seats, resources: shape.summary.resources }));
+    plans.push(
+      await sample(`plan, ${seats} seat${seats === 1 ? "" : "s"}`, runs, () => node(planArgs(overrides)), {
+        seats,
+        resources: shape.summary.resources,
+      }),
+    );
   }
   const cp = JSON.parse((await node([...planArgs({ seats: "2" }), "--json"], true)).stdout).criticalPath;
 
@@ -193,7 +221,12 @@ runMain(async () => {
   const cpus = os.cpus();
   const results: BenchResults = {
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}` },
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim() ?? "unknown",
+      node: process.version,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+    },
     runs,
     floor,
     plans,
@@ -206,6 +239,8 @@ runMain(async () => {
   const out = path.resolve(ROOT, values.out!);
   fs.writeFileSync(out, renderMarkdown(results, notes));
   const missed = evaluateTargets(results).filter((t) => !t.met);
-  process.stderr.write(`bench: wrote ${path.relative(ROOT, out)}; ${missed.length ? `targets missed: ${missed.map((t) => `${t.name} (${t.miss})`).join("; ")}` : "every target met"}\n`);
+  process.stderr.write(
+    `bench: wrote ${path.relative(ROOT, out)}; ${missed.length ? `targets missed: ${missed.map((t) => `${t.name} (${t.miss})`).join("; ")}` : "every target met"}\n`,
+  );
   return 0;
 });

@@ -6,7 +6,8 @@ import * as path from "path";
 import { parseFlags, runMain, UsageError } from "./lib/cli";
 import { CACHE_DIR, fetchReference, RAW_BASE, REFERENCE_FILES } from "./lib/reference";
 
-const USAGE = "usage: npm run fetch-reference -- [--base URL]\n  --base URL  a mirror with raw.githubusercontent.com's layout (default https://raw.githubusercontent.com)";
+const USAGE =
+  "usage: npm run fetch-reference -- [--base URL]\n  --base URL  a mirror with raw.githubusercontent.com's layout (default https://raw.githubusercontent.com)";
 
 function download(url: string, redirects = 3): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -32,13 +33,18 @@ function download(url: string, redirects = 3): Promise<Buffer> {
 }
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(process.argv.slice(2), { base: { type: "string", default: RAW_BASE }, help: { type: "boolean", default: false } }, USAGE);
+  const { values, positionals } = parseFlags(
+    process.argv.slice(2),
+    { base: { type: "string", default: RAW_BASE }, help: { type: "boolean", default: false } },
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
-  if (!/^https:\/\/[^\s/]+/.test(values.base!)) throw new UsageError(`--base ${JSON.stringify(values.base)}: expected an https:// URL\n${USAGE}`);
+  if (!/^https:\/\/[^\s/]+/.test(values.base!))
+    throw new UsageError(`--base ${JSON.stringify(values.base)}: expected an https:// URL\n${USAGE}`);
   const dest = path.resolve(__dirname, "..", CACHE_DIR);
   const n = await fetchReference(dest, download, { base: values.base, log: (l) => process.stdout.write(`${l}\n`) });
   process.stdout.write(`${CACHE_DIR}/: ${n} file(s) fetched, ${REFERENCE_FILES.length} pinned in all, every sha256 checked\n`);

@@ -18,7 +18,18 @@ const USAGE =
   "                      harness, mocks, packages, policy rules and report (CI runs the base branch's gate over a PR)";
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(process.argv.slice(2), { stack: { type: "string", default: "dev" }, json: { type: "boolean", default: false }, destroy: { type: "boolean", default: false }, config: { type: "string", multiple: true, default: [] }, program: { type: "string" }, help: { type: "boolean", default: false } }, USAGE);
+  const { values, positionals } = parseFlags(
+    process.argv.slice(2),
+    {
+      stack: { type: "string", default: "dev" },
+      json: { type: "boolean", default: false },
+      destroy: { type: "boolean", default: false },
+      config: { type: "string", multiple: true, default: [] },
+      program: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -27,7 +38,9 @@ runMain(async () => {
   const root = path.resolve(__dirname, "..");
   const programDir = values.program === undefined ? root : path.resolve(values.program);
   if (values.program !== undefined && !fs.existsSync(path.join(programDir, "index.ts"))) {
-    throw new UsageError(`--program ${JSON.stringify(values.program)}: no index.ts there; expected the directory of a checkout of this project\n${USAGE}`);
+    throw new UsageError(
+      `--program ${JSON.stringify(values.program)}: no index.ts there; expected the directory of a checkout of this project\n${USAGE}`,
+    );
   }
   // Overrides are validated with the rest: an unknown key or a bad value is a config error (exit 2).
   const raw = { ...readStackConfig(programDir, values.stack!), ...parseConfigPairs(values.config!, new Set()) };
@@ -40,7 +53,9 @@ runMain(async () => {
   const report = buildReport(await runProgram({ stack: values.stack!, config: raw, programDir }), contextFromConfig(raw));
   if (values.destroy) {
     const { version, project, stack, destroy } = report;
-    process.stdout.write(values.json ? `${JSON.stringify({ version, project, stack, destroy }, null, 2)}\n` : `${destroySection(report).join("\n")}\n`);
+    process.stdout.write(
+      values.json ? `${JSON.stringify({ version, project, stack, destroy }, null, 2)}\n` : `${destroySection(report).join("\n")}\n`,
+    );
     // A lasting lab is torn down with `pulumi destroy`; an ephemeral one with the lab CLI, which runs it first.
     const blockers = [...destroy.pulumiDestroy.blockers, ...(report.outputs.ephemeral === true ? destroy.labDestroy.blockers : [])];
     if (blockers.length === 0) return 0;
@@ -52,12 +67,24 @@ runMain(async () => {
   const blocking = report.violations.filter((v) => v.enforcement === "mandatory");
   // Transforms, hooks, other invokes, imports, explicit providers: what the offline gate cannot see it refuses.
   const unseen = report.programFindings;
-  if (unseen.length) process.stderr.write(`offline gate: ${unseen.length} thing(s) it cannot see: ${[...new Set(unseen.map((f) => `${f.kind} ${f.subject}`))].join(", ")}\n`);
+  if (unseen.length)
+    process.stderr.write(
+      `offline gate: ${unseen.length} thing(s) it cannot see: ${[...new Set(unseen.map((f) => `${f.kind} ${f.subject}`))].join(", ")}\n`,
+    );
   // CI must be able to deploy and reap what is planned, with what bootstrap/ gives its identities.
   const ciMissing = report.ciPermissions.missing;
-  if (ciMissing.length) process.stderr.write(`ci permissions: CI could not deploy or reap this lab: ${[...new Set(ciMissing.map((m) => `${m.identity} ${m.action}`))].join(", ")}\n`);
+  if (ciMissing.length)
+    process.stderr.write(
+      `ci permissions: CI could not deploy or reap this lab: ${[...new Set(ciMissing.map((m) => `${m.identity} ${m.action}`))].join(", ")}\n`,
+    );
   const conflicts = report.writeSerialization.targets.filter((t) => !t.ordered);
-  if (blocking.length) process.stderr.write(`policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`);
-  if (conflicts.length) process.stderr.write(`write serialization: ${conflicts.length} target(s) with writes that may run at once: ${conflicts.map((t) => `${t.kind} ${t.name}`).join(", ")}\n`);
+  if (blocking.length)
+    process.stderr.write(
+      `policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`,
+    );
+  if (conflicts.length)
+    process.stderr.write(
+      `write serialization: ${conflicts.length} target(s) with writes that may run at once: ${conflicts.map((t) => `${t.kind} ${t.name}`).join(", ")}\n`,
+    );
   return blocking.length || conflicts.length || ciMissing.length || unseen.length ? 1 : 0;
 });

@@ -26,7 +26,10 @@ export const USAGE =
 
 /** `{ "<policy name>": { labConfig, deployerObjectId } }` for every policy of the pack. */
 export function policyPackConfig(projectDir: string, stack: string, deployer: string): Record<string, PackConfig> {
-  if (!GUID.test(deployer)) throw new UsageError(`--deployer ${JSON.stringify(deployer)}: expected the deploying principal's Entra object id, a GUID such as 00000000-0000-0000-0000-000000000000\n${USAGE}`);
+  if (!GUID.test(deployer))
+    throw new UsageError(
+      `--deployer ${JSON.stringify(deployer)}: expected the deploying principal's Entra object id, a GUID such as 00000000-0000-0000-0000-000000000000\n${USAGE}`,
+    );
   const labConfig = readStackConfig(projectDir, stack);
   // A config the program would refuse is refused here too (exit 2), not turned into a pack that allows nothing.
   validateConfig(labConfig);
@@ -35,14 +38,19 @@ export function policyPackConfig(projectDir: string, stack: string, deployer: st
 }
 
 export async function main(argv: string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { stack: { type: "string" }, deployer: { type: "string" }, out: { type: "string" }, help: { type: "boolean", default: false } }, USAGE);
+  const { values, positionals } = parseFlags(
+    argv,
+    { stack: { type: "string" }, deployer: { type: "string" }, out: { type: "string" }, help: { type: "boolean", default: false } },
+    USAGE,
+  );
   if (values.help) {
     write(`${USAGE}\n`);
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
   if (values.stack === undefined) throw new UsageError(`--stack is required: expected a stack name, e.g. --stack dev\n${USAGE}`);
-  if (values.deployer === undefined) throw new UsageError(`--deployer is required: expected the deploying principal's Entra object id (a GUID)\n${USAGE}`);
+  if (values.deployer === undefined)
+    throw new UsageError(`--deployer is required: expected the deploying principal's Entra object id (a GUID)\n${USAGE}`);
   if (values.out === "") throw new UsageError(`--out "": expected a file path\n${USAGE}`);
   const text = `${JSON.stringify(policyPackConfig(path.resolve(__dirname, ".."), values.stack, values.deployer), null, 2)}\n`;
   if (values.out === undefined) write(text);

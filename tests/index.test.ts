@@ -14,10 +14,16 @@ const T = {
 
 /** The vault a secret, access policy or secret-scope assignment belongs to (by the vault's Azure name or id). */
 function vaultOf(run: ProgramRun, r: RecordedResource): RecordedResource | undefined {
-  return ofType(run, T.vault).find((v) => (r.type === T.assignment ? String(r.inputs.scope).startsWith(`${v.id}/secrets/`) : r.inputs.vaultName === v.state.name));
+  return ofType(run, T.vault).find((v) =>
+    r.type === T.assignment ? String(r.inputs.scope).startsWith(`${v.id}/secrets/`) : r.inputs.vaultName === v.state.name,
+  );
 }
 /** Everything that lives in a vault: its secrets, any standalone policy, and the assignments scoped to one secret. */
-const inVault = (run: ProgramRun) => [...ofType(run, T.secret), ...ofType(run, T.policy), ...ofType(run, T.assignment).filter((a) => /\/secrets\/[^/]+$/.test(String(a.inputs.scope)))];
+const inVault = (run: ProgramRun) => [
+  ...ofType(run, T.secret),
+  ...ofType(run, T.policy),
+  ...ofType(run, T.assignment).filter((a) => /\/secrets\/[^/]+$/.test(String(a.inputs.scope))),
+];
 
 describe("index.ts under mocks", () => {
   it("declares the seed's walk-through: identity per seat, vault policies, listKeys role, shared vault and storage", async () => {
@@ -45,7 +51,16 @@ describe("index.ts under mocks", () => {
   it("exports what scripts need and nothing secret", async () => {
     const run = await runLab();
     expect(Object.keys(run.outputs)).toEqual(
-      expect.arrayContaining(["resourceGroupName", "vaultName", "vaultUri", "storageAccountName", "storageAccountId", "blobEndpoint", "seatVms", "secretName"]),
+      expect.arrayContaining([
+        "resourceGroupName",
+        "vaultName",
+        "vaultUri",
+        "storageAccountName",
+        "storageAccountId",
+        "blobEndpoint",
+        "seatVms",
+        "secretName",
+      ]),
     );
     expect(run.outputs.resourceGroupName).toBe("dsvmlab-dev-rg");
     const text = JSON.stringify(run.outputs);
@@ -87,7 +102,10 @@ describe.each([
 
   it("kv-access-policy-409-serialize: no two writes to one vault (the vault, its secrets, its policies) can run at once", () => {
     for (const vault of ofType(run, T.vault)) {
-      const writes = [vault, ...[...ofType(run, T.secret), ...ofType(run, T.policy)].filter((r) => r.inputs.vaultName === vault.state.name)];
+      const writes = [
+        vault,
+        ...[...ofType(run, T.secret), ...ofType(run, T.policy)].filter((r) => r.inputs.vaultName === vault.state.name),
+      ];
       expect([vault.name, concurrentPairs(run, writes)]).toEqual([vault.name, []]);
     }
   });

@@ -31,12 +31,18 @@ describe("Pulumi.yaml", () => {
   it("declares exactly the keys the program validates, each with a type and a description", () => {
     expect(Object.keys(project.config).sort()).toEqual([...CONFIG_KEYS].sort());
     for (const [key, decl] of Object.entries<any>(project.config)) {
-      expect({ key, type: typeof decl.type, description: (decl.description ?? "").length > 20 }).toEqual({ key, type: "string", description: true });
+      expect({ key, type: typeof decl.type, description: (decl.description ?? "").length > 20 }).toEqual({
+        key,
+        type: "string",
+        description: true,
+      });
     }
   });
 
   it("gives every key a default except the SSH public key, which only the user can supply", () => {
-    const withoutDefault = Object.entries<any>(project.config).filter(([, d]) => !("default" in d)).map(([k]) => k);
+    const withoutDefault = Object.entries<any>(project.config)
+      .filter(([, d]) => !("default" in d))
+      .map(([k]) => k);
     expect(withoutDefault).toEqual(["sshPublicKey"]);
   });
 

@@ -27,7 +27,8 @@ describe("README", () => {
   });
 
   it("links only to files that exist", () => {
-    for (const [, target] of readme.matchAll(/\]\(((?!https?:)[^)#]+)/g)) expect({ target, exists: fs.existsSync(path.join(ROOT, target)) }).toEqual({ target, exists: true });
+    for (const [, target] of readme.matchAll(/\]\(((?!https?:)[^)#]+)/g))
+      expect({ target, exists: fs.existsSync(path.join(ROOT, target)) }).toEqual({ target, exists: true });
   });
 });
 
@@ -47,6 +48,8 @@ describe("README configuration tables", () => {
   });
 
   it("refuse a table that names a key Pulumi.yaml does not declare", () => {
-    expect(() => renderConfigTables("<!-- config-table: nope -->\n<!-- /config-table -->", declared)).toThrow(/names nope, which Pulumi.yaml does not declare/);
+    expect(() => renderConfigTables("<!-- config-table: nope -->\n<!-- /config-table -->", declared)).toThrow(
+      /names nope, which Pulumi.yaml does not declare/,
+    );
   });
 });

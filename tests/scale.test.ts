@@ -61,17 +61,26 @@ describe("sharding seats across vaults, in the program", () => {
   it("opens vault2 for the seat past it, each vault with its own seats' policies, the operators' and a canary", () => {
     expect(ofType(run, T.secretVault).map((v) => v.name)).toEqual(["vault", "vault2"]);
     // The policies are inline on each vault (one write per vault): the operators' first, then its own seats'.
-    const policiesIn = (vault: string) => (one(run, T.vault, `${vault}-kv`).inputs.properties.accessPolicies as { objectId: string }[]).map((p) => p.objectId);
+    const policiesIn = (vault: string) =>
+      (one(run, T.vault, `${vault}-kv`).inputs.properties.accessPolicies as { objectId: string }[]).map((p) => p.objectId);
     expect(policiesIn("vault")).toEqual([MOCK_CLIENT.objectId, principalOf(run, 1), principalOf(run, 2)]);
     expect(policiesIn("vault2")).toEqual([MOCK_CLIENT.objectId, principalOf(run, 3)]);
     expect(ofType(run, T.policy)).toEqual([]);
-    expect(ofType(run, T.secret).map((s) => parentName(run, s)).sort()).toEqual(["vault", "vault2"]);
+    expect(
+      ofType(run, T.secret)
+        .map((s) => parentName(run, s))
+        .sort(),
+    ).toEqual(["vault", "vault2"]);
   });
 
   it("says in the outputs which vault each seat uses, and keeps the first vault's at the top", () => {
     const names = ["vault-kv", "vault2-kv"].map((n) => one(run, T.vault, n).state.name as string);
     const seatVms = run.outputs.seatVms as { seat: number; vaultName: string; vaultUri: string }[];
-    expect(seatVms.map((s) => [s.seat, s.vaultName])).toEqual([[1, names[0]], [2, names[0]], [3, names[1]]]);
+    expect(seatVms.map((s) => [s.seat, s.vaultName])).toEqual([
+      [1, names[0]],
+      [2, names[0]],
+      [3, names[1]],
+    ]);
     expect(seatVms[2].vaultUri).toBe(`https://${names[1]}.vault.azure.net/`);
     expect(run.outputs.vaultName).toBe(names[0]);
     expect(run.outputs.vaults).toEqual([
@@ -82,7 +91,8 @@ describe("sharding seats across vaults, in the program", () => {
 
   it("points each seat's in-VM check at that seat's own vault", () => {
     const names = ["vault-kv", "vault2-kv"].map((n) => one(run, T.vault, n).state.name as string);
-    const args = (seat: number) => (one(run, T.runCommand, `seat${seat}-check-probe`).inputs.parameters as { value: string }[]).map((p) => p.value);
+    const args = (seat: number) =>
+      (one(run, T.runCommand, `seat${seat}-check-probe`).inputs.parameters as { value: string }[]).map((p) => p.value);
     expect(args(3)).toContain(`https://${names[1]}.vault.azure.net/`);
     expect(args(3)).not.toContain(`https://${names[0]}.vault.azure.net/`);
     expect(args(1)).toContain(`https://${names[0]}.vault.azure.net/`);
@@ -93,7 +103,10 @@ describe("sharding seats across vaults, in the program", () => {
 
   it("reports seat -> vault and the role assignments in the plan", () => {
     const report = buildReport(run);
-    expect(report.vaults).toEqual([{ name: "vault", seats: [1, 2] }, { name: "vault2", seats: [3] }]);
+    expect(report.vaults).toEqual([
+      { name: "vault", seats: [1, 2] },
+      { name: "vault2", seats: [3] },
+    ]);
     // customRoleSource subscription (the default): the listKeys role is the bootstrap's, so the lab defines none.
     expect(report.roleAssignments).toMatchObject({ count: 3, limit: 4000, byComponent: { StorageKeyAccess: 3 }, roleDefinitions: 0 });
   });
@@ -106,7 +119,11 @@ describe("role assignments against Azure's 4000 per subscription", () => {
     const run = await runLab({ seats: "3", labUsersGroupObjectId: GROUP, customRoleSource: "lab" });
     expect(ofType(run, T.roleDefinition)).toHaveLength(1);
     expect(ofType(run, T.assignment)).toHaveLength(6); // listKeys and lab users' sign-in, per seat
-    expect(buildReport(run).roleAssignments).toMatchObject({ count: 6, byComponent: { StorageKeyAccess: 3, DataScienceVm: 3 }, roleDefinitions: 1 });
+    expect(buildReport(run).roleAssignments).toMatchObject({
+      count: 6,
+      byComponent: { StorageKeyAccess: 3, DataScienceVm: 3 },
+      roleDefinitions: 1,
+    });
   });
 
   it("allows the largest lab: 4000 seats in a /20, 8 vaults of 500", () => {
@@ -115,10 +132,19 @@ describe("role assignments against Azure's 4000 per subscription", () => {
 
   it.each([
     [{ seats: "4001" }, "an integer from 1 to 4000"],
-    [{ seats: "2001", labUsersGroupObjectId: GROUP }, "at most 2000: Azure's limit of 4000 role assignments per subscription; this lab needs 4002 (2 per seat)"],
+    [
+      { seats: "2001", labUsersGroupObjectId: GROUP },
+      "at most 2000: Azure's limit of 4000 role assignments per subscription; this lab needs 4002 (2 per seat)",
+    ],
     // Windows seats: VM Administrator Login for the deploying principal on each seat counts too.
-    [{ seats: "2001", os: "windows", sshPublicKey: "" }, "at most 2000: Azure's limit of 4000 role assignments per subscription; this lab needs 4002 (2 per seat)"],
-    [{ seats: "100", roleAssignmentsInUse: "3950" }, "at most 50: Azure's limit of 4000 role assignments per subscription; this lab needs 100 (1 per seat) and roleAssignmentsInUse says 3950 are taken"],
+    [
+      { seats: "2001", os: "windows", sshPublicKey: "" },
+      "at most 2000: Azure's limit of 4000 role assignments per subscription; this lab needs 4002 (2 per seat)",
+    ],
+    [
+      { seats: "100", roleAssignmentsInUse: "3950" },
+      "at most 50: Azure's limit of 4000 role assignments per subscription; this lab needs 100 (1 per seat) and roleAssignmentsInUse says 3950 are taken",
+    ],
   ])("refuses %j, naming the limit", (overrides, expected) => {
     let error: unknown;
     try {
@@ -127,7 +153,9 @@ describe("role assignments against Azure's 4000 per subscription", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual([expect.objectContaining({ key: "seats", expected: expect.stringContaining(expected) })]);
+    expect((error as ConfigError).problems).toEqual([
+      expect.objectContaining({ key: "seats", expected: expect.stringContaining(expected) }),
+    ]);
   });
 
   it("stops the program before any resource exists when the lab cannot fit", async () => {
@@ -151,7 +179,13 @@ describe("no wasted minutes: what waits for what", () => {
     const shardVms = { vault: ["seat1-vm", "seat2-vm"], vault2: ["seat3-vm"] } as Record<string, string[]>;
     for (const r of [...ofType(run, T.vault), ...ofType(run, T.secret)]) {
       const shard = parentName(run, r)!;
-      expect([r.name, transitiveDeps(run, r).filter((d) => d.type === T.vm).map((d) => d.name).sort()]).toEqual([r.name, shardVms[shard]]);
+      expect([
+        r.name,
+        transitiveDeps(run, r)
+          .filter((d) => d.type === T.vm)
+          .map((d) => d.name)
+          .sort(),
+      ]).toEqual([r.name, shardVms[shard]]);
     }
   });
 
@@ -160,7 +194,12 @@ describe("no wasted minutes: what waits for what", () => {
     expect(grants.length).toBe(SEATS * 2); // listKeys, lab users' sign-in (the vault policies are the vault's)
     for (const g of grants) {
       const seat = grantSeat(run, g, SEATS)!;
-      expect([g.name, transitiveDeps(run, g).filter((d) => d.type === T.vm).map((d) => d.name)]).toEqual([g.name, [`seat${seat}-vm`]]);
+      expect([
+        g.name,
+        transitiveDeps(run, g)
+          .filter((d) => d.type === T.vm)
+          .map((d) => d.name),
+      ]).toEqual([g.name, [`seat${seat}-vm`]]);
     }
   });
 
@@ -169,7 +208,12 @@ describe("no wasted minutes: what waits for what", () => {
     for (let seat = 1; seat <= SEATS; seat++) {
       const check = one(run, T.runCommand, `seat${seat}-check-probe`);
       const deps = transitiveDeps(run, check);
-      expect(deps.filter((d) => d.type === T.vm).map((d) => d.name).sort()).toEqual(shardOf(seat).map((n) => `seat${n}-vm`));
+      expect(
+        deps
+          .filter((d) => d.type === T.vm)
+          .map((d) => d.name)
+          .sort(),
+      ).toEqual(shardOf(seat).map((n) => `seat${n}-vm`));
       const grantSeats = deps.filter((d) => isGrant(d)).map((d) => grantSeat(run, d, SEATS));
       expect(grantSeats.length).toBeGreaterThanOrEqual(1); // its listKeys assignment
       expect(new Set(grantSeats)).toEqual(new Set([seat]));
@@ -179,7 +223,9 @@ describe("no wasted minutes: what waits for what", () => {
 
   it("vm-one-extension-operation-at-a-time: each check runs after its seat's sign-in extension", () => {
     for (let seat = 1; seat <= SEATS; seat++) {
-      expect(one(run, T.runCommand, `seat${seat}-check-probe`).dependencies).toContain(one(run, "azure-native:compute:VirtualMachineExtension", `seat${seat}-aadssh`).urn);
+      expect(one(run, T.runCommand, `seat${seat}-check-probe`).dependencies).toContain(
+        one(run, "azure-native:compute:VirtualMachineExtension", `seat${seat}-aadssh`).urn,
+      );
     }
   });
 
@@ -199,14 +245,27 @@ describe("no wasted minutes: what waits for what", () => {
     ]);
     expect(criticalPath.length).toBe(9);
     const added = criticalPath.chain.filter((s) => s.minimumStep === null).map((s) => s.type.replace(/^azure-native:/, ""));
-    expect(added.filter((t) => !["network:PublicIPAddress", "network:NatGateway", "keyvault:Vault", "keyvault:Secret"].includes(t))).toEqual([]);
+    expect(
+      added.filter((t) => !["network:PublicIPAddress", "network:NatGateway", "keyvault:Vault", "keyvault:Secret"].includes(t)),
+    ).toEqual([]);
     expect(criticalPath.extraSteps).toBe(added.length);
     // One seat's chain: its NIC and VM, its vault, that vault's canary and its check.
     const seat = Number(/^seat(\d+)-/.exec(criticalPath.chain[4].name)![1]);
     const vault = seat <= 2 ? "vault" : "vault2";
-    expect(criticalPath.chain.slice(4).map((s) => s.name)).toEqual([`seat${seat}-nic`, `seat${seat}-vm`, `${vault}-kv`, `${vault}-canary`, `seat${seat}-check-probe`]);
+    expect(criticalPath.chain.slice(4).map((s) => s.name)).toEqual([
+      `seat${seat}-nic`,
+      `seat${seat}-vm`,
+      `${vault}-kv`,
+      `${vault}-canary`,
+      `seat${seat}-check-probe`,
+    ]);
     // Every step on the path has a figure and says where it comes from.
-    for (const s of criticalPath.chain) expect(s.typical).toEqual({ seconds: expect.any(Number), basis: expect.stringMatching(/^(documented|measured|estimate)$/), source: expect.any(String) });
+    for (const s of criticalPath.chain)
+      expect(s.typical).toEqual({
+        seconds: expect.any(Number),
+        basis: expect.stringMatching(/^(documented|measured|estimate)$/),
+        source: expect.any(String),
+      });
   });
 
   it("keeps that path's length whatever the seat count: one vault write, not one policy write per seat", async () => {
@@ -215,7 +274,11 @@ describe("no wasted minutes: what waits for what", () => {
     expect(ofType(big, T.policy)).toEqual([]);
     const { criticalPath } = buildReport(big);
     // Without the check the path ends at the canary: RG, NAT IP, NAT, subnet, NIC, VM, vault, canary.
-    expect(criticalPath.chain.map((s) => s.type.replace(/^azure-native:/, "")).slice(-3)).toEqual(["compute:VirtualMachine", "keyvault:Vault", "keyvault:Secret"]);
+    expect(criticalPath.chain.map((s) => s.type.replace(/^azure-native:/, "")).slice(-3)).toEqual([
+      "compute:VirtualMachine",
+      "keyvault:Vault",
+      "keyvault:Secret",
+    ]);
     expect(criticalPath.length).toBe(8);
   });
 });
@@ -223,14 +286,27 @@ describe("no wasted minutes: what waits for what", () => {
 describe("no sleeps in the program", () => {
   // A fixed wait is never the answer: grants propagate while the in-VM probe retries (scripts/vm-probe).
   const SLEEP = /\bsetTimeout\s*\(|\bsetInterval\s*\(|\bsleep\s*\(|\bSleep\b|time:index\/sleep|@pulumiverse\/time|\bdelay\s*\(/;
-  const files = ["index.ts", ...fs.readdirSync(path.join(ROOT, "components")).map((f) => `components/${f}`), ...fs.readdirSync(path.join(ROOT, "lib")).map((f) => `lib/${f}`)].filter((f) => f.endsWith(".ts"));
+  const files = [
+    "index.ts",
+    ...fs.readdirSync(path.join(ROOT, "components")).map((f) => `components/${f}`),
+    ...fs.readdirSync(path.join(ROOT, "lib")).map((f) => `lib/${f}`),
+  ].filter((f) => f.endsWith(".ts"));
 
   it("finds the kinds of sleep it looks for", () => {
-    for (const s of ["await new Promise((r) => setTimeout(r, 60000));", "new time.Sleep('wait', { createDuration: '60s' })", "time.sleep(30)", 'type: "time:index/sleep:Sleep"']) expect(s).toMatch(SLEEP);
+    for (const s of [
+      "await new Promise((r) => setTimeout(r, 60000));",
+      "new time.Sleep('wait', { createDuration: '60s' })",
+      "time.sleep(30)",
+      'type: "time:index/sleep:Sleep"',
+    ])
+      expect(s).toMatch(SLEEP);
   });
 
   it.each(files)("%s has none", (file) => {
-    const hits = fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").filter((l) => SLEEP.test(l));
+    const hits = fs
+      .readFileSync(path.join(ROOT, file), "utf8")
+      .split("\n")
+      .filter((l) => SLEEP.test(l));
     expect(hits).toEqual([]);
   });
 });
@@ -246,7 +322,10 @@ describe("npm run plan -- --config key=value", () => {
     expect([code, err]).toEqual([0, ""]);
     const report = JSON.parse(out);
     expect(report.summary.seats).toBe(3);
-    expect(report.vaults).toEqual([{ name: "vault", seats: [1, 2] }, { name: "vault2", seats: [3] }]);
+    expect(report.vaults).toEqual([
+      { name: "vault", seats: [1, 2] },
+      { name: "vault2", seats: [3] },
+    ]);
     expect(report.roleAssignments.count).toBe(3);
     expect(report.criticalPath).toMatchObject({ length: 9, azureMinimum: { length: 6 } });
     expect(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).not.toMatch(/seatsPerVault/); // nothing was written

@@ -18,26 +18,35 @@ let twin: AzureTwin;
 let seat: Identity;
 let operator: Identity;
 beforeAll(() => {
-  ({ twin, id: { seat1: seat, operator } } = lab);
+  ({
+    twin,
+    id: { seat1: seat, operator },
+  } = lab);
 });
 
 const errors = (f: ValidateFunction) => JSON.stringify(f.errors);
 
 /** Which schema an answer must match, by service, route and status. */
 function schemaFor(r: RecordedRequest): [string, ValidateFunction] | undefined {
-  if (r.service === "imds") return r.status === 200 ? ["IdentityTokenResponse", v.identityToken] : ["IdentityErrorResponse", v.identityError];
+  if (r.service === "imds")
+    return r.status === 200 ? ["IdentityTokenResponse", v.identityToken] : ["IdentityErrorResponse", v.identityError];
   if (r.service === "vault") {
     if (r.status !== 200) return ["KeyVaultError", v.keyVaultError];
-    return r.method === "GET" && /^\/secrets(\/[^/]+\/versions)?\/?$/.test(r.path) ? ["SecretListResult", v.secretList] : ["SecretBundle", v.secretBundle];
+    return r.method === "GET" && /^\/secrets(\/[^/]+\/versions)?\/?$/.test(r.path)
+      ? ["SecretListResult", v.secretList]
+      : ["SecretBundle", v.secretBundle];
   }
   if (/\/listKeys$/i.test(r.path)) return r.status === 200 ? ["StorageAccountListKeys", v.listKeys] : ["ARM error", v.armError];
-  if (/\/operations\//.test(r.path) && r.query.monitor === "true") return r.status === 200 ? ["RunCommandResult", v.runCommandResult] : undefined;
+  if (/\/operations\//.test(r.path) && r.query.monitor === "true")
+    return r.status === 200 ? ["RunCommandResult", v.runCommandResult] : undefined;
   if (r.status >= 400) return ["ARM error", v.armError];
   return undefined;
 }
 
 async function token(who: Identity, resource: string): Promise<string> {
-  const res = await call(`${who.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`, { headers: { Metadata: "true" } });
+  const res = await call(`${who.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent(resource)}`, {
+    headers: { Metadata: "true" },
+  });
   return res.json().access_token;
 }
 
@@ -76,7 +85,13 @@ describeWithReference("the twin's answers match Azure's specs", () => {
       const s = schemaFor(r);
       if (!s) continue;
       seen.add(`${s[0]} ${r.status}`);
-      expect([r.method, r.path, r.status, s[0], s[1](JSON.parse(r.body)) || errors(s[1])]).toEqual([r.method, r.path, r.status, s[0], true]);
+      expect([r.method, r.path, r.status, s[0], s[1](JSON.parse(r.body)) || errors(s[1])]).toEqual([
+        r.method,
+        r.path,
+        r.status,
+        s[0],
+        true,
+      ]);
     }
     expect([...seen].sort()).toEqual(
       ["ARM error 403", "IdentityTokenResponse 200", "KeyVaultError 403", "SecretBundle 200", "StorageAccountListKeys 200"].sort(),
@@ -95,7 +110,9 @@ describeWithReference("the twin's answers match Azure's specs", () => {
 
     const challenge = await call(`${kv}/SQLPasswd?api-version=7.4`, { ca });
     expect(challenge.status).toBe(401);
-    expect(challenge.headers["www-authenticate"]).toMatch(/^Bearer authorization="https:\/\/login\.microsoftonline\.com\/[0-9a-f-]+", resource="https:\/\/vault\.azure\.net"$/);
+    expect(challenge.headers["www-authenticate"]).toMatch(
+      /^Bearer authorization="https:\/\/login\.microsoftonline\.com\/[0-9a-f-]+", resource="https:\/\/vault\.azure\.net"$/,
+    );
     const wrongAudience = await call(`${kv}/SQLPasswd?api-version=7.4`, { ca, headers: auth(armToken) });
     expect([wrongAudience.status, wrongAudience.json().error.message]).toEqual([401, expect.stringMatching(/AKV10022: Invalid audience/)]);
     // The operator is outside the vault's network rules by default: its policy does not matter, the firewall refuses.
@@ -107,10 +124,21 @@ describeWithReference("the twin's answers match Azure's specs", () => {
     expect((await call(`${kv}/SQLPasswd/versions?api-version=7.4`, { ca, headers: auth(kvToken) })).status).toBe(200);
     expect((await call(`${kv}/x?api-version=7.4`, { ca, method: "PUT", headers: auth(kvToken), body: "{not json" })).status).toBe(400);
     expect((await call(`${kv}/SQLPasswd`, { ca, headers: auth(kvToken) })).status).toBe(400);
-    expect((await call(`${operator.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net`)).status).toBe(400);
-    expect((await call(`${operator.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://example.com`, { headers: { Metadata: "true" } })).status).toBe(400);
+    expect(
+      (await call(`${operator.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net`)).status,
+    ).toBe(400);
+    expect(
+      (
+        await call(`${operator.imdsUrl}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://example.com`, {
+          headers: { Metadata: "true" },
+        })
+      ).status,
+    ).toBe(400);
     expect((await call(`${twin.armUrl}${twin.storageAccountId}/listKeys?api-version=2024-01-01`, { ca, method: "POST" })).status).toBe(401);
-    expect((await call(`${twin.armUrl}${twin.storageAccountId}/listKeys?api-version=2024-01-01`, { ca, method: "POST", headers: auth(kvToken) })).status).toBe(401);
+    expect(
+      (await call(`${twin.armUrl}${twin.storageAccountId}/listKeys?api-version=2024-01-01`, { ca, method: "POST", headers: auth(kvToken) }))
+        .status,
+    ).toBe(401);
 
     const seen = new Set<string>();
     for (const r of twin.requests) {
@@ -120,7 +148,16 @@ describeWithReference("the twin's answers match Azure's specs", () => {
       expect([r.method, r.path, r.status, s[1](JSON.parse(r.body)) || errors(s[1])]).toEqual([r.method, r.path, r.status, true]);
     }
     expect([...seen].sort()).toEqual(
-      ["ARM error 401", "IdentityErrorResponse 400", "IdentityTokenResponse 200", "KeyVaultError 400", "KeyVaultError 401", "KeyVaultError 403", "KeyVaultError 404", "SecretListResult 200"].sort(),
+      [
+        "ARM error 401",
+        "IdentityErrorResponse 400",
+        "IdentityTokenResponse 200",
+        "KeyVaultError 400",
+        "KeyVaultError 401",
+        "KeyVaultError 403",
+        "KeyVaultError 404",
+        "SecretListResult 200",
+      ].sort(),
     );
   });
 
@@ -129,9 +166,15 @@ describeWithReference("the twin's answers match Azure's specs", () => {
     twin.setPolicy(operator.principalId, []);
     const ca = twin.certs.ca;
     const armToken = await token(operator, "https://management.azure.com/");
-    const url = (vault: string, name: string) => `${twin.armUrl}/subscriptions/${twin.subscriptionId}/resourceGroups/${twin.resourceGroup}/providers/Microsoft.KeyVault/vaults/${vault}/secrets/${name}?api-version=2023-07-01`;
+    const url = (vault: string, name: string) =>
+      `${twin.armUrl}/subscriptions/${twin.subscriptionId}/resourceGroups/${twin.resourceGroup}/providers/Microsoft.KeyVault/vaults/${vault}/secrets/${name}?api-version=2023-07-01`;
     const put = (vault: string, name: string, body: unknown) =>
-      call(url(vault, name), { ca, method: "PUT", headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      call(url(vault, name), {
+        ca,
+        method: "PUT",
+        headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const value = "arm-put-value-do-not-echo";
 
     // ARM authorizes before it looks anything up: no secrets/write, 403 AuthorizationFailed naming the action.
@@ -142,7 +185,10 @@ describeWithReference("the twin's answers match Azure's specs", () => {
 
     twin.grantSecretsWrite(operator.principalId);
     // The firewall refuses the operator on the data plane, and neither it nor the empty policy stops the ARM write.
-    const created = await put(twin.vaultName, "SQLPasswd", { properties: { value, contentType: "text/plain" }, tags: { seededBy: "test" } });
+    const created = await put(twin.vaultName, "SQLPasswd", {
+      properties: { value, contentType: "text/plain" },
+      tags: { seededBy: "test" },
+    });
     expect(created.status).toBe(201);
     const again = await put(twin.vaultName, "SQLPasswd", { properties: { value: `${value}-2` } });
     expect(again.status).toBe(200);
@@ -151,13 +197,22 @@ describeWithReference("the twin's answers match Azure's specs", () => {
       expect(r.text).not.toContain(value);
       const body = r.json();
       // secrets.json Secret: the Resource fields and properties; examples/createSecret.json answers exactly these.
-      expect(Object.keys(body).filter((k) => k !== "tags").sort()).toEqual(["id", "location", "name", "properties", "type"]);
+      expect(
+        Object.keys(body)
+          .filter((k) => k !== "tags")
+          .sort(),
+      ).toEqual(["id", "location", "name", "properties", "type"]);
       expect(body).toMatchObject({ id: `${twin.vaultId}/secrets/SQLPasswd`, name: "SQLPasswd", type: "Microsoft.KeyVault/vaults/secrets" });
-      expect(Object.keys(body.properties).every((k) => ["contentType", "attributes", "secretUri", "secretUriWithVersion"].includes(k))).toBe(true);
+      expect(
+        Object.keys(body.properties).every((k) => ["contentType", "attributes", "secretUri", "secretUriWithVersion"].includes(k)),
+      ).toBe(true);
       expect(body.properties.secretUriWithVersion).toMatch(new RegExp(`^${twin.vaultUrl}secrets/SQLPasswd/[0-9a-f]{32}$`));
     }
     expect(created.json().tags).toEqual({ seededBy: "test" });
-    const dataPlane = await call(`${twin.vaultUrl}secrets/SQLPasswd?api-version=7.4`, { ca, headers: { Authorization: `Bearer ${await token(operator, "https://vault.azure.net")}` } });
+    const dataPlane = await call(`${twin.vaultUrl}secrets/SQLPasswd?api-version=7.4`, {
+      ca,
+      headers: { Authorization: `Bearer ${await token(operator, "https://vault.azure.net")}` },
+    });
     expect(dataPlane.status).toBe(403);
 
     // Unknown vault: 404; bad name or body: 400; all in ARM's error shape.
@@ -176,7 +231,12 @@ describeWithReference("the twin's answers match Azure's specs", () => {
     const armToken = await token(operator, "https://management.azure.com/");
     const url = `${twin.armUrl}${twin.vmId("dsvmlab-vm1")}/runCommand?api-version=2024-11-01`;
     const body = JSON.stringify({ commandId: "RunShellScript", script: ["echo out-line", "echo err-line >&2", "exit 3"] });
-    const started = await call(url, { ca, method: "POST", headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" }, body });
+    const started = await call(url, {
+      ca,
+      method: "POST",
+      headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" },
+      body,
+    });
     expect(started.status).toBe(202);
     for (const h of Object.keys(EXAMPLES.runCommand().responses["202"].headers)) expect(started.headers[h.toLowerCase()]).toBeDefined();
     expect(started.headers["azure-asyncoperation"]).toBeDefined();
@@ -188,12 +248,20 @@ describeWithReference("the twin's answers match Azure's specs", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(v.runCommandResult(done.json()) || errors(v.runCommandResult)).toBe(true);
-    expect(done.json().value[0]).toMatchObject({ code: "ProvisioningState/succeeded", message: "Enable succeeded: \n[stdout]\nout-line\n\n[stderr]\nerr-line\n" });
+    expect(done.json().value[0]).toMatchObject({
+      code: "ProvisioningState/succeeded",
+      message: "Enable succeeded: \n[stdout]\nout-line\n\n[stderr]\nerr-line\n",
+    });
     const status = await call(started.headers["azure-asyncoperation"] as string, { ca, headers: { Authorization: `Bearer ${armToken}` } });
     expect(status.json()).toMatchObject({ status: "Succeeded" });
 
     // run-command-output-last-4096-bytes: Azure keeps only the last 4096 bytes of stdout.
-    const long = await call(url, { ca, method: "POST", headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" }, body: JSON.stringify({ commandId: "RunShellScript", script: ["head -c 5000 /dev/zero | tr '\\0' a", "printf END"] }) });
+    const long = await call(url, {
+      ca,
+      method: "POST",
+      headers: { Authorization: `Bearer ${armToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ commandId: "RunShellScript", script: ["head -c 5000 /dev/zero | tr '\\0' a", "printf END"] }),
+    });
     let longDone;
     for (;;) {
       longDone = await call(long.headers.location!, { ca, headers: { Authorization: `Bearer ${armToken}` } });

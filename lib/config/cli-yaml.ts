@@ -49,25 +49,33 @@ export function readCliYaml(text: string): ReadYaml {
     for (const e of doc.errors) problems.push({ line: lineOf(e.pos?.[0]), message: `YAML syntax error (${e.code})` });
   }
   if (problems.length) return { problems };
-  if (docs.length > 1) return { problems: [{ line: lineOf(docs[1].range?.[0]), message: "more than one YAML document (---): a Pulumi project or stack file holds one" }] };
+  if (docs.length > 1)
+    return {
+      problems: [
+        { line: lineOf(docs[1].range?.[0]), message: "more than one YAML document (---): a Pulumi project or stack file holds one" },
+      ],
+    };
   if (docs.length === 0 || docs[0].contents === null) return { problems };
   const doc = docs[0];
   let nodes = 0;
 
   const decode = (node: unknown, depth: number): Decoded | undefined => {
     if (++nodes > MAX_NODES || depth > 100) {
-      if (nodes === MAX_NODES + 1 || depth === 101) problems.push({ message: `too large or too deeply nested (over ${MAX_NODES} values or 100 levels)` });
+      if (nodes === MAX_NODES + 1 || depth === 101)
+        problems.push({ message: `too large or too deeply nested (over ${MAX_NODES} values or 100 levels)` });
       return undefined;
     }
     if (isAlias(node)) {
       const target = (node as Alias).resolve(doc as Document);
-      if (!target) return void problems.push({ line: lineOf(node.range?.[0]), message: "an alias (*name) with no anchor (&name) before it" });
+      if (!target)
+        return void problems.push({ line: lineOf(node.range?.[0]), message: "an alias (*name) with no anchor (&name) before it" });
       return decode(target, depth + 1);
     }
     const line = lineOf((node as { range?: [number] }).range?.[0]) ?? 0;
     if (isScalar(node)) return scalar(node, line);
     if (isSeq(node)) {
-      if (node.tag) return void problems.push({ line, message: `an explicit YAML tag (${printable(node.tag)}), which the offline tools do not read` });
+      if (node.tag)
+        return void problems.push({ line, message: `an explicit YAML tag (${printable(node.tag)}), which the offline tools do not read` });
       const items: Decoded[] = [];
       for (const item of node.items) {
         const d = decode(item, depth + 1);
@@ -76,7 +84,8 @@ export function readCliYaml(text: string): ReadYaml {
       return { kind: "seq", items, line };
     }
     if (isMap(node)) {
-      if (node.tag) return void problems.push({ line, message: `an explicit YAML tag (${printable(node.tag)}), which the offline tools do not read` });
+      if (node.tag)
+        return void problems.push({ line, message: `an explicit YAML tag (${printable(node.tag)}), which the offline tools do not read` });
       const entries: MapEntry[] = [];
       const seen = new Map<string, number>();
       for (const pair of node.items) {
@@ -103,7 +112,8 @@ export function readCliYaml(text: string): ReadYaml {
     const text = String(node.value);
     const tag = node.tag;
     if (tag === "tag:yaml.org,2002:str") return { kind: "string", value: text, line };
-    if (tag !== undefined && tag !== "!") return void problems.push({ line, message: `an explicit YAML tag (${printable(tag)}), which the offline tools do not read` });
+    if (tag !== undefined && tag !== "!")
+      return void problems.push({ line, message: `an explicit YAML tag (${printable(tag)}), which the offline tools do not read` });
     // yaml.v3 `indicatedString`: quoted and block scalars are strings; a plain one is resolved.
     if (node.type !== Scalar.PLAIN || tag === "!") return { kind: "string", value: text, line };
     return { ...resolvePlainScalar(text), line };
@@ -117,7 +127,8 @@ export function readCliYaml(text: string): ReadYaml {
     const d = scalar(key, line);
     if (!d) return undefined;
     // Pulumi (workspace/project.go SimplifyMarshalledValue) refuses keys that yaml.v3 reads as anything but a string.
-    if (d.kind !== "string") return void problems.push({ line, message: `a mapping key that YAML reads as a ${d.kind}, not a name (quote it)` });
+    if (d.kind !== "string")
+      return void problems.push({ line, message: `a mapping key that YAML reads as a ${d.kind}, not a name (quote it)` });
     return d.value;
   };
 
@@ -150,7 +161,10 @@ function goJson(d: Decoded): string | { problem: string } {
     }
     case "timestamp":
       // Decoded as a Go time.Time, which Pulumi passes on as time.Time.String() ("2025-01-31 09:00:00 +0000 UTC").
-      return { problem: "an unquoted YAML timestamp, which the Pulumi CLI passes on as Go's time text (2025-01-31 09:00:00 +0000 UTC), not as written: quote it" };
+      return {
+        problem:
+          "an unquoted YAML timestamp, which the Pulumi CLI passes on as Go's time text (2025-01-31 09:00:00 +0000 UTC), not as written: quote it",
+      };
     case "string":
       return goJsonString(d.value);
     case "seq": {

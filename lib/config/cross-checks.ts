@@ -13,9 +13,14 @@ export interface CrossCheckContext {
 export function crossCheck(c: LabConfig, context: CrossCheckContext, problems: ConfigProblem[]): void {
   // An ephemeral lab's expiry is computed from createdAt, never from the clock, so every `up` tags the same instant.
   if (c.ephemeral && !c.createdAt) {
-    problems.push({ key: "createdAt", value: '""', expected: "an ISO 8601 UTC time when ephemeral is true (`npm run lab -- create` sets it)" });
+    problems.push({
+      key: "createdAt",
+      value: '""',
+      expected: "an ISO 8601 UTC time when ephemeral is true (`npm run lab -- create` sets it)",
+    });
   }
-  if (c.ephemeral && !c.owner) problems.push({ key: "owner", value: '""', expected: "a name when ephemeral is true: every ephemeral lab has an owner tag" });
+  if (c.ephemeral && !c.owner)
+    problems.push({ key: "owner", value: '""', expected: "a name when ephemeral is true: every ephemeral lab has an owner tag" });
   osCheck(c, problems);
   if (!networkCheck(c, problems)) return;
   capacityCheck(c, context, problems);
@@ -32,8 +37,10 @@ function networkCheck(c: LabConfig, problems: ConfigProblem[]): boolean {
   if (c.bastion) {
     const bastion = parseCidr(c.bastionSubnetPrefix)!;
     const value = JSON.stringify(c.bastionSubnetPrefix);
-    if (!contains(space, bastion)) problems.push({ key: "bastionSubnetPrefix", value, expected: `a CIDR inside addressSpace ${c.addressSpace} when bastion is true` });
-    else if (contains(bastion, subnet) || contains(subnet, bastion)) problems.push({ key: "bastionSubnetPrefix", value, expected: `a CIDR apart from subnetPrefix ${c.subnetPrefix}` });
+    if (!contains(space, bastion))
+      problems.push({ key: "bastionSubnetPrefix", value, expected: `a CIDR inside addressSpace ${c.addressSpace} when bastion is true` });
+    else if (contains(bastion, subnet) || contains(subnet, bastion))
+      problems.push({ key: "bastionSubnetPrefix", value, expected: `a CIDR apart from subnetPrefix ${c.subnetPrefix}` });
   }
   const hosts = size(subnet) - LIMITS.reservedAddressesPerSubnet;
   if (c.seats > hosts) {
@@ -85,23 +92,43 @@ function capacityCheck(c: LabConfig, context: CrossCheckContext, problems: Confi
   const maxSeats = Math.floor((limit - c.roleAssignmentsInUse - fixed) / assignments.perSeat);
   const needs = `this lab needs ${assignments.total} (${assignments.perSeat} per seat) and roleAssignmentsInUse says ${c.roleAssignmentsInUse} are taken`;
   if (maxSeats >= 1) {
-    problems.push({ key: "seats", value: String(c.seats), expected: `at most ${maxSeats}: Azure's limit of ${limit} role assignments per subscription; ${needs}` });
+    problems.push({
+      key: "seats",
+      value: String(c.seats),
+      expected: `at most ${maxSeats}: Azure's limit of ${limit} role assignments per subscription; ${needs}`,
+    });
   } else if (c.operatorObjectIds.length > 0 && fixed + assignments.perSeat > limit - c.roleAssignmentsInUse) {
     // Not even one seat fits: the operators' own assignments (and their per-seat logins on Windows) fill the limit.
-    problems.push({ key: "operatorObjectIds", value: `(${c.operatorObjectIds.length} ids)`, expected: `fewer ids: with them not one seat fits under Azure's limit of ${limit} role assignments per subscription; ${needs}` });
+    problems.push({
+      key: "operatorObjectIds",
+      value: `(${c.operatorObjectIds.length} ids)`,
+      expected: `fewer ids: with them not one seat fits under Azure's limit of ${limit} role assignments per subscription; ${needs}`,
+    });
   } else {
-    problems.push({ key: "roleAssignmentsInUse", value: String(c.roleAssignmentsInUse), expected: `at most ${limit - fixed - assignments.perSeat}: not one seat fits under Azure's limit of ${limit} role assignments per subscription; ${needs}` });
+    problems.push({
+      key: "roleAssignmentsInUse",
+      value: String(c.roleAssignmentsInUse),
+      expected: `at most ${limit - fixed - assignments.perSeat}: not one seat fits under Azure's limit of ${limit} role assignments per subscription; ${needs}`,
+    });
   }
 }
 
 /** The rules that depend on the seats' OS: SSH key or none, and Windows' shorter names. */
 function osCheck(c: LabConfig, problems: ConfigProblem[]): void {
   if (c.os === "ubuntu" && c.sshPublicKey === "") {
-    problems.push({ key: "sshPublicKey", value: '""', expected: "an OpenSSH public key line: 'ssh-ed25519 AAAA... comment' or 'ssh-rsa AAAA... comment' (Ubuntu seats sign in by SSH key)" });
+    problems.push({
+      key: "sshPublicKey",
+      value: '""',
+      expected: "an OpenSSH public key line: 'ssh-ed25519 AAAA... comment' or 'ssh-rsa AAAA... comment' (Ubuntu seats sign in by SSH key)",
+    });
   }
   if (c.os !== "windows") return;
   if (c.sshPublicKey !== "") {
-    problems.push({ key: "sshPublicKey", value: shown("sshPublicKey", c.sshPublicKey), expected: '"" when os is windows: Windows seats take no SSH key (sign-in is through Entra ID, AADLoginForWindows)' });
+    problems.push({
+      key: "sshPublicKey",
+      value: shown("sshPublicKey", c.sshPublicKey),
+      expected: '"" when os is windows: Windows seats take no SSH key (sign-in is through Entra ID, AADLoginForWindows)',
+    });
   }
   // The computer name is the VM name, <prefix>-vm<seat>; Windows cuts names at 15 characters.
   const longest = `${c.namePrefix}-vm${c.seats}`;
@@ -114,6 +141,10 @@ function osCheck(c: LabConfig, problems: ConfigProblem[]): void {
     });
   }
   if (c.adminUsername.length > LIMITS.windowsAdminUsernameLength) {
-    problems.push({ key: "adminUsername", value: JSON.stringify(c.adminUsername), expected: `at most ${LIMITS.windowsAdminUsernameLength} characters when os is windows` });
+    problems.push({
+      key: "adminUsername",
+      value: JSON.stringify(c.adminUsername),
+      expected: `at most ${LIMITS.windowsAdminUsernameLength} characters when os is windows`,
+    });
   }
 }

@@ -67,7 +67,9 @@ function isTimestamp(s: string): boolean {
   for (const layout of TIMESTAMP_LAYOUTS) {
     const m = layout.exec(s);
     if (!m) continue;
-    const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+    const [year, month, day, hour = 0, minute = 0, second = 0] = m
+      .slice(1, 7)
+      .map((v) => (v === undefined ? undefined : Number(v))) as number[];
     if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) continue;
     if (hour > 23 || minute > 59 || second > 59) continue;
     return true;

@@ -33,7 +33,10 @@ const operatorIds: Parser<string[]> = (raw, problem, ctx) => {
   const seen = new Map<string, string>();
   for (const id of ids) {
     const first = seen.get(id.toLowerCase());
-    if (first !== undefined) problem(`a list of distinct Entra object ids; ${JSON.stringify(id)} repeats ${JSON.stringify(first)} (object ids are case-insensitive)`);
+    if (first !== undefined)
+      problem(
+        `a list of distinct Entra object ids; ${JSON.stringify(id)} repeats ${JSON.stringify(first)} (object ids are case-insensitive)`,
+      );
     seen.set(id.toLowerCase(), id);
   }
   return ids;
@@ -46,17 +49,25 @@ const createdAt: Parser<string> = (raw, problem, { now }) => {
   const latest = now.getTime() + CREATED_AT.maxSkewMinutes * 60_000;
   const bounds = `from ${CREATED_AT.earliest} to ${CREATED_AT.maxSkewMinutes} minutes after now (${isoSeconds(now)})`;
   if (!at) return problem(`empty, or an ISO 8601 UTC time to the second such as 2025-01-31T09:00:00Z, ${bounds}`);
-  if (at.getTime() > latest) return problem(`a time ${bounds}: a lab is created now, and one dated later would not be reaped when it should`);
+  if (at.getTime() > latest)
+    return problem(`a time ${bounds}: a lab is created now, and one dated later would not be reaped when it should`);
   if (at.getTime() < earliest) return problem(`a time ${bounds}`);
   return raw;
 };
 
 export const RULES = {
-  namePrefix: str(/^[a-z][a-z0-9]{2,9}$/, "3-10 lowercase letters and digits, starting with a letter (it goes into vault and storage names)"),
+  namePrefix: str(
+    /^[a-z][a-z0-9]{2,9}$/,
+    "3-10 lowercase letters and digits, starting with a letter (it goes into vault and storage names)",
+  ),
   location: str(/^[a-z][a-z0-9]{2,39}$/, "an Azure region name in lowercase, such as westeurope or eastus2"),
   // Each seat holds at least one role assignment, so the subscription's limit bounds the seats; crossCheck counts the
   // rest (lab users, assignments in use) and the subnet's addresses.
-  seats: int(1, LIMITS.roleAssignmentsPerSubscription, ` (each seat holds a role assignment; Azure allows ${LIMITS.roleAssignmentsPerSubscription} per subscription)`),
+  seats: int(
+    1,
+    LIMITS.roleAssignmentsPerSubscription,
+    ` (each seat holds a role assignment; Azure allows ${LIMITS.roleAssignmentsPerSubscription} per subscription)`,
+  ),
   vmSize: str(/^Standard_[A-Z][A-Za-z0-9_-]*$/, "an Azure VM size such as Standard_D4s_v5"),
   osDiskSizeGb: int(DSVM_IMAGE_DISK_GB, LIMITS.maxOsDiskGb, ` GiB (the DSVM image needs ${DSVM_IMAGE_DISK_GB})`),
   adminUsername: ((raw, problem) =>
@@ -88,11 +99,15 @@ export const RULES = {
   }, "public IPv4 addresses or CIDRs such as 203.0.113.7 or 203.0.113.0/28"),
   addressSpace: ((raw, problem) => {
     const c = parseCidr(raw);
-    return c && !hasHostBits(c) && isPrivate(c) && c.prefix <= 24 ? raw : problem("a private (RFC 1918) CIDR of /24 or wider, such as 10.42.0.0/16");
+    return c && !hasHostBits(c) && isPrivate(c) && c.prefix <= 24
+      ? raw
+      : problem("a private (RFC 1918) CIDR of /24 or wider, such as 10.42.0.0/16");
   }) as Parser<string>,
   subnetPrefix: ((raw, problem) => {
     const c = parseCidr(raw);
-    return c && !hasHostBits(c) && c.prefix <= LIMITS.smallestSubnetPrefix ? raw : problem("a CIDR of /29 or wider without host bits, such as 10.42.1.0/24");
+    return c && !hasHostBits(c) && c.prefix <= LIMITS.smallestSubnetPrefix
+      ? raw
+      : problem("a CIDR of /29 or wider without host bits, such as 10.42.1.0/24");
   }) as Parser<string>,
   autoShutdownTime: str(/^([01]\d|2[0-3])[0-5]\d$/, "a 24-hour time as HHmm, such as 1900"),
   autoShutdownTimeZone: ((raw, problem) =>
@@ -113,7 +128,9 @@ export const RULES = {
   createdAt,
   owner: str(/^(|[A-Za-z0-9][A-Za-z0-9._@+-]{0,63})$/, "empty, or 1-64 letters, digits, '.', '_', '@', '+' or '-' (a user name or e-mail)"),
   labUsersGroupObjectId: ((raw, problem) =>
-    raw === "" || GUID.test(raw) ? raw.toLowerCase() : problem("empty, or the lab-users group's Entra object id (a GUID; the bootstrap exports it)")) as Parser<string>,
+    raw === "" || GUID.test(raw)
+      ? raw.toLowerCase()
+      : problem("empty, or the lab-users group's Entra object id (a GUID; the bootstrap exports it)")) as Parser<string>,
   os: str(/^(ubuntu|windows)$/, "ubuntu or windows") as Parser<SeatOs>,
   vaultAccessModel: str(/^(accessPolicy|rbac)$/, "accessPolicy or rbac") as Parser<VaultAccessModel>,
   bastion: bool,
@@ -122,10 +139,16 @@ export const RULES = {
     const c = parseCidr(raw);
     return c && !hasHostBits(c) && c.prefix <= LIMITS.bastionSubnetPrefix
       ? raw
-      : problem(`a CIDR of /${LIMITS.bastionSubnetPrefix} or wider without host bits, such as 10.42.0.0/26 (Azure Bastion needs at least a /${LIMITS.bastionSubnetPrefix})`);
+      : problem(
+          `a CIDR of /${LIMITS.bastionSubnetPrefix} or wider without host bits, such as 10.42.0.0/26 (Azure Bastion needs at least a /${LIMITS.bastionSubnetPrefix})`,
+        );
   }) as Parser<string>,
   // The deploying principal always holds a policy in every vault, so at most 1023 seat policies fit.
-  seatsPerVault: int(1, LIMITS.accessPoliciesPerVault - 1, ` (a vault holds ${LIMITS.accessPoliciesPerVault} access policies, one is the deployer's)`),
+  seatsPerVault: int(
+    1,
+    LIMITS.accessPoliciesPerVault - 1,
+    ` (a vault holds ${LIMITS.accessPoliciesPerVault} access policies, one is the deployer's)`,
+  ),
   roleAssignmentsInUse: int(0, LIMITS.roleAssignmentsPerSubscription, " (e.g. `az role assignment list --all --query 'length(@)'`)"),
 } satisfies { [K in keyof LabConfig]: Parser<LabConfig[K]> };
 

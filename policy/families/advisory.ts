@@ -15,11 +15,18 @@ export const advisoryRules: readonly Rule[] = [
     source: ["lab cost guard (config autoShutdownTime)", "Azure DevTest Labs ComputeVmShutdownTask"],
     fix: "Keep the devtestlab.GlobalSchedule (ComputeVmShutdownTask) per VM in components/DataScienceVm.ts.",
     check: (resources) => {
-      const schedules = byType(resources, T.schedule).filter((s) => s.inputs.taskType === "ComputeVmShutdownTask" && s.inputs.status !== "Disabled");
+      const schedules = byType(resources, T.schedule).filter(
+        (s) => s.inputs.taskType === "ComputeVmShutdownTask" && s.inputs.status !== "Disabled",
+      );
       return byType(resources, T.vm).flatMap((vm) =>
         schedules.some((s) => (known(vm.id) && s.inputs.targetResourceId === vm.id) || s.dependencies?.includes(vm.urn))
           ? []
-          : [{ urn: vm.urn, message: `VM ${azureName(vm, "vmName")} has no enabled auto-shutdown schedule: add a devtestlab.GlobalSchedule (ComputeVmShutdownTask) targeting it.` }],
+          : [
+              {
+                urn: vm.urn,
+                message: `VM ${azureName(vm, "vmName")} has no enabled auto-shutdown schedule: add a devtestlab.GlobalSchedule (ComputeVmShutdownTask) targeting it.`,
+              },
+            ],
       );
     },
   },
@@ -35,7 +42,9 @@ export const advisoryRules: readonly Rule[] = [
     check: (r, ctx) => {
       const size = r.inputs.hardwareProfile?.vmSize;
       const allowed = ctx.allowedVmSizes ?? ALLOWED_VM_SIZES;
-      return !known(size) || allowed.includes(size) ? [] : [`VM ${azureName(r, "vmName")} has size ${size}, which is not in the allowed list: use one of ${allowed.join(", ")}.`];
+      return !known(size) || allowed.includes(size)
+        ? []
+        : [`VM ${azureName(r, "vmName")} has size ${size}, which is not in the allowed list: use one of ${allowed.join(", ")}.`];
     },
   },
   {
@@ -55,8 +64,16 @@ export const advisoryRules: readonly Rule[] = [
               const tags = (r.inputs.tags ?? {}) as Record<string, unknown>;
               const missing: string[] = EPHEMERAL_TAGS.filter((t) => !known(tags[t]));
               const expiry = tags[LAB_TAG.expiresAt];
-              if (known(expiry) && !parseIsoSeconds(expiry)) missing.push(`${LAB_TAG.expiresAt} (not ISO 8601 UTC such as 2025-01-31T09:00:00Z)`);
-              return missing.length ? [{ urn: r.urn, message: `${r.type.split(":").pop()} ${r.name} lacks tag${missing.length === 1 ? "" : "s"} ${missing.join(", ")} on an ephemeral stack: apply them in the stack's tag transform.` }] : [];
+              if (known(expiry) && !parseIsoSeconds(expiry))
+                missing.push(`${LAB_TAG.expiresAt} (not ISO 8601 UTC such as 2025-01-31T09:00:00Z)`);
+              return missing.length
+                ? [
+                    {
+                      urn: r.urn,
+                      message: `${r.type.split(":").pop()} ${r.name} lacks tag${missing.length === 1 ? "" : "s"} ${missing.join(", ")} on an ephemeral stack: apply them in the stack's tag transform.`,
+                    },
+                  ]
+                : [];
             }),
   },
 ];

@@ -14,7 +14,9 @@ function scriptTexts(r: PolicyResourceView): { where: string; text: string }[] {
   if (r.type === T.vm) {
     add("osProfile.customData", r.inputs.osProfile?.customData, true);
     add("userData", r.inputs.userData, true);
-    array(r.inputs.osProfile?.windowsConfiguration?.additionalUnattendContent).forEach((c: any, i: number) => add(`osProfile.windowsConfiguration.additionalUnattendContent[${i}]`, c?.content));
+    array(r.inputs.osProfile?.windowsConfiguration?.additionalUnattendContent).forEach((c: any, i: number) =>
+      add(`osProfile.windowsConfiguration.additionalUnattendContent[${i}]`, c?.content),
+    );
   }
   if (isRunCommand(r)) {
     add("source.script", r.inputs.source?.script);
@@ -36,7 +38,8 @@ function heldSecrets(resources: readonly PolicyResourceView[]): { from: string; 
   const out: { from: string; value: string; needles: string[] }[] = [];
   for (const r of resources) {
     const v = r.type === T.secret ? r.inputs.properties?.value : r.type === T.randomPassword ? r.props.result : undefined;
-    if (known(v) && v.length >= 8 && !(v in DECLARED_PLACEHOLDER_SECRETS) && !out.some((o) => o.value === v)) out.push({ from: `${r.type === T.secret ? "Key Vault secret" : "random password"} ${r.name}`, value: v, needles: secretNeedles(v) });
+    if (known(v) && v.length >= 8 && !(v in DECLARED_PLACEHOLDER_SECRETS) && !out.some((o) => o.value === v))
+      out.push({ from: `${r.type === T.secret ? "Key Vault secret" : "random password"} ${r.name}`, value: v, needles: secretNeedles(v) });
   }
   return out;
 }
@@ -47,7 +50,9 @@ function allowedSink(r: PolicyResourceView, path: string, resources: readonly Po
   if (r.type !== T.secret || path !== "properties.value") return false;
   const vaults = byType(resources, T.vault);
   const name = r.inputs.vaultName;
-  return known(name) ? vaults.some((v) => azureName(v, "vaultName").toLowerCase() === String(name).toLowerCase()) : vaults.some((v) => dependsOn(r, v));
+  return known(name)
+    ? vaults.some((v) => azureName(v, "vaultName").toLowerCase() === String(name).toLowerCase())
+    : vaults.some((v) => dependsOn(r, v));
 }
 
 /** Paths no-secret-literals-in-scripts already judges (scripts, custom data, extension settings). */
@@ -71,12 +76,18 @@ const off = (v: unknown) => v === false || (typeof v === "string" && /^false$/i.
 const DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 
 /** Every string in a value, for the outputs scan. */
-const strings = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === "object" ? Object.values(v).flatMap(strings) : []);
+const strings = (v: unknown): string[] =>
+  typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(strings) : v && typeof v === "object" ? Object.values(v).flatMap(strings) : [];
 
 /** Provider inputs that hold a credential (azure-native's clientSecret, clientCertificatePassword, and the like). */
 const PROVIDER_CREDENTIAL_KEYS = /secret|password|token|clientCertificate$|clientCertificatePath|accessKey|accountKey|sasToken/i;
 
-const CREDENTIAL_SOURCE = ["seed step 3 (read secrets with the VM's identity)", "MCSB IM-8 (restrict the exposure of credentials and secrets)", "Checkov CKV_AZURE_45", "tfsec azure-compute-no-secrets-in-custom-data"];
+const CREDENTIAL_SOURCE = [
+  "seed step 3 (read secrets with the VM's identity)",
+  "MCSB IM-8 (restrict the exposure of credentials and secrets)",
+  "Checkov CKV_AZURE_45",
+  "tfsec azure-compute-no-secrets-in-custom-data",
+];
 
 export const credentialRules: readonly Rule[] = [
   {
@@ -93,7 +104,14 @@ export const credentialRules: readonly Rule[] = [
         scriptTexts(r).flatMap(({ where, text }) => {
           const hits = new Set<string>(secretLiteralsIn(text));
           for (const s of held) if (holdsSecret(text, s.needles)) hits.add(`the value of ${s.from} (${fingerprint(s.value)})`);
-          return hits.size ? [{ urn: r.urn, message: `${r.name} ${where} contains ${[...hits].join(" and ")}: remove it; read secrets inside the VM from Key Vault with its managed identity.` }] : [];
+          return hits.size
+            ? [
+                {
+                  urn: r.urn,
+                  message: `${r.name} ${where} contains ${[...hits].join(" and ")}: remove it; read secrets inside the VM from Key Vault with its managed identity.`,
+                },
+              ]
+            : [];
         }),
       );
     },
@@ -112,7 +130,14 @@ export const credentialRules: readonly Rule[] = [
         const v = s.inputs.properties?.value;
         if (known(v) && v in DECLARED_PLACEHOLDER_SECRETS) return [];
         const ok = known(v) ? generated.some((p) => p.props.result === v) : generated.some((p) => dependsOn(s, p)) || v === undefined;
-        return ok ? [] : [{ urn: s.urn, message: `Key Vault secret ${azureName(s, "secretName")} has a literal value (${known(v) ? fingerprint(v) : "not from a RandomPassword"}): remove it from the program and take the value from a RandomPassword.` }];
+        return ok
+          ? []
+          : [
+              {
+                urn: s.urn,
+                message: `Key Vault secret ${azureName(s, "secretName")} has a literal value (${known(v) ? fingerprint(v) : "not from a RandomPassword"}): remove it from the program and take the value from a RandomPassword.`,
+              },
+            ];
       });
     },
   },
@@ -128,7 +153,14 @@ export const credentialRules: readonly Rule[] = [
       resources.flatMap((r) =>
         scriptTexts(r).flatMap(({ where, text }) => {
           const hits = passwordLoginIn(text);
-          return hits.length ? [{ urn: r.urn, message: `${r.name} ${where} turns password sign-in on (${hits.join(", ")}): remove it; seats sign in with SSH keys or Entra ID only.` }] : [];
+          return hits.length
+            ? [
+                {
+                  urn: r.urn,
+                  message: `${r.name} ${where} turns password sign-in on (${hits.join(", ")}): remove it; seats sign in with SSH keys or Entra ID only.`,
+                },
+              ]
+            : [];
         }),
       ),
   },
@@ -145,13 +177,27 @@ export const credentialRules: readonly Rule[] = [
         const keys = array(vm.inputs.osProfile?.linuxConfiguration?.ssh?.publicKeys).map((k) => String(k?.keyData ?? "").trim());
         const declared = (ctx.sshPublicKey ?? "").trim();
         const extra = keys.filter((k) => !declared || k !== declared);
-        return extra.length ? [{ urn: vm.urn, message: `VM ${azureName(vm, "vmName")} has ${extra.length} SSH key(s) that are not config sshPublicKey (${extra.map(fingerprint).join(", ")}): remove them; put the one admin key in config sshPublicKey.` }] : [];
+        return extra.length
+          ? [
+              {
+                urn: vm.urn,
+                message: `VM ${azureName(vm, "vmName")} has ${extra.length} SSH key(s) that are not config sshPublicKey (${extra.map(fingerprint).join(", ")}): remove them; put the one admin key in config sshPublicKey.`,
+              },
+            ]
+          : [];
       }),
       ...resources.flatMap((r) =>
         scriptTexts(r).flatMap(({ where, text }) => {
           const declared = (ctx.sshPublicKey ?? "").trim();
           const hits = sshKeysIn(declared ? text.split(declared).join("") : text);
-          return hits.length ? [{ urn: r.urn, message: `${r.name} ${where} adds a way to sign in (${hits.join(", ")}): remove it; the only key is config sshPublicKey.` }] : [];
+          return hits.length
+            ? [
+                {
+                  urn: r.urn,
+                  message: `${r.name} ${where} adds a way to sign in (${hits.join(", ")}): remove it; the only key is config sshPublicKey.`,
+                },
+              ]
+            : [];
         }),
       ),
     ],
@@ -172,8 +218,16 @@ export const credentialRules: readonly Rule[] = [
           if (array(r.inputs.protectedParameters).length) found.push("protectedParameters");
         }
         const ps = r.inputs.protectedSettings;
-        if (/Extension$/.test(r.type) && ps !== undefined && !(typeof ps === "object" && ps && Object.keys(ps).length === 0)) found.push("protectedSettings");
-        return found.length ? [{ urn: r.urn, message: `${r.name} sets ${found.join(", ")}: remove ${found.length === 1 ? "it" : "them"}; the lab's check runs with the seat's identity and no credential.` }] : [];
+        if (/Extension$/.test(r.type) && ps !== undefined && !(typeof ps === "object" && ps && Object.keys(ps).length === 0))
+          found.push("protectedSettings");
+        return found.length
+          ? [
+              {
+                urn: r.urn,
+                message: `${r.name} sets ${found.join(", ")}: remove ${found.length === 1 ? "it" : "them"}; the lab's check runs with the seat's identity and no credential.`,
+              },
+            ]
+          : [];
       }),
   },
   {
@@ -189,8 +243,20 @@ export const credentialRules: readonly Rule[] = [
       return byType(resources, STACK_TYPE).flatMap((stack) =>
         Object.entries(stack.props).flatMap(([key, value]) => {
           const texts = strings(value);
-          const found = [...held.filter((s) => texts.some((t) => holdsSecret(decoded(t), s.needles))).map((s) => `the value of ${s.from} (${fingerprint(s.value)})`), ...secretLiteralsIn(texts.join("\n"))];
-          return found.length ? [{ urn: stack.urn, message: `Stack output ${key} carries ${found.join(" and ")}: remove the output; export names and URIs only.` }] : [];
+          const found = [
+            ...held
+              .filter((s) => texts.some((t) => holdsSecret(decoded(t), s.needles)))
+              .map((s) => `the value of ${s.from} (${fingerprint(s.value)})`),
+            ...secretLiteralsIn(texts.join("\n")),
+          ];
+          return found.length
+            ? [
+                {
+                  urn: stack.urn,
+                  message: `Stack output ${key} carries ${found.join(" and ")}: remove the output; export names and URIs only.`,
+                },
+              ]
+            : [];
         }),
       );
     },
@@ -210,14 +276,32 @@ export const credentialRules: readonly Rule[] = [
         if (os.windowsConfiguration) {
           const pw = os.adminPassword;
           // Generated: the value of a RandomPassword of this stack when known (offline), else its dependency (preview).
-          const generated = byType(resources, T.randomPassword).some((p) => (known(pw) && known(p.props.result) ? p.props.result === pw : dependsOn(r, p)));
+          const generated = byType(resources, T.randomPassword).some((p) =>
+            known(pw) && known(p.props.result) ? p.props.result === pw : dependsOn(r, p),
+          );
           if (pw === undefined) problems.push("osProfile.adminPassword is not set (Azure requires one on Windows)");
-          else if (!generated) problems.push("osProfile.adminPassword is not a generated RandomPassword of this stack (someone could know it)");
-          return problems.length ? [{ urn: r.urn, message: `Windows VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set adminPassword from a @pulumi/random RandomPassword, secret and never exported; sign-in is through Entra ID.` }] : [];
+          else if (!generated)
+            problems.push("osProfile.adminPassword is not a generated RandomPassword of this stack (someone could know it)");
+          return problems.length
+            ? [
+                {
+                  urn: r.urn,
+                  message: `Windows VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set adminPassword from a @pulumi/random RandomPassword, secret and never exported; sign-in is through Entra ID.`,
+                },
+              ]
+            : [];
         }
-        if (os.linuxConfiguration?.disablePasswordAuthentication !== true) problems.push("osProfile.linuxConfiguration.disablePasswordAuthentication is not true");
+        if (os.linuxConfiguration?.disablePasswordAuthentication !== true)
+          problems.push("osProfile.linuxConfiguration.disablePasswordAuthentication is not true");
         if (os.adminPassword !== undefined) problems.push("osProfile.adminPassword is set");
-        return problems.length ? [{ urn: r.urn, message: `VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set disablePasswordAuthentication: true and remove adminPassword; sign-in is by SSH key only.` }] : [];
+        return problems.length
+          ? [
+              {
+                urn: r.urn,
+                message: `VM ${azureName(r, "vmName")}: ${problems.join(" and ")}. Set disablePasswordAuthentication: true and remove adminPassword; sign-in is by SSH key only.`,
+              },
+            ]
+          : [];
       }),
   },
   {
@@ -236,26 +320,47 @@ export const credentialRules: readonly Rule[] = [
         .filter((p) => !known(p.props.result))
         .flatMap((p): Finding[] => {
           const takers = resources.filter((r) => r.type !== STACK_TYPE && !r.type.startsWith(COMPONENT_PREFIX) && dependsOn(r, p));
-          const sinkLike = (r: PolicyResourceView) => (r.type === T.vm && !!r.inputs.osProfile?.windowsConfiguration) || (r.type === T.secret && allowedSink(r, "properties.value", resources));
+          const sinkLike = (r: PolicyResourceView) =>
+            (r.type === T.vm && !!r.inputs.osProfile?.windowsConfiguration) ||
+            (r.type === T.secret && allowedSink(r, "properties.value", resources));
           const others = takers.filter((r) => !sinkLike(r));
           const extraSinks = takers.filter(sinkLike).slice(1);
-          return [...others, ...extraSinks].map((r) => ({ urn: r.urn, message: `${r.name} takes an input from random password ${p.name} (its value not known yet)${others.includes(r) ? "" : ", which already goes to another resource"}: remove it; only its Key Vault secret's value or a Windows seat's adminPassword may hold it.` }));
+          return [...others, ...extraSinks].map((r) => ({
+            urn: r.urn,
+            message: `${r.name} takes an input from random password ${p.name} (its value not known yet)${others.includes(r) ? "" : ", which already goes to another resource"}: remove it; only its Key Vault secret's value or a Windows seat's adminPassword may hold it.`,
+          }));
         });
-      return [...byDependency, ...resources.filter((r) => r.type !== T.randomPassword && r.type !== STACK_TYPE).flatMap((r): Finding[] =>
-        stringPaths(r.inputs).flatMap(({ path, text }): Finding[] => {
-          if (scriptPath(r, path)) return [];
-          return held.flatMap((h): Finding[] => {
-            if (text === h.value && allowedSink(r, path, resources)) {
-              const first = sinks.get(h.value);
-              if (!first || first === r.urn) return (sinks.set(h.value, r.urn), []);
-              return [{ urn: r.urn, message: `${r.name} ${path} takes the value of ${h.from} (${fingerprint(h.value)}), which already goes to another resource: remove it; each generated value has one sink.` }];
-            }
-            if (!holdsSecret(decoded(text), h.needles)) return [];
-            const why = text === h.value && (r.type === T.secret || r.type === T.vm) ? " (a vault not of this stack, or not a Windows seat)" : "";
-            return [{ urn: r.urn, message: `${r.name} ${path} carries the value of ${h.from} (${fingerprint(h.value)})${why}: remove it; only its Key Vault secret's value or a Windows seat's adminPassword may hold it.` }];
-          });
-        }),
-      )];
+      return [
+        ...byDependency,
+        ...resources
+          .filter((r) => r.type !== T.randomPassword && r.type !== STACK_TYPE)
+          .flatMap((r): Finding[] =>
+            stringPaths(r.inputs).flatMap(({ path, text }): Finding[] => {
+              if (scriptPath(r, path)) return [];
+              return held.flatMap((h): Finding[] => {
+                if (text === h.value && allowedSink(r, path, resources)) {
+                  const first = sinks.get(h.value);
+                  if (!first || first === r.urn) return (sinks.set(h.value, r.urn), []);
+                  return [
+                    {
+                      urn: r.urn,
+                      message: `${r.name} ${path} takes the value of ${h.from} (${fingerprint(h.value)}), which already goes to another resource: remove it; each generated value has one sink.`,
+                    },
+                  ];
+                }
+                if (!holdsSecret(decoded(text), h.needles)) return [];
+                const why =
+                  text === h.value && (r.type === T.secret || r.type === T.vm) ? " (a vault not of this stack, or not a Windows seat)" : "";
+                return [
+                  {
+                    urn: r.urn,
+                    message: `${r.name} ${path} carries the value of ${h.from} (${fingerprint(h.value)})${why}: remove it; only its Key Vault secret's value or a Windows seat's adminPassword may hold it.`,
+                  },
+                ];
+              });
+            }),
+          ),
+      ];
     },
   },
   {
@@ -271,14 +376,31 @@ export const credentialRules: readonly Rule[] = [
         const i = r.inputs;
         const problems: string[] = [];
         const length = Number(i.length);
-        if ((typeof i.length === "number" || known(i.length)) && !(length >= MIN_RANDOM_PASSWORD.length)) problems.push(`length ${String(i.length)} is below ${MIN_RANDOM_PASSWORD.length}`);
+        if ((typeof i.length === "number" || known(i.length)) && !(length >= MIN_RANDOM_PASSWORD.length))
+          problems.push(`length ${String(i.length)} is below ${MIN_RANDOM_PASSWORD.length}`);
         const classes = { upper: 26, lower: 26, numeric: 10 } as const;
         const offClasses = (Object.keys(classes) as (keyof typeof classes)[]).filter((k) => off(i[k]));
         if (offClasses.length) problems.push(`${offClasses.join(", ")} ${offClasses.length === 1 ? "is" : "are"} switched off`);
-        const special = off(i.special) ? "" : known(i.overrideSpecial) ? String(i.overrideSpecial) : i.overrideSpecial === undefined ? DEFAULT_SPECIAL : "";
-        const distinct = (Object.keys(classes) as (keyof typeof classes)[]).filter((k) => !off(i[k])).reduce((n, k) => n + classes[k], 0) + new Set([...special].filter((c) => !/[A-Za-z0-9]/.test(c))).size;
-        if (distinct < MIN_RANDOM_PASSWORD.distinctCharacters) problems.push(`it draws from ${distinct} distinct characters, fewer than ${MIN_RANDOM_PASSWORD.distinctCharacters}`);
-        return problems.length ? [{ urn: r.urn, message: `RandomPassword ${r.name}: ${problems.join("; ")}. Set length >= ${MIN_RANDOM_PASSWORD.length} and keep upper, lower and numeric on.` }] : [];
+        const special = off(i.special)
+          ? ""
+          : known(i.overrideSpecial)
+            ? String(i.overrideSpecial)
+            : i.overrideSpecial === undefined
+              ? DEFAULT_SPECIAL
+              : "";
+        const distinct =
+          (Object.keys(classes) as (keyof typeof classes)[]).filter((k) => !off(i[k])).reduce((n, k) => n + classes[k], 0) +
+          new Set([...special].filter((c) => !/[A-Za-z0-9]/.test(c))).size;
+        if (distinct < MIN_RANDOM_PASSWORD.distinctCharacters)
+          problems.push(`it draws from ${distinct} distinct characters, fewer than ${MIN_RANDOM_PASSWORD.distinctCharacters}`);
+        return problems.length
+          ? [
+              {
+                urn: r.urn,
+                message: `RandomPassword ${r.name}: ${problems.join("; ")}. Set length >= ${MIN_RANDOM_PASSWORD.length} and keep upper, lower and numeric on.`,
+              },
+            ]
+          : [];
       }),
   },
   {
@@ -290,9 +412,20 @@ export const credentialRules: readonly Rule[] = [
     source: ["MCSB IM-8", "MCSB IM-3"],
     fix: "Remove the credential from the provider; authenticate with OIDC or the CLI's identity.",
     check: (resources) =>
-      resources.filter((r) => r.type.startsWith("pulumi:providers:")).flatMap((r): Finding[] => {
-        const keys = Object.keys(r.inputs).filter((k) => PROVIDER_CREDENTIAL_KEYS.test(k) && r.inputs[k] !== undefined && r.inputs[k] !== "" && r.inputs[k] !== null);
-        return keys.length ? [{ urn: r.urn, message: `Provider ${r.name} sets ${keys.join(", ")}: remove ${keys.length === 1 ? "it" : "them"}; providers authenticate with the ambient OIDC identity.` }] : [];
-      }),
+      resources
+        .filter((r) => r.type.startsWith("pulumi:providers:"))
+        .flatMap((r): Finding[] => {
+          const keys = Object.keys(r.inputs).filter(
+            (k) => PROVIDER_CREDENTIAL_KEYS.test(k) && r.inputs[k] !== undefined && r.inputs[k] !== "" && r.inputs[k] !== null,
+          );
+          return keys.length
+            ? [
+                {
+                  urn: r.urn,
+                  message: `Provider ${r.name} sets ${keys.join(", ")}: remove ${keys.length === 1 ? "it" : "them"}; providers authenticate with the ambient OIDC identity.`,
+                },
+              ]
+            : [];
+        }),
   },
 ];

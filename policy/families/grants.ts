@@ -2,10 +2,36 @@
 // PIM schedules and anything else that names a principal and a role, managed identities, custom roles), checked
 // against the documented access matrix. Anything else names the principal, the permission and the scope.
 import { DECLARED_BUILTIN_GRANTS, DECLARED_CUSTOM_ROLES, howToAllow } from "../allow-list";
-import { BASELINE_BUILTIN_ROLES, BASELINE_LAB_ROLES, BASELINE_ROLE_IDS as BUILTIN_ROLES, LIST_KEYS_ACTION, OPERATOR_SECRET_PERMISSIONS, VM_SECRET_DATA_ACTIONS, VM_SECRET_PERMISSIONS } from "../baseline";
+import {
+  BASELINE_BUILTIN_ROLES,
+  BASELINE_LAB_ROLES,
+  BASELINE_ROLE_IDS as BUILTIN_ROLES,
+  LIST_KEYS_ACTION,
+  OPERATOR_SECRET_PERMISSIONS,
+  VM_SECRET_DATA_ACTIONS,
+  VM_SECRET_PERMISSIONS,
+} from "../baseline";
 import { customRoleGuid, deterministicGuid } from "../../lib/naming";
 import { array, Finding, known, list, lower, PolicyContext, PolicyResourceView, Rule, shownList } from "../engine";
-import { accessPolicies, azureName, byType, dependsOn, isOwnVault, seatVms, isWindows, Principal, principalLabel, principalOf, ResolvedRole, roleOf, scopeKind, ScopeTarget, scopeOf, seatNumber, T } from "../graph";
+import {
+  accessPolicies,
+  azureName,
+  byType,
+  dependsOn,
+  isOwnVault,
+  seatVms,
+  isWindows,
+  Principal,
+  principalLabel,
+  principalOf,
+  ResolvedRole,
+  roleOf,
+  scopeKind,
+  ScopeTarget,
+  scopeOf,
+  seatNumber,
+  T,
+} from "../graph";
 
 const sameSet = (a: readonly string[], b: readonly string[]) => {
   const x = new Set(lower(a));
@@ -43,21 +69,40 @@ const roleText = (role: ResolvedRole) => `"${role.name}" (actions ${shownList(ro
 function roleAllowed(p: Principal, role: ResolvedRole, scope: ScopeTarget, ctx: PolicyContext): boolean {
   if (role.kind === "unknown") return false;
   const builtin = (id: string) => role.kind === "builtin" && role.guid === id;
-  const declared = (id: string, on: (typeof DECLARED_BUILTIN_GRANTS)[number]["on"]) => DECLARED_BUILTIN_GRANTS.some((g) => g.role === id && g.on === on);
+  const declared = (id: string, on: (typeof DECLARED_BUILTIN_GRANTS)[number]["on"]) =>
+    DECLARED_BUILTIN_GRANTS.some((g) => g.role === id && g.on === on);
   const onSeat = scope.kind === "vm" && !!scope.target && seatNumber(scope.target, ctx) !== undefined;
   if (p.kind === "seat") {
     if (scope.kind === "storage") {
       const listKeysOnly = role.kind === "custom" && sameSet(role.actions, [LIST_KEYS_ACTION]) && role.dataActions.length === 0;
-      return listKeysOnly || (ctx.listKeysRole === "builtin" && builtin(BUILTIN_ROLES.storageAccountKeyOperator) && declared(BUILTIN_ROLES.storageAccountKeyOperator, "storage"));
+      return (
+        listKeysOnly ||
+        (ctx.listKeysRole === "builtin" &&
+          builtin(BUILTIN_ROLES.storageAccountKeyOperator) &&
+          declared(BUILTIN_ROLES.storageAccountKeyOperator, "storage"))
+      );
     }
-    if (scope.kind === "vault" || scope.kind === "secret") return role.kind === "custom" && role.actions.length === 0 && sameSet(role.dataActions, VM_SECRET_DATA_ACTIONS) && isOwnVault(p.seat, scope.target!, ctx);
+    if (scope.kind === "vault" || scope.kind === "secret")
+      return (
+        role.kind === "custom" &&
+        role.actions.length === 0 &&
+        sameSet(role.dataActions, VM_SECRET_DATA_ACTIONS) &&
+        isOwnVault(p.seat, scope.target!, ctx)
+      );
     return false;
   }
   if (isOperator(p)) {
-    if (scope.kind === "vault") return builtin(BUILTIN_ROLES.keyVaultSecretsOfficer) && declared(BUILTIN_ROLES.keyVaultSecretsOfficer, "vault");
-    return onSeat && isWindows(scope.target!) && builtin(BUILTIN_ROLES.virtualMachineAdministratorLogin) && declared(BUILTIN_ROLES.virtualMachineAdministratorLogin, "windowsSeat");
+    if (scope.kind === "vault")
+      return builtin(BUILTIN_ROLES.keyVaultSecretsOfficer) && declared(BUILTIN_ROLES.keyVaultSecretsOfficer, "vault");
+    return (
+      onSeat &&
+      isWindows(scope.target!) &&
+      builtin(BUILTIN_ROLES.virtualMachineAdministratorLogin) &&
+      declared(BUILTIN_ROLES.virtualMachineAdministratorLogin, "windowsSeat")
+    );
   }
-  if (p.kind === "labUsers") return onSeat && builtin(BUILTIN_ROLES.virtualMachineUserLogin) && declared(BUILTIN_ROLES.virtualMachineUserLogin, "seat");
+  if (p.kind === "labUsers")
+    return onSeat && builtin(BUILTIN_ROLES.virtualMachineUserLogin) && declared(BUILTIN_ROLES.virtualMachineUserLogin, "seat");
   return false;
 }
 
@@ -75,13 +120,25 @@ function customRoleIdProblems(d: PolicyResourceView, key: keyof typeof BASELINE_
   if (!key || !known(scope)) return [];
   // The storage role keeps the GUID it first shipped with (the scope as given, not lower-cased): both are computed.
   const expected = customRoleGuid(String(scope), BASELINE_LAB_ROLES[key].seed);
-  return expected === guid || deterministicGuid(String(scope), BASELINE_LAB_ROLES[key].seed) === guid ? [] : [`its GUID ${guid} is not the lab role's computed one (${expected}, from its resource group and seed "${BASELINE_LAB_ROLES[key].seed}")`];
+  return expected === guid || deterministicGuid(String(scope), BASELINE_LAB_ROLES[key].seed) === guid
+    ? []
+    : [
+        `its GUID ${guid} is not the lab role's computed one (${expected}, from its resource group and seed "${BASELINE_LAB_ROLES[key].seed}")`,
+      ];
 }
 
 /** Anything that grants a principal a role: role assignments, PIM eligibility and assignment schedules, and the like. */
-export const isRoleGrant = (r: PolicyResourceView) => r.type !== T.roleDefinition && r.inputs.principalId !== undefined && (r.inputs.roleDefinitionId !== undefined || r.inputs.roleDefinitionName !== undefined);
+export const isRoleGrant = (r: PolicyResourceView) =>
+  r.type !== T.roleDefinition &&
+  r.inputs.principalId !== undefined &&
+  (r.inputs.roleDefinitionId !== undefined || r.inputs.roleDefinitionName !== undefined);
 
-const MATRIX_SOURCE = ["seed step 2 (get, set)", "seed step 4 (listKeys)", "MCSB PA-7 (least privilege)", "MCSB PA-1 (limit privileged users)"];
+const MATRIX_SOURCE = [
+  "seed step 2 (get, set)",
+  "seed step 4 (listKeys)",
+  "MCSB PA-7 (least privilege)",
+  "MCSB PA-1 (limit privileged users)",
+];
 
 export const grantRules: readonly Rule[] = [
   {
@@ -97,7 +154,12 @@ export const grantRules: readonly Rule[] = [
       // with an unknown id counts as a seat's while the vault has no more such entries than seats it depends on.
       const entries = accessPolicies(resources);
       const unknownSeatSlots = new Map<PolicyResourceView, number>();
-      for (const v of byType(resources, T.vault)) unknownSeatSlots.set(v, seatVms(resources, ctx).filter((vm) => dependsOn(v, vm)).length - entries.filter((e) => e.holder === v && !known(e.objectId)).length);
+      for (const v of byType(resources, T.vault))
+        unknownSeatSlots.set(
+          v,
+          seatVms(resources, ctx).filter((vm) => dependsOn(v, vm)).length -
+            entries.filter((e) => e.holder === v && !known(e.objectId)).length,
+        );
       return entries.flatMap((e): Finding[] => {
         const unknownSeat = e.holder.type === T.vault && !known(e.objectId) && (unknownSeatSlots.get(e.holder) ?? -1) >= 0;
         const p: Principal = unknownSeat ? { kind: "seatNotYetKnown" } : principalOf(e.objectId, e.holder, resources, ctx);
@@ -107,14 +169,25 @@ export const grantRules: readonly Rule[] = [
         const extra = perms.filter((x) => !allowed.includes(x));
         const problems: string[] = [];
         if (!e.vault) problems.push(`it is on vault ${e.vaultName}, which is not the lab's`);
-        else if (p.kind === "seat" && !isOwnVault(p.seat, e.vault, ctx)) problems.push(`vault ${e.vaultName} is not seat ${p.seat}'s own vault`);
+        else if (p.kind === "seat" && !isOwnVault(p.seat, e.vault, ctx))
+          problems.push(`vault ${e.vaultName} is not seat ${p.seat}'s own vault`);
         const tenant = e.vault?.inputs.properties?.tenantId;
-        if (known(e.tenantId) && known(tenant) && e.tenantId.toLowerCase() !== tenant.toLowerCase()) problems.push(`it names tenant ${e.tenantId}, not the vault's`);
-        if (known(e.applicationId)) problems.push(`it names an application (${e.applicationId}) acting for the principal, which the matrix never does`);
-        if (extra.length) problems.push(`${shownList(extra)} ${allowed.length ? `is beyond what it may hold (${shownList(allowed)})` : "is not in the access matrix"}`);
+        if (known(e.tenantId) && known(tenant) && e.tenantId.toLowerCase() !== tenant.toLowerCase())
+          problems.push(`it names tenant ${e.tenantId}, not the vault's`);
+        if (known(e.applicationId))
+          problems.push(`it names an application (${e.applicationId}) acting for the principal, which the matrix never does`);
+        if (extra.length)
+          problems.push(
+            `${shownList(extra)} ${allowed.length ? `is beyond what it may hold (${shownList(allowed)})` : "is not in the access matrix"}`,
+          );
         if (allowed.length === 0 && !extra.length) problems.push("the principal is not in the access matrix");
         return problems.length
-          ? [{ urn: e.holder.urn, message: `${who} holds ${shownList(perms)} on vault ${e.vaultName} (${e.where}): ${problems.join("; ")}. Remove ${extra.length ? shownList(extra) : "the policy"}; ${matrixFor(p)}. ${howToAllow("another grant")}` }]
+          ? [
+              {
+                urn: e.holder.urn,
+                message: `${who} holds ${shownList(perms)} on vault ${e.vaultName} (${e.where}): ${problems.join("; ")}. Remove ${extra.length ? shownList(extra) : "the policy"}; ${matrixFor(p)}. ${howToAllow("another grant")}`,
+              },
+            ]
           : [];
       });
     },
@@ -139,7 +212,12 @@ export const grantRules: readonly Rule[] = [
           : role.kind === "unknown"
             ? `${role.name} is neither a built-in role the gate knows nor one of the lab's custom roles, so its permissions cannot be judged`
             : `not in the access matrix (${matrixFor(p)})`;
-        return [{ urn: r.urn, message: `${principalLabel(p)} holds ${roleText(role)} on ${scope.label} via ${r.name}: ${why}. Remove it. ${howToAllow("another grant")}` }];
+        return [
+          {
+            urn: r.urn,
+            message: `${principalLabel(p)} holds ${roleText(role)} on ${scope.label} via ${r.name}: ${why}. Remove it. ${howToAllow("another grant")}`,
+          },
+        ];
       }),
   },
   {
@@ -149,10 +227,16 @@ export const grantRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "Every identity is a principal that can be granted anything. Seats need exactly one, their own system identity; a user-assigned identity outlives its VM, can be attached to other resources, and is how a grant reaches somewhere the matrix cannot see.",
     source: ["seed step 1 (the VM's system-assigned identity)", "MCSB IM-3 (managed identities)", "MCSB PA-7"],
-    fix: "Keep identity { type: \"SystemAssigned\" } on seat VMs only; remove user-assigned identities and identities on other resources.",
+    fix: 'Keep identity { type: "SystemAssigned" } on seat VMs only; remove user-assigned identities and identities on other resources.',
     check: (resources, ctx) =>
       resources.flatMap((r): Finding[] => {
-        if (/managedidentity:/i.test(r.type)) return [{ urn: r.urn, message: `${r.type.split(":").pop()} ${r.name} is a managed identity the access matrix does not name: remove it. ${howToAllow("another identity")}` }];
+        if (/managedidentity:/i.test(r.type))
+          return [
+            {
+              urn: r.urn,
+              message: `${r.type.split(":").pop()} ${r.name} is a managed identity the access matrix does not name: remove it. ${howToAllow("another identity")}`,
+            },
+          ];
         const id = r.inputs.identity;
         if (!id || typeof id !== "object") return [];
         const type = String(id.type ?? "");
@@ -160,8 +244,15 @@ export const grantRules: readonly Rule[] = [
         if (!uai.length && /^(none)?$/i.test(type)) return [];
         const seat = seatNumber(r, ctx) !== undefined;
         if (seat && /^SystemAssigned$/i.test(type) && !uai.length) return [];
-        const what = [type && `identity type ${JSON.stringify(type)}`, uai.length && `user-assigned identities ${shownList(uai)}`].filter(Boolean).join(" and ");
-        return [{ urn: r.urn, message: `${seat ? `Seat VM ${azureName(r, "vmName")}` : `${r.type.split(":").pop()} ${r.name}`} has ${what}: ${seat ? "a seat has its system-assigned identity only; remove the user-assigned ones" : "only seats have an identity; remove it"}. ${howToAllow("another identity")}` }];
+        const what = [type && `identity type ${JSON.stringify(type)}`, uai.length && `user-assigned identities ${shownList(uai)}`]
+          .filter(Boolean)
+          .join(" and ");
+        return [
+          {
+            urn: r.urn,
+            message: `${seat ? `Seat VM ${azureName(r, "vmName")}` : `${r.type.split(":").pop()} ${r.name}`} has ${what}: ${seat ? "a seat has its system-assigned identity only; remove the user-assigned ones" : "only seats have an identity; remove it"}. ${howToAllow("another identity")}`,
+          },
+        ];
       }),
   },
   {
@@ -179,19 +270,42 @@ export const grantRules: readonly Rule[] = [
         const actions = perms.flatMap((p) => list(p?.actions));
         const dataActions = perms.flatMap((p) => list(p?.dataActions));
         const problems: string[] = [];
-        const matched = DECLARED_CUSTOM_ROLES.find((c) => sameSet(c.actions, actions) && sameSet(c.dataActions, dataActions) && sameSet(BASELINE_LAB_ROLES[c.key].actions, actions) && sameSet(BASELINE_LAB_ROLES[c.key].dataActions, dataActions));
+        const matched = DECLARED_CUSTOM_ROLES.find(
+          (c) =>
+            sameSet(c.actions, actions) &&
+            sameSet(c.dataActions, dataActions) &&
+            sameSet(BASELINE_LAB_ROLES[c.key].actions, actions) &&
+            sameSet(BASELINE_LAB_ROLES[c.key].dataActions, dataActions),
+        );
         if (!matched) {
-          problems.push(`its permissions (actions ${shownList(actions)}, dataActions ${shownList(dataActions)}) are none of the lab's roles (${DECLARED_CUSTOM_ROLES.map((c) => shownList([...c.actions, ...c.dataActions])).join(" or ")})`);
+          problems.push(
+            `its permissions (actions ${shownList(actions)}, dataActions ${shownList(dataActions)}) are none of the lab's roles (${DECLARED_CUSTOM_ROLES.map((c) => shownList([...c.actions, ...c.dataActions])).join(" or ")})`,
+          );
         }
         const notPerms = perms.flatMap((p) => [...list(p?.notActions), ...list(p?.notDataActions)]);
-        if (notPerms.length) problems.push(`it has notActions/notDataActions ${shownList(notPerms)} (the lab's roles list what they allow, nothing else)`);
+        if (notPerms.length)
+          problems.push(`it has notActions/notDataActions ${shownList(notPerms)} (the lab's roles list what they allow, nothing else)`);
         problems.push(...customRoleIdProblems(d, matched?.key));
         const scopes = [...list(d.inputs.assignableScopes), d.inputs.scope].filter((x) => x !== undefined);
         // Preview: a scope not known yet is the lab's resource group only if the definition's inputs came from it.
-        const isGroup = (s: unknown) => (known(s) ? groups.some((g) => /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)$/i.exec(s)?.[1]?.toLowerCase() === azureName(g, "resourceGroupName").toLowerCase()) : groups.some((g) => dependsOn(d, g)));
+        const isGroup = (s: unknown) =>
+          known(s)
+            ? groups.some(
+                (g) =>
+                  /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)$/i.exec(s)?.[1]?.toLowerCase() ===
+                  azureName(g, "resourceGroupName").toLowerCase(),
+              )
+            : groups.some((g) => dependsOn(d, g));
         const wide = scopes.filter((s) => !isGroup(s)).map(String);
         if (wide.length) problems.push(`it is assignable at ${wide.map(scopeKind).join(", ")}, not only the lab's resource group`);
-        return problems.length ? [{ urn: d.urn, message: `Custom role ${d.name}: ${problems.join("; ")}. Remove what is extra. ${howToAllow("another custom role")}` }] : [];
+        return problems.length
+          ? [
+              {
+                urn: d.urn,
+                message: `Custom role ${d.name}: ${problems.join("; ")}. Remove what is extra. ${howToAllow("another custom role")}`,
+              },
+            ]
+          : [];
       });
     },
   },
@@ -202,16 +316,22 @@ export const grantRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "Seats reach Key Vault and storage as their own managed identity, so no credential ever lives on the VM. Without the identity the grants point at nothing and someone will be tempted to put a key on the VM instead.",
     source: ["seed step 1 (turn on the VM's managed identity)", "MCSB IM-3 (managed identities for workloads)"],
-    fix: "Keep `identity: { type: \"SystemAssigned\" }` on every seat's VM (components/DataScienceVm.ts).",
+    fix: 'Keep `identity: { type: "SystemAssigned" }` on every seat\'s VM (components/DataScienceVm.ts).',
     check: (resources, ctx) => {
       const named = new Map<string, { vm: PolicyResourceView; by: string }>();
       const note = (p: Principal, by: string) => (p.kind === "seat" || p.kind === "vm") && named.set(p.vm.urn, { vm: p.vm, by });
       for (const e of accessPolicies(resources)) note(principalOf(e.objectId, e.holder, resources, ctx), e.where);
-      for (const r of resources.filter(isRoleGrant)) note(principalOf(r.inputs.principalId, r, resources, ctx), `role assignment ${r.name}`);
+      for (const r of resources.filter(isRoleGrant))
+        note(principalOf(r.inputs.principalId, r, resources, ctx), `role assignment ${r.name}`);
       return [...named.values()].flatMap(({ vm, by }) =>
         /SystemAssigned/i.test(String(vm.inputs.identity?.type ?? ""))
           ? []
-          : [{ urn: vm.urn, message: `VM ${azureName(vm, "vmName")} is named by ${by} but has identity type ${JSON.stringify(vm.inputs.identity?.type ?? "none")}: set identity.type to "SystemAssigned" so the grant has a principal, and never replace it with a stored credential.` }],
+          : [
+              {
+                urn: vm.urn,
+                message: `VM ${azureName(vm, "vmName")} is named by ${by} but has identity type ${JSON.stringify(vm.inputs.identity?.type ?? "none")}: set identity.type to "SystemAssigned" so the grant has a principal, and never replace it with a stored credential.`,
+              },
+            ],
       );
     },
   },

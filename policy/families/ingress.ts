@@ -25,10 +25,12 @@ export function rangeProblems(sources: readonly string[], allowed: readonly stri
     const c = parseCidr(s, true);
     if (!ok.has(s)) problems.push(`${shown} is not in ${allowedName}`);
     else if (!c) problems.push(`${shown} is not an IPv4 address or range`);
-    else if (c.prefix < MAX_RANGE_PREFIX) problems.push(`${shown} is wider than a /${MAX_RANGE_PREFIX} (${size(c)} addresses is not one office)`);
+    else if (c.prefix < MAX_RANGE_PREFIX)
+      problems.push(`${shown} is wider than a /${MAX_RANGE_PREFIX} (${size(c)} addresses is not one office)`);
     if (c) total += size(c);
   }
-  if (total > MAX_TOTAL_ADDRESSES && !problems.length) problems.push(`together they span ${total} addresses, more than ${MAX_TOTAL_ADDRESSES}`);
+  if (total > MAX_TOTAL_ADDRESSES && !problems.length)
+    problems.push(`together they span ${total} addresses, more than ${MAX_TOTAL_ADDRESSES}`);
   return problems;
 }
 
@@ -42,17 +44,27 @@ interface NsgRule {
 export function nsgRules(resources: readonly PolicyResourceView[]): NsgRule[] {
   const out: NsgRule[] = [];
   for (const r of resources) {
-    if (r.type === T.nsg) array(r.inputs.securityRules).forEach((rule, i) => out.push({ holder: r, label: `NSG ${azureName(r, "networkSecurityGroupName")} rule ${rule?.name ?? `#${i + 1}`}`, rule: rule ?? {} }));
+    if (r.type === T.nsg)
+      array(r.inputs.securityRules).forEach((rule, i) =>
+        out.push({
+          holder: r,
+          label: `NSG ${azureName(r, "networkSecurityGroupName")} rule ${rule?.name ?? `#${i + 1}`}`,
+          rule: rule ?? {},
+        }),
+      );
     if (r.type === T.securityRule) out.push({ holder: r, label: `NSG rule ${azureName(r, "securityRuleName")}`, rule: r.inputs });
   }
   return out;
 }
 
-const isInboundAllow = (rule: Record<string, any>) => String(rule.direction ?? "").toLowerCase() === "inbound" && String(rule.access ?? "").toLowerCase() === "allow";
+const isInboundAllow = (rule: Record<string, any>) =>
+  String(rule.direction ?? "").toLowerCase() === "inbound" && String(rule.access ?? "").toLowerCase() === "allow";
 
 /** The lab subnet: the Subnet whose prefix is config subnetPrefix (any non-Bastion subnet when config is unknown). */
 export function labSubnets(resources: readonly PolicyResourceView[], ctx: PolicyContext): PolicyResourceView[] {
-  return byType(resources, T.subnet).filter((s) => (ctx.subnetPrefix ? s.inputs.addressPrefix === ctx.subnetPrefix : s.inputs.subnetName !== "AzureBastionSubnet"));
+  return byType(resources, T.subnet).filter((s) =>
+    ctx.subnetPrefix ? s.inputs.addressPrefix === ctx.subnetPrefix : s.inputs.subnetName !== "AzureBastionSubnet",
+  );
 }
 
 const inLabSubnet = (source: string, ctx: PolicyContext) => {
@@ -62,17 +74,32 @@ const inLabSubnet = (source: string, ctx: PolicyContext) => {
 };
 
 /** Firewall problems shared by the vault and the storage account. */
-function firewallProblems(holder: PolicyResourceView, resources: readonly PolicyResourceView[], ctx: PolicyContext, fw: { bypass: unknown; ips: string[]; subnets: unknown[]; other?: string[] }): string[] {
+function firewallProblems(
+  holder: PolicyResourceView,
+  resources: readonly PolicyResourceView[],
+  ctx: PolicyContext,
+  fw: { bypass: unknown; ips: string[]; subnets: unknown[]; other?: string[] },
+): string[] {
   const problems: string[] = [];
-  if (String(fw.bypass ?? "").toLowerCase() !== "none") problems.push(`bypass is ${JSON.stringify(fw.bypass ?? "unset (AzureServices)")}, which lets Azure services past the firewall: set it to "None"`);
+  if (String(fw.bypass ?? "").toLowerCase() !== "none")
+    problems.push(
+      `bypass is ${JSON.stringify(fw.bypass ?? "unset (AzureServices)")}, which lets Azure services past the firewall: set it to "None"`,
+    );
   problems.push(...rangeProblems(fw.ips, ctx.operatorIpRanges ?? [], "config operatorIpRanges").map((p) => `IP rule ${p}`));
   const labs = labSubnets(resources, ctx);
-  for (const s of fw.subnets) if (!labs.some((l) => refersTo(s, holder, l))) problems.push(`virtual network rule ${known(s) ? s : "(unknown)"} is not the lab subnet`);
+  for (const s of fw.subnets)
+    if (!labs.some((l) => refersTo(s, holder, l)))
+      problems.push(`virtual network rule ${known(s) ? s : "(unknown)"} is not the lab subnet`);
   problems.push(...(fw.other ?? []));
   return problems;
 }
 
-const INGRESS_SOURCE = ["MCSB NS-1 (network segmentation)", "MCSB NS-2 (secure cloud services with network controls)", "Checkov CKV_AZURE_10", "tfsec azure-network-no-public-ingress"];
+const INGRESS_SOURCE = [
+  "MCSB NS-1 (network segmentation)",
+  "MCSB NS-2 (secure cloud services with network controls)",
+  "Checkov CKV_AZURE_10",
+  "tfsec azure-network-no-public-ingress",
+];
 
 export const ingressRules: readonly Rule[] = [
   {
@@ -98,10 +125,16 @@ export const ingressRules: readonly Rule[] = [
         if (outside.length) {
           problems.push(...rangeProblems(outside, admins, "config allowedSshCidrs or operatorIpRanges"));
           const wrongPorts = ports.filter((p) => p.trim() !== port);
-          if (wrongPorts.length || !ports.length) problems.push(`port ${shownList(ports.length ? wrongPorts : ["(none)"])} is not the admin port ${port}`);
+          if (wrongPorts.length || !ports.length)
+            problems.push(`port ${shownList(ports.length ? wrongPorts : ["(none)"])} is not the admin port ${port}`);
         }
         return problems.length
-          ? [{ urn: holder.urn, message: `${label} admits port ${shownList(ports)} from ${shownList([...sources, ...(asgs.length ? ["(application security groups)"] : [])])}: ${problems.join("; ")}. Restrict it to port ${port} from allowedSshCidrs, or remove it. ${howToAllow("another way in")}` }]
+          ? [
+              {
+                urn: holder.urn,
+                message: `${label} admits port ${shownList(ports)} from ${shownList([...sources, ...(asgs.length ? ["(application security groups)"] : [])])}: ${problems.join("; ")}. Restrict it to port ${port} from allowedSshCidrs, or remove it. ${howToAllow("another way in")}`,
+              },
+            ]
           : [];
       });
     },
@@ -117,19 +150,38 @@ export const ingressRules: readonly Rule[] = [
     check: (resources, ctx) => {
       const sshOpen = (ctx.allowedSshCidrs ?? []).length > 0;
       const findings: Finding[] = [];
-      const nicRefs = (n: PolicyResourceView) => array(n.inputs.ipConfigurations).map((c) => c?.publicIPAddress).filter(Boolean);
+      const nicRefs = (n: PolicyResourceView) =>
+        array(n.inputs.ipConfigurations)
+          .map((c) => c?.publicIPAddress)
+          .filter(Boolean);
       for (const ip of byType(resources, T.publicIp)) {
         const nat = byType(resources, T.nat).some((n) => array(n.inputs.publicIpAddresses).some((x) => refersTo(x?.id, n, ip)));
-        const bastion = ctx.bastion === true && byType(resources, T.bastion).some((b) => array(b.inputs.ipConfigurations).some((c) => refersTo(c?.publicIPAddress?.id, b, ip)));
+        const bastion =
+          ctx.bastion === true &&
+          byType(resources, T.bastion).some((b) => array(b.inputs.ipConfigurations).some((c) => refersTo(c?.publicIPAddress?.id, b, ip)));
         const seat = sshOpen && byType(resources, T.nic).some((n) => isSeatChild(n) && nicRefs(n).some((x) => refersTo(x?.id, n, ip)));
-        if (!nat && !bastion && !seat) findings.push({ urn: ip.urn, message: `Public IP ${azureName(ip, "publicIpAddressName")} is neither the NAT gateway's, nor Bastion's with config bastion true, nor a seat's with allowedSshCidrs set: remove it. ${howToAllow("another public IP")}` });
+        if (!nat && !bastion && !seat)
+          findings.push({
+            urn: ip.urn,
+            message: `Public IP ${azureName(ip, "publicIpAddressName")} is neither the NAT gateway's, nor Bastion's with config bastion true, nor a seat's with allowedSshCidrs set: remove it. ${howToAllow("another public IP")}`,
+          });
       }
       for (const n of byType(resources, T.nic)) {
-        if (nicRefs(n).length && !(sshOpen && isSeatChild(n))) findings.push({ urn: n.urn, message: `NIC ${n.name} has a public IP, but ${sshOpen ? "it is not a seat's" : "config allowedSshCidrs is empty"}: remove the public IP, or set allowedSshCidrs to your public CIDRs.` });
+        if (nicRefs(n).length && !(sshOpen && isSeatChild(n)))
+          findings.push({
+            urn: n.urn,
+            message: `NIC ${n.name} has a public IP, but ${sshOpen ? "it is not a seat's" : "config allowedSshCidrs is empty"}: remove the public IP, or set allowedSshCidrs to your public CIDRs.`,
+          });
       }
       for (const vm of byType(resources, T.vm)) {
-        const inline = array(vm.inputs.networkProfile?.networkInterfaceConfigurations).some((n) => array(n?.ipConfigurations).some((c) => c?.publicIPAddressConfiguration));
-        if (inline && !sshOpen) findings.push({ urn: vm.urn, message: `VM ${vm.name} has a public IP configuration, but config allowedSshCidrs is empty: remove the public IP.` });
+        const inline = array(vm.inputs.networkProfile?.networkInterfaceConfigurations).some((n) =>
+          array(n?.ipConfigurations).some((c) => c?.publicIPAddressConfiguration),
+        );
+        if (inline && !sshOpen)
+          findings.push({
+            urn: vm.urn,
+            message: `VM ${vm.name} has a public IP configuration, but config allowedSshCidrs is empty: remove the public IP.`,
+          });
       }
       return findings;
     },
@@ -143,12 +195,19 @@ export const ingressRules: readonly Rule[] = [
     source: ["MCSB NS-1 (network segmentation)", "Checkov CKV2_AZURE_31 (subnet is associated with an NSG)"],
     fix: "Set the lab subnet's networkSecurityGroup.id to the NSG components/LabNetwork.ts makes beside it.",
     check: (resources, ctx) => {
-      const seatIps = byType(resources, T.nic).some((n) => isSeatChild(n) && array(n.inputs.ipConfigurations).some((c) => c?.publicIPAddress));
+      const seatIps = byType(resources, T.nic).some(
+        (n) => isSeatChild(n) && array(n.inputs.ipConfigurations).some((c) => c?.publicIPAddress),
+      );
       return labSubnets(resources, ctx).flatMap((s): Finding[] => {
         const own = byType(resources, T.nsg).filter((g) => g.parent === s.parent);
         if (own.some((g) => pointsAt(s.inputs.networkSecurityGroup?.id, s, g, "networkSecurityGroupName"))) return [];
         const has = known(s.inputs.networkSecurityGroup?.id) ? `another NSG (${s.inputs.networkSecurityGroup.id})` : "no NSG";
-        return [{ urn: s.urn, message: `Subnet ${s.name} has ${has}${seatIps ? ", but seats have public IPs" : ""}: set its networkSecurityGroup to the lab's NSG. ${howToAllow("another subnet filter")}` }];
+        return [
+          {
+            urn: s.urn,
+            message: `Subnet ${s.name} has ${has}${seatIps ? ", but seats have public IPs" : ""}: set its networkSecurityGroup to the lab's NSG. ${howToAllow("another subnet filter")}`,
+          },
+        ];
       });
     },
   },
@@ -162,9 +221,21 @@ export const ingressRules: readonly Rule[] = [
     fix: "Set config bastion true for a Bastion; leave enableShareableLink, enableTunneling, enableIpConnect, enableFileCopy and enableKerberos unset or false.",
     check: (resources, ctx) =>
       byType(resources, T.bastion).flatMap((b): Finding[] => {
-        const on = ["enableShareableLink", "enableTunneling", "enableIpConnect", "enableFileCopy", "enableKerberos"].filter((k) => isTrue(b.inputs[k]));
-        const problems = [...(ctx.bastion === true ? [] : ["config bastion is not true"]), ...(on.length ? [`it turns on ${on.join(", ")}`] : [])];
-        return problems.length ? [{ urn: b.urn, message: `Bastion ${azureName(b, "bastionHostName")}: ${problems.join("; ")}. Remove ${on.length ? "those features" : "it"}. ${howToAllow("another Bastion feature")}` }] : [];
+        const on = ["enableShareableLink", "enableTunneling", "enableIpConnect", "enableFileCopy", "enableKerberos"].filter((k) =>
+          isTrue(b.inputs[k]),
+        );
+        const problems = [
+          ...(ctx.bastion === true ? [] : ["config bastion is not true"]),
+          ...(on.length ? [`it turns on ${on.join(", ")}`] : []),
+        ];
+        return problems.length
+          ? [
+              {
+                urn: b.urn,
+                message: `Bastion ${azureName(b, "bastionHostName")}: ${problems.join("; ")}. Remove ${on.length ? "those features" : "it"}. ${howToAllow("another Bastion feature")}`,
+              },
+            ]
+          : [];
       }),
   },
   {
@@ -174,12 +245,23 @@ export const ingressRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "The vault is reachable from the internet with only its firewall in between. Bypass AzureServices lets every trusted Azure service through; an IP rule outside operatorIpRanges, or wider than one office, admits strangers to the data plane.",
     source: ["MCSB NS-2", "Checkov CKV_AZURE_109", "tfsec azure-keyvault-specify-network-acl"],
-    fix: "Set networkAcls.bypass \"None\", ipRules from config operatorIpRanges only, virtualNetworkRules the lab subnet only.",
+    fix: 'Set networkAcls.bypass "None", ipRules from config operatorIpRanges only, virtualNetworkRules the lab subnet only.',
     check: (resources, ctx) =>
       byType(resources, T.vault).flatMap((v): Finding[] => {
         const acl = v.inputs.properties?.networkAcls ?? {};
-        const problems = firewallProblems(v, resources, ctx, { bypass: acl.bypass, ips: array(acl.ipRules).map((r) => String(r?.value ?? "")), subnets: array(acl.virtualNetworkRules).map((r) => r?.id) });
-        return problems.length ? [{ urn: v.urn, message: `Vault ${azureName(v, "vaultName")} firewall: ${problems.join("; ")}. Remove what config does not list. ${howToAllow("another firewall rule")}` }] : [];
+        const problems = firewallProblems(v, resources, ctx, {
+          bypass: acl.bypass,
+          ips: array(acl.ipRules).map((r) => String(r?.value ?? "")),
+          subnets: array(acl.virtualNetworkRules).map((r) => r?.id),
+        });
+        return problems.length
+          ? [
+              {
+                urn: v.urn,
+                message: `Vault ${azureName(v, "vaultName")} firewall: ${problems.join("; ")}. Remove what config does not list. ${howToAllow("another firewall rule")}`,
+              },
+            ]
+          : [];
       }),
   },
   {
@@ -189,13 +271,27 @@ export const ingressRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "Shared-key access stays on (an accepted exception), so the firewall is what keeps a leaked key from working anywhere else. Bypass, resource access rules and wide IP rules each let another party use it.",
     source: ["MCSB NS-2", "Checkov CKV_AZURE_35", "tfsec azure-storage-default-action-deny"],
-    fix: "Set networkRuleSet.bypass \"None\", ipRules from config operatorIpRanges only, virtualNetworkRules the lab subnet only, and no resourceAccessRules.",
+    fix: 'Set networkRuleSet.bypass "None", ipRules from config operatorIpRanges only, virtualNetworkRules the lab subnet only, and no resourceAccessRules.',
     check: (resources, ctx) =>
       byType(resources, T.storage).flatMap((s): Finding[] => {
         const set = s.inputs.networkRuleSet ?? {};
-        const other = array(set.resourceAccessRules).length ? [`${array(set.resourceAccessRules).length} resource access rule(s) admit other Azure resources`] : [];
-        const problems = firewallProblems(s, resources, ctx, { bypass: set.bypass, ips: array(set.ipRules).map((r) => String(r?.iPAddressOrRange ?? "")), subnets: array(set.virtualNetworkRules).map((r) => r?.virtualNetworkResourceId), other });
-        return problems.length ? [{ urn: s.urn, message: `Storage account ${azureName(s, "accountName")} firewall: ${problems.join("; ")}. Remove what config does not list. ${howToAllow("another firewall rule")}` }] : [];
+        const other = array(set.resourceAccessRules).length
+          ? [`${array(set.resourceAccessRules).length} resource access rule(s) admit other Azure resources`]
+          : [];
+        const problems = firewallProblems(s, resources, ctx, {
+          bypass: set.bypass,
+          ips: array(set.ipRules).map((r) => String(r?.iPAddressOrRange ?? "")),
+          subnets: array(set.virtualNetworkRules).map((r) => r?.virtualNetworkResourceId),
+          other,
+        });
+        return problems.length
+          ? [
+              {
+                urn: s.urn,
+                message: `Storage account ${azureName(s, "accountName")} firewall: ${problems.join("; ")}. Remove what config does not list. ${howToAllow("another firewall rule")}`,
+              },
+            ]
+          : [];
       }),
   },
   {
@@ -204,14 +300,33 @@ export const ingressRules: readonly Rule[] = [
     name: "No storage feature opens another door: SFTP, local users, NFSv3, cross-tenant replication",
     enforcement: "mandatory",
     why: "SFTP and local users add accounts with their own passwords or keys, outside Entra ID and the access matrix; NFSv3 authorizes by network only; cross-tenant replication copies the data to a tenant the lab does not control.",
-    source: ["MCSB NS-2", "MCSB IM-1", "Checkov CKV2_AZURE_47", "learn.microsoft.com/azure/storage/blobs/secure-file-transfer-protocol-support"],
+    source: [
+      "MCSB NS-2",
+      "MCSB IM-1",
+      "Checkov CKV2_AZURE_47",
+      "learn.microsoft.com/azure/storage/blobs/secure-file-transfer-protocol-support",
+    ],
     fix: "Leave isSftpEnabled, isLocalUserEnabled and isNfsV3Enabled unset or false, set allowCrossTenantReplication false, and create no storage LocalUser.",
     check: (resources) => [
       ...byType(resources, T.storage).flatMap((s): Finding[] => {
-        const on = ["isSftpEnabled", "isLocalUserEnabled", "isNfsV3Enabled", "allowCrossTenantReplication"].filter((k) => isTrue(s.inputs[k]));
-        return on.length ? [{ urn: s.urn, message: `Storage account ${azureName(s, "accountName")} turns on ${on.join(", ")}: set ${on.length === 1 ? "it" : "them"} to false. ${howToAllow("another storage feature")}` }] : [];
+        const on = ["isSftpEnabled", "isLocalUserEnabled", "isNfsV3Enabled", "allowCrossTenantReplication"].filter((k) =>
+          isTrue(s.inputs[k]),
+        );
+        return on.length
+          ? [
+              {
+                urn: s.urn,
+                message: `Storage account ${azureName(s, "accountName")} turns on ${on.join(", ")}: set ${on.length === 1 ? "it" : "them"} to false. ${howToAllow("another storage feature")}`,
+              },
+            ]
+          : [];
       }),
-      ...resources.filter((r) => /storage:LocalUser$/i.test(r.type)).map((r) => ({ urn: r.urn, message: `Storage local user ${r.name} is an account outside Entra ID and the access matrix: remove it.` })),
+      ...resources
+        .filter((r) => /storage:LocalUser$/i.test(r.type))
+        .map((r) => ({
+          urn: r.urn,
+          message: `Storage local user ${r.name} is an account outside Entra ID and the access matrix: remove it.`,
+        })),
     ],
   },
 ];

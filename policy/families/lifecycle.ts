@@ -21,7 +21,9 @@ export const lifecycleRules: readonly Rule[] = [
     check: (r, ctx) =>
       ctx.ephemeral || r.inputs.properties?.enablePurgeProtection === true
         ? []
-        : [`Vault ${azureName(r, "vaultName")} has no purge protection on a non-ephemeral stack: set properties.enablePurgeProtection to true.`],
+        : [
+            `Vault ${azureName(r, "vaultName")} has no purge protection on a non-ephemeral stack: set properties.enablePurgeProtection to true.`,
+          ],
   },
   {
     kind: "resource",
@@ -36,7 +38,9 @@ export const lifecycleRules: readonly Rule[] = [
       const days = r.inputs.properties?.softDeleteRetentionInDays;
       return ctx.ephemeral || days === undefined || days === LASTING_SOFT_DELETE_DAYS
         ? []
-        : [`Vault ${azureName(r, "vaultName")} keeps deleted secrets ${JSON.stringify(days)} days on a lasting stack: set softDeleteRetentionInDays to ${LASTING_SOFT_DELETE_DAYS}.`];
+        : [
+            `Vault ${azureName(r, "vaultName")} keeps deleted secrets ${JSON.stringify(days)} days on a lasting stack: set softDeleteRetentionInDays to ${LASTING_SOFT_DELETE_DAYS}.`,
+          ];
     },
   },
   {
@@ -52,7 +56,10 @@ export const lifecycleRules: readonly Rule[] = [
         ? []
         : [...byType(resources, T.vault), ...byType(resources, T.storage)]
             .filter((r) => r.protect !== true)
-            .map((r) => ({ urn: r.urn, message: `${r.type === T.vault ? "Vault" : "Storage account"} ${azureName(r, r.type === T.vault ? "vaultName" : "accountName")} is not protected on a lasting stack: set the protect resource option.` })),
+            .map((r) => ({
+              urn: r.urn,
+              message: `${r.type === T.vault ? "Vault" : "Storage account"} ${azureName(r, r.type === T.vault ? "vaultName" : "accountName")} is not protected on a lasting stack: set the protect resource option.`,
+            })),
   },
   {
     kind: "stack",
@@ -64,15 +71,28 @@ export const lifecycleRules: readonly Rule[] = [
     fix: "Keep one InVmCheck per seat (index.ts) with treatFailureAsDeploymentFailure true and asyncExecution false.",
     check: (resources, ctx) => {
       if (ctx.checkOnDeploy !== true) return [];
-      const checks = resources.filter((r) => isRunCommand(r) && (!known(r.inputs.runCommandName) || DECLARED_RUN_COMMAND_NAME.test(r.inputs.runCommandName)));
+      const checks = resources.filter(
+        (r) => isRunCommand(r) && (!known(r.inputs.runCommandName) || DECLARED_RUN_COMMAND_NAME.test(r.inputs.runCommandName)),
+      );
       const target = new Map(checks.map((c) => [c, targetVm(c, resources)]));
       return seatVms(resources, ctx).flatMap((vm): Finding[] => {
         const mine = checks.filter((c) => target.get(c) === vm);
-        if (!mine.length) return [{ urn: vm.urn, message: `Seat VM ${azureName(vm, "vmName")} has no in-VM check though checkOnDeploy is true: add its InVmCheck.` }];
-        return mine
-          // What must be on is `true` itself; what must be off is anything that reads as true ("True", "1"...).
-          .filter((c) => c.inputs.treatFailureAsDeploymentFailure !== true || isTrue(c.inputs.asyncExecution))
-          .map((c) => ({ urn: c.urn, message: `Run command ${c.name} cannot fail the deploy (treatFailureAsDeploymentFailure ${JSON.stringify(c.inputs.treatFailureAsDeploymentFailure)}, asyncExecution ${JSON.stringify(c.inputs.asyncExecution)}): set treatFailureAsDeploymentFailure true and asyncExecution false.` }));
+        if (!mine.length)
+          return [
+            {
+              urn: vm.urn,
+              message: `Seat VM ${azureName(vm, "vmName")} has no in-VM check though checkOnDeploy is true: add its InVmCheck.`,
+            },
+          ];
+        return (
+          mine
+            // What must be on is `true` itself; what must be off is anything that reads as true ("True", "1"...).
+            .filter((c) => c.inputs.treatFailureAsDeploymentFailure !== true || isTrue(c.inputs.asyncExecution))
+            .map((c) => ({
+              urn: c.urn,
+              message: `Run command ${c.name} cannot fail the deploy (treatFailureAsDeploymentFailure ${JSON.stringify(c.inputs.treatFailureAsDeploymentFailure)}, asyncExecution ${JSON.stringify(c.inputs.asyncExecution)}): set treatFailureAsDeploymentFailure true and asyncExecution false.`,
+            }))
+        );
       });
     },
   },

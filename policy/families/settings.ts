@@ -5,13 +5,27 @@ import { accessPolicies, azureName, byType, T } from "../graph";
 import { isTrue } from "../shapes/paths";
 
 /** The access policies on a vault: inline ones, and standalone ones on it. */
-function policiesOn(vault: PolicyResourceView, resources: readonly PolicyResourceView[]): { inline: number; standalone: PolicyResourceView[] } {
+function policiesOn(
+  vault: PolicyResourceView,
+  resources: readonly PolicyResourceView[],
+): { inline: number; standalone: PolicyResourceView[] } {
   const entries = accessPolicies(resources).filter((e) => e.vault === vault);
-  return { inline: entries.filter((e) => e.holder === vault).length, standalone: entries.filter((e) => e.holder !== vault).map((e) => e.holder) };
+  return {
+    inline: entries.filter((e) => e.holder === vault).length,
+    standalone: entries.filter((e) => e.holder !== vault).map((e) => e.holder),
+  };
 }
 
 /** A rule that one setting of one resource type must pass. */
-export function settingRule(spec: RuleBase & { readonly type: string; readonly path: string; readonly ok: (v: unknown) => boolean; readonly want: string; readonly unset: string }): ResourceRule {
+export function settingRule(
+  spec: RuleBase & {
+    readonly type: string;
+    readonly path: string;
+    readonly ok: (v: unknown) => boolean;
+    readonly want: string;
+    readonly unset: string;
+  },
+): ResourceRule {
   const { type, path, ok, want, unset, ...base } = spec;
   const label = type === T.vault ? "Vault" : "Storage account";
   return {
@@ -20,7 +34,11 @@ export function settingRule(spec: RuleBase & { readonly type: string; readonly p
     types: [type],
     check: (r) => {
       const v = path.split(".").reduce<any>((o, k) => o?.[k], r.inputs);
-      return ok(v) ? [] : [`${label} ${azureName(r, type === T.vault ? "vaultName" : "accountName")} has ${path} ${v === undefined ? unset : JSON.stringify(v)}: set it to ${want}.`];
+      return ok(v)
+        ? []
+        : [
+            `${label} ${azureName(r, type === T.vault ? "vaultName" : "accountName")} has ${path} ${v === undefined ? unset : JSON.stringify(v)}: set it to ${want}.`,
+          ];
     },
   };
 }
@@ -39,7 +57,12 @@ export const settingRules: readonly Rule[] = [
         const { inline, standalone } = policiesOn(vault, resources);
         const name = azureName(vault, "vaultName");
         return inline > 0 && standalone.length > 0
-          ? [{ urn: vault.urn, message: `Vault ${name} has ${inline} inline access polic${inline === 1 ? "y" : "ies"} and ${standalone.length} standalone AccessPolicy resource(s) (${standalone.map((p) => p.name).join(", ")}): move the standalone ones into the vault's inline accessPolicies, or remove them.` }]
+          ? [
+              {
+                urn: vault.urn,
+                message: `Vault ${name} has ${inline} inline access polic${inline === 1 ? "y" : "ies"} and ${standalone.length} standalone AccessPolicy resource(s) (${standalone.map((p) => p.name).join(", ")}): move the standalone ones into the vault's inline accessPolicies, or remove them.`,
+              },
+            ]
           : [];
       }),
   },
@@ -55,7 +78,9 @@ export const settingRules: readonly Rule[] = [
     check: (r) =>
       typeof r.inputs.properties?.enableRbacAuthorization === "boolean"
         ? []
-        : [`Vault ${azureName(r, "vaultName")} leaves enableRbacAuthorization unset: set it to false explicitly (access-policy model) or true (RBAC model), or the API's RBAC default makes every access policy inert.`],
+        : [
+            `Vault ${azureName(r, "vaultName")} leaves enableRbacAuthorization unset: set it to false explicitly (access-policy model) or true (RBAC model), or the API's RBAC default makes every access policy inert.`,
+          ],
   },
   {
     kind: "stack",
@@ -71,7 +96,12 @@ export const settingRules: readonly Rule[] = [
         const { inline, standalone } = policiesOn(vault, resources);
         const found = [...standalone.map((p) => p.name), ...(inline ? [`${inline} inline`] : [])];
         return found.length
-          ? [{ urn: vault.urn, message: `Vault ${azureName(vault, "vaultName")} uses RBAC (enableRbacAuthorization true) but has access policies (${found.join(", ")}): remove them; in the RBAC model every grant is a role assignment.` }]
+          ? [
+              {
+                urn: vault.urn,
+                message: `Vault ${azureName(vault, "vaultName")} uses RBAC (enableRbacAuthorization true) but has access policies (${found.join(", ")}): remove them; in the RBAC model every grant is a role assignment.`,
+              },
+            ]
           : [];
       }),
   },
@@ -94,7 +124,7 @@ export const settingRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "Only the lab subnet and operator IPs may reach the vault; a default Allow exposes it to the whole internet.",
     source: ["MCSB NS-2", "Checkov CKV_AZURE_109", "tfsec azure-keyvault-specify-network-acl"],
-    fix: "Set properties.networkAcls.defaultAction: \"Deny\" and admit the lab subnet and operator IPs explicitly.",
+    fix: 'Set properties.networkAcls.defaultAction: "Deny" and admit the lab subnet and operator IPs explicitly.',
     type: T.vault,
     path: "properties.networkAcls.defaultAction",
     ok: (v) => v === "Deny",
@@ -111,8 +141,14 @@ export const settingRules: readonly Rule[] = [
     source: ["MCSB PA-7", "MCSB DP-8"],
     fix: "Set the three flags to false in components/SecretVault.ts.",
     check: (r) => {
-      const on = ["enabledForDeployment", "enabledForTemplateDeployment", "enabledForDiskEncryption"].filter((k) => isTrue(r.inputs.properties?.[k]));
-      return on.length ? [`Vault ${azureName(r, "vaultName")} turns on ${on.join(", ")}: set ${on.length === 1 ? "it" : "them"} to false; nothing in the lab retrieves secrets through Azure services.`] : [];
+      const on = ["enabledForDeployment", "enabledForTemplateDeployment", "enabledForDiskEncryption"].filter((k) =>
+        isTrue(r.inputs.properties?.[k]),
+      );
+      return on.length
+        ? [
+            `Vault ${azureName(r, "vaultName")} turns on ${on.join(", ")}: set ${on.length === 1 ? "it" : "them"} to false; nothing in the lab retrieves secrets through Azure services.`,
+          ]
+        : [];
     },
   },
 
@@ -135,7 +171,7 @@ export const settingRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "TLS 1.0 and 1.1 are broken and retired by Azure.",
     source: ["MCSB DP-3", "Checkov CKV_AZURE_44", "tfsec azure-storage-use-secure-tls-policy"],
-    fix: "Set minimumTlsVersion: \"TLS1_2\".",
+    fix: 'Set minimumTlsVersion: "TLS1_2".',
     type: T.storage,
     path: "minimumTlsVersion",
     ok: (v) => v === "TLS1_2" || v === "TLS1_3",
@@ -161,7 +197,7 @@ export const settingRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "Shared-key access stays on (see the accepted exceptions), so the firewall is what keeps a leaked key from working anywhere but the lab subnet and operator IPs.",
     source: ["MCSB NS-2", "Checkov CKV_AZURE_35", "tfsec azure-storage-default-action-deny"],
-    fix: "Set networkRuleSet.defaultAction: \"Deny\" and admit the lab subnet and operator IPs explicitly.",
+    fix: 'Set networkRuleSet.defaultAction: "Deny" and admit the lab subnet and operator IPs explicitly.',
     type: T.storage,
     path: "networkRuleSet.defaultAction",
     ok: (v) => v === "Deny",

@@ -8,7 +8,9 @@ import { customRoleGuid, subscriptionScope } from "../../lib/naming";
 /** One of the lab's custom roles referenced from the subscription (customRoleSource subscription), by its GUID. */
 function labRoleAtSubscription(roleDefinitionId: string): { name: string; actions: string[] } | undefined {
   const sub = /^\/subscriptions\/([^/]+)\/providers\//i.exec(roleDefinitionId)?.[1];
-  const role = sub ? Object.values(LAB_CUSTOM_ROLES).find((x) => customRoleGuid(subscriptionScope(sub), x.seed) === roleDefinitionId.split("/").pop()) : undefined;
+  const role = sub
+    ? Object.values(LAB_CUSTOM_ROLES).find((x) => customRoleGuid(subscriptionScope(sub), x.seed) === roleDefinitionId.split("/").pop())
+    : undefined;
   return role && { name: role.name, actions: [...role.actions, ...role.dataActions] };
 }
 
@@ -35,13 +37,17 @@ export interface PrincipalNames {
   readonly deployer?: string;
 }
 
-export function principalLabels(resources: readonly RecordedResource[], names: PrincipalNames = {}): Map<string, { label: string; seat?: number }> {
+export function principalLabels(
+  resources: readonly RecordedResource[],
+  names: PrincipalNames = {},
+): Map<string, { label: string; seat?: number }> {
   const labels = new Map<string, { label: string; seat?: number }>();
   for (const r of resources) {
     if (r.type !== "azure-native:compute:VirtualMachine") continue;
     const principalId = r.state.identity?.principalId;
     const seat = /::seat(\d+)$/.exec(r.parent ?? "")?.[1];
-    if (principalId) labels.set(principalId, seat ? { label: `seat ${seat} identity`, seat: Number(seat) } : { label: `VM ${r.state.name} identity` });
+    if (principalId)
+      labels.set(principalId, seat ? { label: `seat ${seat} identity`, seat: Number(seat) } : { label: `VM ${r.state.name} identity` });
   }
   if (names.deployer) labels.set(names.deployer, { label: "deploying principal (operator)" });
   return labels;
@@ -75,32 +81,63 @@ function policyPermissions(permissions: Record<string, string[] | undefined> | u
 export function accessMatrix(resources: readonly RecordedResource[], names: PrincipalNames = {}): AccessRow[] {
   const labels = principalLabels(resources, names);
   // Principals that role assignments name as groups (the lab-users group on each VM's login role).
-  const groups = new Set(resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.principalType === "Group").map((r) => r.inputs.principalId as string));
+  const groups = new Set(
+    resources
+      .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.principalType === "Group")
+      .map((r) => r.inputs.principalId as string),
+  );
   const who = (principalId: string) => {
     const known = labels.get(principalId);
-    return { principal: known?.label ?? (groups.has(principalId) ? `group ${principalId}` : `operator ${principalId}`), principalId, ...(known?.seat ? { seat: known.seat } : {}) };
+    return {
+      principal: known?.label ?? (groups.has(principalId) ? `group ${principalId}` : `operator ${principalId}`),
+      principalId,
+      ...(known?.seat ? { seat: known.seat } : {}),
+    };
   };
   const rows: AccessRow[] = [];
   for (const r of resources) {
     if (r.type === "azure-native:keyvault:AccessPolicy") {
       const p = r.inputs.policy ?? {};
-      rows.push({ ...who(p.objectId), resource: `key vault ${r.inputs.vaultName}`, permissions: policyPermissions(p.permissions), via: "access policy" });
+      rows.push({
+        ...who(p.objectId),
+        resource: `key vault ${r.inputs.vaultName}`,
+        permissions: policyPermissions(p.permissions),
+        via: "access policy",
+      });
     }
     if (r.type === "azure-native:keyvault:Vault") {
       for (const p of r.inputs.properties?.accessPolicies ?? []) {
-        rows.push({ ...who(p.objectId), resource: `key vault ${r.state.name}`, permissions: policyPermissions(p.permissions), via: "inline access policy" });
+        rows.push({
+          ...who(p.objectId),
+          resource: `key vault ${r.state.name}`,
+          permissions: policyPermissions(p.permissions),
+          via: "inline access policy",
+        });
       }
     }
     if (r.type === "azure-native:authorization:RoleAssignment") {
       const roleGuid = lastSegment(r.inputs.roleDefinitionId ?? "");
       const custom = resources.find((d) => d.type === "azure-native:authorization:RoleDefinition" && d.state.name === roleGuid);
       const role = custom
-        ? { name: custom.inputs.roleName as string, actions: (custom.inputs.permissions ?? []).flatMap((p: any) => [...(p.actions ?? []), ...(p.dataActions ?? [])]) }
+        ? {
+            name: custom.inputs.roleName as string,
+            actions: (custom.inputs.permissions ?? []).flatMap((p: any) => [...(p.actions ?? []), ...(p.dataActions ?? [])]),
+          }
         : BUILTIN_NAMES[roleGuid]
           ? { name: BUILTIN_NAMES[roleGuid].name, actions: [...BUILTIN_NAMES[roleGuid].actions, ...BUILTIN_NAMES[roleGuid].dataActions] }
-          : labRoleAtSubscription(r.inputs.roleDefinitionId ?? "") ?? { name: `role ${roleGuid}`, actions: ["(unknown role: see its definition)"] };
-      rows.push({ ...who(r.inputs.principalId), resource: describeScope(r.inputs.scope, resources), permissions: role.actions, via: `role: ${role.name}` });
+          : (labRoleAtSubscription(r.inputs.roleDefinitionId ?? "") ?? {
+              name: `role ${roleGuid}`,
+              actions: ["(unknown role: see its definition)"],
+            });
+      rows.push({
+        ...who(r.inputs.principalId),
+        resource: describeScope(r.inputs.scope, resources),
+        permissions: role.actions,
+        via: `role: ${role.name}`,
+      });
     }
   }
-  return rows.sort((a, b) => (a.seat ?? 1e9) - (b.seat ?? 1e9) || a.principal.localeCompare(b.principal) || a.resource.localeCompare(b.resource));
+  return rows.sort(
+    (a, b) => (a.seat ?? 1e9) - (b.seat ?? 1e9) || a.principal.localeCompare(b.principal) || a.resource.localeCompare(b.resource),
+  );
 }

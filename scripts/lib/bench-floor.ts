@@ -4,9 +4,18 @@ import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "../..");
-const here = (dir: string) => fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith(".ts")).map((f) => path.join(ROOT, dir, f));
+const here = (dir: string) =>
+  fs
+    .readdirSync(path.join(ROOT, dir))
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(ROOT, dir, f));
 // The program's components and libraries (class and function definitions only: nothing is constructed), the plan's
 // harness, report and config reader, and the policy rules. Importing index.ts itself would create the lab.
-for (const file of [...here("components"), ...here("lib"), ...["harness", "plan-report", "stack-config", "lab-plan", "cli"].map((m) => path.join(__dirname, `${m}.ts`)), path.join(ROOT, "policy/rules.ts")]) {
+for (const file of [
+  ...here("components"),
+  ...here("lib"),
+  ...["harness", "plan-report", "stack-config", "lab-plan", "cli"].map((m) => path.join(__dirname, `${m}.ts`)),
+  path.join(ROOT, "policy/rules.ts"),
+]) {
   require(file);
 }

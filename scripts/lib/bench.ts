@@ -89,7 +89,13 @@ export interface Target {
 /** `actual <= limit`, with the miss as a percentage of the limit. */
 export function target(name: string, actual: number, limit: number, show: (v: number) => string): Target {
   const met = actual <= limit;
-  return { name, limit: show(limit), actual: show(actual), met, ...(met ? {} : { miss: `by ${Math.round(((actual - limit) / limit) * 100)}%` }) };
+  return {
+    name,
+    limit: show(limit),
+    actual: show(actual),
+    met,
+    ...(met ? {} : { miss: `by ${Math.round(((actual - limit) / limit) * 100)}%` }),
+  };
 }
 
 export interface CriticalStep {
@@ -107,7 +113,12 @@ export interface BenchResults {
   readonly floor: Measured;
   readonly plans: readonly Measured[];
   readonly largest: number;
-  readonly criticalPath: { readonly length: number; readonly minimum: number; readonly minimumChain: readonly string[]; readonly chain: readonly CriticalStep[] };
+  readonly criticalPath: {
+    readonly length: number;
+    readonly minimum: number;
+    readonly minimumChain: readonly string[];
+    readonly chain: readonly CriticalStep[];
+  };
   readonly tests?: { readonly ms: number; readonly rssKb?: number; readonly passed: boolean };
   readonly probe?: { readonly probe: Measured; readonly verify1: Measured; readonly verify2?: Measured; readonly verify10: Measured };
 }
@@ -124,10 +135,12 @@ export function evaluateTargets(r: BenchResults): Target[] {
   const p500 = plan(500);
   if (p500) out.push(target("peak RSS of plan(500 seats)", summarize(p500).rssKb / 1024, 600, (v) => `${Math.round(v)} MB`));
   out.push(target("critical path, creations one after another", r.criticalPath.length, r.criticalPath.minimum, (v) => String(v)));
-  if (r.probe) out.push(target("verify(10 seats) / verify(1 seat), wall time", summarize(r.probe.verify10).ms / summarize(r.probe.verify1).ms, 2, ratio));
+  if (r.probe)
+    out.push(
+      target("verify(10 seats) / verify(1 seat), wall time", summarize(r.probe.verify10).ms / summarize(r.probe.verify1).ms, 2, ratio),
+    );
   return out;
 }
-
 
 /** docs/benchmarks.md: the measured tables, then `notes` (what was profiled and fixed, written by hand). */
 export function renderMarkdown(r: BenchResults, notes: string): string {
@@ -140,11 +153,17 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "machine named below, in one run, so ratios compare like with like. Wall times are medians of the runs after a",
     "warm-up; peak RSS is the largest `maxRSS` the measured process reported (`-r scripts/lib/bench-rss.js`).",
     "",
-    ...markdownTable(["date (UTC)", "CPUs", "CPU", "Node", "OS", "runs per figure"], [[r.date, String(r.machine.cpus), r.machine.cpuModel, r.machine.node, r.machine.os, String(r.runs)]]),
+    ...markdownTable(
+      ["date (UTC)", "CPUs", "CPU", "Node", "OS", "runs per figure"],
+      [[r.date, String(r.machine.cpus), r.machine.cpuModel, r.machine.node, r.machine.os, String(r.runs)]],
+    ),
     "",
     "## Targets",
     "",
-    ...markdownTable(["target", "limit", "measured", "met"], targets.map((t) => [t.name, `≤ ${t.limit}`, t.actual, t.met ? "yes" : `**no**, missed ${t.miss}`])),
+    ...markdownTable(
+      ["target", "limit", "measured", "met"],
+      targets.map((t) => [t.name, `≤ ${t.limit}`, t.actual, t.met ? "yes" : `**no**, missed ${t.miss}`]),
+    ),
     "",
     "## Offline plan (`npm run plan -- --config seats=N`)",
     "",
@@ -157,7 +176,14 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
         ["floor (load only)", "0", formatSeconds(floor.ms), "1.00×", formatMb(floor.rssKb), "1.00×"],
         ...r.plans.map((p) => {
           const s = summarize(p);
-          return [`${p.label}${p.seats === r.largest ? " (largest the config allows)" : ""}`, String(p.resources ?? "?"), formatSeconds(s.ms), formatRatio(s.ms, floor.ms), formatMb(s.rssKb), formatRatio(s.rssKb, floor.rssKb)];
+          return [
+            `${p.label}${p.seats === r.largest ? " (largest the config allows)" : ""}`,
+            String(p.resources ?? "?"),
+            formatSeconds(s.ms),
+            formatRatio(s.ms, floor.ms),
+            formatMb(s.rssKb),
+            formatRatio(s.rssKb, floor.rssKb),
+          ];
         }),
       ],
       [1, 2, 3, 4, 5],
@@ -169,7 +195,14 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "",
     ...markdownTable(
       ["#", "resource", "step of the minimum", "typical time", "basis", "source"],
-      r.criticalPath.chain.map((s, i) => [String(i + 1), `${s.type.replace("azure-native:", "")} ${s.name}`, s.minimumStep ?? `added: ${s.reason ?? ""}`, s.typical ? `${s.typical.seconds} s` : "?", s.typical?.basis ?? "?", s.typical?.source ?? "?"]),
+      r.criticalPath.chain.map((s, i) => [
+        String(i + 1),
+        `${s.type.replace("azure-native:", "")} ${s.name}`,
+        s.minimumStep ?? `added: ${s.reason ?? ""}`,
+        s.typical ? `${s.typical.seconds} s` : "?",
+        s.typical?.basis ?? "?",
+        s.typical?.source ?? "?",
+      ]),
       [3],
     ),
     "",
@@ -185,7 +218,9 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
       ? [
           ...markdownTable(
             ["what", "median wall time", "runs"],
-            [r.probe.probe, r.probe.verify1, r.probe.verify2, r.probe.verify10].flatMap((m) => (m ? [[m.label, formatSeconds(summarize(m).ms), String(m.samples.length)]] : [])),
+            [r.probe.probe, r.probe.verify1, r.probe.verify2, r.probe.verify10].flatMap((m) =>
+              m ? [[m.label, formatSeconds(summarize(m).ms), String(m.samples.length)]] : [],
+            ),
             [1, 2],
           ),
         ]

@@ -29,7 +29,12 @@ export interface CiNeed {
   /** A data-plane action (Key Vault secrets): outside every CI role, and behind the vault firewall. */
   readonly dataAction?: boolean;
   /** For role assignments: what the ABAC condition tests. */
-  readonly assignment?: { readonly op: "write" | "delete"; readonly roleGuid: string; readonly principalType: string | undefined; readonly subscriptionId: string };
+  readonly assignment?: {
+    readonly op: "write" | "delete";
+    readonly roleGuid: string;
+    readonly principalType: string | undefined;
+    readonly subscriptionId: string;
+  };
   /** No rule knows this type: nothing can be checked, so it fails until one is added here. */
   readonly unknown?: boolean;
 }
@@ -46,7 +51,12 @@ export interface CiPermissionReport {
   /** True when every identity that acts on a lab holds everything its job needs. */
   readonly ok: boolean;
   /** Per identity: what its job is, how many distinct (resource, action) needs were checked, how many it lacks. */
-  readonly identities: readonly { readonly identity: CiIdentityKey; readonly job: CiIdentity["job"]; readonly checked: number; readonly missing: number }[];
+  readonly identities: readonly {
+    readonly identity: CiIdentityKey;
+    readonly job: CiIdentity["job"];
+    readonly checked: number;
+    readonly missing: number;
+  }[];
   readonly missing: readonly CiPermissionMissing[];
 }
 
@@ -78,10 +88,16 @@ const TYPES: Readonly<Record<string, TypeRule>> = {
   "azure-native:network:VirtualNetwork": { arm: "Microsoft.Network/virtualNetworks" },
   "azure-native:network:Subnet": {
     arm: SUBNET,
-    joins: (i) => [...(has(i.networkSecurityGroup) ? [join(NSG, "the subnet names an NSG")] : []), ...(has(i.natGateway) ? [join("Microsoft.Network/natGateways", "the subnet names a NAT gateway")] : [])],
+    joins: (i) => [
+      ...(has(i.networkSecurityGroup) ? [join(NSG, "the subnet names an NSG")] : []),
+      ...(has(i.natGateway) ? [join("Microsoft.Network/natGateways", "the subnet names a NAT gateway")] : []),
+    ],
   },
   "azure-native:network:PublicIPAddress": { arm: PIP },
-  "azure-native:network:NatGateway": { arm: "Microsoft.Network/natGateways", joins: (i) => (has(i.publicIpAddresses) ? [join(PIP, "the NAT gateway uses a public IP")] : []) },
+  "azure-native:network:NatGateway": {
+    arm: "Microsoft.Network/natGateways",
+    joins: (i) => (has(i.publicIpAddresses) ? [join(PIP, "the NAT gateway uses a public IP")] : []),
+  },
   "azure-native:network:NetworkInterface": {
     arm: "Microsoft.Network/networkInterfaces",
     joins: (i) => {
@@ -108,7 +124,9 @@ const TYPES: Readonly<Record<string, TypeRule>> = {
     joins: (i) => (has(i.networkProfile?.networkInterfaces) ? [join("Microsoft.Network/networkInterfaces", "the VM uses its NIC")] : []),
     destroy: (i) => [
       { action: "Microsoft.Compute/virtualMachines/delete", why: "pulumi deletes the VM" },
-      ...(i.storageProfile?.osDisk?.deleteOption === "Delete" ? [{ action: "Microsoft.Compute/disks/delete", why: "osDisk.deleteOption Delete: the OS disk goes with the VM" }] : []),
+      ...(i.storageProfile?.osDisk?.deleteOption === "Delete"
+        ? [{ action: "Microsoft.Compute/disks/delete", why: "osDisk.deleteOption Delete: the OS disk goes with the VM" }]
+        : []),
       ...((i.networkProfile?.networkInterfaces ?? []).some((n: Inputs) => n.deleteOption === "Delete")
         ? [{ action: "Microsoft.Network/networkInterfaces/delete", why: "the NIC's deleteOption Delete: it goes with the VM" }]
         : []),
@@ -117,11 +135,19 @@ const TYPES: Readonly<Record<string, TypeRule>> = {
   "azure-native:compute:VirtualMachineExtension": { arm: "Microsoft.Compute/virtualMachines/extensions" },
   "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": { arm: "Microsoft.Compute/virtualMachines/runCommands" },
   "azure-native:devtestlab:GlobalSchedule": { arm: "Microsoft.DevTestLab/schedules" },
-  "azure-native:keyvault:Vault": { arm: "Microsoft.KeyVault/vaults", joins: (i) => serviceEndpoint(i.properties?.networkAcls?.virtualNetworkRules) },
+  "azure-native:keyvault:Vault": {
+    arm: "Microsoft.KeyVault/vaults",
+    joins: (i) => serviceEndpoint(i.properties?.networkAcls?.virtualNetworkRules),
+  },
   // The provider adds and removes one policy with PATCH .../accessPolicies/{add|remove}: a write either way.
   "azure-native:keyvault:AccessPolicy": {
     arm: "Microsoft.KeyVault/vaults/accessPolicies",
-    destroy: () => [{ action: "Microsoft.KeyVault/vaults/accessPolicies/write", why: "the provider removes a policy with PATCH .../accessPolicies/remove" }],
+    destroy: () => [
+      {
+        action: "Microsoft.KeyVault/vaults/accessPolicies/write",
+        why: "the provider removes a policy with PATCH .../accessPolicies/remove",
+      },
+    ],
   },
   // Created through ARM (PUT vaults/secrets) but deleted through the data plane (pulumi-azure-native custom_keyvault.go).
   "azure-native:keyvault:Secret": {
@@ -134,7 +160,10 @@ const TYPES: Readonly<Record<string, TypeRule>> = {
       },
     ],
   },
-  "azure-native:storage:StorageAccount": { arm: "Microsoft.Storage/storageAccounts", joins: (i) => serviceEndpoint(i.networkRuleSet?.virtualNetworkRules) },
+  "azure-native:storage:StorageAccount": {
+    arm: "Microsoft.Storage/storageAccounts",
+    joins: (i) => serviceEndpoint(i.networkRuleSet?.virtualNetworkRules),
+  },
   "azure-native:authorization:RoleDefinition": { arm: "Microsoft.Authorization/roleDefinitions" },
   "azure-native:authorization:RoleAssignment": { arm: "Microsoft.Authorization/roleAssignments" },
 };
@@ -163,18 +192,31 @@ export function ciNeeds(resources: readonly RecordedResource[]): CiNeed[] {
     const rule = TYPES[r.type];
     if (!rule) {
       for (const phase of ["up", "destroy"] as const) {
-        needs.push({ ...base, phase, action: `<unknown ARM actions for ${r.type}>`, unknown: true, why: `no ARM actions are known for ${r.type}: add its type to scripts/lib/ci-permissions.ts (and, if CI must delete it, to LAB_DELETABLE_TYPES)` });
+        needs.push({
+          ...base,
+          phase,
+          action: `<unknown ARM actions for ${r.type}>`,
+          unknown: true,
+          why: `no ARM actions are known for ${r.type}: add its type to scripts/lib/ci-permissions.ts (and, if CI must delete it, to LAB_DELETABLE_TYPES)`,
+        });
       }
       continue;
     }
     // azure-native reads the id before it creates, so it never adopts an existing resource (provider customCreate/canCreate).
     needs.push({ ...base, phase: "up", action: `${rule.arm}/read`, why: "azure-native reads the id before creating" });
-    needs.push({ ...base, phase: "up", action: rule.write ?? `${rule.arm}/write`, why: "create or update", ...(facts && { assignment: { op: "write" as const, ...facts } }) });
+    needs.push({
+      ...base,
+      phase: "up",
+      action: rule.write ?? `${rule.arm}/write`,
+      why: "create or update",
+      ...(facts && { assignment: { op: "write" as const, ...facts } }),
+    });
     for (const extra of rule.joins?.(r.inputs) ?? []) needs.push({ ...base, phase: "up", ...extra });
     // A resource deletedWith another is not deleted by Pulumi: its container's delete removes it.
     if (r.deletedWith) continue;
     const deletes = rule.destroy?.(r.inputs) ?? [{ action: `${rule.arm}/delete`, why: "pulumi destroy deletes it" }];
-    for (const d of deletes) needs.push({ ...base, phase: "destroy", ...d, ...(facts && { assignment: { op: "delete" as const, ...facts } }) });
+    for (const d of deletes)
+      needs.push({ ...base, phase: "destroy", ...d, ...(facts && { assignment: { op: "delete" as const, ...facts } }) });
   }
   return needs;
 }
@@ -186,7 +228,9 @@ export function lacks(identity: CiIdentity, need: CiNeed): string | undefined {
   const grants = identity.grants.filter((g) => roleAllows(grantPermissions(g), need.action));
   if (grants.length === 0) {
     const roles = identity.grants.map((g) => grantPermissions(g).name).join(", ");
-    const contributor = identity.grants.some((g) => "builtin" in g.role && g.role.builtin === "contributor") && /^Microsoft\.Authorization\//i.test(need.action);
+    const contributor =
+      identity.grants.some((g) => "builtin" in g.role && g.role.builtin === "contributor") &&
+      /^Microsoft\.Authorization\//i.test(need.action);
     return `not in the Actions minus NotActions of ${roles}${contributor ? " (Contributor's NotActions include Microsoft.Authorization/*/Write and */Delete)" : ""}`;
   }
   if (!need.assignment) return undefined;
@@ -194,7 +238,11 @@ export function lacks(identity: CiIdentity, need: CiNeed): string | undefined {
   if (grants.some((g) => !g.condition || conditionAllows(g.condition, a, a.subscriptionId))) return undefined;
   const allowed = LAB_ASSIGNABLE_ROLES.filter((r) => grants.some((g) => g.condition![a.op].includes(r)));
   const known = LAB_ASSIGNABLE_ROLES.find((r) => assignableRoleGuid(r.role, a.subscriptionId) === a.roleGuid);
-  const role = known ? roleLabel(known) : ROLE_NAMES[a.roleGuid] ? `${ROLE_NAMES[a.roleGuid]}, a role labs do not grant` : "a role labs do not grant";
+  const role = known
+    ? roleLabel(known)
+    : ROLE_NAMES[a.roleGuid]
+      ? `${ROLE_NAMES[a.roleGuid]}, a role labs do not grant`
+      : "a role labs do not grant";
   return (
     `the ABAC condition on ${identity.name}'s Role Based Access Control Administrator does not allow ${a.op === "write" ? "assigning" : "removing"} role ${a.roleGuid} (${role}) ` +
     `to principalType ${a.principalType ?? "(not sent)"}: it allows ${allowed.length ? allowed.map((r) => `${roleLabel(r)} to ${r.principalTypes.join("/")}`).join("; ") : "no " + a.op + " at all"}`
@@ -204,7 +252,10 @@ export function lacks(identity: CiIdentity, need: CiNeed): string | undefined {
 /** The phases each job must be able to do: deploys also delete (a later `up` removes a seat), the reaper only deletes. */
 const PHASES: Record<CiIdentity["job"], readonly CiPhase[]> = { read: [], deploy: ["up", "destroy"], reap: ["destroy"] };
 
-export function ciPermissionReport(resources: readonly RecordedResource[], identities: readonly CiIdentity[] = CI_IDENTITIES): CiPermissionReport {
+export function ciPermissionReport(
+  resources: readonly RecordedResource[],
+  identities: readonly CiIdentity[] = CI_IDENTITIES,
+): CiPermissionReport {
   const needs = ciNeeds(resources);
   const missing: CiPermissionMissing[] = [];
   const summary = identities.map((identity) => {
@@ -242,6 +293,8 @@ export function renderCiPermissions(report: CiPermissionReport): string[] {
     lines.push(`  ${s.identity} (${JOBS[s.job]})${state}`);
   }
   for (const m of report.missing) lines.push(`  MISSING ${m.identity}: ${m.action} for ${m.urn.split("::").pop()} (${m.type}): ${m.why}`);
-  lines.push(report.ok ? "  CI can deploy and reap this lab." : "  CI could not deploy or reap this lab as planned (npm run plan exits 1).");
+  lines.push(
+    report.ok ? "  CI can deploy and reap this lab." : "  CI could not deploy or reap this lab as planned (npm run plan exits 1).",
+  );
   return lines;
 }

@@ -19,7 +19,12 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
 
 /** Whether an error is the user's input (flags, config, a stack file), which exits 2 with its message alone. */
 export function isUsageError(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof ConfigError || e instanceof StackConfigError || (e as { __pulumiRunError?: boolean })?.__pulumiRunError === true;
+  return (
+    e instanceof UsageError ||
+    e instanceof ConfigError ||
+    e instanceof StackConfigError ||
+    (e as { __pulumiRunError?: boolean })?.__pulumiRunError === true
+  );
 }
 
 /** The exit code and the text a command prints for an error: never a stack trace unless DEBUG is set. */

@@ -8,7 +8,11 @@ export interface Declaration {
 
 const BLOCK = /<!-- config-table: ([^>]*?) -->\n[\s\S]*?<!-- \/config-table -->/g;
 
-const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ").trim();
+const cell = (s: string) =>
+  s
+    .replace(/\|/g, "\\|")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
 
 function shownDefault(d: Declaration): string {
   if (d.default === undefined) return "(required)";
@@ -29,6 +33,12 @@ export function renderConfigTables(readme: string, declared: Readonly<Record<str
       if (!d) throw new Error(`README config table names ${k}, which Pulumi.yaml does not declare`);
       return `| \`${k}\` | ${shownDefault(d)} | ${cell(d.description ?? "")} |`;
     });
-    return [`<!-- config-table: ${keys.join(" ")} -->`, "| key | default | meaning |", "|---|---|---|", ...rows, "<!-- /config-table -->"].join("\n");
+    return [
+      `<!-- config-table: ${keys.join(" ")} -->`,
+      "| key | default | meaning |",
+      "|---|---|---|",
+      ...rows,
+      "<!-- /config-table -->",
+    ].join("\n");
   });
 }

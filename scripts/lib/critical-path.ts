@@ -64,22 +64,62 @@ export interface StepTime {
 // Creation times by type. Honest about the basis: Azure documents few of them, and where only an estimate exists the
 // figure says so. docs/benchmarks.md carries the same table.
 export const STEP_TIMES: Readonly<Record<string, StepTime>> = {
-  "azure-native:resources:ResourceGroup": { seconds: 2, basis: "estimate", source: "synchronous PUT (ARM Resource Groups - Create Or Update answers 200/201, no long-running operation)" },
-  "azure-native:network:PublicIPAddress": { seconds: 4, basis: "measured", source: "public Terraform log: azurerm_public_ip 'Creation complete after 4s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)" },
-  "azure-native:network:NatGateway": { seconds: 15, basis: "estimate", source: "no published figure; an asynchronous Microsoft.Network PUT like the public IP's, taken as a few times longer" },
+  "azure-native:resources:ResourceGroup": {
+    seconds: 2,
+    basis: "estimate",
+    source: "synchronous PUT (ARM Resource Groups - Create Or Update answers 200/201, no long-running operation)",
+  },
+  "azure-native:network:PublicIPAddress": {
+    seconds: 4,
+    basis: "measured",
+    source:
+      "public Terraform log: azurerm_public_ip 'Creation complete after 4s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)",
+  },
+  "azure-native:network:NatGateway": {
+    seconds: 15,
+    basis: "estimate",
+    source: "no published figure; an asynchronous Microsoft.Network PUT like the public IP's, taken as a few times longer",
+  },
   "azure-native:network:NetworkSecurityGroup": { seconds: 5, basis: "estimate", source: "no published figure" },
   "azure-native:network:VirtualNetwork": { seconds: 5, basis: "estimate", source: "no published figure" },
-  "azure-native:network:Subnet": { seconds: 20, basis: "measured", source: "public Terraform log: a subnet update 'Creation complete after 20s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)" },
+  "azure-native:network:Subnet": {
+    seconds: 20,
+    basis: "measured",
+    source:
+      "public Terraform log: a subnet update 'Creation complete after 20s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)",
+  },
   "azure-native:network:NetworkInterface": { seconds: 3, basis: "estimate", source: "no published figure" },
-  "azure-native:compute:VirtualMachine": { seconds: 150, basis: "documented", source: "Microsoft Learn, Linux VM quickstart (Azure CLI): 'It takes a few minutes to create the VM and supporting resources'; 150 s is our reading of 'a few'" },
+  "azure-native:compute:VirtualMachine": {
+    seconds: 150,
+    basis: "documented",
+    source:
+      "Microsoft Learn, Linux VM quickstart (Azure CLI): 'It takes a few minutes to create the VM and supporting resources'; 150 s is our reading of 'a few'",
+  },
   "azure-native:keyvault:Vault": { seconds: 20, basis: "estimate", source: "no published figure" },
-  "azure-native:keyvault:AccessPolicy": { seconds: 5, basis: "estimate", source: "a PATCH of the vault's policies; propagation to the data plane is covered by the probe's retries (up to 600 s)" },
+  "azure-native:keyvault:AccessPolicy": {
+    seconds: 5,
+    basis: "estimate",
+    source: "a PATCH of the vault's policies; propagation to the data plane is covered by the probe's retries (up to 600 s)",
+  },
   "azure-native:keyvault:Secret": { seconds: 2, basis: "estimate", source: "no published figure" },
-  "azure-native:authorization:RoleAssignment": { seconds: 5, basis: "estimate", source: "synchronous PUT; Microsoft Learn (Azure RBAC troubleshooting) documents up to 10 minutes until it takes effect, which the probe's retries absorb" },
+  "azure-native:authorization:RoleAssignment": {
+    seconds: 5,
+    basis: "estimate",
+    source:
+      "synchronous PUT; Microsoft Learn (Azure RBAC troubleshooting) documents up to 10 minutes until it takes effect, which the probe's retries absorb",
+  },
   "azure-native:authorization:RoleDefinition": { seconds: 5, basis: "estimate", source: "synchronous PUT" },
   "azure-native:storage:StorageAccount": { seconds: 25, basis: "estimate", source: "no published figure" },
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": { seconds: 60, basis: "estimate", source: "run command handler start plus the probe (seconds once grants have propagated, up to its 600 s deadline before)" },
-  "azure-native:compute:VirtualMachineExtension": { seconds: 60, basis: "estimate", source: "no published figure; a VM agent round trip like the run command's handler start" },
+  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": {
+    seconds: 60,
+    basis: "estimate",
+    source: "run command handler start plus the probe (seconds once grants have propagated, up to its 600 s deadline before)",
+  },
+  "azure-native:compute:VirtualMachineExtension": {
+    seconds: 60,
+    basis: "estimate",
+    source: "no published figure; a VM agent round trip like the run command's handler start",
+  },
 };
 
 /** Azure's own minimum for one seat: each step needs the one before it. */
@@ -103,8 +143,10 @@ export const EXTRA_STEP_REASONS: Readonly<Record<string, string>> = {
   "azure-native:network:NatGateway": "the lab subnet's egress (see the public IP); the subnet must name it when it is created",
   "azure-native:keyvault:Vault":
     "the vault: its firewall names the lab subnet, and with access policies inline it also waits for the seats' identities (one write for every seat's grant, since Key Vault refuses two at once)",
-  "azure-native:keyvault:Secret": "a secret the in-VM check reads or writes: it must exist first, and Key Vault takes one ARM write on a vault at a time",
-  "azure-native:compute:VirtualMachineExtension": "an extension on the seat (Entra sign-in): Azure runs one extension operation per VM, so the in-VM check waits for it",
+  "azure-native:keyvault:Secret":
+    "a secret the in-VM check reads or writes: it must exist first, and Key Vault takes one ARM write on a vault at a time",
+  "azure-native:compute:VirtualMachineExtension":
+    "an extension on the seat (Entra sign-in): Azure runs one extension operation per VM, so the in-VM check waits for it",
 };
 
 export interface PathStep {
@@ -139,7 +181,14 @@ export interface SerializationCost {
    * itself does not count (it must exist first anyway); a vault counts when it carries access policies inline, since
    * then its own write is the seats' grants.
    */
-  readonly onPath: readonly { readonly kind: WriteTargetKind; readonly name: string; readonly writes: number; readonly writesOnPath: number; readonly steps: readonly string[]; readonly seconds: number }[];
+  readonly onPath: readonly {
+    readonly kind: WriteTargetKind;
+    readonly name: string;
+    readonly writes: number;
+    readonly writesOnPath: number;
+    readonly steps: readonly string[];
+    readonly seconds: number;
+  }[];
   /** The slowest chain by typical time, as planned. */
   readonly slowestSeconds: number;
   /**
@@ -174,7 +223,8 @@ export function serializationCost(resources: readonly RecordedResource[], chain:
   const drop: Record<WriteTargetKind, Set<string>> = { vault: new Set(), vm: new Set() };
   for (const g of writerGroups(resources).values()) {
     const writes = new Set(g.writers.filter((w) => !CONTAINERS.has(w.type)).map((w) => w.urn));
-    for (const w of g.writers) if (writes.has(w.urn)) for (const d of w.dependencies) if (writes.has(d)) drop[g.target.kind].add(`${w.urn} ${d}`);
+    for (const w of g.writers)
+      if (writes.has(w.urn)) for (const d of w.dependencies) if (writes.has(d)) drop[g.target.kind].add(`${w.urn} ${d}`);
   }
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const counts = new Map<string, number>();
@@ -182,7 +232,10 @@ export function serializationCost(resources: readonly RecordedResource[], chain:
     const t = writeTargetOf(r);
     if (t) counts.set(`${t.kind}:${t.key}`, (counts.get(`${t.kind}:${t.key}`) ?? 0) + 1);
   }
-  const onPath = new Map<string, { kind: WriteTargetKind; name: string; writes: number; writesOnPath: number; steps: string[]; seconds: number }>();
+  const onPath = new Map<
+    string,
+    { kind: WriteTargetKind; name: string; writes: number; writesOnPath: number; steps: string[]; seconds: number }
+  >();
   for (const urn of chain) {
     const r = byUrn.get(urn)!;
     const t = writeTargetOf(r);
@@ -213,7 +266,14 @@ export function planCriticalPath(resources: readonly RecordedResource[]): PlanCr
   const chain = path.chain.map((urn): PathStep => {
     const r = byUrn.get(urn)!;
     const step = minimumStep(r.type) ?? null;
-    return { urn, type: r.type, name: r.name, minimumStep: step, typical: STEP_TIMES[r.type] ?? null, ...(step ? {} : { reason: EXTRA_STEP_REASONS[r.type] ?? "not in Azure's minimum and no reason recorded" }) };
+    return {
+      urn,
+      type: r.type,
+      name: r.name,
+      minimumStep: step,
+      typical: STEP_TIMES[r.type] ?? null,
+      ...(step ? {} : { reason: EXTRA_STEP_REASONS[r.type] ?? "not in Azure's minimum and no reason recorded" }),
+    };
   });
   // VNet and subnet are one step of the minimum; a path through both counts one of them as extra.
   const covered = new Set(chain.map((s) => s.minimumStep).filter(Boolean));

@@ -11,7 +11,12 @@ export const upEdges: EdgesOf = (r) => r.dependencies;
  * Every URN reachable from `start` over `edges` (not `start` itself). Iterative: chains may be thousands long. With
  * `floor`, nodes lower than `floor.min` (by `heights`) are not walked: nothing below them can be that high.
  */
-export function reachableFrom(start: string, byUrn: ReadonlyMap<string, RecordedResource>, edges: EdgesOf, floor?: { readonly height: ReadonlyMap<string, number>; readonly min: number }): Set<string> {
+export function reachableFrom(
+  start: string,
+  byUrn: ReadonlyMap<string, RecordedResource>,
+  edges: EdgesOf,
+  floor?: { readonly height: ReadonlyMap<string, number>; readonly min: number },
+): Set<string> {
   const seen = new Set<string>();
   const stack = [start];
   while (stack.length) {
@@ -38,7 +43,9 @@ export function heights(resources: readonly RecordedResource[], edges: EdgesOf):
   const onStack = new Set<string>();
   for (const root of resources) {
     if (height.has(root.urn)) continue;
-    const stack: { urn: string; next: number; deps: readonly string[] }[] = [{ urn: root.urn, next: 0, deps: edges(root).filter((d) => byUrn.has(d)) }];
+    const stack: { urn: string; next: number; deps: readonly string[] }[] = [
+      { urn: root.urn, next: 0, deps: edges(root).filter((d) => byUrn.has(d)) },
+    ];
     onStack.add(root.urn);
     while (stack.length) {
       const top = stack[stack.length - 1];

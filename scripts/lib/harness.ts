@@ -84,7 +84,12 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
   const project = opts.project ?? PROJECT;
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [`${project}:${k}`, v])));
   await pulumi.runtime.setMocks(mocks, project, opts.stack, false);
-  const engine = { callbacks: [] as { kind: CallbackKind; resource?: string }[], invokes: new Set<string>(), methods: new Set<string>(), reads: new Set<string>() };
+  const engine = {
+    callbacks: [] as { kind: CallbackKind; resource?: string }[],
+    invokes: new Set<string>(),
+    methods: new Set<string>(),
+    reads: new Set<string>(),
+  };
   const phase = { programLoaded: false };
   installMonitor(recorded, engine);
   installCallbackRecorder(engine, phase);
@@ -100,11 +105,19 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
       // First, so it sees every resource: azure-native gives each resource an alias per older API version (60 for a
       // NIC), and the SDK turns each into Outputs. They only let the engine match old state, which a plan has none of;
       // dropping them halves the plan's time and memory (docs/benchmarks.md). Inputs and dependencies are unchanged.
-      pulumi.runtime.registerStackTransformation((a) => (a.opts.aliases ? { props: a.props, opts: { ...a.opts, aliases: undefined } } : undefined));
+      pulumi.runtime.registerStackTransformation((a) =>
+        a.opts.aliases ? { props: a.props, opts: { ...a.opts, aliases: undefined } } : undefined,
+      );
       await opts.beforeProgram?.(pulumi);
-      if (engine.callbacks.length) throw new Error("beforeProgram registered a transform or hook: the offline harness cannot apply them; use a legacy stack transformation");
+      if (engine.callbacks.length)
+        throw new Error(
+          "beforeProgram registered a transform or hook: the offline harness cannot apply them; use a legacy stack transformation",
+        );
       phase.programLoaded = true;
-      program = require(path.join(opts.programDir ?? path.resolve(__dirname, "../.."), opts.programFile ?? "index.ts")) as Record<string, unknown>;
+      program = require(path.join(opts.programDir ?? path.resolve(__dirname, "../.."), opts.programFile ?? "index.ts")) as Record<
+        string,
+        unknown
+      >;
     } catch (error) {
       failure = { error };
     }
@@ -181,8 +194,12 @@ function installMonitor(into: Map<string, RecordedResource>, engine: EngineRecor
     inner.invoke(req, callback);
   };
   class ResourceMonitorClient {
-    registerResource(req: any, callback: any) { registerResource(req, callback); }
-    invoke(req: any, callback: any) { invoke(req, callback); }
+    registerResource(req: any, callback: any) {
+      registerResource(req, callback);
+    }
+    invoke(req: any, callback: any) {
+      invoke(req, callback);
+    }
     readResource(req: any, callback: any) {
       engine.reads.add(`${req.getType()} ${req.getName()}`);
       inner.readResource(req, callback);
@@ -191,11 +208,19 @@ function installMonitor(into: Map<string, RecordedResource>, engine: EngineRecor
       engine.methods.add(req.getTok());
       callback(new Error(`the offline plan answers no resource method (${req.getTok()})`), undefined);
     }
-    registerResourceOutputs(req: any, callback: any) { inner.registerResourceOutputs(req, callback); }
-    supportsFeature(req: any, callback: any) { inner.supportsFeature(req, callback); }
-    registerPackage(req: any, callback: any) { inner.registerPackage(req, callback); }
+    registerResourceOutputs(req: any, callback: any) {
+      inner.registerResourceOutputs(req, callback);
+    }
+    supportsFeature(req: any, callback: any) {
+      inner.supportsFeature(req, callback);
+    }
+    registerPackage(req: any, callback: any) {
+      inner.registerPackage(req, callback);
+    }
     /** Tests read what reached the monitor (tests/helpers/program.ts). */
-    getRegisteredResources() { return inner.getRegisteredResources(); }
+    getRegisteredResources() {
+      return inner.getRegisteredResources();
+    }
   }
   const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): any }).getStore();
   const { project, stack, dryRun, organization } = store.settings.options;
@@ -219,7 +244,8 @@ function installCallbackRecorder(engine: EngineRecord, phase: { programLoaded: b
     cb.setToken(`offline-${++next}`);
     return cb;
   };
-  const note = (kind: CallbackKind) => engine.callbacks.push({ kind, ...(phase.programLoaded ? {} : { resource: "(before the program)" }) });
+  const note = (kind: CallbackKind) =>
+    engine.callbacks.push({ kind, ...(phase.programLoaded ? {} : { resource: "(before the program)" }) });
   const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): any }).getStore();
   store.callbacks = {
     registerTransform: async () => callback(), // per-resource: the request's transforms list names the resource

@@ -19,7 +19,8 @@ export function azureVaultPurger(): VaultPurger {
       for await (const v of client(subscriptionId).vaults.listDeleted()) {
         // properties.vaultId: "The resource id of the original vault" (DeletedVaultProperties, Microsoft.KeyVault REST
         // spec and @azure/arm-keyvault 5.0.0): which resource group the vault came from decides whether it is a lab's.
-        if (v.name && v.properties?.location) out.push({ name: v.name, location: v.properties.location, subscriptionId, vaultId: v.properties.vaultId });
+        if (v.name && v.properties?.location)
+          out.push({ name: v.name, location: v.properties.location, subscriptionId, vaultId: v.properties.vaultId });
       }
       return out;
     },
@@ -35,7 +36,9 @@ export function azureVaultPurger(): VaultPurger {
       // The name may have been deleted again since it was listed, by another vault of that name: purge only the one
       // whose original id was judged.
       if (!vault.vaultId || record.properties?.vaultId?.toLowerCase() !== vault.vaultId.toLowerCase()) {
-        throw new Error(`the soft-deleted ${vault.name} now comes from ${record.properties?.vaultId ?? "an unknown vault"}, not ${vault.vaultId}: not purged`);
+        throw new Error(
+          `the soft-deleted ${vault.name} now comes from ${record.properties?.vaultId ?? "an unknown vault"}, not ${vault.vaultId}: not purged`,
+        );
       }
       // A long-running operation: the poller resolves when Azure reports the purge done.
       await vaults.purgeDeleted(vault.name, vault.location);

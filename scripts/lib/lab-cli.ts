@@ -37,7 +37,10 @@ export async function runLabCli(argv: string[], deps: LabDeps, print: (text: str
   const [command, name, ...extra] = positionals;
   const allow = (...flags: (keyof typeof OPTIONS)[]) => {
     const given = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((f) => values[f] !== undefined && !flags.includes(f));
-    if (given.length) throw new UsageError(`--${given[0]} does not apply to ${command}${command === "create" && values.extend ? " --extend (it only moves the expiry)" : ""}\n${LAB_USAGE}`);
+    if (given.length)
+      throw new UsageError(
+        `--${given[0]} does not apply to ${command}${command === "create" && values.extend ? " --extend (it only moves the expiry)" : ""}\n${LAB_USAGE}`,
+      );
   };
   const positional = (count: number) => {
     const rest = [name, ...extra].filter((p) => p !== undefined);
@@ -48,12 +51,20 @@ export async function runLabCli(argv: string[], deps: LabDeps, print: (text: str
       if (values.extend) allow("ttl", "extend");
       else allow("ttl", "seats", "config");
       positional(1);
-      return createLab(labStackName(name), { ttl: values.ttl, seats: values.seats, config: values.config ?? [], extend: values.extend === true }, deps);
+      return createLab(
+        labStackName(name),
+        { ttl: values.ttl, seats: values.seats, config: values.config ?? [], extend: values.extend === true },
+        deps,
+      );
     case "destroy": {
       allow(LASTING_FLAG, NOT_MINE_FLAG);
       positional(1);
       const stack = labStackName(name);
-      await destroyLab(stack, { evenIfLasting: confirmsLasting(name, values[LASTING_FLAG]), notMine: confirmsNotMine(name, values[NOT_MINE_FLAG]) }, deps);
+      await destroyLab(
+        stack,
+        { evenIfLasting: confirmsLasting(name, values[LASTING_FLAG]), notMine: confirmsNotMine(name, values[NOT_MINE_FLAG]) },
+        deps,
+      );
       return 0;
     }
     case "list":

@@ -107,7 +107,9 @@ async function referenceTime(deps: LabDeps, strict: boolean): Promise<Date> {
   try {
     ref = await deps.referenceNow();
   } catch (e) {
-    throw new LabRefusal(`could not read Azure's clock (${firstLine(e)}); the lab CLI never sets or judges an expiry by an unchecked local clock`);
+    throw new LabRefusal(
+      `could not read Azure's clock (${firstLine(e)}); the lab CLI never sets or judges an expiry by an unchecked local clock`,
+    );
   }
   const skew = deps.now().getTime() - ref.getTime();
   if (Math.abs(skew) > MAX_SKEW_MS) {
@@ -166,7 +168,9 @@ function checkConfig(stack: string, values: Record<string, string>, deps: LabDep
     return validateConfig({ ...readStackConfig(deps.projectDir, stack, { allowMissing: true }), ...values }, { now: deps.now() });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new UsageError(`${e.message}\nlab create sets config with --config key=value, e.g. --config sshPublicKey="$(cat ~/.ssh/id_ed25519.pub)"`);
+    throw new UsageError(
+      `${e.message}\nlab create sets config with --config key=value, e.g. --config sshPublicKey="$(cat ~/.ssh/id_ed25519.pub)"`,
+    );
   }
 }
 
@@ -212,14 +216,21 @@ async function extendLab(stack: string, ttl: Ttl, deps: LabDeps): Promise<number
   if (refusal) throw new LabRefusal(`${refusal}; nothing was changed`);
   // `up` deploys the config found here: it must be complete and describe the lab that is deployed.
   const current = Object.fromEntries(
-    Object.entries(await s.getAllConfig()).flatMap(([k, v]) => (k.startsWith(`${PROJECT}:`) ? [[k.slice(PROJECT.length + 1), v.value]] : [])),
+    Object.entries(await s.getAllConfig()).flatMap(([k, v]) =>
+      k.startsWith(`${PROJECT}:`) ? [[k.slice(PROJECT.length + 1), v.value]] : [],
+    ),
   );
   let cfg: LabConfig;
   try {
-    cfg = validateConfig({ ...readStackConfig(deps.projectDir, stack, { allowMissing: true }), ...current, createdAt, ttlHours: String(ttl.hours) }, { now });
+    cfg = validateConfig(
+      { ...readStackConfig(deps.projectDir, stack, { allowMissing: true }), ...current, createdAt, ttlHours: String(ttl.hours) },
+      { now },
+    );
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    throw new LabRefusal(`${stack}: its config here is not complete, so up would change the lab; run --extend where the lab was created. Nothing was changed.\n${e.message}`);
+    throw new LabRefusal(
+      `${stack}: its config here is not complete, so up would change the lab; run --extend where the lab was created. Nothing was changed.\n${e.message}`,
+    );
   }
   const deployedSeats = Array.isArray(facts.outputs.seatVms) ? facts.outputs.seatVms.length : undefined;
   if (deployedSeats !== cfg.seats || (facts.outputs.os !== undefined && facts.outputs.os !== cfg.os)) {
@@ -238,14 +249,24 @@ async function extendLab(stack: string, ttl: Ttl, deps: LabDeps): Promise<number
  * in its own resource group and whose name the state recorded; nothing else. Soft-deleted vaults from its resource
  * group that its state no longer records are named, never purged.
  */
-async function purgeVaults(stack: string, own: OwnVaults, groups: readonly { id: string; subscriptionId: string }[], deps: LabDeps): Promise<number> {
+async function purgeVaults(
+  stack: string,
+  own: OwnVaults,
+  groups: readonly { id: string; subscriptionId: string }[],
+  deps: LabDeps,
+): Promise<number> {
   const subs = [...new Set(groups.map((g) => g.subscriptionId))];
   const deleted: VaultRef[] = [];
   for (const sub of subs) deleted.push(...(await deps.purger.listDeleted(sub)));
   const vaults = vaultsToPurge(own, deleted);
-  const unrecorded = vaultsFromGroups(groups.map((g) => g.id), deleted).filter((v) => !vaults.includes(v));
+  const unrecorded = vaultsFromGroups(
+    groups.map((g) => g.id),
+    deleted,
+  ).filter((v) => !vaults.includes(v));
   if (unrecorded.length) {
-    deps.log(`${stack}: soft-deleted vault(s) from its resource group that its state does not record, NOT purged: ${unrecorded.map((v) => printable(v.name)).join(", ")} (their soft-delete retention ends them, or purge by hand)`);
+    deps.log(
+      `${stack}: soft-deleted vault(s) from its resource group that its state does not record, NOT purged: ${unrecorded.map((v) => printable(v.name)).join(", ")} (their soft-delete retention ends them, or purge by hand)`,
+    );
   }
   if ("problem" in own) {
     deps.log(`${stack}: no vault purged: ${own.problem}`);
@@ -264,7 +285,11 @@ async function purgeVaults(stack: string, own: OwnVaults, groups: readonly { id:
           `--location ${vault.location} --subscription ${vault.subscriptionId} (or its 7-day soft-delete retention ends it).`,
       );
     }
-    deps.log(result === "purged" ? `${stack}: vault ${vault.name} purged (its secrets are gone and its name is free)` : `${stack}: vault ${vault.name} already purged`);
+    deps.log(
+      result === "purged"
+        ? `${stack}: vault ${vault.name} purged (its secrets are gone and its name is free)`
+        : `${stack}: vault ${vault.name} already purged`,
+    );
     if (result === "purged") purged++;
   }
   return purged;
@@ -346,14 +371,18 @@ export async function destroyLab(stack: string, opts: DestroyOptions, deps: LabD
   // The state, read before destroy deletes it: the only record of which resource group and vaults are the stack's.
   const state = await readState(ws, stack);
   const groups = stateResourceGroups(state);
-  const own: OwnVaults = lasting ? { problem: "a lasting lab's vaults are never purged (they stay soft-deleted and recoverable)" } : ownVaults(state);
+  const own: OwnVaults = lasting
+    ? { problem: "a lasting lab's vaults are never purged (they stay soft-deleted and recoverable)" }
+    : ownVaults(state);
   const unfinished = STACK_TAG.destroying in facts.tags;
   await ws.setTag(stack, STACK_TAG.destroying, isoSeconds(deps.now()));
   // Decide again on the outputs as they are now: an extend, a new owner or a lasting redeploy since the first read wins.
   const again = await readFacts(ws, stack);
   let changed: string | undefined;
   try {
-    changed = (await mayDestroy(again, opts, deps)) ?? (labLifecycle(again.outputs).lasting !== lasting ? "it changed between lasting and ephemeral" : undefined);
+    changed =
+      (await mayDestroy(again, opts, deps)) ??
+      (labLifecycle(again.outputs).lasting !== lasting ? "it changed between lasting and ephemeral" : undefined);
   } catch (e) {
     changed = (e as Error).message;
   }
@@ -366,8 +395,13 @@ export async function destroyLab(stack: string, opts: DestroyOptions, deps: LabD
     }
     throw new LabRefusal(text);
   }
-  const plan = "problem" in own ? `no vault purge: ${own.problem}` : `vaults to purge afterwards: ${own.names.join(", ")} (recorded in its state, resource group ${own.resourceGroups.map((g) => g.id).join(", ")})`;
-  deps.log(`${stack}: ${lasting ? "destroying a lasting lab, as --" + LASTING_FLAG + " says" : unfinished ? "finishing an unfinished destroy" : "destroying"}; ${plan}`);
+  const plan =
+    "problem" in own
+      ? `no vault purge: ${own.problem}`
+      : `vaults to purge afterwards: ${own.names.join(", ")} (recorded in its state, resource group ${own.resourceGroups.map((g) => g.id).join(", ")})`;
+  deps.log(
+    `${stack}: ${lasting ? "destroying a lasting lab, as --" + LASTING_FLAG + " says" : unfinished ? "finishing an unfinished destroy" : "destroying"}; ${plan}`,
+  );
   try {
     await withProgress(`${stack}: destroy`, s.destroy({ onOutput: deps.stream }), deps.log, deps.progressEveryMs);
   } catch (e) {
@@ -382,7 +416,8 @@ export async function destroyLab(stack: string, opts: DestroyOptions, deps: LabD
   // The stack goes even when a purge failed: with its state empty and its outputs gone, nothing would be left for a
   // later destroy or reap to act on, and an empty stack without outputs would only show as "lasting".
   await ws.removeStack(stack);
-  if (purgeFailure) throw new LabRefusal(`${(purgeFailure as Error).message}\n${stack}: destroyed and stack removed; only the purge above failed.`);
+  if (purgeFailure)
+    throw new LabRefusal(`${(purgeFailure as Error).message}\n${stack}: destroyed and stack removed; only the purge above failed.`);
   deps.log(`${stack}: destroyed, ${purged} vault(s) purged, stack removed. Done.`);
   return "destroyed";
 }
@@ -402,7 +437,10 @@ async function labFacts(ws: LocalWorkspace, deps: LabDeps, label: string): Promi
   const out: StackFacts[] = [];
   for (const name of names) {
     const foreign = foreignStack(name, deps.organization);
-    if (foreign) deps.log(`${label}: ${printable(name)}: ignored: ${printable(foreign)}; the lab CLI acts only on ${deps.organization ? `organization ${deps.organization}'s` : "the default organization's"} stacks`);
+    if (foreign)
+      deps.log(
+        `${label}: ${printable(name)}: ignored: ${printable(foreign)}; the lab CLI acts only on ${deps.organization ? `organization ${deps.organization}'s` : "the default organization's"} stacks`,
+      );
     else out.push(await readFacts(ws, name));
   }
   return out;
@@ -419,7 +457,8 @@ export async function reapLabs(yes: boolean, deps: LabDeps): Promise<number> {
   const now = await referenceTime(deps, false);
   const decisions = decideReap(await labFacts(await workspace(deps), deps, "reap"), now);
   if (decisions.length === 0) deps.log("reap: no lab stacks (lab-*)");
-  for (const d of decisions) deps.log(`reap: ${printable(d.stack)}: ${d.action === "keep" ? "keep" : yes ? d.action : `would ${d.action}`}: ${printable(d.reason)}`);
+  for (const d of decisions)
+    deps.log(`reap: ${printable(d.stack)}: ${d.action === "keep" ? "keep" : yes ? d.action : `would ${d.action}`}: ${printable(d.reason)}`);
   if (!yes) {
     deps.log("reap: dry run (the default); nothing was changed. Pass --yes to act.");
     return 0;

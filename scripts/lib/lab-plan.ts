@@ -40,7 +40,9 @@ export function confirmsNotMine(name: string | undefined, given: string | undefi
 function confirms(flag: string, name: string | undefined, given: string | undefined, what: string): boolean {
   if (given === undefined) return false;
   if (given !== name) {
-    throw new UsageError(`--${flag} ${JSON.stringify(given.slice(0, 60))}: expected the lab NAME again (${JSON.stringify(name ?? "")}), to confirm ${what}`);
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(given.slice(0, 60))}: expected the lab NAME again (${JSON.stringify(name ?? "")}), to confirm ${what}`,
+    );
   }
   return true;
 }
@@ -105,7 +107,10 @@ export function parseConfigPairs(pairs: readonly string[], reserved: ReadonlySet
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq).replace(new RegExp(`^${PROJECT}:`), "") : "";
     // The value is never shown: a password typed under a malformed key must not reach a log.
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new UsageError(`--config ${JSON.stringify(eq < 0 ? pair.slice(0, 60) : `${pair.slice(0, Math.min(eq, 60))}=…`)}: expected key=value, such as seats=3`);
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key))
+      throw new UsageError(
+        `--config ${JSON.stringify(eq < 0 ? pair.slice(0, 60) : `${pair.slice(0, Math.min(eq, 60))}=…`)}: expected key=value, such as seats=3`,
+      );
     if (reserved.has(key)) throw new UsageError(`--config ${key}: set by lab create itself (use --ttl for the lifetime)`);
     out[key] = pair.slice(eq + 1);
   }
@@ -113,7 +118,13 @@ export function parseConfigPairs(pairs: readonly string[], reserved: ReadonlySet
 }
 
 /** The config values `create` sets on the stack: the lifecycle keys plus what the user passed. */
-export function createConfig(args: { ttl: Ttl; seats?: string; pairs: Record<string, string>; owner: string; now: Date }): Record<string, string> {
+export function createConfig(args: {
+  ttl: Ttl;
+  seats?: string;
+  pairs: Record<string, string>;
+  owner: string;
+  now: Date;
+}): Record<string, string> {
   return {
     ...args.pairs,
     ...(args.seats ? { seats: args.seats } : {}),
@@ -155,13 +166,21 @@ export type LabLifecycle =
 export function labLifecycle(outputs: StackOutputs): LabLifecycle {
   if (outputs.ephemeral === true) {
     const expiry = typeof outputs.expiresAt === "string" ? parseIsoSeconds(outputs.expiresAt) : undefined;
-    if (!expiry) return { lasting: false, expiryProblem: outputs.expiresAt === undefined ? "it has no expiresAt output" : "its expiresAt output is not an ISO 8601 UTC time" };
+    if (!expiry)
+      return {
+        lasting: false,
+        expiryProblem: outputs.expiresAt === undefined ? "it has no expiresAt output" : "its expiresAt output is not an ISO 8601 UTC time",
+      };
     const created = typeof outputs.createdAt === "string" ? parseIsoSeconds(outputs.createdAt) : undefined;
     const problem = implausibleExpiry(expiry, created);
     return problem ? { lasting: false, expiryProblem: `${problem}: a malformed expiry` } : { lasting: false, expiresAt: expiry };
   }
   if (outputs.ephemeral === false) return { lasting: true, why: "its outputs say ephemeral: false" };
-  if (Object.keys(outputs).length === 0) return { lasting: true, why: "it has no outputs (an up that never finished, or a stack this program never deployed), so nothing proves it ephemeral" };
+  if (Object.keys(outputs).length === 0)
+    return {
+      lasting: true,
+      why: "it has no outputs (an up that never finished, or a stack this program never deployed), so nothing proves it ephemeral",
+    };
   return { lasting: true, why: "its outputs do not say ephemeral: true" };
 }
 
@@ -219,17 +238,27 @@ export function decideReap(stacks: readonly StackFacts[], now: Date): ReapDecisi
   return stacks.map((f) => {
     const keep = (reason: string): ReapDecision => ({ stack: f.stack, action: "keep", reason });
     // `stack ls` may qualify names (org/stack); the lab prefix is on the stack's own name.
-    if (!f.stack.split("/").pop()!.startsWith(LAB_STACK_PREFIX)) return keep(`not a lab stack (the name does not start with ${LAB_STACK_PREFIX})`);
+    if (!f.stack.split("/").pop()!.startsWith(LAB_STACK_PREFIX))
+      return keep(`not a lab stack (the name does not start with ${LAB_STACK_PREFIX})`);
     const lc = labLifecycle(f.outputs);
     if (lc.lasting) return keep(`lasting: ${lc.why}; lasting labs are never reaped`);
-    if (!lc.expiresAt) return keep(`ephemeral but without a valid expiresAt output (${lc.expiryProblem ?? "none"}): never reaped automatically; destroy it by hand if it should go`);
+    if (!lc.expiresAt)
+      return keep(
+        `ephemeral but without a valid expiresAt output (${lc.expiryProblem ?? "none"}): never reaped automatically; destroy it by hand if it should go`,
+      );
     const left = lc.expiresAt.getTime() - now.getTime();
     if (left > TTL_HOURS.max * 3_600_000) {
-      return keep(`expiresAt ${isoSeconds(lc.expiresAt)} is more than ${TTL_HOURS.max}h away, beyond any TTL (was it created by a clock that was off?); destroy it by hand if it should go`);
+      return keep(
+        `expiresAt ${isoSeconds(lc.expiresAt)} is more than ${TTL_HOURS.max}h away, beyond any TTL (was it created by a clock that was off?); destroy it by hand if it should go`,
+      );
     }
     if (left > 0) return keep(`not expired: expires ${isoSeconds(lc.expiresAt)} (in ${humanSpan(left)})`);
     const unfinished = STACK_TAG.destroying in f.tags ? "; a destroy of it began and did not finish" : "";
-    return { stack: f.stack, action: "reap", reason: `ephemeral and expired at ${isoSeconds(lc.expiresAt)} (${humanSpan(left)} ago)${unfinished}` };
+    return {
+      stack: f.stack,
+      action: "reap",
+      reason: `ephemeral and expired at ${isoSeconds(lc.expiresAt)} (${humanSpan(left)} ago)${unfinished}`,
+    };
   });
 }
 
@@ -256,7 +285,11 @@ export function notMineRefusal(f: StackFacts, me: string, now: Date | undefined)
   if (expiry && now && expiry.getTime() <= now.getTime()) return undefined;
   const name = f.stack.split("/").pop()!.slice(LAB_STACK_PREFIX.length);
   const whose = lab.owner ? `belongs to ${JSON.stringify(lab.owner)}` : "has no recorded owner";
-  const when = !expiry ? "has no valid expiry" : now ? `expires ${isoSeconds(expiry)}` : "may not have expired (Azure's clock could not be read)";
+  const when = !expiry
+    ? "has no valid expiry"
+    : now
+      ? `expires ${isoSeconds(expiry)}`
+      : "may not have expired (Azure's clock could not be read)";
   return `${f.stack} ${whose}, not ${JSON.stringify(me)}, and ${when}. To destroy it anyway: npm run lab -- destroy ${name} --${NOT_MINE_FLAG} ${name}`;
 }
 
@@ -268,7 +301,8 @@ export function extendRefusal(f: StackFacts, owner: string, newExpiry: Date, now
   const lab = labInfo(f);
   if (lab.lifecycle.lasting) return `${f.stack} is lasting (${lab.lifecycle.why}): --extend only extends an ephemeral lab`;
   if (lab.destroying) return `${f.stack}: a destroy of it began; finish it with destroy rather than extend it`;
-  if (lab.owner !== owner) return `${f.stack} belongs to ${lab.owner ? JSON.stringify(lab.owner) : "no recorded owner"}, not ${JSON.stringify(owner)}: --extend only extends your own lab`;
+  if (lab.owner !== owner)
+    return `${f.stack} belongs to ${lab.owner ? JSON.stringify(lab.owner) : "no recorded owner"}, not ${JSON.stringify(owner)}: --extend only extends your own lab`;
   if (!lab.lifecycle.expiresAt) return `${f.stack} has no valid expiresAt output: nothing to extend`;
   if (newExpiry.getTime() <= lab.lifecycle.expiresAt.getTime()) {
     return `${f.stack} already expires ${isoSeconds(lab.lifecycle.expiresAt)}, not before ${isoSeconds(newExpiry)}: --extend never shortens a lab`;
@@ -286,7 +320,8 @@ export interface StateResource {
 const RG_TYPE = "azure-native:resources:ResourceGroup";
 const VAULT_TYPE = "azure-native:keyvault:Vault";
 const RG_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourcegroups\/[-\w.()]{1,90}$/i;
-const VAULT_ID = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.keyvault\/vaults\/([a-z][a-z0-9-]{1,22}[a-z0-9])$/i;
+const VAULT_ID =
+  /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.keyvault\/vaults\/([a-z][a-z0-9-]{1,22}[a-z0-9])$/i;
 
 /**
  * The vaults a stack owns, by its state: the resource groups and vaults Pulumi recorded creating (ResourceGroup and
@@ -301,7 +336,8 @@ export function stateResourceGroups(resources: readonly StateResource[] | undefi
   const out: { id: string; subscriptionId: string }[] = [];
   for (const r of resources ?? []) {
     const m = r.type === RG_TYPE && typeof r.id === "string" ? RG_ID.exec(r.id) : null;
-    if (m && !out.some((g) => g.id === r.id!.toString().toLowerCase())) out.push({ id: (r.id as string).toLowerCase(), subscriptionId: m[1].toLowerCase() });
+    if (m && !out.some((g) => g.id === r.id!.toString().toLowerCase()))
+      out.push({ id: (r.id as string).toLowerCase(), subscriptionId: m[1].toLowerCase() });
   }
   return out;
 }
@@ -315,7 +351,8 @@ export function ownVaults(resources: readonly StateResource[] | undefined): OwnV
     const m = r.type === VAULT_TYPE && typeof r.id === "string" ? VAULT_ID.exec(r.id) : null;
     if (m && groups.some((g) => g.id === m[1].toLowerCase())) names.add(m[2].toLowerCase());
   }
-  if (!names.size) return { problem: "the stack's state records no vault in its resource group (deleted by an earlier destroy, or never created)" };
+  if (!names.size)
+    return { problem: "the stack's state records no vault in its resource group (deleted by an earlier destroy, or never created)" };
   return { resourceGroups: groups, names: [...names].sort() };
 }
 
@@ -360,7 +397,13 @@ export function formatLabList(labs: readonly LabInfo[], now: Date): string {
   const rows = [["STACK", "OWNER", "SEATS", "EXPIRES", "STATUS"]];
   for (const lab of labs) {
     const expiry = lab.lifecycle.lasting ? undefined : lab.lifecycle.expiresAt;
-    const cells = [lab.stack, lab.owner ?? "-", lab.seats === undefined ? "-" : String(lab.seats), expiry ? isoSeconds(expiry) : "-", labStatus(lab, now)];
+    const cells = [
+      lab.stack,
+      lab.owner ?? "-",
+      lab.seats === undefined ? "-" : String(lab.seats),
+      expiry ? isoSeconds(expiry) : "-",
+      labStatus(lab, now),
+    ];
     // Nothing read from a stack may steer the terminal or fake a row.
     rows.push(cells.map((c) => printable(c).replace(/\s+/g, " ").trim() || "-"));
   }

@@ -23,7 +23,11 @@ const ARM_TYPES: Record<string, ArmType> = {
   "azure-native:network:PublicIPAddress": { path: "Microsoft.Network/publicIPAddresses", nameKey: "publicIpAddressName" },
   "azure-native:network:NatGateway": { path: "Microsoft.Network/natGateways", nameKey: "natGatewayName" },
   "azure-native:network:VirtualNetwork": { path: "Microsoft.Network/virtualNetworks", nameKey: "virtualNetworkName" },
-  "azure-native:network:Subnet": { path: "Microsoft.Network/virtualNetworks", nameKey: "subnetName", parent: { key: "virtualNetworkName", segment: "subnets" } },
+  "azure-native:network:Subnet": {
+    path: "Microsoft.Network/virtualNetworks",
+    nameKey: "subnetName",
+    parent: { key: "virtualNetworkName", segment: "subnets" },
+  },
   "azure-native:network:NetworkInterface": { path: "Microsoft.Network/networkInterfaces", nameKey: "networkInterfaceName" },
   "azure-native:network:BastionHost": { path: "Microsoft.Network/bastionHosts", nameKey: "bastionHostName" },
   "azure-native:compute:VirtualMachine": { path: "Microsoft.Compute/virtualMachines", nameKey: "vmName" },
@@ -39,8 +43,16 @@ const ARM_TYPES: Record<string, ArmType> = {
   },
   "azure-native:devtestlab:GlobalSchedule": { path: "Microsoft.DevTestLab/schedules", nameKey: "name" },
   "azure-native:keyvault:Vault": { path: "Microsoft.KeyVault/vaults", nameKey: "vaultName" },
-  "azure-native:keyvault:Secret": { path: "Microsoft.KeyVault/vaults", nameKey: "secretName", parent: { key: "vaultName", segment: "secrets" } },
-  "azure-native:keyvault:AccessPolicy": { path: "Microsoft.KeyVault/vaults", nameKey: "", parent: { key: "vaultName", segment: "accessPolicies" } },
+  "azure-native:keyvault:Secret": {
+    path: "Microsoft.KeyVault/vaults",
+    nameKey: "secretName",
+    parent: { key: "vaultName", segment: "secrets" },
+  },
+  "azure-native:keyvault:AccessPolicy": {
+    path: "Microsoft.KeyVault/vaults",
+    nameKey: "",
+    parent: { key: "vaultName", segment: "accessPolicies" },
+  },
   "azure-native:storage:StorageAccount": { path: "Microsoft.Storage/storageAccounts", nameKey: "accountName" },
 };
 
@@ -74,7 +86,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     }
     if (args.type === "azure-native:authorization:RoleDefinition") {
       const name = inputs.roleDefinitionId ?? this.invent(deterministicGuid("roledef", args.name));
-      return { id: this.invent(`${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${name}`), state: { ...inputs, name, type: "Microsoft.Authorization/roleDefinitions" } };
+      return {
+        id: this.invent(`${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${name}`),
+        state: { ...inputs, name, type: "Microsoft.Authorization/roleDefinitions" },
+      };
     }
     if (args.type === "azure-native:authorization:RoleAssignment") {
       const name = inputs.roleAssignmentName ?? this.invent(deterministicGuid("assignment", args.name));
@@ -84,12 +99,16 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     const arm = ARM_TYPES[args.type];
     if (!arm) return { id: args.custom ? this.invent(`mock-id-${args.name}`) : undefined, state: { ...inputs } };
 
-    const name: string = arm.nameKey ? inputs[arm.nameKey] ?? this.invent(`${args.name}-${randomLike(args.name, 8)}`) : inputs.policy?.objectId ?? args.name;
+    const name: string = arm.nameKey
+      ? (inputs[arm.nameKey] ?? this.invent(`${args.name}-${randomLike(args.name, 8)}`))
+      : (inputs.policy?.objectId ?? args.name);
     const rg = `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/${inputs.resourceGroupName}`;
     const id = this.invent(
-      !arm.path ? `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/${name}`
-      : arm.parent ? `${rg}/providers/${arm.path}/${inputs[arm.parent.key]}/${arm.parent.segment}/${name}`
-      : `${rg}/providers/${arm.path}/${name}`,
+      !arm.path
+        ? `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/${name}`
+        : arm.parent
+          ? `${rg}/providers/${arm.path}/${inputs[arm.parent.key]}/${arm.parent.segment}/${name}`
+          : `${rg}/providers/${arm.path}/${name}`,
     );
     const state: Record<string, unknown> = { ...inputs, name };
     switch (args.type) {
@@ -97,13 +116,20 @@ export class AzureMocks implements pulumi.runtime.Mocks {
         this.subnetPrefixById.set(id, inputs.addressPrefix);
         break;
       case "azure-native:network:NetworkInterface":
-        state.ipConfigurations = (inputs.ipConfigurations ?? []).map((c: any) => ({ ...c, privateIPAddress: this.invent(this.nextAddress(c.subnet?.id)) }));
+        state.ipConfigurations = (inputs.ipConfigurations ?? []).map((c: any) => ({
+          ...c,
+          privateIPAddress: this.invent(this.nextAddress(c.subnet?.id)),
+        }));
         break;
       case "azure-native:network:PublicIPAddress":
         state.ipAddress = this.invent(`20.50.0.${++this.publicIps}`);
         break;
       case "azure-native:compute:VirtualMachine":
-        state.identity = { ...inputs.identity, principalId: this.invent(deterministicGuid("principal", id)), tenantId: MOCK_CLIENT.tenantId };
+        state.identity = {
+          ...inputs.identity,
+          principalId: this.invent(deterministicGuid("principal", id)),
+          tenantId: MOCK_CLIENT.tenantId,
+        };
         break;
       case "azure-native:keyvault:Vault":
         state.properties = { ...inputs.properties, vaultUri: this.invent(`https://${name}.vault.azure.net/`) };
@@ -125,7 +151,10 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     const objectId = this.invent(deterministicGuid("entra-object", type, name));
     switch (type) {
       case "azuread:index/application:Application":
-        return { id: this.invent(`/applications/${objectId}`), state: { ...inputs, objectId, clientId: this.invent(deterministicGuid("entra-client", name)) } };
+        return {
+          id: this.invent(`/applications/${objectId}`),
+          state: { ...inputs, objectId, clientId: this.invent(deterministicGuid("entra-client", name)) },
+        };
       case "azuread:index/servicePrincipal:ServicePrincipal":
         return { id: this.invent(`/servicePrincipals/${objectId}`), state: { ...inputs, objectId } };
       case "azuread:index/group:Group":
@@ -150,7 +179,8 @@ function randomLike(seed: string, length: number): string {
   let out = "";
   for (let i = 0; out.length < length; i++) {
     const digest = deterministicGuid(seed, String(i)).replace(/-/g, "");
-    for (let j = 0; j < digest.length && out.length < length; j += 2) out += alphabet[parseInt(digest.slice(j, j + 2), 16) % alphabet.length];
+    for (let j = 0; j < digest.length && out.length < length; j += 2)
+      out += alphabet[parseInt(digest.slice(j, j + 2), 16) % alphabet.length];
   }
   return out;
 }

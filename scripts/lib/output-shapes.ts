@@ -21,14 +21,25 @@ export const SHAPES = {
   resourceGroupName: { re: new RegExp(`^${RESOURCE_GROUP}$`), form: "a resource group name (1-90 letters, digits, _ . ( ) -)" },
   /** A vault name: 3-24 letters, digits and hyphens, starting with a letter, no "--". */
   vaultName: { re: /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, form: "a Key Vault name (3-24 letters, digits and hyphens)" },
-  vaultUri: { re: new RegExp(`^https://(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\\.(?:${VAULT_DOMAINS})/?$`, "i"), form: "https://NAME.vault.azure.net/" },
+  vaultUri: {
+    re: new RegExp(`^https://(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\\.(?:${VAULT_DOMAINS})/?$`, "i"),
+    form: "https://NAME.vault.azure.net/",
+  },
   /** Secret names: config's own rule (lib/config/rules.ts RULES.secretName), so the file can hold no name config refuses. */
-  secretName: { re: { test: (v: string) => configAccepts("secretName", v) }, form: "a Key Vault secret name as config allows it (letters, digits and hyphens, starting with a letter)" },
+  secretName: {
+    re: { test: (v: string) => configAccepts("secretName", v) },
+    form: "a Key Vault secret name as config allows it (letters, digits and hyphens, starting with a letter)",
+  },
   storageAccountId: {
-    re: new RegExp(`^/subscriptions/${GUID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft\\.Storage/storageAccounts/([a-z0-9]{3,24})$`),
+    re: new RegExp(
+      `^/subscriptions/${GUID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft\\.Storage/storageAccounts/([a-z0-9]{3,24})$`,
+    ),
     form: "/subscriptions/GUID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME",
   },
-  blobEndpoint: { re: new RegExp(`^https://([a-z0-9]{3,24})\\.(?:${BLOB_DOMAINS})/?$`, "i"), form: "https://ACCOUNT.blob.core.windows.net/" },
+  blobEndpoint: {
+    re: new RegExp(`^https://([a-z0-9]{3,24})\\.(?:${BLOB_DOMAINS})/?$`, "i"),
+    form: "https://ACCOUNT.blob.core.windows.net/",
+  },
   /** A seat's VM: `<namePrefix>-vm<seat>` (lib/naming.ts seatVmName; namePrefix is 3-10 lowercase letters and digits). */
   vmName: { re: /^[a-z][a-z0-9]{2,9}-vm([1-9][0-9]{0,3})$/, form: "PREFIX-vmSEAT (the seat's VM, as the lab names it)" },
   /** The program's own names, one prefix throughout (lib/naming.ts, SecretVault, StorageKeyAccess, index.ts). */
@@ -44,14 +55,23 @@ export const SHAPES = {
 /** The twin's loopback endpoints, for tests only: accepted when injected (TestEndpoints), never from a file alone. */
 export const LOOPBACK_SHAPES = {
   vaultUri: { re: new RegExp(`^https://${LOOPBACK}/?$`, "i"), form: "https://127.0.0.1:PORT/ (the test twin)" },
-  blobEndpoint: { re: new RegExp(`^https?://${LOOPBACK}/([a-z0-9]{3,24})/?$`, "i"), form: "http://127.0.0.1:PORT/ACCOUNT/ (the test twin)" },
+  blobEndpoint: {
+    re: new RegExp(`^https?://${LOOPBACK}/([a-z0-9]{3,24})/?$`, "i"),
+    form: "http://127.0.0.1:PORT/ACCOUNT/ (the test twin)",
+  },
 } as const;
 
 /** Whether config's rule for `key` accepts `value` (the rule itself, imported, so the two can never drift). */
 function configAccepts(key: "secretName", value: string): boolean {
   if (typeof value !== "string") return false;
   try {
-    RULES[key](value, () => { throw new Error("refused"); }, {} as never);
+    RULES[key](
+      value,
+      () => {
+        throw new Error("refused");
+      },
+      {} as never,
+    );
     return true;
   } catch {
     return false;

@@ -20,7 +20,13 @@ export type SeatOutput = Pick<SeatVmOutput, "seat" | "vmName" | "vmId"> & Partia
 export type VerifyOutputs = Pick<LabOutputs, "resourceGroupName" | "vaultUri" | "secretName" | "storageAccountId" | "blobEndpoint"> &
   Partial<Pick<LabOutputs, "vaultName" | "os">> & { readonly seatVms: readonly SeatOutput[] };
 
-const STRING_KEYS = ["resourceGroupName", "vaultUri", "secretName", "storageAccountId", "blobEndpoint"] as const satisfies readonly (keyof VerifyOutputs)[];
+const STRING_KEYS = [
+  "resourceGroupName",
+  "vaultUri",
+  "secretName",
+  "storageAccountId",
+  "blobEndpoint",
+] as const satisfies readonly (keyof VerifyOutputs)[];
 /** At most this many problems are listed: a file with 4000 bad seats gets a readable message. */
 const MAX_PROBLEMS = 20;
 
@@ -73,14 +79,17 @@ export function jsonTextNestsDeeperThan(text: string, limit: number): boolean {
  */
 export function parseOutputs(value: unknown, source: string, testEndpoints?: TestEndpoints): VerifyOutputs {
   if (nestsDeeperThan(value, MAX_OUTPUTS_DEPTH)) {
-    throw new UsageError(`${source}: not the outputs of this project's stack:\n  - nested more than ${MAX_OUTPUTS_DEPTH} levels deep; the stack's outputs nest 3`);
+    throw new UsageError(
+      `${source}: not the outputs of this project's stack:\n  - nested more than ${MAX_OUTPUTS_DEPTH} levels deep; the stack's outputs nest 3`,
+    );
   }
   const problems: string[] = [];
   const o = (value && typeof value === "object" && !Array.isArray(value) ? value : {}) as UntrustedOutputs<VerifyOutputs>;
   if (o !== value) problems.push("expected a JSON object of stack outputs");
   const loopback = testEndpoints?.loopback === true;
   const check = (key: string, v: unknown, shape: { re: { test(v: string): boolean }; form: string }, twin?: { re: RegExp }) => {
-    if (!shape.re.test(v as string) && !(loopback && twin?.re.test(v as string))) problems.push(`${key}: expected ${shape.form}, got ${shown(v)}`);
+    if (!shape.re.test(v as string) && !(loopback && twin?.re.test(v as string)))
+      problems.push(`${key}: expected ${shape.form}, got ${shown(v)}`);
   };
   for (const key of STRING_KEYS) {
     if (typeof o[key] !== "string" || !o[key]) problems.push(`${key}: expected a non-empty string, got ${shown(o[key])}`);
@@ -88,7 +97,8 @@ export function parseOutputs(value: unknown, source: string, testEndpoints?: Tes
   }
   if (o.vaultName !== undefined) check("vaultName", o.vaultName, SHAPES.vaultName);
   const account = SHAPES.storageAccountId.re.exec(String(o.storageAccountId))?.[1];
-  const blobAccount = (SHAPES.blobEndpoint.re.exec(String(o.blobEndpoint)) ?? (loopback ? LOOPBACK_SHAPES.blobEndpoint.re.exec(String(o.blobEndpoint)) : null))?.[1];
+  const blobAccount = (SHAPES.blobEndpoint.re.exec(String(o.blobEndpoint)) ??
+    (loopback ? LOOPBACK_SHAPES.blobEndpoint.re.exec(String(o.blobEndpoint)) : null))?.[1];
   if (account && blobAccount && account.toLowerCase() !== blobAccount.toLowerCase()) {
     problems.push(`blobEndpoint: expected the blob endpoint of the account ${account} in storageAccountId, got ${shown(o.blobEndpoint)}`);
   }
@@ -101,17 +111,28 @@ export function parseOutputs(value: unknown, source: string, testEndpoints?: Tes
     const seen = new Set<number>();
     seats.forEach((s: UntrustedSeat, i) => {
       if (!Number.isInteger(s?.seat) || typeof s?.vmName !== "string" || typeof s?.vmId !== "string") {
-        problems.push(`seatVms[${i}]: expected {seat: number, vmName: string, vmId: "/subscriptions/.../virtualMachines/NAME"}, got ${shown(s)}`);
+        problems.push(
+          `seatVms[${i}]: expected {seat: number, vmName: string, vmId: "/subscriptions/.../virtualMachines/NAME"}, got ${shown(s)}`,
+        );
         return;
       }
-      if (s.seat < 1 || s.seat > MAX_SEATS || seen.has(s.seat)) problems.push(`seatVms[${i}].seat: expected a seat number from 1 to ${MAX_SEATS}, each once, got ${shown(s.seat)}`);
+      if (s.seat < 1 || s.seat > MAX_SEATS || seen.has(s.seat))
+        problems.push(`seatVms[${i}].seat: expected a seat number from 1 to ${MAX_SEATS}, each once, got ${shown(s.seat)}`);
       seen.add(s.seat);
       const vmSeat = SHAPES.vmName.re.exec(s.vmName)?.[1];
       if (vmSeat === undefined) problems.push(`seatVms[${i}].vmName: expected ${SHAPES.vmName.form}, got ${shown(s.vmName)}`);
-      else if (Number(vmSeat) !== s.seat) problems.push(`seatVms[${i}].vmName: expected the VM of seat ${s.seat} (PREFIX-vm${s.seat}), got ${shown(s.vmName)}`);
+      else if (Number(vmSeat) !== s.seat)
+        problems.push(`seatVms[${i}].vmName: expected the VM of seat ${s.seat} (PREFIX-vm${s.seat}), got ${shown(s.vmName)}`);
       const vmIdName = SHAPES.vmId.re.exec(s.vmId)?.[1];
-      if (vmIdName === undefined || vmIdName.toLowerCase() !== s.vmName.toLowerCase()) problems.push(`seatVms[${i}].vmId: expected ${SHAPES.vmId.form.replace("VMNAME", shown(s.vmName))}, got ${shown(s.vmId)}`);
-      if (s.vaultUri !== undefined && !(typeof s.vaultUri === "string" && (SHAPES.vaultUri.re.test(s.vaultUri) || (loopback && LOOPBACK_SHAPES.vaultUri.re.test(s.vaultUri))))) {
+      if (vmIdName === undefined || vmIdName.toLowerCase() !== s.vmName.toLowerCase())
+        problems.push(`seatVms[${i}].vmId: expected ${SHAPES.vmId.form.replace("VMNAME", shown(s.vmName))}, got ${shown(s.vmId)}`);
+      if (
+        s.vaultUri !== undefined &&
+        !(
+          typeof s.vaultUri === "string" &&
+          (SHAPES.vaultUri.re.test(s.vaultUri) || (loopback && LOOPBACK_SHAPES.vaultUri.re.test(s.vaultUri)))
+        )
+      ) {
         problems.push(`seatVms[${i}].vaultUri: expected the seat's vault URI, https://NAME.vault.azure.net/, got ${shown(s.vaultUri)}`);
       }
       if (s.vaultName !== undefined) check(`seatVms[${i}].vaultName`, s.vaultName, SHAPES.vaultName);
@@ -144,27 +165,48 @@ export function oneLab(o: VerifyOutputs, testEndpoints?: TestEndpoints): string[
   if (!prefix) return [`seatVms[0].vmName: expected ${SHAPES.vmName.form}, got ${shown(o.seatVms[0].vmName)}`];
   const p = esc(prefix);
   if (!new RegExp(`^${p}-[a-z0-9]+(?:-[a-z0-9]+)*-rg$`).test(o.resourceGroupName) || o.resourceGroupName.length > prefix.length + 44) {
-    problems.push(`resourceGroupName: expected ${SHAPES.labResourceGroup.form.replace("PREFIX", prefix)}, got ${shown(o.resourceGroupName)}`);
+    problems.push(
+      `resourceGroupName: expected ${SHAPES.labResourceGroup.form.replace("PREFIX", prefix)}, got ${shown(o.resourceGroupName)}`,
+    );
   }
-  const ids: [string, string][] = [["storageAccountId", o.storageAccountId], ...o.seatVms.map((s, i): [string, string] => [`seatVms[${i}].vmId`, s.vmId])];
+  const ids: [string, string][] = [
+    ["storageAccountId", o.storageAccountId],
+    ...o.seatVms.map((s, i): [string, string] => [`seatVms[${i}].vmId`, s.vmId]),
+  ];
   const sub = parseResourceId(o.storageAccountId).subscriptionId.toLowerCase();
   for (const [key, id] of ids) {
     const r = parseResourceId(id);
-    if (r.subscriptionId.toLowerCase() !== sub) problems.push(`${key}: expected a resource in the subscription of storageAccountId (${sub}), got ${shown(id)}`);
+    if (r.subscriptionId.toLowerCase() !== sub)
+      problems.push(`${key}: expected a resource in the subscription of storageAccountId (${sub}), got ${shown(id)}`);
     // Resource group names are case-insensitive in ARM.
-    else if (r.resourceGroup.toLowerCase() !== o.resourceGroupName.toLowerCase()) problems.push(`${key}: expected a resource in resourceGroupName ${shown(o.resourceGroupName)}, got ${shown(id)}`);
+    else if (r.resourceGroup.toLowerCase() !== o.resourceGroupName.toLowerCase())
+      problems.push(`${key}: expected a resource in resourceGroupName ${shown(o.resourceGroupName)}, got ${shown(id)}`);
   }
   o.seatVms.forEach((s, i) => {
-    if (!s.vmName.startsWith(`${prefix}-vm`)) problems.push(`seatVms[${i}].vmName: expected ${prefix}-vm${s.seat} (one prefix for the whole lab), got ${shown(s.vmName)}`);
+    if (!s.vmName.startsWith(`${prefix}-vm`))
+      problems.push(`seatVms[${i}].vmName: expected ${prefix}-vm${s.seat} (one prefix for the whole lab), got ${shown(s.vmName)}`);
   });
   const vaultName = new RegExp(`^${p}-kv-[a-z0-9]{6}$`);
-  const vaultNames: [string, string | undefined][] = [["vaultName", o.vaultName], ["vaultUri", vaultHostName(o.vaultUri)], ...o.seatVms.flatMap((s, i): [string, string | undefined][] => [[`seatVms[${i}].vaultName`, s.vaultName], [`seatVms[${i}].vaultUri`, s.vaultUri && vaultHostName(s.vaultUri)]])];
+  const vaultNames: [string, string | undefined][] = [
+    ["vaultName", o.vaultName],
+    ["vaultUri", vaultHostName(o.vaultUri)],
+    ...o.seatVms.flatMap((s, i): [string, string | undefined][] => [
+      [`seatVms[${i}].vaultName`, s.vaultName],
+      [`seatVms[${i}].vaultUri`, s.vaultUri && vaultHostName(s.vaultUri)],
+    ]),
+  ];
   for (const [key, name] of vaultNames) {
-    if (name !== undefined && !vaultName.test(name)) problems.push(`${key}: expected the vault ${SHAPES.labVaultName.form.replace("PREFIX", prefix)}, got ${shown(name)}`);
+    if (name !== undefined && !vaultName.test(name))
+      problems.push(`${key}: expected the vault ${SHAPES.labVaultName.form.replace("PREFIX", prefix)}, got ${shown(name)}`);
   }
   const account = parseResourceId(o.storageAccountId).name;
-  if (!new RegExp(`^${p}st[a-z0-9]{8}$`).test(account) && !(testEndpoints?.storageAccountName !== undefined && account === testEndpoints.storageAccountName)) {
-    problems.push(`storageAccountId: expected the account ${SHAPES.labStorageAccount.form.replace("PREFIX", prefix)}, got ${shown(account)}`);
+  if (
+    !new RegExp(`^${p}st[a-z0-9]{8}$`).test(account) &&
+    !(testEndpoints?.storageAccountName !== undefined && account === testEndpoints.storageAccountName)
+  ) {
+    problems.push(
+      `storageAccountId: expected the account ${SHAPES.labStorageAccount.form.replace("PREFIX", prefix)}, got ${shown(account)}`,
+    );
   }
   return problems;
 }
@@ -190,11 +232,15 @@ export function readOutputsFile(file: string, testEndpoints?: TestEndpoints): Ve
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOCTTY ?? 0));
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new UsageError(`${name}: not a regular file (a device, pipe or directory); ${FILE_FORM}`);
-    if (st.size > MAX_OUTPUTS_BYTES) throw new UsageError(`${name}: ${st.size} bytes, more than the ${MAX_OUTPUTS_BYTES / 1024 / 1024} MiB an outputs file may hold; ${FILE_FORM}`);
+    if (st.size > MAX_OUTPUTS_BYTES)
+      throw new UsageError(
+        `${name}: ${st.size} bytes, more than the ${MAX_OUTPUTS_BYTES / 1024 / 1024} MiB an outputs file may hold; ${FILE_FORM}`,
+      );
     const buf = Buffer.alloc(MAX_OUTPUTS_BYTES + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length < buf.length; length += n) n = fs.readSync(fd, buf, length, buf.length - length, null);
-    if (length > MAX_OUTPUTS_BYTES) throw new UsageError(`${name}: more than the ${MAX_OUTPUTS_BYTES / 1024 / 1024} MiB an outputs file may hold; ${FILE_FORM}`);
+    if (length > MAX_OUTPUTS_BYTES)
+      throw new UsageError(`${name}: more than the ${MAX_OUTPUTS_BYTES / 1024 / 1024} MiB an outputs file may hold; ${FILE_FORM}`);
     text = buf.subarray(0, length).toString("utf8");
   } catch (e) {
     if (e instanceof UsageError) throw e;
@@ -202,7 +248,8 @@ export function readOutputsFile(file: string, testEndpoints?: TestEndpoints): Ve
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-  if (jsonTextNestsDeeperThan(text, MAX_OUTPUTS_DEPTH)) throw new UsageError(`${name}: nested more than ${MAX_OUTPUTS_DEPTH} levels deep (the stack's outputs nest 3); ${FILE_FORM}`);
+  if (jsonTextNestsDeeperThan(text, MAX_OUTPUTS_DEPTH))
+    throw new UsageError(`${name}: nested more than ${MAX_OUTPUTS_DEPTH} levels deep (the stack's outputs nest 3); ${FILE_FORM}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -214,17 +261,26 @@ export function readOutputsFile(file: string, testEndpoints?: TestEndpoints): Ve
 
 /** Runs `pulumi stack output --json --stack NAME` (never --show-secrets: the scripts need nothing secret). */
 export async function readStackOutputs(stack: string, testEndpoints?: TestEndpoints): Promise<VerifyOutputs> {
-  if (!/^[A-Za-z0-9_./-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: expected a stack name such as dev or org/project/dev`);
+  if (!/^[A-Za-z0-9_./-]+$/.test(stack))
+    throw new UsageError(`--stack ${JSON.stringify(stack)}: expected a stack name such as dev or org/project/dev`);
   const text = await new Promise<string>((resolve, reject) =>
-    execFile("pulumi", ["stack", "output", "--json", "--stack", stack], { maxBuffer: MAX_OUTPUTS_BYTES, env: process.env }, (err, stdout, stderr) => {
-      if ((err as NodeJS.ErrnoException | null)?.code === "ENOENT") {
-        reject(new Error("the pulumi CLI is not on PATH: install it, or pass --outputs FILE (written by `pulumi stack output --json > FILE`)"));
-      } else if (err) {
-        reject(new Error(`pulumi stack output --stack ${stack} failed: ${printable(stderr.trim() || err.message, true)}`));
-      } else resolve(stdout);
-    }),
+    execFile(
+      "pulumi",
+      ["stack", "output", "--json", "--stack", stack],
+      { maxBuffer: MAX_OUTPUTS_BYTES, env: process.env },
+      (err, stdout, stderr) => {
+        if ((err as NodeJS.ErrnoException | null)?.code === "ENOENT") {
+          reject(
+            new Error("the pulumi CLI is not on PATH: install it, or pass --outputs FILE (written by `pulumi stack output --json > FILE`)"),
+          );
+        } else if (err) {
+          reject(new Error(`pulumi stack output --stack ${stack} failed: ${printable(stderr.trim() || err.message, true)}`));
+        } else resolve(stdout);
+      },
+    ),
   );
-  if (jsonTextNestsDeeperThan(text, MAX_OUTPUTS_DEPTH)) throw new UsageError(`stack ${stack}: its outputs nest more than ${MAX_OUTPUTS_DEPTH} levels deep (this project's nest 3)`);
+  if (jsonTextNestsDeeperThan(text, MAX_OUTPUTS_DEPTH))
+    throw new UsageError(`stack ${stack}: its outputs nest more than ${MAX_OUTPUTS_DEPTH} levels deep (this project's nest 3)`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -104,10 +104,18 @@ export function vaultSeats(resources: readonly RecordedResource[]): VaultSeats[]
   for (const r of resources) {
     // Policies inline on the vault (components/SecretVault.ts), standalone ones, or role assignments.
     const principals: unknown[] =
-      r.type === "azure-native:keyvault:Vault" ? (Array.isArray(r.inputs.properties?.accessPolicies) ? r.inputs.properties.accessPolicies.map((p: any) => p?.objectId) : [])
-      : r.type === "azure-native:keyvault:AccessPolicy" ? [r.inputs.policy?.objectId] : r.type === "azure-native:authorization:RoleAssignment" ? [r.inputs.principalId] : [];
+      r.type === "azure-native:keyvault:Vault"
+        ? Array.isArray(r.inputs.properties?.accessPolicies)
+          ? r.inputs.properties.accessPolicies.map((p: any) => p?.objectId)
+          : []
+        : r.type === "azure-native:keyvault:AccessPolicy"
+          ? [r.inputs.policy?.objectId]
+          : r.type === "azure-native:authorization:RoleAssignment"
+            ? [r.inputs.principalId]
+            : [];
     for (const principal of principals) {
-      const vault = typeof principal === "string" && seatOf.has(principal) ? ancestor(r, byUrn, `${COMPONENT_PREFIX}SecretVault`) : undefined;
+      const vault =
+        typeof principal === "string" && seatOf.has(principal) ? ancestor(r, byUrn, `${COMPONENT_PREFIX}SecretVault`) : undefined;
       if (vault) vaults.get(vault.name)!.add(seatOf.get(principal as string)!);
     }
   }
@@ -151,9 +159,16 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
       .map((k) => [k, mask(run.outputs[k], k)]),
   );
   const violations = checkRecorded(run.resources, policy, undefined, run.outputs);
-  const resources = run.resources.map(
-    (r): PlanResource => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, component: !r.custom, dependsOn: r.dependencies, protect: r.protect, deletedWith: r.deletedWith ?? null }),
-  );
+  const resources = run.resources.map((r): PlanResource => ({
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    parent: r.parent ?? null,
+    component: !r.custom,
+    dependsOn: r.dependencies,
+    protect: r.protect,
+    deletedWith: r.deletedWith ?? null,
+  }));
   return {
     version: REPORT_VERSION,
     project: run.project,
@@ -230,7 +245,7 @@ function policySection(report: PlanReport): string[] {
 /** 1-3, 5, 7-9 */
 export function seatRanges(seats: readonly number[]): string {
   const out: string[] = [];
-  for (let i = 0; i < seats.length; ) {
+  for (let i = 0; i < seats.length;) {
     let j = i;
     while (j + 1 < seats.length && seats[j + 1] === seats[j] + 1) j++;
     out.push(j === i ? String(seats[i]) : `${seats[i]}-${seats[j]}`);
@@ -241,7 +256,9 @@ export function seatRanges(seats: readonly number[]): string {
 
 function scaleSection(report: PlanReport): string[] {
   const { roleAssignments: ra, criticalPath: cp } = report;
-  const by = Object.entries(ra.byComponent).map(([k, v]) => `${k} ${v}`).join(", ");
+  const by = Object.entries(ra.byComponent)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   return [
     "Vaults (which seat uses which vault; a vault holds at most 1024 access policies)",
     ...report.vaults.map((v) => `  ${v.name}: seat${v.seats.length === 1 ? "" : "s"} ${seatRanges(v.seats)} (${v.seats.length})`),
@@ -269,11 +286,14 @@ function serializationCostLines(report: PlanReport): string[] {
 /** Writes Azure serializes: each target with two or more, and whether the graph orders them. */
 export function serializationSection(report: PlanReport): string[] {
   const w = report.writeSerialization;
-  const ordered = (t: PlanReport["writeSerialization"]["targets"][number]) => `${t.kind} ${t.name}: ${t.writers.length} writes, one after another (${t.writers.join(" → ")})`;
+  const ordered = (t: PlanReport["writeSerialization"]["targets"][number]) =>
+    `${t.kind} ${t.name}: ${t.writers.length} writes, one after another (${t.writers.join(" → ")})`;
   // A large lab has a target per VM: beyond three of a kind, one line says they are all ordered.
   const orderedLines = (["vault", "vm"] as const).flatMap((kind) => {
     const list = w.targets.filter((t) => t.ordered && t.kind === kind);
-    return list.length <= 3 ? list.map((t) => `  ✓ ${ordered(t)}`) : [`  ✓ ${list.length} ${kind}s, each with its writes one after another, e.g. ${ordered(list[0])}`];
+    return list.length <= 3
+      ? list.map((t) => `  ✓ ${ordered(t)}`)
+      : [`  ✓ ${list.length} ${kind}s, each with its writes one after another, e.g. ${ordered(list[0])}`];
   });
   return [
     `Write serialization (writes Azure runs one at a time): ${w.conflicts} conflict(s) in ${w.targets.length} target(s) with more than one write`,
@@ -291,7 +311,10 @@ export function serializationSection(report: PlanReport): string[] {
 function skippedLines(steps: TeardownReport["steps"]): string[] {
   const byTarget = new Map<string, string[]>();
   for (const s of steps) if (s.action === "skip") byTarget.set(s.deletedWith!, [...(byTarget.get(s.deletedWith!) ?? []), s.resource]);
-  return [...byTarget].map(([target, list]) => `  skipped, going with ${target}: ${list.length > 4 ? `${list.slice(0, 3).join(", ")} and ${list.length - 3} more` : list.join(", ")}`);
+  return [...byTarget].map(
+    ([target, list]) =>
+      `  skipped, going with ${target}: ${list.length > 4 ? `${list.slice(0, 3).join(", ")} and ${list.length - 3} more` : list.join(", ")}`,
+  );
 }
 
 /** What `pulumi destroy` and `npm run lab -- destroy` would do, and what blocks them. */

@@ -26,24 +26,43 @@ export function programFindings(run: Pick<ProgramRun, "resources" | "engine">): 
   const add = (kind: FindingKind, subject: string, message: string) => out.push({ kind, subject, message, enforcement: "mandatory" });
   for (const c of run.engine.callbacks) {
     if (c.kind.endsWith("transform")) add("transform", c.resource ?? "(stack)", `${TRANSFORM} (${c.kind})`);
-    else add("hook", c.resource ?? "(stack)", `the program registers a ${c.kind}: code the engine runs during the deploy, which the offline gate never runs; the lab declares none`);
+    else
+      add(
+        "hook",
+        c.resource ?? "(stack)",
+        `the program registers a ${c.kind}: code the engine runs during the deploy, which the offline gate never runs; the lab declares none`,
+      );
   }
   for (const r of run.resources) {
     if (r.transforms) add("transform", r.urn, `${TRANSFORM} (${r.transforms} on ${r.type} ${r.name})`);
     if (r.importId !== undefined) {
-      add("import", r.urn, `${r.type} ${r.name} is imported (import id given): it adopts an existing resource or, for random passwords, a value the PR chose; the lab imports nothing`);
+      add(
+        "import",
+        r.urn,
+        `${r.type} ${r.name} is imported (import id given): it adopts an existing resource or, for random passwords, a value the PR chose; the lab imports nothing`,
+      );
     }
     if (r.type.startsWith("pulumi:providers:")) {
-      add("provider", r.urn, `explicit provider ${r.type} ${r.name}: its credentials and subscription decide where and as whom resources are deployed, which the offline gate cannot judge; the lab uses the default provider only`);
+      add(
+        "provider",
+        r.urn,
+        `explicit provider ${r.type} ${r.name}: its credentials and subscription decide where and as whom resources are deployed, which the offline gate cannot judge; the lab uses the default provider only`,
+      );
     }
   }
   for (const token of run.engine.invokes) {
     if (!ALLOWED_INVOKES.has(token)) {
-      add("invoke", token, `the program calls ${token}: only ${[...ALLOWED_INVOKES].join(", ")} is allowed; a deploy would answer it for real (e.g. with keys), the offline plan cannot, whether or not the program catches the error`);
+      add(
+        "invoke",
+        token,
+        `the program calls ${token}: only ${[...ALLOWED_INVOKES].join(", ")} is allowed; a deploy would answer it for real (e.g. with keys), the offline plan cannot, whether or not the program catches the error`,
+      );
     }
   }
-  for (const token of run.engine.methods) add("method", token, `the program calls the resource method ${token}: the offline plan cannot answer it; the lab calls none`);
-  for (const read of run.engine.reads) add("read", read, `the program reads an existing resource (${read}) with .get(): its state is unknown offline; the lab reads none`);
+  for (const token of run.engine.methods)
+    add("method", token, `the program calls the resource method ${token}: the offline plan cannot answer it; the lab calls none`);
+  for (const read of run.engine.reads)
+    add("read", read, `the program reads an existing resource (${read}) with .get(): its state is unknown offline; the lab reads none`);
   return out;
 }
 

@@ -36,7 +36,8 @@ export const VM_WRITERS: ReadonlySet<string> = new Set([
 /** Which serialized target a resource writes to, if any. Unknown names (not strings) are no target. */
 export function writeTargetOf(r: RecordedResource): WriteTarget | undefined {
   if (!r.custom) return undefined;
-  if (VAULT_WRITERS.has(r.type) && typeof r.inputs.vaultName === "string") return { kind: "vault", key: r.inputs.vaultName.toLowerCase(), name: r.inputs.vaultName };
+  if (VAULT_WRITERS.has(r.type) && typeof r.inputs.vaultName === "string")
+    return { kind: "vault", key: r.inputs.vaultName.toLowerCase(), name: r.inputs.vaultName };
   if (VM_WRITERS.has(r.type) && typeof r.inputs.vmName === "string") {
     const rg = typeof r.inputs.resourceGroupName === "string" ? r.inputs.resourceGroupName : "";
     return { kind: "vm", key: `${rg}/${r.inputs.vmName}`.toLowerCase(), name: r.inputs.vmName };
@@ -68,7 +69,10 @@ export interface SerializationReport {
 }
 
 /** Groups the resources by the target they write to; only groups of two or more. */
-export function writerGroups(resources: readonly RecordedResource[], include: (r: RecordedResource) => boolean = () => true): Map<string, { target: WriteTarget; writers: RecordedResource[] }> {
+export function writerGroups(
+  resources: readonly RecordedResource[],
+  include: (r: RecordedResource) => boolean = () => true,
+): Map<string, { target: WriteTarget; writers: RecordedResource[] }> {
   const groups = new Map<string, { target: WriteTarget; writers: RecordedResource[] }>();
   for (const r of resources) {
     const target = include(r) ? writeTargetOf(r) : undefined;
@@ -83,7 +87,13 @@ export function writerGroups(resources: readonly RecordedResource[], include: (r
 }
 
 /** Whether each two writers of a group are ordered by `edges` (either way), and the pairs that are not. */
-export function checkGroup(target: WriteTarget, writers: readonly RecordedResource[], byUrn: ReadonlyMap<string, RecordedResource>, edges: EdgesOf, height?: ReadonlyMap<string, number>): SerializedTarget {
+export function checkGroup(
+  target: WriteTarget,
+  writers: readonly RecordedResource[],
+  byUrn: ReadonlyMap<string, RecordedResource>,
+  edges: EdgesOf,
+  height?: ReadonlyMap<string, number>,
+): SerializedTarget {
   const urns = new Set(writers.map((w) => w.urn));
   // The writers each one waits for (transitively): one walk per writer, never below the lowest writer.
   const floor = height && { height, min: Math.min(...writers.map((w) => height.get(w.urn) ?? 0)) };
@@ -122,6 +132,6 @@ export function planSerialization(resources: readonly RecordedResource[], edges:
 
 /** Why a conflict fails, per target kind: the answer Azure gives. */
 export const CONFLICT_ANSWER: Readonly<Record<WriteTargetKind, string>> = {
-  vault: "Key Vault answers 409 ConflictError (\"changed from the point the operation began ... serialize the operations\")",
+  vault: 'Key Vault answers 409 ConflictError ("changed from the point the operation began ... serialize the operations")',
   vm: "Azure runs one extension operation per VM: the other fails with OperationPreempted or 409 Conflict",
 };

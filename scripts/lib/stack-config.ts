@@ -25,7 +25,10 @@ class FileProblems {
     this.lines.push(`${this.file}${line ? ` line ${line}` : ""}: ${message}`);
   }
   throwIfAny(): void {
-    if (this.lines.length) throw new StackConfigError(`${this.file} cannot be read as the Pulumi CLI reads it:\n${this.lines.map((l) => `  - ${l}`).join("\n")}`);
+    if (this.lines.length)
+      throw new StackConfigError(
+        `${this.file} cannot be read as the Pulumi CLI reads it:\n${this.lines.map((l) => `  - ${l}`).join("\n")}`,
+      );
   }
 }
 
@@ -56,7 +59,8 @@ export function projectConfigDeclarations(projectDir: string): Record<string, De
   const name = text(entry(root, "name")?.value);
   if (root?.kind === "map" && name !== PROJECT) found.add(entry(root, "name")?.line, `name: expected ${PROJECT}, the project this code is`);
   const config = entry(root, "config");
-  if (config && config.value.kind !== "map" && config.value.kind !== "null") found.add(config.line, "config: expected a mapping of key: declaration");
+  if (config && config.value.kind !== "map" && config.value.kind !== "null")
+    found.add(config.line, "config: expected a mapping of key: declaration");
   const out: Record<string, Declared> = Object.create(null);
   for (const { key, value } of entries(config?.value)) {
     const own = ownKey(key);
@@ -71,7 +75,12 @@ export function projectConfigDeclarations(projectDir: string): Record<string, De
       else defaultText = s.text;
     }
     const items = entry(decl, "items")?.value;
-    out[own] = { type: text(entry(decl, "type")?.value), itemsType: text(entry(items, "type")?.value), default: defaultText, description: text(entry(decl, "description")?.value) };
+    out[own] = {
+      type: text(entry(decl, "type")?.value),
+      itemsType: text(entry(items, "type")?.value),
+      default: defaultText,
+      description: text(entry(decl, "description")?.value),
+    };
   }
   found.throwIfAny();
   return out;
@@ -108,11 +117,15 @@ function fitsDeclaredType(value: Decoded, cli: string, decl: Declared | undefine
  * `allowMissing`: a stack with no Pulumi.<stack>.yaml yet (a lab about to be created) gets just the defaults.
  */
 export function readStackConfig(projectDir: string, stack: string, opts: { allowMissing?: boolean } = {}): Record<string, string> {
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackConfigError(`--stack ${JSON.stringify(stack)}: expected a stack name of letters, digits, '-', '_' or '.'`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+    throw new StackConfigError(`--stack ${JSON.stringify(stack)}: expected a stack name of letters, digits, '-', '_' or '.'`);
   const label = `Pulumi.${stack}.yaml`;
   const file = path.join(projectDir, label);
   if (!fs.existsSync(file) && !opts.allowMissing) {
-    const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+    const known = fs
+      .readdirSync(projectDir)
+      .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+      .map((f) => f.slice(7, -5));
     throw new StackConfigError(`--stack ${stack}: no file ${label}; stacks here: ${known.join(", ") || "none"}`);
   }
   const declared = projectConfigDeclarations(projectDir);
@@ -126,11 +139,13 @@ export function readStackConfig(projectDir: string, stack: string, opts: { allow
   if (root !== undefined && root.kind !== "map") found.add(root.line, "expected a mapping with a config: section");
   for (const { key, line } of entries(root)) {
     // The CLI reads ESC environments into config; the offline tools cannot, so their plan would differ from `up`.
-    if (key === "environment") found.add(line, "environment: imports Pulumi ESC environments, which the offline tools cannot read; put the values under config:");
+    if (key === "environment")
+      found.add(line, "environment: imports Pulumi ESC environments, which the offline tools cannot read; put the values under config:");
     else if (key.includes(":")) found.add(line, `${printable(key)} is outside config: (is it indented under config:?)`);
   }
   const config = entry(root, "config");
-  if (config && config.value.kind !== "map" && config.value.kind !== "null") found.add(config.line, "config: expected a mapping of key: value");
+  if (config && config.value.kind !== "map" && config.value.kind !== "null")
+    found.add(config.line, "config: expected a mapping of key: value");
   const seen = new Map<string, number>();
   for (const { key, value, line } of entries(config?.value)) {
     const own = ownKey(key);
@@ -138,10 +153,14 @@ export function readStackConfig(projectDir: string, stack: string, opts: { allow
     const name = `${PROJECT}:${printable(own)}`;
     const first = seen.get(own);
     // `seats` and `dsvm-identity-lab:seats` are one key to the CLI, and which one wins is not defined.
-    if (first !== undefined) found.add(line, `${name} is set twice (also at line ${first}; with and without the namespace is the same key)`);
+    if (first !== undefined)
+      found.add(line, `${name} is set twice (also at line ${first}; with and without the namespace is the same key)`);
     seen.set(own, line);
     if (value.kind === "null") {
-      found.add(line, `${name} has no value. The CLI reads an empty value as "" with a warning, and says a later version will read it as null; write ${own}: "" if empty is meant`);
+      found.add(
+        line,
+        `${name} has no value. The CLI reads an empty value as "" with a warning, and says a later version will read it as null; write ${own}: "" if empty is meant`,
+      );
       continue;
     }
     if (value.kind === "map" && value.entries.length === 1 && value.entries[0].key === "secure") {

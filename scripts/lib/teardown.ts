@@ -12,12 +12,25 @@ import { KEY_VAULT_ROLE_DATA_ACTIONS } from "../../lib/azure";
 export const SECRET_DELETE_DATA_ACTION = "Microsoft.KeyVault/vaults/secrets/delete";
 
 /** azure-native types whose delete goes to the vault's data plane, not ARM (custom_keyvault.go), and the permission. */
-export const DATA_PLANE_DELETES: Readonly<Record<string, { readonly policyPermission: string; readonly nameKey: string; readonly dataAction: string; readonly collection: string }>> = {
-  "azure-native:keyvault:Secret": { policyPermission: "delete", nameKey: "secretName", dataAction: SECRET_DELETE_DATA_ACTION, collection: "secrets" },
-  "azure-native:keyvault:Key": { policyPermission: "delete", nameKey: "keyName", dataAction: "Microsoft.KeyVault/vaults/keys/delete", collection: "keys" },
+export const DATA_PLANE_DELETES: Readonly<
+  Record<string, { readonly policyPermission: string; readonly nameKey: string; readonly dataAction: string; readonly collection: string }>
+> = {
+  "azure-native:keyvault:Secret": {
+    policyPermission: "delete",
+    nameKey: "secretName",
+    dataAction: SECRET_DELETE_DATA_ACTION,
+    collection: "secrets",
+  },
+  "azure-native:keyvault:Key": {
+    policyPermission: "delete",
+    nameKey: "keyName",
+    dataAction: "Microsoft.KeyVault/vaults/keys/delete",
+    collection: "keys",
+  },
 };
 
-export type BlockerKind = "protected" | "firewall" | "no-access" | "access-gone" | "access-race" | "serialized-deletes" | "purge-protection" | "lasting-lab";
+export type BlockerKind =
+  "protected" | "firewall" | "no-access" | "access-gone" | "access-race" | "serialized-deletes" | "purge-protection" | "lasting-lab";
 
 export interface Blocker {
   readonly kind: BlockerKind;
@@ -88,7 +101,14 @@ export function destroyEdges(resources: readonly RecordedResource[]): (r: Record
   const children = new Map<string, string[]>();
   for (const r of resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.urn]);
   const below = new Map<string, string[]>();
-  const descendants = (urn: string): string[] => below.get(urn) ?? below.set(urn, (children.get(urn) ?? []).flatMap((c) => [c, ...descendants(c)])).get(urn)!;
+  const descendants = (urn: string): string[] =>
+    below.get(urn) ??
+    below
+      .set(
+        urn,
+        (children.get(urn) ?? []).flatMap((c) => [c, ...descendants(c)]),
+      )
+      .get(urn)!;
   const memo = new Map<string, readonly string[]>();
   return (r) => {
     const known = memo.get(r.urn);
@@ -107,14 +127,24 @@ export function destroyEdges(resources: readonly RecordedResource[]): (r: Record
 
 /** Whether the id of `inner` nests under `outer`'s (ARM ids nest: a vault's secrets, a scope's role assignments). */
 function nestsUnder(inner: RecordedResource, outer: RecordedResource): boolean {
-  const id = (inner.type === "azure-native:authorization:RoleAssignment" && typeof inner.inputs.scope === "string" ? inner.inputs.scope : inner.id ?? "").toLowerCase();
+  const id = (
+    inner.type === "azure-native:authorization:RoleAssignment" && typeof inner.inputs.scope === "string"
+      ? inner.inputs.scope
+      : (inner.id ?? "")
+  ).toLowerCase();
   const parent = (outer.id ?? "").toLowerCase();
   return parent !== "" && (id === parent || id.startsWith(`${parent}/`));
 }
 
 /** Matches an action against a role's action pattern (`*` is a wildcard), case-insensitively as Azure does. */
 function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+      .join(".*")}$`,
+    "i",
+  );
   return re.test(action);
 }
 
@@ -124,9 +154,15 @@ function grantedDataActions(assignment: RecordedResource, resources: readonly Re
   const guid = roleId.split("/").pop()!.toLowerCase();
   const builtin = KEY_VAULT_ROLE_DATA_ACTIONS[guid];
   if (builtin) return [...builtin.dataActions];
-  const custom = resources.find((r) => r.type === "azure-native:authorization:RoleDefinition" && String(r.state?.name ?? r.inputs.roleDefinitionId ?? "").toLowerCase() === guid);
+  const custom = resources.find(
+    (r) =>
+      r.type === "azure-native:authorization:RoleDefinition" &&
+      String(r.state?.name ?? r.inputs.roleDefinitionId ?? "").toLowerCase() === guid,
+  );
   const perms: any[] = custom?.inputs.permissions ?? [];
-  return perms.flatMap((p) => (p.dataActions ?? []).filter((a: string) => !(p.notDataActions ?? []).some((n: string) => actionMatches(n, a))));
+  return perms.flatMap((p) =>
+    (p.dataActions ?? []).filter((a: string) => !(p.notDataActions ?? []).some((n: string) => actionMatches(n, a))),
+  );
 }
 
 interface Grant {
@@ -136,7 +172,13 @@ interface Grant {
 }
 
 /** The deployer's grants in the plan that allow a data-plane delete of `target` in `vault`. */
-function deployerGrants(target: RecordedResource, vault: RecordedResource, resources: readonly RecordedResource[], byUrn: ReadonlyMap<string, RecordedResource>, deployer: string): Grant[] {
+function deployerGrants(
+  target: RecordedResource,
+  vault: RecordedResource,
+  resources: readonly RecordedResource[],
+  byUrn: ReadonlyMap<string, RecordedResource>,
+  deployer: string,
+): Grant[] {
   const need = DATA_PLANE_DELETES[target.type];
   const props = vault.inputs.properties ?? {};
   const me = deployer.toLowerCase();
@@ -164,10 +206,17 @@ function deployerGrants(target: RecordedResource, vault: RecordedResource, resou
       .filter((r) => grantedDataActions(r, resources).some((p) => actionMatches(p, need.dataAction)))
       .map((r) => ({ resource: r, removedBy: removedBy(r) }));
   }
-  const allows = (policy: any) => String(policy?.objectId ?? "").toLowerCase() === me && [...(policy?.permissions?.[need.collection] ?? [])].some((p: string) => p === need.policyPermission || p === "all");
+  const allows = (policy: any) =>
+    String(policy?.objectId ?? "").toLowerCase() === me &&
+    [...(policy?.permissions?.[need.collection] ?? [])].some((p: string) => p === need.policyPermission || p === "all");
   const inline = (props.accessPolicies ?? []).some(allows) ? [{ resource: vault, removedBy: removedBy(vault) }] : [];
   const standalone = resources
-    .filter((r) => r.type === "azure-native:keyvault:AccessPolicy" && String(r.inputs.vaultName ?? "").toLowerCase() === String(vault.inputs.vaultName ?? "").toLowerCase() && allows(r.inputs.policy))
+    .filter(
+      (r) =>
+        r.type === "azure-native:keyvault:AccessPolicy" &&
+        String(r.inputs.vaultName ?? "").toLowerCase() === String(vault.inputs.vaultName ?? "").toLowerCase() &&
+        allows(r.inputs.policy),
+    )
     .map((r) => ({ resource: r, removedBy: removedBy(r) }));
   return [...inline, ...standalone];
 }
@@ -176,7 +225,8 @@ function deployerGrants(target: RecordedResource, vault: RecordedResource, resou
 function firewallRefusal(vault: RecordedResource): { message: string } | undefined {
   const props = vault.inputs.properties ?? {};
   const name = vault.inputs.vaultName;
-  if (props.publicNetworkAccess === "Disabled") return { message: `vault ${name} has public network access disabled: only a private endpoint reaches its data plane` };
+  if (props.publicNetworkAccess === "Disabled")
+    return { message: `vault ${name} has public network access disabled: only a private endpoint reaches its data plane` };
   const acl = props.networkAcls;
   if (acl?.defaultAction !== "Deny") return undefined;
   const ranges: string[] = (acl.ipRules ?? []).map((r: any) => r.value).filter(Boolean);
@@ -195,7 +245,8 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
   const top = Math.max(0, ...height.values());
   const waveOf = (urn: string) => top - height.get(urn)! + 1;
   // The engine refuses a protected delete before it looks at deletedWith (deploy/step.go, DeleteStep.Apply).
-  const actionOf = (r: RecordedResource): DeleteStep["action"] => (r.protect ? "refuse" : r.deletedWith && byUrn.has(r.deletedWith) ? "skip" : "delete");
+  const actionOf = (r: RecordedResource): DeleteStep["action"] =>
+    r.protect ? "refuse" : r.deletedWith && byUrn.has(r.deletedWith) ? "skip" : "delete";
   const custom = resources.filter((r) => r.custom);
   const steps: DeleteStep[] = custom
     .map((r): DeleteStep => {
@@ -205,7 +256,9 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
         resource: label(r),
         wave: waveOf(r.urn),
         action,
-        ...(action === "delete" && r.type.startsWith("azure-native:") ? { plane: DATA_PLANE_DELETES[r.type] ? ("data" as const) : ("control" as const) } : {}),
+        ...(action === "delete" && r.type.startsWith("azure-native:")
+          ? { plane: DATA_PLANE_DELETES[r.type] ? ("data" as const) : ("control" as const) }
+          : {}),
         ...(action === "skip" ? { deletedWith: label(byUrn.get(r.deletedWith!)!) } : {}),
       };
     })
@@ -217,7 +270,13 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
   const blockers: Blocker[] = [];
   const deps = new Map<string, Set<string>>();
   const after = (urn: string) => deps.get(urn) ?? deps.set(urn, reachableFrom(urn, byUrn, edges)).get(urn)!;
-  const vaultNamed = (name: unknown) => resources.find((v) => v.type === "azure-native:keyvault:Vault" && typeof name === "string" && String(v.inputs.vaultName).toLowerCase() === name.toLowerCase());
+  const vaultNamed = (name: unknown) =>
+    resources.find(
+      (v) =>
+        v.type === "azure-native:keyvault:Vault" &&
+        typeof name === "string" &&
+        String(v.inputs.vaultName).toLowerCase() === name.toLowerCase(),
+    );
 
   for (const r of custom) {
     if (r.protect) {
@@ -234,10 +293,23 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
     const vault = vaultNamed(r.inputs.vaultName);
     if (!vault) continue;
     const fw = firewallRefusal(vault);
-    if (fw) blockers.push({ kind: "firewall", urn: r.urn, resource: label(r), message: `${label(r)} is deleted through the vault's data plane as the deployer: ${fw.message}. Give it deletedWith its vault`, conformance: ["kv-secret-delete-is-data-plane", "kv-firewall-refusal"] });
+    if (fw)
+      blockers.push({
+        kind: "firewall",
+        urn: r.urn,
+        resource: label(r),
+        message: `${label(r)} is deleted through the vault's data plane as the deployer: ${fw.message}. Give it deletedWith its vault`,
+        conformance: ["kv-secret-delete-is-data-plane", "kv-firewall-refusal"],
+      });
     const grants = deployerGrants(r, vault, resources, byUrn, opts.deployer);
     if (grants.length === 0) {
-      blockers.push({ kind: "no-access", urn: r.urn, resource: label(r), message: `${label(r)}: the deployer holds no grant in the plan that allows its data-plane delete in vault ${vault.inputs.vaultName}`, conformance: ["kv-secret-delete-is-data-plane"] });
+      blockers.push({
+        kind: "no-access",
+        urn: r.urn,
+        resource: label(r),
+        message: `${label(r)}: the deployer holds no grant in the plan that allows its data-plane delete in vault ${vault.inputs.vaultName}`,
+        conformance: ["kv-secret-delete-is-data-plane"],
+      });
       continue;
     }
     // A grant is there while the delete runs if what removes it is deleted later (the delete depends on it).
@@ -247,8 +319,20 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
     const names = grants.map((g) => label(g.resource)).join(", ");
     blockers.push(
       gone.length === grants.length
-        ? { kind: "access-gone", urn: r.urn, resource: label(r), message: `${label(r)}'s data-plane delete runs after the deployer's grant (${names}) is removed: 403`, conformance: ["kv-secret-delete-is-data-plane", "pulumi-destroy-order"] }
-        : { kind: "access-race", urn: r.urn, resource: label(r), message: `${label(r)}'s data-plane delete and the removal of the deployer's grant (${names}) have no order between them: they run in parallel, and the delete fails with 403 when the grant goes first`, conformance: ["kv-secret-delete-is-data-plane", "pulumi-destroy-order"] },
+        ? {
+            kind: "access-gone",
+            urn: r.urn,
+            resource: label(r),
+            message: `${label(r)}'s data-plane delete runs after the deployer's grant (${names}) is removed: 403`,
+            conformance: ["kv-secret-delete-is-data-plane", "pulumi-destroy-order"],
+          }
+        : {
+            kind: "access-race",
+            urn: r.urn,
+            resource: label(r),
+            message: `${label(r)}'s data-plane delete and the removal of the deployer's grant (${names}) have no order between them: they run in parallel, and the delete fails with 403 when the grant goes first`,
+            conformance: ["kv-secret-delete-is-data-plane", "pulumi-destroy-order"],
+          },
     );
   }
   // ARM deletes that Azure serializes (a vault's access policies, a VM's extensions) with no path between them. A
@@ -274,13 +358,29 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
     const purgeProtected = props.enablePurgeProtection === true;
     const name = v.inputs.vaultName;
     if (v.protect) {
-      remains.push({ resource: label(v), state: "protected", message: `vault ${name} stays. Once unprotected and deleted it is soft-deleted for ${days} days with its name reserved${purgeProtected ? "; purge protection forbids purging it before then" : ""}` });
+      remains.push({
+        resource: label(v),
+        state: "protected",
+        message: `vault ${name} stays. Once unprotected and deleted it is soft-deleted for ${days} days with its name reserved${purgeProtected ? "; purge protection forbids purging it before then" : ""}`,
+      });
       continue;
     }
-    remains.push({ resource: label(v), state: "soft-deleted", message: `vault ${name} is soft-deleted for ${days} days, its name reserved${purgeProtected ? "; purge protection forbids purging it before then" : "; the lab CLI purges it"}` });
-    if (purgeProtected) labBlockers.push({ kind: "purge-protection", urn: v.urn, resource: label(v), message: `vault ${name} has purge protection: the lab CLI's purge is refused until its ${days}-day retention ends`, conformance: ["kv-purge-protection-blocks-purge", "kv-soft-delete-keeps-name"] });
+    remains.push({
+      resource: label(v),
+      state: "soft-deleted",
+      message: `vault ${name} is soft-deleted for ${days} days, its name reserved${purgeProtected ? "; purge protection forbids purging it before then" : "; the lab CLI purges it"}`,
+    });
+    if (purgeProtected)
+      labBlockers.push({
+        kind: "purge-protection",
+        urn: v.urn,
+        resource: label(v),
+        message: `vault ${name} has purge protection: the lab CLI's purge is refused until its ${days}-day retention ends`,
+        conformance: ["kv-purge-protection-blocks-purge", "kv-soft-delete-keeps-name"],
+      });
   }
-  for (const r of custom.filter((x) => x.protect && x.type !== "azure-native:keyvault:Vault")) remains.push({ resource: label(r), state: "protected", message: `${label(r)} stays, with what it depends on` });
+  for (const r of custom.filter((x) => x.protect && x.type !== "azure-native:keyvault:Vault"))
+    remains.push({ resource: label(r), state: "protected", message: `${label(r)} stays, with what it depends on` });
 
   const pulumiDestroy: Verdict = { succeeds: blockers.length === 0, blockers };
   const lab: Blocker[] = opts.ephemeral
@@ -290,7 +390,8 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
           kind: "lasting-lab",
           urn: null,
           resource: "stack",
-          message: "a lasting lab (ephemeral false): the lab CLI refuses it unless told explicitly, never purges its vaults, and its destroy stops where pulumi destroy does",
+          message:
+            "a lasting lab (ephemeral false): the lab CLI refuses it unless told explicitly, never purges its vaults, and its destroy stops where pulumi destroy does",
           conformance: ["pulumi-protect-blocks-destroy"],
         },
         ...blockers,

@@ -27,19 +27,30 @@ export interface OwnershipDeps {
 export class OwnershipError extends Error {}
 
 const norm = (s: unknown) => (typeof s === "string" ? s.toLowerCase().replace(/\/+$/, "") : "");
-const inGroup = (id: unknown, sub: string, rg: string) => typeof id === "string" && norm(id).startsWith(`/subscriptions/${sub}/resourcegroups/${rg}/providers/`);
+const inGroup = (id: unknown, sub: string, rg: string) =>
+  typeof id === "string" && norm(id).startsWith(`/subscriptions/${sub}/resourcegroups/${rg}/providers/`);
 
 /**
  * Checks every vault in `vaults` (name -> the vault URI the outputs give) and every VM of `seats` through ARM.
  * `stack`: the stack verify read the outputs from (--stack), whose name the lab tag must carry.
  */
-export async function checkOwnership(outputs: VerifyOutputs, vaults: ReadonlyMap<string, string>, seats: readonly SeatOutput[], deps: OwnershipDeps, stack?: string): Promise<void> {
+export async function checkOwnership(
+  outputs: VerifyOutputs,
+  vaults: ReadonlyMap<string, string>,
+  seats: readonly SeatOutput[],
+  deps: OwnershipDeps,
+  stack?: string,
+): Promise<void> {
   const { subscriptionId } = parseResourceId(outputs.storageAccountId);
   const sub = subscriptionId.toLowerCase();
   const rg = outputs.resourceGroupName.toLowerCase();
   const prefix = seats[0].vmName.replace(/-vm\d+$/, "");
   const rgSlug = rg.slice(prefix.length + 1, -"-rg".length);
-  const options = { endpoint: deps.armEndpoint, credentials: { scopes: ["https://management.azure.com/.default"] }, additionalPolicies: deps.additionalPolicies };
+  const options = {
+    endpoint: deps.armEndpoint,
+    credentials: { scopes: ["https://management.azure.com/.default"] },
+    additionalPolicies: deps.additionalPolicies,
+  };
   const { KeyVaultManagementClient } = await import("@azure/arm-keyvault");
   const { ComputeManagementClient } = await import("@azure/arm-compute");
   const kv = new KeyVaultManagementClient(deps.credential, subscriptionId, options);
@@ -50,14 +61,18 @@ export async function checkOwnership(outputs: VerifyOutputs, vaults: ReadonlyMap
     const lab = tags?.lab;
     if (typeof lab !== "string" || !lab) return problems.push(`${what}: has no "lab" tag; every resource this program creates carries one`);
     labTags.add(lab);
-    if (stackSlug(lab) !== rgSlug) problems.push(`${what}: its lab tag ${JSON.stringify(lab)} is not the stack of resource group ${outputs.resourceGroupName}`);
-    else if (stack !== undefined && lab !== stack.split("/").pop()) problems.push(`${what}: its lab tag ${JSON.stringify(lab)} is not the stack ${stack}`);
+    if (stackSlug(lab) !== rgSlug)
+      problems.push(`${what}: its lab tag ${JSON.stringify(lab)} is not the stack of resource group ${outputs.resourceGroupName}`);
+    else if (stack !== undefined && lab !== stack.split("/").pop())
+      problems.push(`${what}: its lab tag ${JSON.stringify(lab)} is not the stack ${stack}`);
   };
   const get = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await call();
     } catch (e) {
-      problems.push(`${what}: ARM could not read it (${(e as { statusCode?: number }).statusCode ?? "error"}: ${(e as Error).message.split("\n")[0].slice(0, 200)})`);
+      problems.push(
+        `${what}: ARM could not read it (${(e as { statusCode?: number }).statusCode ?? "error"}: ${(e as Error).message.split("\n")[0].slice(0, 200)})`,
+      );
       return undefined;
     }
   };
@@ -67,10 +82,17 @@ export async function checkOwnership(outputs: VerifyOutputs, vaults: ReadonlyMap
       const v = await get(what, () => kv.vaults.get(outputs.resourceGroupName, name));
       if (!v) return;
       tagOk(what, v.tags);
-      if (norm(v.properties?.vaultUri) !== norm(uri)) problems.push(`${what}: ARM gives its URI as ${JSON.stringify(v.properties?.vaultUri)}, the outputs ${JSON.stringify(uri)}`);
+      if (norm(v.properties?.vaultUri) !== norm(uri))
+        problems.push(`${what}: ARM gives its URI as ${JSON.stringify(v.properties?.vaultUri)}, the outputs ${JSON.stringify(uri)}`);
       const rules = v.properties?.networkAcls?.virtualNetworkRules ?? [];
-      if (!rules.some((r) => inGroup(r.id, sub, rg) && /\/providers\/microsoft\.network\/virtualnetworks\/[^/]+\/subnets\/[^/]+$/.test(norm(r.id)))) {
-        problems.push(`${what}: its firewall allows no subnet of resource group ${outputs.resourceGroupName} (the lab's vault allows the lab subnet)`);
+      if (
+        !rules.some(
+          (r) => inGroup(r.id, sub, rg) && /\/providers\/microsoft\.network\/virtualnetworks\/[^/]+\/subnets\/[^/]+$/.test(norm(r.id)),
+        )
+      ) {
+        problems.push(
+          `${what}: its firewall allows no subnet of resource group ${outputs.resourceGroupName} (the lab's vault allows the lab subnet)`,
+        );
       }
     }),
   );
@@ -80,13 +102,24 @@ export async function checkOwnership(outputs: VerifyOutputs, vaults: ReadonlyMap
       const vm = await get(what, () => compute.virtualMachines.get(outputs.resourceGroupName, s.vmName));
       if (!vm) return;
       tagOk(what, vm.tags);
-      if (norm(vm.id) !== norm(s.vmId)) problems.push(`${what}: ARM gives its id as ${JSON.stringify(vm.id)}, the outputs ${JSON.stringify(s.vmId)}`);
+      if (norm(vm.id) !== norm(s.vmId))
+        problems.push(`${what}: ARM gives its id as ${JSON.stringify(vm.id)}, the outputs ${JSON.stringify(s.vmId)}`);
       const nics = vm.networkProfile?.networkInterfaces ?? [];
-      if (!nics.length || !nics.every((n) => inGroup(n.id, sub, rg))) problems.push(`${what}: its network interfaces are not in resource group ${outputs.resourceGroupName}`);
+      if (!nics.length || !nics.every((n) => inGroup(n.id, sub, rg)))
+        problems.push(`${what}: its network interfaces are not in resource group ${outputs.resourceGroupName}`);
     }),
   );
-  if (labTags.size > 1) problems.push(`the vaults and VMs carry different lab tags (${[...labTags].map((t) => JSON.stringify(t)).join(", ")}): not one lab`);
+  if (labTags.size > 1)
+    problems.push(`the vaults and VMs carry different lab tags (${[...labTags].map((t) => JSON.stringify(t)).join(", ")}): not one lab`);
   if (problems.length) {
-    throw new OwnershipError(printable(`not this lab's resources, so nothing was written and nothing run:\n${problems.slice(0, 20).map((p) => `  - ${p}`).join("\n")}`, true));
+    throw new OwnershipError(
+      printable(
+        `not this lab's resources, so nothing was written and nothing run:\n${problems
+          .slice(0, 20)
+          .map((p) => `  - ${p}`)
+          .join("\n")}`,
+        true,
+      ),
+    );
   }
 }

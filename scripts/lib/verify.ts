@@ -64,7 +64,13 @@ export interface Io {
 /** How a value is shown: length and a short hash, never the value (the probe's own format). */
 export { describeValue };
 
-const check = (name: string, ok: boolean, detail: string, status: CheckResult["status"] = ok ? "passed" : "failed", seconds = 0): CheckResult => ({
+const check = (
+  name: string,
+  ok: boolean,
+  detail: string,
+  status: CheckResult["status"] = ok ? "passed" : "failed",
+  seconds = 0,
+): CheckResult => ({
   name,
   ok,
   status,
@@ -102,7 +108,8 @@ function selectSeats(outputs: VerifyOutputs, wanted?: readonly number[]): SeatOu
   if (!wanted) return [...outputs.seatVms];
   const have = outputs.seatVms.map((s) => s.seat);
   const missing = wanted.filter((n) => !have.includes(n));
-  if (missing.length) throw new UsageError(`--seats ${wanted.join(",")}: no seat ${missing.join(", ")} in this stack; its seats are ${have.join(", ")}`);
+  if (missing.length)
+    throw new UsageError(`--seats ${wanted.join(",")}: no seat ${missing.join(", ")} in this stack; its seats are ${have.join(", ")}`);
   return outputs.seatVms.filter((s) => wanted.includes(s.seat));
 }
 
@@ -134,24 +141,43 @@ export async function runVerify(outputs: VerifyOutputs, opts: VerifyOptions, dep
           tags: { seededBy: "dsvm-identity-lab verify" },
         });
       } catch (e) {
-        throw new Error(`could not seed the canary secret ${outputs.secretName} in vault ${name} (${uri}) through ARM: ${(e as Error).message}`, { cause: e });
+        throw new Error(
+          `could not seed the canary secret ${outputs.secretName} in vault ${name} (${uri}) through ARM: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
     }),
   );
-  progress(`seeded ${outputs.secretName} with a fresh value (${describeValue(canary)}) through ARM${vaults.size > 1 ? ` in ${vaults.size} vaults` : ""}`);
+  progress(
+    `seeded ${outputs.secretName} with a fresh value (${describeValue(canary)}) through ARM${vaults.size > 1 ? ` in ${vaults.size} vaults` : ""}`,
+  );
 
   const runId = randomBytes(6).toString("hex");
   const started = Date.now();
   const waiting = new Set(seats.map((s) => `seat ${s.seat}`));
-  const ticker = setInterval(() => progress(`waiting for ${[...waiting].join(", ")} (${Math.round((Date.now() - started) / 1000)}s)`), deps.progressEveryMs ?? 15000);
+  const ticker = setInterval(
+    () => progress(`waiting for ${[...waiting].join(", ")} (${Math.round((Date.now() - started) / 1000)}s)`),
+    deps.progressEveryMs ?? 15000,
+  );
   try {
     const results = await Promise.all(
       seats.map(async (s) => {
         const vaultUri = seatVaultUri(outputs, s);
-        const r = await verifySeat(s, { outputs, opts, deps, canary, nonce: `verify-${runId}-seat${s.seat}`, vaultUri, Compute: ComputeManagementClient, progress });
+        const r = await verifySeat(s, {
+          outputs,
+          opts,
+          deps,
+          canary,
+          nonce: `verify-${runId}-seat${s.seat}`,
+          vaultUri,
+          Compute: ComputeManagementClient,
+          progress,
+        });
         waiting.delete(`seat ${s.seat}`);
         const failed = r.checks.filter((c) => !passed(c)).map((c) => c.name);
-        progress(`seat ${s.seat} (${s.vmName}): ${failed.length ? `FAILED ${failed.join(", ")}` : "every check passed"} (${Math.round((Date.now() - started) / 1000)}s)`);
+        progress(
+          `seat ${s.seat} (${s.vmName}): ${failed.length ? `FAILED ${failed.join(", ")}` : "every check passed"} (${Math.round((Date.now() - started) / 1000)}s)`,
+        );
         return r;
       }),
     );
@@ -176,7 +202,13 @@ interface SeatContext {
 async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   const t0 = Date.now();
   const secs = () => Math.round((Date.now() - t0) / 10) / 100;
-  const done = (checks: CheckResult[]): SeatResult => ({ seat: s.seat, vmName: s.vmName, vaultUri: c.vaultUri, ok: checks.every(passed), checks });
+  const done = (checks: CheckResult[]): SeatResult => ({
+    seat: s.seat,
+    vmName: s.vmName,
+    vaultUri: c.vaultUri,
+    ok: checks.every(passed),
+    checks,
+  });
   const skipRest = (why: string) => PROBE_CHECKS.map((n) => check(n, false, `skipped: ${why}`, "skipped"));
 
   let stdout: string;
@@ -184,21 +216,36 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   let state: string;
   try {
     const { subscriptionId, resourceGroup } = parseResourceId(s.vmId);
-    const compute = new c.Compute(c.deps.credential, subscriptionId, { endpoint: c.deps.armEndpoint, additionalPolicies: c.deps.additionalPolicies });
+    const compute = new c.Compute(c.deps.credential, subscriptionId, {
+      endpoint: c.deps.armEndpoint,
+      additionalPolicies: c.deps.additionalPolicies,
+    });
     const args = probeArgs({ ...c.outputs, vaultUri: c.vaultUri, nonce: c.nonce, deadlineSeconds: c.opts.deadlineSeconds });
     c.progress(`seat ${s.seat} (${s.vmName}): run command started`);
     // Windows seats run vm-probe.ps1 with PowerShell; everything after is the same (same JSON).
-    const poller = compute.virtualMachines.runCommand(resourceGroup, s.vmName, probeRunCommand(c.outputs.os ?? "ubuntu", args), { updateIntervalInMs: c.deps.pollIntervalMs });
+    const poller = compute.virtualMachines.runCommand(resourceGroup, s.vmName, probeRunCommand(c.outputs.os ?? "ubuntu", args), {
+      updateIntervalInMs: c.deps.pollIntervalMs,
+    });
     ({ stdout, stderr, state } = runCommandStreams((await poller.pollUntilDone()).value));
   } catch (e) {
-    return done([check("run-command", false, `run command on ${s.vmName} failed: ${(e as Error).message}`, "failed", secs()), ...skipRest("run-command failed"), check("set-readback", false, "skipped: run-command failed", "skipped")]);
+    return done([
+      check("run-command", false, `run command on ${s.vmName} failed: ${(e as Error).message}`, "failed", secs()),
+      ...skipRest("run-command failed"),
+      check("set-readback", false, "skipped: run-command failed", "skipped"),
+    ]);
   }
   // Never trust the state alone: run command says "succeeded" even when the script failed (azure-cli #14425).
   const report = parseProbeReport(stdout);
   if (!report) {
     const tail = stderr.trim().split("\n").slice(-3).join(" | ").slice(-300);
     return done([
-      check("run-command", false, `no probe report in the run command's stdout (state: ${state}, which says nothing about the script); stderr: ${tail || "(empty)"}`, "failed", secs()),
+      check(
+        "run-command",
+        false,
+        `no probe report in the run command's stdout (state: ${state}, which says nothing about the script); stderr: ${tail || "(empty)"}`,
+        "failed",
+        secs(),
+      ),
       ...skipRest("the probe's report is missing"),
       check("set-readback", false, "skipped: the probe's report is missing", "skipped"),
     ]);
@@ -207,15 +254,31 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   for (const pc of report.checks) {
     // A report whose ok and status disagree proves nothing either way: it is a failure.
     if (pc.ok !== (pc.status === "passed")) {
-      checks.push({ ...pc, ok: false, status: "failed", detail: `the VM's report was inconsistent (ok ${pc.ok}, status ${pc.status}): ${pc.detail}` });
+      checks.push({
+        ...pc,
+        ok: false,
+        status: "failed",
+        detail: `the VM's report was inconsistent (ok ${pc.ok}, status ${pc.status}): ${pc.detail}`,
+      });
       continue;
     }
     // The VM must have read the value seeded a moment ago, not some other secret or version.
     if (pc.name === "secret-get" && pc.ok && !pc.detail.includes(`sha256 ${fingerprint(c.canary)}`)) {
-      checks.push({ ...pc, ok: false, status: "failed", detail: `${pc.detail}: not the value verify just seeded (${describeValue(c.canary)})` });
+      checks.push({
+        ...pc,
+        ok: false,
+        status: "failed",
+        detail: `${pc.detail}: not the value verify just seeded (${describeValue(c.canary)})`,
+      });
     } else checks.push(pc);
   }
-  checks.push(setReadback(checks.find((x) => x.name === "secret-set")!, `${c.outputs.secretName}-probe`, c.nonce));
+  checks.push(
+    setReadback(
+      checks.find((x) => x.name === "secret-set")!,
+      `${c.outputs.secretName}-probe`,
+      c.nonce,
+    ),
+  );
   return done(checks);
 }
 
@@ -230,7 +293,8 @@ export const passed = (c: CheckResult) => c.ok === true && c.status === "passed"
 export function setReadback(set: CheckResult, name: string, nonce: string): CheckResult {
   if (!passed(set)) return check("set-readback", false, "skipped: secret-set failed", "skipped");
   const m = /\bversion ([0-9a-f]{32}): .*; read back: (\d+) chars, sha256 ([0-9a-f]{8})$/.exec(set.detail);
-  if (!m) return check("set-readback", false, `secret-set did not report the version of ${name} it wrote and the hash it read back from it`);
+  if (!m)
+    return check("set-readback", false, `secret-set did not report the version of ${name} it wrote and the hash it read back from it`);
   const [, version, length, hash] = m;
   const same = Number(length) === nonce.length && hash === fingerprint(nonce);
   return check(
@@ -250,17 +314,37 @@ export function renderTable(report: VerifyReport): string {
   const rows = [["check", ...heads]];
   for (const name of VERIFY_CHECKS) {
     // "ok" only for a check that passed on both counts; anything inconsistent shows as FAIL.
-    rows.push([name, ...report.seats.map((s) => { const c = s.checks.find((x) => x.name === name); return !c ? "-" : passed(c) ? CELL.passed : c.status === "skipped" && !c.ok ? CELL.skipped : CELL.failed; })]);
+    rows.push([
+      name,
+      ...report.seats.map((s) => {
+        const c = s.checks.find((x) => x.name === name);
+        return !c ? "-" : passed(c) ? CELL.passed : c.status === "skipped" && !c.ok ? CELL.skipped : CELL.failed;
+      }),
+    ]);
   }
   const lines = textTable(rows);
   lines.push("", report.seats.map((s) => `seat ${s.seat} = ${s.vmName}`).join(", "));
   // Which vault each seat was checked against, when the lab has more than one.
   const vaults = [...new Set(report.seats.map((s) => s.vaultUri))];
-  if (vaults.length > 1) lines.push(...vaults.map((v) => `${v}: seat(s) ${report.seats.filter((s) => s.vaultUri === v).map((s) => s.seat).join(", ")}`));
-  const problems = report.seats.flatMap((s) => s.checks.filter((c) => !passed(c) && !(c.status === "skipped" && !c.ok)).map((c) => `  seat ${s.seat} ${c.name}: ${c.detail}`));
+  if (vaults.length > 1)
+    lines.push(
+      ...vaults.map(
+        (v) =>
+          `${v}: seat(s) ${report.seats
+            .filter((s) => s.vaultUri === v)
+            .map((s) => s.seat)
+            .join(", ")}`,
+      ),
+    );
+  const problems = report.seats.flatMap((s) =>
+    s.checks.filter((c) => !passed(c) && !(c.status === "skipped" && !c.ok)).map((c) => `  seat ${s.seat} ${c.name}: ${c.detail}`),
+  );
   if (problems.length) lines.push("", "failed:", ...problems);
   const failedSeats = report.seats.filter((s) => !s.ok || !s.checks.every(passed)).length;
-  lines.push("", failedSeats ? `${failedSeats} of ${report.seats.length} seat(s) FAILED` : `all ${report.seats.length} seat(s) passed every check`);
+  lines.push(
+    "",
+    failedSeats ? `${failedSeats} of ${report.seats.length} seat(s) FAILED` : `all ${report.seats.length} seat(s) passed every check`,
+  );
   return `${lines.join("\n")}\n`;
 }
 
@@ -276,7 +360,12 @@ export const USAGE =
  * The command: flags, outputs, the run, the report. Returns the exit code; bad flags throw UsageError (exit 2).
  * `testEndpoints` is for tests only (the twin's loopback endpoints); scripts/verify.ts never passes it.
  */
-export async function verifyCli(argv: string[], io: Io, makeDeps: () => VerifyDeps | Promise<VerifyDeps>, testEndpoints?: TestEndpoints): Promise<number> {
+export async function verifyCli(
+  argv: string[],
+  io: Io,
+  makeDeps: () => VerifyDeps | Promise<VerifyDeps>,
+  testEndpoints?: TestEndpoints,
+): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
     {
@@ -294,19 +383,29 @@ export async function verifyCli(argv: string[], io: Io, makeDeps: () => VerifyDe
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
-  if ((values.stack === undefined) === (values.outputs === undefined)) throw new UsageError(`give exactly one of --stack NAME or --outputs FILE\n${USAGE}`);
+  if ((values.stack === undefined) === (values.outputs === undefined))
+    throw new UsageError(`give exactly one of --stack NAME or --outputs FILE\n${USAGE}`);
   const deadline = Number(values["deadline-seconds"]);
   if (!/^\d+(\.\d+)?$/.test(values["deadline-seconds"]!) || !(deadline > 0) || deadline > 3600) {
-    throw new UsageError(`--deadline-seconds ${JSON.stringify(values["deadline-seconds"])}: expected a number of seconds above 0, at most 3600`);
+    throw new UsageError(
+      `--deadline-seconds ${JSON.stringify(values["deadline-seconds"])}: expected a number of seconds above 0, at most 3600`,
+    );
   }
   let seats: number[] | undefined;
   if (values.seats !== undefined) {
-    if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(values.seats)) throw new UsageError(`--seats ${JSON.stringify(values.seats)}: expected seat numbers separated by commas, such as 1,3`);
+    if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(values.seats))
+      throw new UsageError(`--seats ${JSON.stringify(values.seats)}: expected seat numbers separated by commas, such as 1,3`);
     seats = [...new Set(values.seats.split(",").map(Number))];
   }
-  const outputs = values.outputs !== undefined ? readOutputsFile(values.outputs, testEndpoints) : await readStackOutputs(values.stack!, testEndpoints);
+  const outputs =
+    values.outputs !== undefined ? readOutputsFile(values.outputs, testEndpoints) : await readStackOutputs(values.stack!, testEndpoints);
   selectSeats(outputs, seats); // bad --seats is a usage error, before anything touches Azure
-  const report = await runVerify(outputs, { seats, deadlineSeconds: deadline, stack: values.outputs !== undefined ? undefined : values.stack }, await makeDeps(), io);
+  const report = await runVerify(
+    outputs,
+    { seats, deadlineSeconds: deadline, stack: values.outputs !== undefined ? undefined : values.stack },
+    await makeDeps(),
+    io,
+  );
   // What VMs report is made printable where it is read (lib/probe.ts); this is the last net before the terminal.
   io.stdout.write(printable(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report), true));
   return report.ok ? 0 : 1;

@@ -39,7 +39,11 @@ describe("bootstrap under mocks", () => {
 
   it("creates three applications, each with its service principal, and no password or certificate", () => {
     const apps = ofType(run, APP);
-    expect(apps.map((a) => a.inputs.displayName).sort()).toEqual(["dsvm-identity-lab-ci-deploy", "dsvm-identity-lab-ci-preview", "dsvm-identity-lab-ci-reap"]);
+    expect(apps.map((a) => a.inputs.displayName).sort()).toEqual([
+      "dsvm-identity-lab-ci-deploy",
+      "dsvm-identity-lab-ci-preview",
+      "dsvm-identity-lab-ci-reap",
+    ]);
     const sps = ofType(run, SP);
     expect(sps.map((s) => s.inputs.clientId).sort()).toEqual(apps.map((a) => a.state.clientId).sort());
     expect(run.resources.filter((r) => /Password|Certificate/.test(r.type))).toEqual([]);
@@ -50,7 +54,9 @@ describe("bootstrap under mocks", () => {
   it("federated-credential-subject-environment: each identity trusts exactly one subject; none trusts a branch", () => {
     const subjectsOf = (app: string) => {
       const id = one(run, APP, app).id;
-      return ofType(run, FIC).filter((f) => f.inputs.applicationId === id).map((f) => f.inputs.subject);
+      return ofType(run, FIC)
+        .filter((f) => f.inputs.applicationId === id)
+        .map((f) => f.inputs.subject);
     };
     expect(subjectsOf("ci-preview")).toEqual(["repo:contoso/dsvm-identity-lab:pull_request"]);
     expect(subjectsOf("ci-deploy")).toEqual(["repo:contoso/dsvm-identity-lab:environment:lab"]);
@@ -74,8 +80,15 @@ describe("bootstrap under mocks", () => {
     const defs = ofType(run, DEFINITION);
     for (const [key, role] of Object.entries(LAB_CUSTOM_ROLES)) {
       const def = one(run, DEFINITION, `lab-role-${key}`);
-      expect(def.inputs).toMatchObject({ roleDefinitionId: labRoleGuid(role.seed), scope: SUB_SCOPE, assignableScopes: [SUB_SCOPE], roleType: "CustomRole" });
-      expect(def.inputs.permissions).toEqual([{ actions: [...role.actions], notActions: [], dataActions: [...role.dataActions], notDataActions: [] }]);
+      expect(def.inputs).toMatchObject({
+        roleDefinitionId: labRoleGuid(role.seed),
+        scope: SUB_SCOPE,
+        assignableScopes: [SUB_SCOPE],
+        roleType: "CustomRole",
+      });
+      expect(def.inputs.permissions).toEqual([
+        { actions: [...role.actions], notActions: [], dataActions: [...role.dataActions], notDataActions: [] },
+      ]);
       // Unique in the tenant: the name carries the subscription-specific GUID's first characters.
       expect(def.inputs.roleName).toBe(`${role.name} (dsvm-identity-lab ${labRoleGuid(role.seed).slice(0, 8)})`);
       // Custom role names: at most 128 characters.
@@ -96,7 +109,9 @@ describe("bootstrap under mocks", () => {
 
   it("rbac-admin-abac-condition: deploys get Contributor and RBAC Administrator under the lab-roles condition, as an Output of the subscription", () => {
     const mine = assignmentsOf("ci-deploy");
-    expect(mine.map((a) => a.inputs.roleDefinitionId).sort()).toEqual([roleId(BUILTIN_ROLES.contributor), roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator)].sort());
+    expect(mine.map((a) => a.inputs.roleDefinitionId).sort()).toEqual(
+      [roleId(BUILTIN_ROLES.contributor), roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator)].sort(),
+    );
     const rbac = mine.find((a) => a.inputs.roleDefinitionId === roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator))!;
     expect(rbac.inputs.conditionVersion).toBe("2.0");
     expect(rbac.inputs.condition).toBe(assignmentConditionText({ write: LAB_ASSIGNABLE_ROLES, delete: LAB_ASSIGNABLE_ROLES }, SUB));
@@ -118,7 +133,9 @@ describe("bootstrap under mocks", () => {
     expect(actions.filter((a) => a.includes("*"))).toEqual(["*/read"]);
     expect(actions.filter((a) => /Authorization/i.test(a))).toEqual([]);
     const mine = assignmentsOf("ci-reap");
-    expect(mine.map((a) => a.inputs.roleDefinitionId).sort()).toEqual([roleId(reaperGuid), roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator)].sort());
+    expect(mine.map((a) => a.inputs.roleDefinitionId).sort()).toEqual(
+      [roleId(reaperGuid), roleId(BUILTIN_ROLES.roleBasedAccessControlAdministrator)].sort(),
+    );
     const rbac = mine.find((a) => a.inputs.condition)!;
     expect(rbac.inputs.condition).toBe(assignmentConditionText({ write: [], delete: LAB_ASSIGNABLE_ROLES }, SUB));
     // The write expression has no alternative: every write is denied.
@@ -168,7 +185,11 @@ describe("bootstrap under mocks", () => {
 describe("bootstrap config and the ABAC condition", () => {
   it("follows deployEnvironment and reapEnvironment into the subjects", async () => {
     const run = await runBootstrap({ githubRepo: "octo-org/lab.repo", deployEnvironment: "prod", reapEnvironment: "janitor" });
-    expect(ofType(run, FIC).map((f) => f.inputs.subject).sort()).toEqual([
+    expect(
+      ofType(run, FIC)
+        .map((f) => f.inputs.subject)
+        .sort(),
+    ).toEqual([
       "repo:octo-org/lab.repo:environment:janitor",
       "repo:octo-org/lab.repo:environment:prod",
       "repo:octo-org/lab.repo:pull_request",
@@ -177,7 +198,11 @@ describe("bootstrap config and the ABAC condition", () => {
 
   it("federated-credential-subject-environment: with GitHub's immutable ids, every subject is in the immutable form", async () => {
     const run = await runBootstrap({ githubRepo: "contoso/dsvm-identity-lab", githubOwnerId: "123456", githubRepositoryId: "456789" });
-    expect(ofType(run, FIC).map((f) => f.inputs.subject).sort()).toEqual([
+    expect(
+      ofType(run, FIC)
+        .map((f) => f.inputs.subject)
+        .sort(),
+    ).toEqual([
       "repo:contoso@123456/dsvm-identity-lab@456789:environment:lab",
       "repo:contoso@123456/dsvm-identity-lab@456789:environment:reap",
       "repo:contoso@123456/dsvm-identity-lab@456789:pull_request",
@@ -185,17 +210,26 @@ describe("bootstrap config and the ABAC condition", () => {
   });
 
   it.each([
-    [{}, "githubRepo = \"\": expected OWNER/REPO"],
-    [{ githubRepo: "contoso/repo", githubOwnerId: "123" }, "githubRepositoryId is missing: set githubOwnerId and githubRepositoryId together"],
+    [{}, 'githubRepo = "": expected OWNER/REPO'],
+    [
+      { githubRepo: "contoso/repo", githubOwnerId: "123" },
+      "githubRepositoryId is missing: set githubOwnerId and githubRepositoryId together",
+    ],
     [{ githubRepo: "contoso/repo", githubRepositoryId: "123" }, "githubOwnerId is missing"],
-    [{ githubRepo: "contoso/repo", githubOwnerId: "contoso", githubRepositoryId: "1" }, "githubOwnerId = \"contoso\": expected GitHub's numeric id"],
-    [{ githubRepo: "contoso/repo", githubOwnerId: "1", githubRepositoryId: "-5" }, "githubRepositoryId = \"-5\""],
+    [
+      { githubRepo: "contoso/repo", githubOwnerId: "contoso", githubRepositoryId: "1" },
+      'githubOwnerId = "contoso": expected GitHub\'s numeric id',
+    ],
+    [{ githubRepo: "contoso/repo", githubOwnerId: "1", githubRepositoryId: "-5" }, 'githubRepositoryId = "-5"'],
     [{ githubRepo: "contoso" }, "expected OWNER/REPO"],
     [{ githubRepo: "contoso/repo/extra" }, "expected OWNER/REPO"],
     [{ githubRepo: "contoso/*" }, "expected OWNER/REPO"],
     [{ githubRepo: "contoso/repo", deployEnvironment: "lab env" }, "deployEnvironment"],
     [{ githubRepo: "contoso/repo", reapEnvironment: "*" }, "reapEnvironment"],
-    [{ githubRepo: "contoso/repo", reapEnvironment: "lab" }, "reapEnvironment = \"lab\": expected a GitHub environment other than deployEnvironment"],
+    [
+      { githubRepo: "contoso/repo", reapEnvironment: "lab" },
+      'reapEnvironment = "lab": expected a GitHub environment other than deployEnvironment',
+    ],
     [{ githubRepo: "contoso/repo", labUsersGroupName: " " }, "labUsersGroupName"],
   ])("refuses %j", (config, message) => {
     const all = Object.fromEntries(Object.entries(config).map(([k, v]) => [`${BOOTSTRAP_PROJECT}:${k}`, v]));
@@ -209,7 +243,9 @@ describe("bootstrap config and the ABAC condition", () => {
     expect(write).not.toContain("@Resource");
     expect(del).toContain("!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})");
     expect(del).not.toContain("@Request");
-    expect(write).toContain(`@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${BUILTIN_ROLES.virtualMachineUserLogin}}`);
+    expect(write).toContain(
+      `@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${BUILTIN_ROLES.virtualMachineUserLogin}}`,
+    );
     expect(write).toContain(
       `ForAnyOfAnyValues:GuidEquals {${BUILTIN_ROLES.virtualMachineAdministratorLogin}, ${BUILTIN_ROLES.keyVaultSecretsOfficer}}\n  AND\n  @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'User', 'Group', 'ServicePrincipal'}`,
     );
@@ -219,7 +255,9 @@ describe("bootstrap config and the ABAC condition", () => {
     expect(c).not.toMatch(/8e3af657|18d7d88d|f58310d9|b24988ac/); // never Owner, UAA, RBAC Administrator or Contributor
     expect(c.match(/\(/g)!.length).toBe(c.match(/\)/g)!.length);
     // Another subscription, other custom-role GUIDs: the condition must be computed per subscription.
-    expect(assignmentConditionText({ write: LAB_ASSIGNABLE_ROLES, delete: [] }, "11111111-2222-3333-4444-555555555555")).not.toContain(labRoleGuid("storage-listkeys-only"));
+    expect(assignmentConditionText({ write: LAB_ASSIGNABLE_ROLES, delete: [] }, "11111111-2222-3333-4444-555555555555")).not.toContain(
+      labRoleGuid("storage-listkeys-only"),
+    );
   });
 
   it.each([
@@ -234,13 +272,19 @@ describe("bootstrap config and the ABAC condition", () => {
     ["delete", BUILTIN_ROLES.userAccessAdministrator, "User", false],
     ["delete", BUILTIN_ROLES.storageAccountKeyOperator.toUpperCase(), "ServicePrincipal", true],
   ] as const)("the deploy condition decides %s of %s to %s: %s", (op, roleGuid, principalType, allowed) => {
-    expect(conditionAllows({ write: LAB_ASSIGNABLE_ROLES, delete: LAB_ASSIGNABLE_ROLES }, { op, roleGuid, principalType }, SUB)).toBe(allowed);
+    expect(conditionAllows({ write: LAB_ASSIGNABLE_ROLES, delete: LAB_ASSIGNABLE_ROLES }, { op, roleGuid, principalType }, SUB)).toBe(
+      allowed,
+    );
   });
 
   it("the reaper's condition allows no write at all, and deletes of the lab's roles only", () => {
     const reaper = CI_IDENTITIES.find((i) => i.key === "reap")!.grants.find((g) => g.condition)!.condition!;
-    expect(conditionAllows(reaper, { op: "write", roleGuid: BUILTIN_ROLES.virtualMachineUserLogin, principalType: "Group" }, SUB)).toBe(false);
-    expect(conditionAllows(reaper, { op: "delete", roleGuid: BUILTIN_ROLES.virtualMachineUserLogin, principalType: "Group" }, SUB)).toBe(true);
+    expect(conditionAllows(reaper, { op: "write", roleGuid: BUILTIN_ROLES.virtualMachineUserLogin, principalType: "Group" }, SUB)).toBe(
+      false,
+    );
+    expect(conditionAllows(reaper, { op: "delete", roleGuid: BUILTIN_ROLES.virtualMachineUserLogin, principalType: "Group" }, SUB)).toBe(
+      true,
+    );
     expect(conditionAllows(reaper, { op: "delete", roleGuid: BUILTIN_ROLES.owner, principalType: "Group" }, SUB)).toBe(false);
   });
 });

@@ -5,7 +5,12 @@ import { ofType, one, runComponents, runLab } from "../helpers/program";
 describe("DataScienceVm", () => {
   it("is the DSVM Ubuntu 22.04 gen2 image, with no marketplace plan block", async () => {
     const vm = one(await runLab(), "azure-native:compute:VirtualMachine", "seat1-vm");
-    expect(vm.inputs.storageProfile.imageReference).toEqual({ publisher: "microsoft-dsvm", offer: "ubuntu-2204", sku: "2204-gen2", version: "latest" });
+    expect(vm.inputs.storageProfile.imageReference).toEqual({
+      publisher: "microsoft-dsvm",
+      offer: "ubuntu-2204",
+      sku: "2204-gen2",
+      version: "latest",
+    });
     expect(vm.inputs.plan).toBeUndefined();
   });
 
@@ -14,7 +19,13 @@ describe("DataScienceVm", () => {
     const vm = one(run, "azure-native:compute:VirtualMachine", "seat2-vm");
     expect(vm.inputs.identity).toEqual({ type: "SystemAssigned" });
     const seat2 = (run.outputs.seatVms as any[])[1];
-    expect(seat2).toMatchObject({ seat: 2, vmName: "dsvmlab-vm2", vmId: vm.id, principalId: vm.state.identity.principalId, privateIp: "10.42.1.5" });
+    expect(seat2).toMatchObject({
+      seat: 2,
+      vmName: "dsvmlab-vm2",
+      vmId: vm.id,
+      principalId: vm.state.identity.principalId,
+      privateIp: "10.42.1.5",
+    });
   });
 
   it("signs in by SSH key only: password auth disabled and no password anywhere", async () => {
@@ -53,8 +64,15 @@ describe("DataScienceVm", () => {
   it("is a component: its children are parented to it", async () => {
     const run = await runLab();
     const component = one(run, "dsvm-identity-lab:lab:DataScienceVm", "seat1");
-    const children = run.resources.filter((r) => r.parent === component.urn).map((r) => r.type).sort();
-    expect(children).toEqual(["azure-native:compute:VirtualMachine", "azure-native:devtestlab:GlobalSchedule", "azure-native:network:NetworkInterface"]);
+    const children = run.resources
+      .filter((r) => r.parent === component.urn)
+      .map((r) => r.type)
+      .sort();
+    expect(children).toEqual([
+      "azure-native:compute:VirtualMachine",
+      "azure-native:devtestlab:GlobalSchedule",
+      "azure-native:network:NetworkInterface",
+    ]);
   });
 });
 
@@ -82,7 +100,11 @@ describe("DataScienceVm alone: Entra sign-in (hand-written args)", () => {
   it("Windows without lab users: AADLoginForWindows, and VM Administrator Login for each given principal with its type (role-assignment-principal-type)", async () => {
     const run = await build({ os: "windows", adminLogin });
     const vm = one(run, "azure-native:compute:VirtualMachine", "seat1-vm");
-    expect(one(run, EXT, "seat1-aadssh").inputs).toMatchObject({ vmName: "lab-vm1", publisher: AAD_WINDOWS_LOGIN_EXTENSION.publisher, type: "AADLoginForWindows" });
+    expect(one(run, EXT, "seat1-aadssh").inputs).toMatchObject({
+      vmName: "lab-vm1",
+      publisher: AAD_WINDOWS_LOGIN_EXTENSION.publisher,
+      type: "AADLoginForWindows",
+    });
     const roleDefinitionId = `/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.virtualMachineAdministratorLogin}`;
     const logins = ofType(run, RA).sort((a, b) => a.name.localeCompare(b.name));
     expect(logins.map((a) => [a.name, a.inputs.principalId, a.inputs.principalType, a.inputs.scope, a.inputs.roleDefinitionId])).toEqual([
@@ -96,7 +118,11 @@ describe("DataScienceVm alone: Entra sign-in (hand-written args)", () => {
 
   it("Windows with lab users: also VM User Login for the group (principalType Group)", async () => {
     const run = await build({ os: "windows", adminLogin, labUsers: { groupObjectId: "group-1", subscriptionId: "sub-1" } });
-    expect(one(run, RA, "seat1-userlogin").inputs).toMatchObject({ principalId: "group-1", principalType: "Group", roleDefinitionId: expect.stringMatching(new RegExp(`${BUILTIN_ROLES.virtualMachineUserLogin}$`)) });
+    expect(one(run, RA, "seat1-userlogin").inputs).toMatchObject({
+      principalId: "group-1",
+      principalType: "Group",
+      roleDefinitionId: expect.stringMatching(new RegExp(`${BUILTIN_ROLES.virtualMachineUserLogin}$`)),
+    });
     expect(ofType(run, RA)).toHaveLength(3);
     expect(ofType(run, EXT)).toHaveLength(1);
   });

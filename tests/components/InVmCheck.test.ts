@@ -28,7 +28,13 @@ describe("InVmCheck", () => {
       });
       expect(rc.inputs.timeoutInSeconds).toBeGreaterThan(600);
       // Unnamed parameters: the handler passes them as the script's arguments, in order.
-      const args = probeArgs({ vaultUri: vault.properties.vaultUri, secretName: "SQLPasswd", storageAccountId: account.id!, blobEndpoint: account.state.primaryEndpoints.blob, deadlineSeconds: 600 });
+      const args = probeArgs({
+        vaultUri: vault.properties.vaultUri,
+        secretName: "SQLPasswd",
+        storageAccountId: account.id!,
+        blobEndpoint: account.state.primaryEndpoints.blob,
+        deadlineSeconds: 600,
+      });
       expect(rc.inputs.parameters).toEqual(args.map((value) => ({ name: "", value })));
     }
   });
@@ -66,7 +72,9 @@ describe("InVmCheck", () => {
   it("checkOnDeploy defaults to true and takes only true or false", () => {
     expect(validateConfig(devConfig()).checkOnDeploy).toBe(true);
     expect(() => validateConfig(devConfig({ checkOnDeploy: "yes" }))).toThrow(ConfigError);
-    expect(() => validateConfig(devConfig({ checkOnDeploy: "yes" }))).toThrow(/dsvm-identity-lab:checkOnDeploy = "yes": expected true or false/);
+    expect(() => validateConfig(devConfig({ checkOnDeploy: "yes" }))).toThrow(
+      /dsvm-identity-lab:checkOnDeploy = "yes": expected true or false/,
+    );
   });
 });
 
@@ -86,9 +94,15 @@ describe("the canary secret (SecretVault)", () => {
     });
     const secret = one(run, "azure-native:keyvault:Secret", "vault-canary");
     const password = one(run, "random:index/randomPassword:RandomPassword", "vault-canary-value");
-    expect(secret.inputs).toMatchObject({ secretName: "SQLPasswd", vaultName: one(run, "azure-native:keyvault:Vault", "vault-kv").state.name });
+    expect(secret.inputs).toMatchObject({
+      secretName: "SQLPasswd",
+      vaultName: one(run, "azure-native:keyvault:Vault", "vault-kv").state.name,
+    });
     // The value reaches the provider as a secret, and the Secret's properties stay secret in state.
-    expect(secret.inputs.properties).toEqual({ [specialSigKey]: specialSecretSig, value: { value: password.state.result, contentType: "text/plain" } });
+    expect(secret.inputs.properties).toEqual({
+      [specialSigKey]: specialSecretSig,
+      value: { value: password.state.result, contentType: "text/plain" },
+    });
     expect(await valueIsSecret).toBe(true);
     expect(secretOpts.additionalSecretOutputs).toContain("properties");
     expect(password.inputs).toMatchObject({ length: 32, special: false });
@@ -107,13 +121,16 @@ describe("run-command-identical-request-not-rerun: the run command's name is a f
     const parts = ["probe-hash", "params", "grant-a", "grant-b"];
     expect(probeRunCommandName(parts)).toBe(probeRunCommandName([...parts]));
     expect(probeRunCommandName(parts)).toMatch(/^dsvm-lab-probe-[0-9a-f]{12}$/);
-    for (let i = 0; i < parts.length; i++) expect(probeRunCommandName(parts.map((p, j) => (j === i ? `${p}!` : p)))).not.toBe(probeRunCommandName(parts));
+    for (let i = 0; i < parts.length; i++)
+      expect(probeRunCommandName(parts.map((p, j) => (j === i ? `${p}!` : p)))).not.toBe(probeRunCommandName(parts));
     // Parts are kept apart: moving text from one part to the next is another request.
     expect(probeRunCommandName(["ab", "c"])).not.toBe(probeRunCommandName(["a", "bc"]));
   });
 
   const PROBE = path.join(ROOT, "lib/probe");
-  const nameOf = async (over: { grants?: string[]; probeText?: string; vaultUri?: string; secretName?: string; os?: "ubuntu" | "windows" } = {}) => {
+  const nameOf = async (
+    over: { grants?: string[]; probeText?: string; vaultUri?: string; secretName?: string; os?: "ubuntu" | "windows" } = {},
+  ) => {
     if (over.probeText !== undefined) {
       const text = over.probeText;
       jest.doMock(PROBE, () => ({ ...jest.requireActual(PROBE), readProbe: () => text }));
@@ -130,7 +147,11 @@ describe("run-command-identical-request-not-rerun: the run command's name is a f
           storageAccountId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/labst1",
           blobEndpoint: "https://labst1.blob.core.windows.net/",
           waitFor: [],
-          grantIdentity: over.grants ?? ["/subscriptions/s/x/roleAssignments/1", "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/r", "principal-1"],
+          grantIdentity: over.grants ?? [
+            "/subscriptions/s/x/roleAssignments/1",
+            "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/r",
+            "principal-1",
+          ],
           os: over.os,
         });
       });
@@ -153,7 +174,16 @@ describe("run-command-identical-request-not-rerun: the run command's name is a f
   });
 
   it.each([
-    ["a grant changed (another role)", { grants: ["/subscriptions/s/x/roleAssignments/1", "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/OTHER", "principal-1"] }],
+    [
+      "a grant changed (another role)",
+      {
+        grants: [
+          "/subscriptions/s/x/roleAssignments/1",
+          "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/OTHER",
+          "principal-1",
+        ],
+      },
+    ],
     ["a grant removed", { grants: ["/subscriptions/s/x/roleAssignments/1"] }],
     ["the vault URI changed", { vaultUri: "https://lab-kv-zzz999.vault.azure.net/" }],
     ["the secret name changed", { secretName: "Other" }],
@@ -164,7 +194,10 @@ describe("run-command-identical-request-not-rerun: the run command's name is a f
   });
 
   it("in the program: stable across runs, different per seat, and different when a seat's listKeys grant changes", async () => {
-    const names = async (o: Record<string, string>) => ofType(await runLab({ seats: "2", ...o }), RUN_COMMAND).map((r) => r.inputs.runCommandName as string).sort();
+    const names = async (o: Record<string, string>) =>
+      ofType(await runLab({ seats: "2", ...o }), RUN_COMMAND)
+        .map((r) => r.inputs.runCommandName as string)
+        .sort();
     const first = await names({});
     expect(new Set(first).size).toBe(2);
     expect(await names({})).toEqual(first);

@@ -27,7 +27,13 @@ describe("LabNetwork", () => {
     const run = await runLab({ allowedSshCidrs: '["203.0.113.0/24","198.51.100.9"]' });
     const rules = one(run, "azure-native:network:NetworkSecurityGroup", "network-nsg").inputs.securityRules;
     expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ direction: "Inbound", access: "Allow", protocol: "Tcp", destinationPortRange: "22", sourceAddressPrefixes: ["203.0.113.0/24", "198.51.100.9"] });
+    expect(rules[0]).toMatchObject({
+      direction: "Inbound",
+      access: "Allow",
+      protocol: "Tcp",
+      destinationPortRange: "22",
+      sourceAddressPrefixes: ["203.0.113.0/24", "198.51.100.9"],
+    });
     expect(rules[0].sourceAddressPrefix).toBeUndefined();
     const seatIps = ofType(run, "azure-native:network:PublicIPAddress").filter((p) => p.name !== "network-nat-ip");
     expect(seatIps.map((p) => p.name).sort()).toEqual(["seat1-ip", "seat2-ip"]);

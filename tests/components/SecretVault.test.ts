@@ -27,7 +27,15 @@ function buildVault(over: Record<string, unknown> = {}, name = "kv", model: "acc
       ],
       operatorObjectIds: ["operator-1"],
       canarySecretName: "Canary",
-      access: model === "rbac" ? { model, subscriptionId: "sub-1", seatRoleDefinitionId: sdk.output("/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/r1"), operatorPrincipalType: "User" } : { model },
+      access:
+        model === "rbac"
+          ? {
+              model,
+              subscriptionId: "sub-1",
+              seatRoleDefinitionId: sdk.output("/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/r1"),
+              operatorPrincipalType: "User",
+            }
+          : { model },
       ...over,
     } as any);
   });
@@ -55,7 +63,9 @@ describe("SecretVault", () => {
     const run = await runLab({ operatorIpRanges: '["198.51.100.7"]' });
     const acls = one(run, T.vault, "vault-kv").inputs.properties.networkAcls;
     expect(acls).toMatchObject({ defaultAction: "Deny", bypass: "None", ipRules: [{ value: "198.51.100.7" }] });
-    expect(acls.virtualNetworkRules).toEqual([{ id: one(run, "azure-native:network:Subnet", "network-subnet").id, ignoreMissingVnetServiceEndpoint: false }]);
+    expect(acls.virtualNetworkRules).toEqual([
+      { id: one(run, "azure-native:network:Subnet", "network-subnet").id, ignoreMissingVnetServiceEndpoint: false },
+    ]);
   });
 
   it("has a valid, unique-by-suffix name: 3-24 characters, starting with a letter", async () => {
@@ -80,7 +90,13 @@ describe("SecretVault", () => {
     for (const seat of [1, 2, 3]) {
       const principal = one(run, "azure-native:compute:VirtualMachine", `seat${seat}-vm`).state.identity.principalId;
       const mine = policies.filter((p) => p.objectId === principal);
-      expect(mine).toEqual([{ tenantId: MOCK_CLIENT.tenantId, objectId: principal, permissions: { secrets: ["get", "set"], keys: [], certificates: [], storage: [] } }]);
+      expect(mine).toEqual([
+        {
+          tenantId: MOCK_CLIENT.tenantId,
+          objectId: principal,
+          permissions: { secrets: ["get", "set"], keys: [], certificates: [], storage: [] },
+        },
+      ]);
     }
   });
 
@@ -153,9 +169,21 @@ describe("SecretVault alone (hand-written args)", () => {
     await expect(
       runComponents((load) => {
         const { SecretVault } = load<typeof import("../../components/SecretVault")>("components/SecretVault");
-        // @ts-expect-error the rbac model needs subscriptionId, seatRoleDefinitionId and operatorPrincipalType
-        new SecretVault("kv", { resourceGroupName: "rg", location: "westeurope", tenantId: "t", namePrefix: "lab", subnetId: "s", operatorIpRanges: [], seats: [], operatorObjectIds: [], access: { model: "rbac" } });
+        new SecretVault("kv", {
+          resourceGroupName: "rg",
+          location: "westeurope",
+          tenantId: "t",
+          namePrefix: "lab",
+          subnetId: "s",
+          operatorIpRanges: [],
+          seats: [],
+          operatorObjectIds: [],
+          // @ts-expect-error the rbac model needs subscriptionId, seatRoleDefinitionId and operatorPrincipalType
+          access: { model: "rbac" },
+        });
       }),
-    ).rejects.toThrow(/SecretVault kv: access\.model "rbac" needs access\.subscriptionId, access\.seatRoleDefinitionId and access\.operatorPrincipalType/);
+    ).rejects.toThrow(
+      /SecretVault kv: access\.model "rbac" needs access\.subscriptionId, access\.seatRoleDefinitionId and access\.operatorPrincipalType/,
+    );
   });
 });

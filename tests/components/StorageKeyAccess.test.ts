@@ -17,7 +17,9 @@ describe("StorageKeyAccess", () => {
       allowSharedKeyAccess: true,
       networkRuleSet: { defaultAction: "Deny", bypass: "None" },
     });
-    expect(account.networkRuleSet.virtualNetworkRules).toEqual([{ virtualNetworkResourceId: one(run, "azure-native:network:Subnet", "network-subnet").id, action: "Allow" }]);
+    expect(account.networkRuleSet.virtualNetworkRules).toEqual([
+      { virtualNetworkResourceId: one(run, "azure-native:network:Subnet", "network-subnet").id, action: "Allow" },
+    ]);
     // Storage firewalls take a bare address, not /32.
     expect(account.networkRuleSet.ipRules.map((r: any) => r.iPAddressOrRange)).toEqual(["198.51.100.7", "203.0.113.0/28"]);
     expect(account.accountName).toMatch(/^[a-z0-9]{3,24}$/);
@@ -51,7 +53,10 @@ describe("StorageKeyAccess", () => {
   });
 
   it("names role assignments deterministically, so a re-run computes the same names", async () => {
-    const names = async () => ofType(await runLab(), "azure-native:authorization:RoleAssignment").map((a) => a.inputs.roleAssignmentName).sort();
+    const names = async () =>
+      ofType(await runLab(), "azure-native:authorization:RoleAssignment")
+        .map((a) => a.inputs.roleAssignmentName)
+        .sort();
     const first = await names();
     expect(first).toHaveLength(2);
     for (const n of first) expect(n).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -63,7 +68,9 @@ describe("StorageKeyAccess", () => {
     const run = await runLab({ listKeysRole: "builtin" });
     expect(ofType(run, "azure-native:authorization:RoleDefinition")).toEqual([]);
     for (const a of ofType(run, "azure-native:authorization:RoleAssignment")) {
-      expect(a.inputs.roleDefinitionId).toBe(`/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.storageAccountKeyOperator}`);
+      expect(a.inputs.roleDefinitionId).toBe(
+        `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILTIN_ROLES.storageAccountKeyOperator}`,
+      );
     }
   });
 
@@ -81,7 +88,11 @@ describe("StorageKeyAccess", () => {
   it("outputs the account name, id and blob endpoint", async () => {
     const run = await runLab();
     const account = one(run, "azure-native:storage:StorageAccount", "storage-account");
-    expect(run.outputs).toMatchObject({ storageAccountName: account.state.name, storageAccountId: account.id, blobEndpoint: `https://${account.state.name}.blob.core.windows.net/` });
+    expect(run.outputs).toMatchObject({
+      storageAccountName: account.state.name,
+      storageAccountId: account.id,
+      blobEndpoint: `https://${account.state.name}.blob.core.windows.net/`,
+    });
   });
 });
 
@@ -90,11 +101,25 @@ describe("StorageKeyAccess alone (hand-written args)", () => {
   const build = (listKeysRole: "custom" | "builtin", customRoleSource?: "subscription" | "lab") =>
     runComponents((load) => {
       const { StorageKeyAccess } = load<typeof import("../../components/StorageKeyAccess")>("components/StorageKeyAccess");
-      new StorageKeyAccess("st", { resourceGroupName: "rg", resourceGroupId: RG, subscriptionId: "sub-2", location: "westeurope", namePrefix: "lab", subnetId: "s", operatorIpRanges: [], seats: [{ number: 1, principalId: "p1" }], listKeysRole, customRoleSource });
+      new StorageKeyAccess("st", {
+        resourceGroupName: "rg",
+        resourceGroupId: RG,
+        subscriptionId: "sub-2",
+        location: "westeurope",
+        namePrefix: "lab",
+        subnetId: "s",
+        operatorIpRanges: [],
+        seats: [{ number: 1, principalId: "p1" }],
+        listKeysRole,
+        customRoleSource,
+      });
     });
   const roleOf = async (...a: Parameters<typeof build>) => {
     const run = await build(...a);
-    return { defs: ofType(run, "azure-native:authorization:RoleDefinition"), assigned: one(run, "azure-native:authorization:RoleAssignment", "st-seat1-listkeys").inputs.roleDefinitionId };
+    return {
+      defs: ofType(run, "azure-native:authorization:RoleDefinition"),
+      assigned: one(run, "azure-native:authorization:RoleAssignment", "st-seat1-listkeys").inputs.roleDefinitionId,
+    };
   };
   const id = (guid: string) => `/subscriptions/sub-2/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
@@ -108,7 +133,12 @@ describe("StorageKeyAccess alone (hand-written args)", () => {
     const { defs, assigned } = await roleOf("custom", "lab");
     expect(defs).toHaveLength(1);
     const spec = LAB_CUSTOM_ROLES.storageListKeys;
-    expect(defs[0].inputs).toMatchObject({ roleDefinitionId: deterministicGuid(RG, spec.seed), description: spec.description, permissions: [{ actions: [...spec.actions], dataActions: [] }], assignableScopes: [RG] });
+    expect(defs[0].inputs).toMatchObject({
+      roleDefinitionId: deterministicGuid(RG, spec.seed),
+      description: spec.description,
+      permissions: [{ actions: [...spec.actions], dataActions: [] }],
+      assignableScopes: [RG],
+    });
     expect(defs[0].inputs.roleName).toMatch(/^Storage listKeys only \(dsvm-identity-lab [0-9a-f]{8}\)$/);
     expect(assigned).toBe(id(deterministicGuid(RG, spec.seed)));
   });

@@ -49,10 +49,18 @@ describe("RBAC model (vaultAccessModel: rbac)", () => {
     const vms = ofType(run, "azure-native:compute:VirtualMachine");
     for (const seat of [1, 2]) {
       const principalId = vms.find((v) => v.parent?.endsWith(`::seat${seat}`))!.state.identity.principalId;
-      for (const [label, secret, secretResource] of [["sqlpasswd", "SQLPasswd", "vault-canary"], ["sqlpasswd-probe", "SQLPasswd-probe", "vault-probe-secret"]]) {
+      for (const [label, secret, secretResource] of [
+        ["sqlpasswd", "SQLPasswd", "vault-canary"],
+        ["sqlpasswd-probe", "SQLPasswd-probe", "vault-probe-secret"],
+      ]) {
         const a = one(run, ASSIGNMENT, `vault-rbac-seat${seat}-${label}`);
         const scope = `${vault.id}/secrets/${secret}`;
-        expect(a.inputs).toMatchObject({ principalId, principalType: "ServicePrincipal", scope, roleDefinitionId: expect.stringMatching(new RegExp(`/roleDefinitions/${role.state.name}$`)) });
+        expect(a.inputs).toMatchObject({
+          principalId,
+          principalType: "ServicePrincipal",
+          scope,
+          roleDefinitionId: expect.stringMatching(new RegExp(`/roleDefinitions/${role.state.name}$`)),
+        });
         expect(a.inputs.roleAssignmentName).toBe(roleAssignmentGuid(scope, principalId, a.inputs.roleDefinitionId));
         expect(a.dependencies).toContain(one(run, "azure-native:keyvault:Secret", secretResource).urn);
       }
@@ -70,7 +78,11 @@ describe("RBAC model (vaultAccessModel: rbac)", () => {
   it("gives the deploying principal Key Vault Secrets Officer on the vault, and nothing else in the vault", () => {
     const vault = one(run, "azure-native:keyvault:Vault", "vault-kv");
     const operator = one(run, ASSIGNMENT, "vault-rbac-operator1");
-    expect(operator.inputs).toMatchObject({ principalId: MOCK_CLIENT.objectId, scope: vault.id, roleDefinitionId: expect.stringMatching(new RegExp(`/roleDefinitions/${BUILTIN_ROLES.keyVaultSecretsOfficer}$`)) });
+    expect(operator.inputs).toMatchObject({
+      principalId: MOCK_CLIENT.objectId,
+      scope: vault.id,
+      roleDefinitionId: expect.stringMatching(new RegExp(`/roleDefinitions/${BUILTIN_ROLES.keyVaultSecretsOfficer}$`)),
+    });
     expect(operator.inputs.principalType).toBe("User");
   });
 
@@ -81,7 +93,12 @@ describe("RBAC model (vaultAccessModel: rbac)", () => {
 
   it("makes each seat's in-VM check wait for that seat's secret grants only", () => {
     const check = one(run, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine", "seat1-check-probe");
-    expect(check.dependencies).toEqual(expect.arrayContaining([one(run, ASSIGNMENT, "vault-rbac-seat1-sqlpasswd").urn, one(run, ASSIGNMENT, "vault-rbac-seat1-sqlpasswd-probe").urn]));
+    expect(check.dependencies).toEqual(
+      expect.arrayContaining([
+        one(run, ASSIGNMENT, "vault-rbac-seat1-sqlpasswd").urn,
+        one(run, ASSIGNMENT, "vault-rbac-seat1-sqlpasswd-probe").urn,
+      ]),
+    );
     expect(check.dependencies).not.toContain(one(run, ASSIGNMENT, "vault-rbac-seat2-sqlpasswd").urn);
   });
 
@@ -89,17 +106,32 @@ describe("RBAC model (vaultAccessModel: rbac)", () => {
     const vaultName = one(run, "azure-native:keyvault:Vault", "vault-kv").state.name;
     const rows = accessMatrix(run.resources, { deployer: MOCK_CLIENT.objectId });
     const seat1 = rows.filter((r) => r.principal === "seat 1 identity");
-    expect(seat1.map((r) => r.resource)).toEqual([`secret SQLPasswd in key vault ${vaultName}`, `secret SQLPasswd-probe in key vault ${vaultName}`, expect.stringMatching(/^storage account /)]);
+    expect(seat1.map((r) => r.resource)).toEqual([
+      `secret SQLPasswd in key vault ${vaultName}`,
+      `secret SQLPasswd-probe in key vault ${vaultName}`,
+      expect.stringMatching(/^storage account /),
+    ]);
     for (const r of seat1.slice(0, 2)) expect(r.permissions).toEqual([...SEAT_SECRET_DATA_ACTIONS]);
-    expect(rows.filter((r) => r.seat).flatMap((r) => r.permissions).filter((p) => /readMetadata|list\b|secrets\/\*/i.test(p))).toEqual([]);
-    expect(rows.find((r) => r.principal === "deploying principal (operator)")).toMatchObject({ resource: `key vault ${vaultName}`, permissions: ["Microsoft.KeyVault/vaults/secrets/*"], via: "role: Key Vault Secrets Officer" });
+    expect(
+      rows
+        .filter((r) => r.seat)
+        .flatMap((r) => r.permissions)
+        .filter((p) => /readMetadata|list\b|secrets\/\*/i.test(p)),
+    ).toEqual([]);
+    expect(rows.find((r) => r.principal === "deploying principal (operator)")).toMatchObject({
+      resource: `key vault ${vaultName}`,
+      permissions: ["Microsoft.KeyVault/vaults/secrets/*"],
+      via: "role: Key Vault Secrets Officer",
+    });
   });
 });
 
 describe("access-policy model (the default) is unchanged", () => {
   it("makes no role definition or assignment for Key Vault", async () => {
     const run = await runLab();
-    expect(run.resources.filter((r) => r.name.startsWith("secret-role") || r.name.startsWith("vault-rbac") || r.name === "vault-probe-secret")).toEqual([]);
+    expect(
+      run.resources.filter((r) => r.name.startsWith("secret-role") || r.name.startsWith("vault-rbac") || r.name === "vault-probe-secret"),
+    ).toEqual([]);
     expect(one(run, "azure-native:keyvault:Vault", "vault-kv").inputs.properties.enableRbacAuthorization).toBe(false);
   });
 });
@@ -121,7 +153,11 @@ describe("SecretGetSetRole alone", () => {
   const build = (customRoleSource?: "subscription" | "lab") =>
     runComponents((load) => {
       const { SecretGetSetRole } = load<typeof import("../../components/SecretGetSetRole")>("components/SecretGetSetRole");
-      new SecretGetSetRole("role", { resourceGroupId: "/subscriptions/sub-9/resourceGroups/Lab-RG", subscriptionId: "sub-9", customRoleSource });
+      new SecretGetSetRole("role", {
+        resourceGroupId: "/subscriptions/sub-9/resourceGroups/Lab-RG",
+        subscriptionId: "sub-9",
+        customRoleSource,
+      });
     });
 
   it("lab: one definition from LAB_CUSTOM_ROLES, assignable in the resource group only, GUID from the group's id", async () => {
@@ -148,8 +184,15 @@ describe("VaultRbacAccess alone (hand-written args)", () => {
     const run = await runComponents((load) => {
       const keyvault = load<typeof import("@pulumi/azure-native/keyvault")>("node_modules/@pulumi/azure-native/keyvault");
       const { VaultRbacAccess } = load<typeof import("../../components/VaultRbacAccess")>("components/VaultRbacAccess");
-      const vault = new keyvault.Vault("v", { resourceGroupName: "rg", properties: { tenantId: "t", sku: { family: "A", name: "standard" } } });
-      const secret = new keyvault.Secret("s", { resourceGroupName: "rg", vaultName: vault.name, secretName: "Canary", properties: { value: "x" } }, { deletedWith: vault });
+      const vault = new keyvault.Vault("v", {
+        resourceGroupName: "rg",
+        properties: { tenantId: "t", sku: { family: "A", name: "standard" } },
+      });
+      const secret = new keyvault.Secret(
+        "s",
+        { resourceGroupName: "rg", vaultName: vault.name, secretName: "Canary", properties: { value: "x" } },
+        { deletedWith: vault },
+      );
       new VaultRbacAccess("acc", {
         vaultId: vault.id,
         vault,

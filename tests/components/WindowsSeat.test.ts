@@ -48,41 +48,86 @@ describe("Windows seats (os: windows)", () => {
 
   it("sign lab users in with Entra ID: AADLoginForWindows and Virtual Machine User Login for the group on each VM", () => {
     const ext = one(run, "azure-native:compute:VirtualMachineExtension", "seat1-aadssh").inputs;
-    expect(ext).toMatchObject({ publisher: AAD_WINDOWS_LOGIN_EXTENSION.publisher, type: "AADLoginForWindows", vmExtensionName: "AADLoginForWindows", autoUpgradeMinorVersion: true });
+    expect(ext).toMatchObject({
+      publisher: AAD_WINDOWS_LOGIN_EXTENSION.publisher,
+      type: "AADLoginForWindows",
+      vmExtensionName: "AADLoginForWindows",
+      autoUpgradeMinorVersion: true,
+    });
     const login = one(run, "azure-native:authorization:RoleAssignment", "seat1-userlogin").inputs;
-    expect(login).toMatchObject({ principalId: GROUP, principalType: "Group", scope: one(run, "azure-native:compute:VirtualMachine", "seat1-vm").id });
+    expect(login).toMatchObject({
+      principalId: GROUP,
+      principalType: "Group",
+      scope: one(run, "azure-native:compute:VirtualMachine", "seat1-vm").id,
+    });
     expect(login.roleDefinitionId).toMatch(new RegExp(`${BUILTIN_ROLES.virtualMachineUserLogin}$`));
   });
 
   it("admit RDP (3389) only from allowedSshCidrs, never SSH and never the internet", () => {
     const rules = one(run, "azure-native:network:NetworkSecurityGroup", "network-nsg").inputs.securityRules;
-    expect(rules).toEqual([expect.objectContaining({ name: "allow-rdp-from-allowed-cidrs", destinationPortRange: "3389", sourceAddressPrefixes: ["203.0.113.0/24"], access: "Allow", direction: "Inbound" })]);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        name: "allow-rdp-from-allowed-cidrs",
+        destinationPortRange: "3389",
+        sourceAddressPrefixes: ["203.0.113.0/24"],
+        access: "Allow",
+        direction: "Inbound",
+      }),
+    ]);
   });
 
   it("shut down daily, as Linux seats do", () => {
-    expect(one(run, "azure-native:devtestlab:GlobalSchedule", "seat1-shutdown").inputs).toMatchObject({ status: "Enabled", taskType: "ComputeVmShutdownTask", name: "shutdown-computevm-dsvmlab-vm1" });
+    expect(one(run, "azure-native:devtestlab:GlobalSchedule", "seat1-shutdown").inputs).toMatchObject({
+      status: "Enabled",
+      taskType: "ComputeVmShutdownTask",
+      name: "shutdown-computevm-dsvmlab-vm1",
+    });
   });
 
   it("run vm-probe.ps1 as the in-VM check, with PowerShell-named parameters", () => {
     const check = one(run, RUN_COMMAND, "seat1-check-probe").inputs;
     expect(check.source.script).toBe(readPsProbe());
-    expect(check.parameters.map((p: { name: string }) => p.name)).toEqual(["VaultUri", "Secret", "StorageAccountId", "BlobEndpoint", "DeadlineSeconds"]);
+    expect(check.parameters.map((p: { name: string }) => p.name)).toEqual([
+      "VaultUri",
+      "Secret",
+      "StorageAccountId",
+      "BlobEndpoint",
+      "DeadlineSeconds",
+    ]);
     expect(check.parameters.find((p: { name: string }) => p.name === "Secret").value).toBe("SQLPasswd");
   });
 
   it("pass the policy gate with no violation", () => {
-    expect(checkRecorded(run.resources, contextFromConfig(devConfig({ ...WINDOWS, labUsersGroupObjectId: GROUP, allowedSshCidrs: '["203.0.113.0/24"]' })))).toEqual([]);
+    expect(
+      checkRecorded(
+        run.resources,
+        contextFromConfig(devConfig({ ...WINDOWS, labUsersGroupObjectId: GROUP, allowedSshCidrs: '["203.0.113.0/24"]' })),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe("Azure Bastion (bastion: true)", () => {
   it("adds AzureBastionSubnet, a Standard static IP and a Standard Bastion host, and no public IP or inbound rule for the seats", async () => {
     const run = await runLab({ ...WINDOWS, bastion: "true" });
-    expect(one(run, "azure-native:network:Subnet", "network-bastion-subnet").inputs).toMatchObject({ subnetName: "AzureBastionSubnet", addressPrefix: "10.42.0.0/26" });
-    expect(one(run, "azure-native:network:PublicIPAddress", "network-bastion-ip").inputs).toMatchObject({ sku: { name: "Standard" }, publicIPAllocationMethod: "Static" });
+    expect(one(run, "azure-native:network:Subnet", "network-bastion-subnet").inputs).toMatchObject({
+      subnetName: "AzureBastionSubnet",
+      addressPrefix: "10.42.0.0/26",
+    });
+    expect(one(run, "azure-native:network:PublicIPAddress", "network-bastion-ip").inputs).toMatchObject({
+      sku: { name: "Standard" },
+      publicIPAllocationMethod: "Static",
+    });
     const host = one(run, "azure-native:network:BastionHost", "network-bastion");
-    expect(host.inputs).toMatchObject({ sku: { name: "Standard" }, ipConfigurations: [expect.objectContaining({ subnet: { id: one(run, "azure-native:network:Subnet", "network-bastion-subnet").id } })] });
-    expect(ofType(run, "azure-native:network:PublicIPAddress").map((p) => p.name).sort()).toEqual(["network-bastion-ip", "network-nat-ip"]);
+    expect(host.inputs).toMatchObject({
+      sku: { name: "Standard" },
+      ipConfigurations: [expect.objectContaining({ subnet: { id: one(run, "azure-native:network:Subnet", "network-bastion-subnet").id } })],
+    });
+    expect(
+      ofType(run, "azure-native:network:PublicIPAddress")
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(["network-bastion-ip", "network-nat-ip"]);
     expect(one(run, "azure-native:network:NetworkSecurityGroup", "network-nsg").inputs.securityRules).toEqual([]);
   });
 
@@ -109,18 +154,48 @@ describe("Windows regressions are caught", () => {
 
   it("an admin password someone typed in: vm-password-auth-disabled, without echoing it", async () => {
     const typed = `Typed-${Math.random().toString(36).slice(2)}-Pw1!`;
-    const v = await fired([{ type: VM, name: "seat1-vm", change: (props, sdk) => ({ ...props, osProfile: patch(sdk, props.osProfile, (o: any) => ({ ...o, adminPassword: typed })) }) }]);
+    const v = await fired([
+      {
+        type: VM,
+        name: "seat1-vm",
+        change: (props, sdk) => ({ ...props, osProfile: patch(sdk, props.osProfile, (o: any) => ({ ...o, adminPassword: typed })) }),
+      },
+    ]);
     // The VM still depends on the RandomPassword (the rest of osProfile came with it): the known value decides.
     expect(v.map((x) => x.ruleId)).toContain("vm-password-auth-disabled");
-    expect(v.find((x) => x.ruleId === "vm-password-auth-disabled")!.message).toMatch(/Windows VM dsvmlab-vm1: osProfile.adminPassword is not a generated RandomPassword/);
+    expect(v.find((x) => x.ruleId === "vm-password-auth-disabled")!.message).toMatch(
+      /Windows VM dsvmlab-vm1: osProfile.adminPassword is not a generated RandomPassword/,
+    );
     expect(JSON.stringify(v)).not.toContain(typed);
   });
 
   it("RDP from the internet: a mandatory violation on the NSG, and nothing else", async () => {
-    const v = await fired([{ type: "azure-native:network:NetworkSecurityGroup", change: (props) => ({ ...props, securityRules: [{ name: "rdp", priority: 100, direction: "Inbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*", destinationPortRange: "3389" }] }) }]);
+    const v = await fired([
+      {
+        type: "azure-native:network:NetworkSecurityGroup",
+        change: (props) => ({
+          ...props,
+          securityRules: [
+            {
+              name: "rdp",
+              priority: 100,
+              direction: "Inbound",
+              access: "Allow",
+              protocol: "Tcp",
+              sourceAddressPrefix: "*",
+              sourcePortRange: "*",
+              destinationAddressPrefix: "*",
+              destinationPortRange: "3389",
+            },
+          ],
+        }),
+      },
+    ]);
     // The rule's id is the gate's business (it is being reworked); that it fires, and only on the NSG, is this test's.
     expect(v.length).toBeGreaterThan(0);
-    expect([...new Set(v.map((x) => `${x.enforcement} ${x.resource}`))]).toEqual(["mandatory azure-native:network:NetworkSecurityGroup network-nsg"]);
+    expect([...new Set(v.map((x) => `${x.enforcement} ${x.resource}`))]).toEqual([
+      "mandatory azure-native:network:NetworkSecurityGroup network-nsg",
+    ]);
   });
 });
 
@@ -141,9 +216,19 @@ describe("every Windows seat has Entra sign-in and a principal that may sign in"
   const admin = (id: string, type: string) => `${id}:${type}:${BUILTIN_ROLES.virtualMachineAdministratorLogin}`;
 
   it("without labUsersGroupObjectId: AADLoginForWindows, and VM Administrator Login for the deployer and each operator (role-assignment-principal-type)", async () => {
-    const run = await runLab({ os: "windows", sshPublicKey: "", seats: "2", operatorObjectIds: JSON.stringify([OPERATOR]), operatorPrincipalType: "ServicePrincipal" });
+    const run = await runLab({
+      os: "windows",
+      sshPublicKey: "",
+      seats: "2",
+      operatorObjectIds: JSON.stringify([OPERATOR]),
+      operatorPrincipalType: "ServicePrincipal",
+    });
     expect(signIn(run)).toEqual(
-      ["seat1-vm", "seat2-vm"].map((vm) => ({ vm, extension: true, logins: [admin(MOCK_CLIENT.objectId, "ServicePrincipal"), admin(OPERATOR, "ServicePrincipal")].sort() })),
+      ["seat1-vm", "seat2-vm"].map((vm) => ({
+        vm,
+        extension: true,
+        logins: [admin(MOCK_CLIENT.objectId, "ServicePrincipal"), admin(OPERATOR, "ServicePrincipal")].sort(),
+      })),
     );
   });
 
@@ -156,7 +241,10 @@ describe("every Windows seat has Entra sign-in and a principal that may sign in"
   });
 
   it("the check bites: a Windows seat whose only login was removed is seen as one nobody can sign in to", async () => {
-    const run = await runMutated([{ type: RA, name: "seat1-adminlogin1", change: (props) => ({ ...props, scope: "/subscriptions/elsewhere" }) }], { os: "windows", sshPublicKey: "" });
+    const run = await runMutated(
+      [{ type: RA, name: "seat1-adminlogin1", change: (props) => ({ ...props, scope: "/subscriptions/elsewhere" }) }],
+      { os: "windows", sshPublicKey: "" },
+    );
     expect(signIn(run).find((s) => s.vm === "seat1-vm")!.logins).toEqual([]);
   });
 });

@@ -9,10 +9,17 @@ const ROOT = path.resolve(__dirname, "../..");
 const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
 
 function runExample(args: string[], who = "seat1"): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { twin, id: { [who]: seat } } = lab;
+  const {
+    twin,
+    id: { [who]: seat },
+  } = lab;
   return new Promise((resolve) => {
     const env = { PATH: process.env.PATH ?? "", AZURE_POD_IDENTITY_AUTHORITY_HOST: seat.imdsUrl, NODE_EXTRA_CA_CERTS: twin.certs.caFile };
-    const child = spawn(process.execPath, ["-r", "./scripts/register.js", "examples/read-secret.ts", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["-r", "./scripts/register.js", "examples/read-secret.ts", ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -23,7 +30,10 @@ function runExample(args: string[], who = "seat1"): Promise<{ code: number | nul
 
 describe("examples/read-secret.ts", () => {
   it("reads the secret with the VM's identity and prints its length and hash, never the value", async () => {
-    const { twin, id: { seat1: seat } } = lab;
+    const {
+      twin,
+      id: { seat1: seat },
+    } = lab;
     twin.reset();
     const value = `example-${Math.random().toString(36).slice(2)}`;
     twin.seedSecret("SQLPasswd", value);
@@ -39,7 +49,10 @@ describe("examples/read-secret.ts", () => {
   });
 
   it("fails with Key Vault's reason when the identity may not get the secret", async () => {
-    const { twin, id: { seat1: seat } } = lab;
+    const {
+      twin,
+      id: { seat1: seat },
+    } = lab;
     twin.reset();
     twin.seedSecret("SQLPasswd", "x");
     twin.setPolicy(seat.principalId, ["set"]);
@@ -49,7 +62,10 @@ describe("examples/read-secret.ts", () => {
   });
 
   it("is for seats: from the operator's side the vault firewall refuses it (kv-firewall-refusal), whatever the operator's policy", async () => {
-    const { twin, id: { operator } } = lab;
+    const {
+      twin,
+      id: { operator },
+    } = lab;
     twin.reset();
     twin.seedSecret("SQLPasswd", "x");
     twin.setPolicy(operator.principalId, ["get", "list", "set"]);

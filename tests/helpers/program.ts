@@ -11,7 +11,11 @@ export function devConfig(overrides: Record<string, string> = {}, stack = "dev")
 }
 
 /** `beforeProgram`: see RunOptions in scripts/lib/harness.ts (tests inject stack transformations with it). */
-export async function runLab(overrides: Record<string, string> = {}, stack = "dev", options: Pick<RunOptions, "beforeProgram"> = {}): Promise<ProgramRun> {
+export async function runLab(
+  overrides: Record<string, string> = {},
+  stack = "dev",
+  options: Pick<RunOptions, "beforeProgram"> = {},
+): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
     const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
@@ -53,7 +57,9 @@ export async function runLabFailure(overrides: Record<string, string>, stack = "
  * its components). `build` gets `load`, which requires one of our modules (`components/SecretVault`) from this run's
  * module registry, so it shares the run's Pulumi SDK.
  */
-export async function runComponents(build: (load: <T = any>(modulePath: string) => T, sdk: typeof import("@pulumi/pulumi")) => void | Promise<void>): Promise<ProgramRun> {
+export async function runComponents(
+  build: (load: <T = any>(modulePath: string) => T, sdk: typeof import("@pulumi/pulumi")) => void | Promise<void>,
+): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
     const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");

@@ -12,9 +12,12 @@ export function describeWithReference(name: string, body: () => void): void {
     describe(name, body);
     return;
   }
-  process.stderr.write(`skipped: "${name}" needs the pinned reference files; run \`npm run fetch-reference\` (or clone with ../shared beside it)\n`);
+  process.stderr.write(
+    `skipped: "${name}" needs the pinned reference files; run \`npm run fetch-reference\` (or clone with ../shared beside it)\n`,
+  );
   // The body is not run: it may read the files at collection time.
-  describe.skip(`${name} (skipped: no reference files; npm run fetch-reference)`, () => it.skip("needs the pinned reference files", () => undefined));
+  describe.skip(`${name} (skipped: no reference files; npm run fetch-reference)`, () =>
+    it.skip("needs the pinned reference files", () => undefined));
 }
 
 /** `it`, or `it.skip` when the reference files are missing (the describe-level line says how to get them). */

@@ -128,7 +128,10 @@ describe("pulumi-cli-yaml-v3: documents the CLI would refuse, or read otherwise 
 
   it("an alias bomb is bounded, not expanded", () => {
     let text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
-    for (let i = 1; i < 8; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
+    for (let i = 1; i < 8; i++)
+      text += `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(", ")}]\n`;
     expect(problemsOf(text)).toEqual([expect.objectContaining({ message: expect.stringContaining("too large") })]);
   });
 

@@ -20,7 +20,8 @@ function rsaBlob(bits = 2048): Buffer {
 const RSA = rsaBlob();
 const line = (type: string, blob: Buffer) => `${type} ${blob.toString("base64")} test`;
 
-const OPS = (n: number, f = (i: number) => `00000000-0000-0000-0000-${i.toString(16).padStart(12, "0")}`) => JSON.stringify(Array.from({ length: n }, (_, i) => f(i + 1)));
+const OPS = (n: number, f = (i: number) => `00000000-0000-0000-0000-${i.toString(16).padStart(12, "0")}`) =>
+  JSON.stringify(Array.from({ length: n }, (_, i) => f(i + 1)));
 const A = "0a1b2c3d-0000-4000-8000-00000000abcd";
 
 function refusal(raw: Record<string, string | undefined>): ConfigError {
@@ -37,28 +38,111 @@ function refusal(raw: Record<string, string | undefined>): ConfigError {
 describe("config as the issue lists it: exit-2 errors that name the key, with no trace and no echo", () => {
   // name, overrides on the dev stack (or a whole raw config), key named, a fragment of what is expected, the value that must not show
   const rows: [string, Record<string, string>, string, string | RegExp, string | undefined][] = [
-    ["truncated ssh-rsa: the modulus cut short", { sshPublicKey: line("ssh-rsa", RSA.subarray(0, RSA.length - 40)) }, "sshPublicKey", "whose data is complete", undefined],
-    ["truncated ssh-rsa: cut inside e's length", { sshPublicKey: line("ssh-rsa", RSA.subarray(0, 13)) }, "sshPublicKey", "whose data is complete", undefined],
-    ["truncated ssh-rsa: only the type", { sshPublicKey: line("ssh-rsa", field(Buffer.from("ssh-rsa"))) }, "sshPublicKey", "whose data is complete", undefined],
-    ["ssh-rsa whose type length runs past the end", { sshPublicKey: line("ssh-rsa", Buffer.concat([u32(0xffffffff), Buffer.from("ssh-rsa")])) }, "sshPublicKey", "whose data is complete", undefined],
-    ["ssh-rsa whose n length runs past the end", { sshPublicKey: line("ssh-rsa", Buffer.concat([field(Buffer.from("ssh-rsa")), field(Buffer.from([1, 0, 1])), u32(0x7fffffff), Buffer.alloc(8)])) }, "sshPublicKey", "whose data is complete", undefined],
-    ["ssh-rsa with bytes after the key", { sshPublicKey: line("ssh-rsa", Buffer.concat([RSA, Buffer.from([0, 0])])) }, "sshPublicKey", "nothing after the key data", undefined],
-    ["truncated ssh-ed25519", { sshPublicKey: line("ssh-ed25519", Buffer.concat([field(Buffer.from("ssh-ed25519")), u32(32), Buffer.alloc(10)])) }, "sshPublicKey", "whose data is complete", undefined],
+    [
+      "truncated ssh-rsa: the modulus cut short",
+      { sshPublicKey: line("ssh-rsa", RSA.subarray(0, RSA.length - 40)) },
+      "sshPublicKey",
+      "whose data is complete",
+      undefined,
+    ],
+    [
+      "truncated ssh-rsa: cut inside e's length",
+      { sshPublicKey: line("ssh-rsa", RSA.subarray(0, 13)) },
+      "sshPublicKey",
+      "whose data is complete",
+      undefined,
+    ],
+    [
+      "truncated ssh-rsa: only the type",
+      { sshPublicKey: line("ssh-rsa", field(Buffer.from("ssh-rsa"))) },
+      "sshPublicKey",
+      "whose data is complete",
+      undefined,
+    ],
+    [
+      "ssh-rsa whose type length runs past the end",
+      { sshPublicKey: line("ssh-rsa", Buffer.concat([u32(0xffffffff), Buffer.from("ssh-rsa")])) },
+      "sshPublicKey",
+      "whose data is complete",
+      undefined,
+    ],
+    [
+      "ssh-rsa whose n length runs past the end",
+      {
+        sshPublicKey: line(
+          "ssh-rsa",
+          Buffer.concat([field(Buffer.from("ssh-rsa")), field(Buffer.from([1, 0, 1])), u32(0x7fffffff), Buffer.alloc(8)]),
+        ),
+      },
+      "sshPublicKey",
+      "whose data is complete",
+      undefined,
+    ],
+    [
+      "ssh-rsa with bytes after the key",
+      { sshPublicKey: line("ssh-rsa", Buffer.concat([RSA, Buffer.from([0, 0])])) },
+      "sshPublicKey",
+      "nothing after the key data",
+      undefined,
+    ],
+    [
+      "truncated ssh-ed25519",
+      { sshPublicKey: line("ssh-ed25519", Buffer.concat([field(Buffer.from("ssh-ed25519")), u32(32), Buffer.alloc(10)])) },
+      "sshPublicKey",
+      "whose data is complete",
+      undefined,
+    ],
     ["unknown key holding a password", { adminPasword: "Tr0ub4dor&3-secret" }, "adminPasword", "no such key", "Tr0ub4dor"],
-    ["unknown key near a real one", { sshPublicKy: "ssh-ed25519 AAAA-not-shown" }, "sshPublicKy", "did you mean sshPublicKey?", "not-shown"],
+    [
+      "unknown key near a real one",
+      { sshPublicKy: "ssh-ed25519 AAAA-not-shown" },
+      "sshPublicKy",
+      "did you mean sshPublicKey?",
+      "not-shown",
+    ],
     ["secretName starting with '-'", { secretName: "-x" }, "secretName", "starting with a letter", undefined],
     ["secretName '--help'", { secretName: "--help" }, "secretName", "starting with a letter", undefined],
     ["secretName starting with a digit", { secretName: "1password" }, "secretName", "starting with a letter", undefined],
     ["secretName with an underscore", { secretName: "SQL_Passwd" }, "secretName", "letters, digits and hyphens", undefined],
     ["secretName with a space", { secretName: "SQL Passwd" }, "secretName", "letters, digits and hyphens", undefined],
     ["secretName too long for its -probe twin", { secretName: `a${"x".repeat(121)}` }, "secretName", "1-121", undefined],
-    ["createdAt in year 9999", { createdAt: "9999-12-31T23:59:59Z" }, "createdAt", "from 2020-01-01T00:00:00Z to 10 minutes after now (2026-11-23T12:00:00Z): a lab is created now", undefined],
-    ["createdAt 11 minutes ahead", { createdAt: "2026-11-23T12:11:00Z" }, "createdAt", "to 10 minutes after now (2026-11-23T12:00:00Z): a lab is created now", undefined],
-    ["createdAt before 2020", { createdAt: "2019-12-31T23:59:59Z" }, "createdAt", `from ${CREATED_AT.earliest} to 10 minutes after now`, undefined],
+    [
+      "createdAt in year 9999",
+      { createdAt: "9999-12-31T23:59:59Z" },
+      "createdAt",
+      "from 2020-01-01T00:00:00Z to 10 minutes after now (2026-11-23T12:00:00Z): a lab is created now",
+      undefined,
+    ],
+    [
+      "createdAt 11 minutes ahead",
+      { createdAt: "2026-11-23T12:11:00Z" },
+      "createdAt",
+      "to 10 minutes after now (2026-11-23T12:00:00Z): a lab is created now",
+      undefined,
+    ],
+    [
+      "createdAt before 2020",
+      { createdAt: "2019-12-31T23:59:59Z" },
+      "createdAt",
+      `from ${CREATED_AT.earliest} to 10 minutes after now`,
+      undefined,
+    ],
     ["createdAt in year 0001", { createdAt: "0001-01-01T00:00:00Z" }, "createdAt", `from ${CREATED_AT.earliest}`, undefined],
-    ["operator ids that differ only in case", { operatorObjectIds: JSON.stringify([A, A.toUpperCase()]) }, "operatorObjectIds", "distinct Entra object ids", undefined],
+    [
+      "operator ids that differ only in case",
+      { operatorObjectIds: JSON.stringify([A, A.toUpperCase()]) },
+      "operatorObjectIds",
+      "distinct Entra object ids",
+      undefined,
+    ],
     ["the same operator id twice", { operatorObjectIds: JSON.stringify([A, A]) }, "operatorObjectIds", "repeats", undefined],
-    ["1023 operators: no seat's policy fits", { operatorObjectIds: OPS(1023) }, "operatorObjectIds", "at most 1022 ids: a vault holds 1024 access policies", undefined],
+    [
+      "1023 operators: no seat's policy fits",
+      { operatorObjectIds: OPS(1023) },
+      "operatorObjectIds",
+      "at most 1022 ids: a vault holds 1024 access policies",
+      undefined,
+    ],
     ["5000 operators", { operatorObjectIds: OPS(5000) }, "operatorObjectIds", "at most 1022 ids", undefined],
   ];
 
@@ -75,15 +159,21 @@ describe("config as the issue lists it: exit-2 errors that name the key, with no
     if (key === "sshPublicKey" && overrides.sshPublicKey.length > 38) expect(e.message).not.toContain(overrides.sshPublicKey.slice(0, 31));
   });
 
-  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "isPrototypeOf"])("refuses a key named %s (no prototype lookup)", (key) => {
-    // Object.fromEntries and JSON.parse both make own properties, the way index.ts and the YAML reader pass keys.
-    for (const raw of [Object.fromEntries([...Object.entries(devConfig()), [key, "p4ssw0rd-typed"]]), JSON.parse(JSON.stringify(devConfig()).replace(/^\{/, `{${JSON.stringify(key)}:"p4ssw0rd-typed",`))]) {
-      expect(Object.prototype.hasOwnProperty.call(raw, key)).toBe(true);
-      const e = refusal(raw);
-      expect(e.problems).toEqual([{ key, value: "(value not shown)", expected: expect.stringContaining("no such key") }]);
-      expect(e.message).not.toContain("p4ssw0rd");
-    }
-  });
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "isPrototypeOf"])(
+    "refuses a key named %s (no prototype lookup)",
+    (key) => {
+      // Object.fromEntries and JSON.parse both make own properties, the way index.ts and the YAML reader pass keys.
+      for (const raw of [
+        Object.fromEntries([...Object.entries(devConfig()), [key, "p4ssw0rd-typed"]]),
+        JSON.parse(JSON.stringify(devConfig()).replace(/^\{/, `{${JSON.stringify(key)}:"p4ssw0rd-typed",`)),
+      ]) {
+        expect(Object.prototype.hasOwnProperty.call(raw, key)).toBe(true);
+        const e = refusal(raw);
+        expect(e.problems).toEqual([{ key, value: "(value not shown)", expected: expect.stringContaining("no such key") }]);
+        expect(e.message).not.toContain("p4ssw0rd");
+      }
+    },
+  );
 
   it("invisible and reordering characters in a value or an unknown key are shown escaped, never raw", () => {
     const e = refusal({ ...devConfig(), location: "west\u202eeurope\u0085x", ["own\u200ber"]: "x" });
@@ -100,23 +190,34 @@ describe("config as the issue lists it: exit-2 errors that name the key, with no
   });
 
   it("keyvault-object-name: accepts the shapes Key Vault allows: a trailing hyphen, inner hyphens, 121 characters", () => {
-    for (const secretName of ["SQLPasswd", "a-", "a--b", `a${"x".repeat(120)}`]) expect(validateConfig({ ...devConfig(), secretName }, { now: NOW }).secretName).toBe(secretName);
+    for (const secretName of ["SQLPasswd", "a-", "a--b", `a${"x".repeat(120)}`])
+      expect(validateConfig({ ...devConfig(), secretName }, { now: NOW }).secretName).toBe(secretName);
   });
 
   it("accepts createdAt within the bounds: the earliest, now, and 10 minutes ahead", () => {
-    for (const createdAt of [CREATED_AT.earliest, "2026-11-23T12:00:00Z", "2026-11-23T12:10:00Z"]) expect(validateConfig({ ...devConfig(), createdAt }, { now: NOW }).createdAt).toBe(createdAt);
+    for (const createdAt of [CREATED_AT.earliest, "2026-11-23T12:00:00Z", "2026-11-23T12:10:00Z"])
+      expect(validateConfig({ ...devConfig(), createdAt }, { now: NOW }).createdAt).toBe(createdAt);
   });
 
   it("accepts 1022 operators when one seat per vault is left, and many operators under RBAC within the assignment limit", () => {
-    expect(validateConfig({ ...devConfig(), operatorObjectIds: OPS(1022), seatsPerVault: "1" }, { now: NOW }).operatorObjectIds).toHaveLength(1022);
+    expect(
+      validateConfig({ ...devConfig(), operatorObjectIds: OPS(1022), seatsPerVault: "1" }, { now: NOW }).operatorObjectIds,
+    ).toHaveLength(1022);
     const e = refusal({ ...devConfig(), operatorObjectIds: OPS(1022) });
-    expect(e.problems).toEqual([expect.objectContaining({ key: "seatsPerVault", expected: expect.stringContaining("at most 1: a vault holds 1024 access policies and 1023 go to operators") })]);
+    expect(e.problems).toEqual([
+      expect.objectContaining({
+        key: "seatsPerVault",
+        expected: expect.stringContaining("at most 1: a vault holds 1024 access policies and 1023 go to operators"),
+      }),
+    ]);
     expect(() => validateConfig({ ...devConfig(), operatorObjectIds: OPS(1500), vaultAccessModel: "rbac" }, { now: NOW })).not.toThrow();
   });
 
   it("under RBAC, operators that leave no room for one seat are blamed on operatorObjectIds, with no negative bound", () => {
     const e = refusal({ ...devConfig(), operatorObjectIds: OPS(3999), vaultAccessModel: "rbac" });
-    expect(e.problems).toEqual([expect.objectContaining({ key: "operatorObjectIds", value: "(3999 ids)", expected: expect.stringContaining("not one seat fits") })]);
+    expect(e.problems).toEqual([
+      expect.objectContaining({ key: "operatorObjectIds", value: "(3999 ids)", expected: expect.stringContaining("not one seat fits") }),
+    ]);
     expect(e.message).not.toMatch(/at most -/);
   });
 
@@ -138,7 +239,12 @@ describe("config as the issue lists it: exit-2 errors that name the key, with no
 describe("the program's readConfig: the same refusals as a RunError, before any resource", () => {
   it.each([
     ["unknown key holding a password", { adminPasword: "Tr0ub4dor&3-secret" }, "adminPasword", "Tr0ub4dor"],
-    ["truncated ssh-rsa", { sshPublicKey: line("ssh-rsa", RSA.subarray(0, 60)) }, "sshPublicKey", RSA.subarray(0, 60).toString("base64").slice(8, 40)],
+    [
+      "truncated ssh-rsa",
+      { sshPublicKey: line("ssh-rsa", RSA.subarray(0, 60)) },
+      "sshPublicKey",
+      RSA.subarray(0, 60).toString("base64").slice(8, 40),
+    ],
     ["secretName starting with '-'", { secretName: "-x" }, "secretName", undefined],
   ])("%s", async (_name, overrides, key, secret) => {
     const { error, registered } = await runLabFailure(overrides as Record<string, string>);

@@ -32,7 +32,12 @@ describe("validateConfig", () => {
   it("has a rule for exactly the keys Pulumi.yaml declares, each with a type and a description", () => {
     const declared = projectConfigDeclarations(ROOT);
     expect(Object.keys(declared).sort()).toEqual([...CONFIG_KEYS].sort());
-    for (const key of CONFIG_KEYS) expect({ key, type: typeof declared[key].type, description: typeof declared[key].description }).toEqual({ key, type: "string", description: "string" });
+    for (const key of CONFIG_KEYS)
+      expect({ key, type: typeof declared[key].type, description: typeof declared[key].description }).toEqual({
+        key,
+        type: "string",
+        description: "string",
+      });
   });
 
   it("accepts the shipped dev stack", () => {
@@ -42,7 +47,11 @@ describe("validateConfig", () => {
 
   it("accepts a 2048-bit ssh-rsa key and public SSH/operator ranges", () => {
     const cfg = validateConfig(
-      devConfig({ sshPublicKey: sshRsa(2048), allowedSshCidrs: '["203.0.113.0/24"]', operatorIpRanges: '["198.51.100.7","198.51.100.0/30"]' }),
+      devConfig({
+        sshPublicKey: sshRsa(2048),
+        allowedSshCidrs: '["203.0.113.0/24"]',
+        operatorIpRanges: '["198.51.100.7","198.51.100.0/30"]',
+      }),
     );
     expect(cfg.allowedSshCidrs).toEqual(["203.0.113.0/24"]);
   });
@@ -82,7 +91,7 @@ describe("validateConfig", () => {
     ["operatorObjectIds", '["not-a-guid"]', "is not a GUID"],
     ["operatorIpRanges", '["192.168.1.10"]', "is not public"],
     ["operatorIpRanges", '["203.0.113.0/31"]', "is a /31"],
-    ["operatorIpRanges", '[42]', "a YAML list of public IPv4"],
+    ["operatorIpRanges", "[42]", "a YAML list of public IPv4"],
     ["addressSpace", "8.8.0.0/16", "a private (RFC 1918) CIDR"],
     ["addressSpace", "10.0.0.0/28", "of /24 or wider"],
     ["subnetPrefix", "10.42.1.0/30", "/29 or wider"],
@@ -128,13 +137,21 @@ describe("validateConfig", () => {
 
   it("refuses an unknown key (a typo), suggests the nearest one, lists the real ones, and never shows its value", () => {
     const { problems, message } = problemsOf({ seat: "hunter2-typed-here" });
-    expect(problems[0]).toMatchObject({ key: "seat", value: "(value not shown)", expected: expect.stringContaining("no such key (did you mean seats?); the keys are: namePrefix") });
+    expect(problems[0]).toMatchObject({
+      key: "seat",
+      value: "(value not shown)",
+      expected: expect.stringContaining("no such key (did you mean seats?); the keys are: namePrefix"),
+    });
     expect(message).not.toContain("hunter2");
   });
 
   it("refuses a missing required key with the command that sets it", () => {
     const { problems } = problemsOf({ sshPublicKey: undefined });
-    expect(problems[0]).toMatchObject({ key: "sshPublicKey", value: "(not set)", expected: expect.stringContaining("pulumi config set sshPublicKey") });
+    expect(problems[0]).toMatchObject({
+      key: "sshPublicKey",
+      value: "(not set)",
+      expected: expect.stringContaining("pulumi config set sshPublicKey"),
+    });
   });
 
   it("refuses more seats than the subnet has addresses", () => {
@@ -147,7 +164,10 @@ describe("validateConfig", () => {
   it("refuses more seats per vault than a vault has access policies once operators hold theirs", () => {
     const ops = JSON.stringify(["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]);
     const { problems } = problemsOf({ operatorObjectIds: ops, seatsPerVault: "1022" });
-    expect(problems[0]).toMatchObject({ key: "seatsPerVault", expected: expect.stringContaining("at most 1021: a vault holds 1024 access policies and 3 go to operators") });
+    expect(problems[0]).toMatchObject({
+      key: "seatsPerVault",
+      expected: expect.stringContaining("at most 1021: a vault holds 1024 access policies and 3 go to operators"),
+    });
     expect(() => validateConfig({ ...devConfig(), operatorObjectIds: ops, seatsPerVault: "1021" })).not.toThrow();
   });
 });

@@ -11,7 +11,8 @@ function entryProblems(e: ConformanceEntry, root = ROOT): string[] {
   const out: string[] = [];
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(e.id)) out.push(`${e.id}: id is not kebab-case`);
   if (e.sources.length === 0) out.push(`${e.id}: no source`);
-  for (const s of e.sources) if (!/^\d{4}(-\d{2}(-\d{2})?)?$/.test(s.date)) out.push(`${e.id}: source ${s.ref} has no date (YYYY[-MM[-DD]])`);
+  for (const s of e.sources)
+    if (!/^\d{4}(-\d{2}(-\d{2})?)?$/.test(s.date)) out.push(`${e.id}: source ${s.ref} has no date (YYYY[-MM[-DD]])`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(e.checked)) out.push(`${e.id}: checked is not a date`);
   if (e.coveredBy.length === 0) out.push(`${e.id}: no test covers it`);
   for (const t of e.coveredBy) {

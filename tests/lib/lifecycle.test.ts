@@ -68,7 +68,14 @@ describe("lifecycle rules (pure)", () => {
 
   it("lasting: protected, purge protection, 90 days, and no expiry tag even with a createdAt", () => {
     const l = lifecycleOf({ ephemeral: false, ttlHours: 8, createdAt: "2025-03-01T09:30:00Z", owner: "" }, "dev");
-    expect(l).toEqual({ ephemeral: false, expiresAt: undefined, tags: { lab: "dev", ephemeral: "false" }, protect: true, purgeProtection: true, softDeleteRetentionInDays: 90 });
+    expect(l).toEqual({
+      ephemeral: false,
+      expiresAt: undefined,
+      tags: { lab: "dev", ephemeral: "false" },
+      protect: true,
+      purgeProtection: true,
+      softDeleteRetentionInDays: 90,
+    });
     expect(isEphemeralByTags(l.tags)).toBe(false);
   });
 
@@ -157,14 +164,20 @@ describe("the program, ephemeral vs lasting (under mocks)", () => {
   });
 
   it("lasting: vault and storage account are protected, nothing else; purge protection on; 90 days", () => {
-    expect(lasting.resources.filter((r) => r.protect).map((r) => r.type).sort()).toEqual(["azure-native:keyvault:Vault", "azure-native:storage:StorageAccount"]);
+    expect(
+      lasting.resources
+        .filter((r) => r.protect)
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(["azure-native:keyvault:Vault", "azure-native:storage:StorageAccount"]);
     const [vault] = ofType(lasting, "azure-native:keyvault:Vault");
     expect(vault.inputs.properties.enablePurgeProtection).toBe(true);
     expect(vault.inputs.properties.softDeleteRetentionInDays).toBe(90);
   });
 
   it("lasting: tagged with the lab and ephemeral=false, never with an expiry", () => {
-    for (const r of lasting.resources.filter((x) => TAGGABLE_TYPES.has(x.type))) expect([r.name, r.inputs.tags]).toEqual([r.name, { lab: "dev", ephemeral: "false" }]);
+    for (const r of lasting.resources.filter((x) => TAGGABLE_TYPES.has(x.type)))
+      expect([r.name, r.inputs.tags]).toEqual([r.name, { lab: "dev", ephemeral: "false" }]);
   });
 
   it("exports ephemeral, expiresAt and owner for the lab CLI and policies", () => {
@@ -194,7 +207,12 @@ describe("lab users sign in with Entra ID", () => {
     expect(vms).toHaveLength(2);
     expect(extensions.map((e) => e.inputs.vmName).sort()).toEqual(vms.map((v) => v.inputs.vmName).sort());
     for (const e of extensions) {
-      expect(e.inputs).toMatchObject({ publisher: "Microsoft.Azure.ActiveDirectory", type: "AADSSHLoginForLinux", typeHandlerVersion: "1.0", autoUpgradeMinorVersion: true });
+      expect(e.inputs).toMatchObject({
+        publisher: "Microsoft.Azure.ActiveDirectory",
+        type: "AADSSHLoginForLinux",
+        typeHandlerVersion: "1.0",
+        autoUpgradeMinorVersion: true,
+      });
       expect(e.parent).toContain("DataScienceVm");
     }
     expect(logins.map((l) => l.inputs.scope).sort()).toEqual(vms.map((v) => v.id).sort());

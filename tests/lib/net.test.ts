@@ -1,7 +1,9 @@
 import { contains, hasHostBits, isPrivate, isPublic, parseCidr, parseIpv4, size } from "../../lib/net";
 
 describe("net", () => {
-  it.each(["256.1.1.1", "1.2.3", "01.2.3.4", "a.b.c.d", "1.2.3.4.5", ""])("refuses the address %j", (a) => expect(parseIpv4(a)).toBeUndefined());
+  it.each(["256.1.1.1", "1.2.3", "01.2.3.4", "a.b.c.d", "1.2.3.4.5", ""])("refuses the address %j", (a) =>
+    expect(parseIpv4(a)).toBeUndefined(),
+  );
   it.each(["10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "10.0.0.0/8/8"])("refuses the CIDR %j", (c) => expect(parseCidr(c)).toBeUndefined());
 
   it("takes a bare address as /32 only when allowed", () => {

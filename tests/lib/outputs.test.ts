@@ -30,7 +30,12 @@ describe("LabOutputs: the stack outputs, declared once", () => {
     expect(run.outputs).toMatchObject({ ephemeral: false, expiresAt: undefined, owner: undefined });
     const ephemeral = await runLab({ ephemeral: "true", ttlHours: "4", createdAt: "2025-01-31T09:00:00Z", owner: "ada" });
     expect(Object.keys(ephemeral.outputs).sort()).toEqual(Object.keys(KEYS).sort());
-    expect(ephemeral.outputs).toMatchObject({ ephemeral: true, expiresAt: "2025-01-31T13:00:00Z", createdAt: "2025-01-31T09:00:00Z", owner: "ada" });
+    expect(ephemeral.outputs).toMatchObject({
+      ephemeral: true,
+      expiresAt: "2025-01-31T13:00:00Z",
+      createdAt: "2025-01-31T09:00:00Z",
+      owner: "ada",
+    });
   });
 
   it("a renamed output fails type-checking where it is written and everywhere it is read", () => {

@@ -24,7 +24,11 @@ function plant(dir: string, modules = ["argparse", "json", "base64"]): void {
     fs.writeFileSync(path.join(dir, `${m}.py`), `open(${JSON.stringify(path.join(root, `imported-${m}`))}, "w").write("planted")\n`);
   }
 }
-const imported = () => fs.readdirSync(root).filter((f) => f.startsWith("imported-")).sort();
+const imported = () =>
+  fs
+    .readdirSync(root)
+    .filter((f) => f.startsWith("imported-"))
+    .sort();
 
 /**
  * Runs the lines of probeShellScript as run command would (bash, as the file's owner), with a `mktemp` on PATH that
@@ -68,7 +72,12 @@ describe("the probe never imports a planted module", () => {
     const probe = path.join(dir, "script.sh");
     fs.copyFileSync(PROBE_PATH, probe);
     fs.chmodSync(probe, 0o755);
-    const r = spawnSync("/bin/bash", ["-c", `${probe} --help`], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONPATH: dir } as NodeJS.ProcessEnv, timeout: 30000 });
+    const r = spawnSync("/bin/bash", ["-c", `${probe} --help`], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONPATH: dir } as NodeJS.ProcessEnv,
+      timeout: 30000,
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/usage: vm-probe/);
     expect(imported()).toEqual([]);
@@ -79,7 +88,12 @@ describe("the probe never imports a planted module", () => {
     plant(dir);
     const probe = path.join(dir, "script.sh");
     fs.writeFileSync(probe, readProbe().replace(/^#![^\n]*/, "#!/usr/bin/env python3"), { mode: 0o755 });
-    spawnSync("/bin/bash", ["-c", `${probe} --help`], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME } as NodeJS.ProcessEnv, timeout: 30000 });
+    spawnSync("/bin/bash", ["-c", `${probe} --help`], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: process.env.HOME } as NodeJS.ProcessEnv,
+      timeout: 30000,
+    });
     expect(imported()).toContain("imported-argparse");
   });
 

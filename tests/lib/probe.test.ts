@@ -13,8 +13,14 @@ const report = (over: object = {}) => ({
 
 describe("runCommandStreams", () => {
   it("splits Linux's single message into stdout and stderr", () => {
-    const s = runCommandStreams([{ code: "ProvisioningState/succeeded", displayStatus: "Provisioning succeeded", message: "Enable succeeded: \n[stdout]\n{\"a\":1}\n\n[stderr]\nlog line\n" }]);
-    expect(s).toEqual({ stdout: "{\"a\":1}\n", stderr: "log line\n", state: "Provisioning succeeded" });
+    const s = runCommandStreams([
+      {
+        code: "ProvisioningState/succeeded",
+        displayStatus: "Provisioning succeeded",
+        message: 'Enable succeeded: \n[stdout]\n{"a":1}\n\n[stderr]\nlog line\n',
+      },
+    ]);
+    expect(s).toEqual({ stdout: '{"a":1}\n', stderr: "log line\n", state: "Provisioning succeeded" });
   });
   it("reads Windows' StdOut and StdErr components", () => {
     const s = runCommandStreams([
@@ -24,7 +30,10 @@ describe("runCommandStreams", () => {
     expect([s.stdout, s.stderr]).toEqual(["out", "err"]);
   });
   it("gives no stdout when the message has no stream markers", () => {
-    expect(runCommandStreams([{ code: "ProvisioningState/failed", message: "VM agent not ready" }])).toMatchObject({ stdout: "", stderr: "VM agent not ready" });
+    expect(runCommandStreams([{ code: "ProvisioningState/failed", message: "VM agent not ready" }])).toMatchObject({
+      stdout: "",
+      stderr: "VM agent not ready",
+    });
     expect(runCommandStreams(undefined)).toMatchObject({ stdout: "", state: "no status" });
   });
 });
@@ -56,7 +65,12 @@ describe("parseProbeReport: a check passes only when ok is true and status is pa
     const r = report();
     r.checks[3] = { ...r.checks[3], ok: ok as boolean, status: status as string };
     const parsed = parseProbeReport(JSON.stringify(r))!;
-    expect(parsed.checks[3]).toMatchObject({ name: "secret-list-denied", ok: false, status: "failed", detail: `the VM's report was inconsistent (ok ${ok}, status ${status}): d` });
+    expect(parsed.checks[3]).toMatchObject({
+      name: "secret-list-denied",
+      ok: false,
+      status: "failed",
+      detail: `the VM's report was inconsistent (ok ${ok}, status ${status}): d`,
+    });
     expect(parsed.ok).toBe(false);
     expect(parsed.checks.filter((c) => c.name !== "secret-list-denied").every((c) => c.ok && c.status === "passed")).toBe(true);
   });
@@ -66,7 +80,10 @@ describe("parseProbeReport: a check passes only when ok is true and status is pa
     r.checks[0] = { ...r.checks[0], ok: false, status: "failed" };
     r.checks[1] = { ...r.checks[1], ok: false, status: "skipped" };
     const parsed = parseProbeReport(JSON.stringify(r))!;
-    expect(parsed.checks.slice(0, 2).map((c) => [c.ok, c.status, c.detail])).toEqual([[false, "failed", "d"], [false, "skipped", "d"]]);
+    expect(parsed.checks.slice(0, 2).map((c) => [c.ok, c.status, c.detail])).toEqual([
+      [false, "failed", "d"],
+      [false, "skipped", "d"],
+    ]);
   });
 });
 
@@ -112,9 +129,14 @@ describe("probeShellScript", () => {
     }
   });
   it("embeds the real probe unchanged and runs it with python3 -I", () => {
-    const lines = probeShellScript(readProbe(), probeArgs({ vaultUri: "https://v.vault.azure.net/", secretName: "S", storageAccountId: "/x", blobEndpoint: "https://b/" }));
+    const lines = probeShellScript(
+      readProbe(),
+      probeArgs({ vaultUri: "https://v.vault.azure.net/", secretName: "S", storageAccountId: "/x", blobEndpoint: "https://b/" }),
+    );
     expect(lines.join("\n")).toContain(readProbe().trimEnd());
-    expect(lines[lines.length - 1]).toBe(`python3 -I "$dir/vm-probe" ${["--vault-uri", "https://v.vault.azure.net/", "--secret", "S", "--storage-account-id", "/x", "--blob-endpoint", "https://b/"].map(shellQuote).join(" ")}`);
+    expect(lines[lines.length - 1]).toBe(
+      `python3 -I "$dir/vm-probe" ${["--vault-uri", "https://v.vault.azure.net/", "--secret", "S", "--storage-account-id", "/x", "--blob-endpoint", "https://b/"].map(shellQuote).join(" ")}`,
+    );
     expect(() => probeShellScript("x\nVM_PROBE_EOF\n", [])).toThrow(/here-document/);
   });
 });

@@ -18,7 +18,12 @@ async function runBootstrap(): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
     const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
-    run = await runProgram({ stack: "admin", config: { githubRepo: "contoso/dsvm-identity-lab" }, programDir: path.join(ROOT, "bootstrap"), project: BOOTSTRAP_PROJECT });
+    run = await runProgram({
+      stack: "admin",
+      config: { githubRepo: "contoso/dsvm-identity-lab" },
+      programDir: path.join(ROOT, "bootstrap"),
+      project: BOOTSTRAP_PROJECT,
+    });
   });
   return run!;
 }
@@ -29,15 +34,20 @@ describe("bootstrap lab roles against the policy baseline", () => {
     run = await runBootstrap();
   });
 
-  it.each(Object.keys(BASELINE_LAB_ROLES) as (keyof typeof BASELINE_LAB_ROLES)[])("lab role %s: the baseline's permissions, nothing excluded, its computed GUID, the subscription only", (key) => {
-    const defs = ofType(run, DEFINITION).filter((d) => d.name === `lab-role-${key}`);
-    expect(defs).toHaveLength(1);
-    const d = defs[0];
-    const base = BASELINE_LAB_ROLES[key];
-    expect(d.inputs.permissions).toEqual([{ actions: [...base.actions], notActions: [], dataActions: [...base.dataActions], notDataActions: [] }]);
-    expect(d.inputs.roleDefinitionId).toBe(customRoleGuid(SUB_SCOPE, base.seed));
-    expect(d.inputs.assignableScopes).toEqual([SUB_SCOPE]);
-  });
+  it.each(Object.keys(BASELINE_LAB_ROLES) as (keyof typeof BASELINE_LAB_ROLES)[])(
+    "lab role %s: the baseline's permissions, nothing excluded, its computed GUID, the subscription only",
+    (key) => {
+      const defs = ofType(run, DEFINITION).filter((d) => d.name === `lab-role-${key}`);
+      expect(defs).toHaveLength(1);
+      const d = defs[0];
+      const base = BASELINE_LAB_ROLES[key];
+      expect(d.inputs.permissions).toEqual([
+        { actions: [...base.actions], notActions: [], dataActions: [...base.dataActions], notDataActions: [] },
+      ]);
+      expect(d.inputs.roleDefinitionId).toBe(customRoleGuid(SUB_SCOPE, base.seed));
+      expect(d.inputs.assignableScopes).toEqual([SUB_SCOPE]);
+    },
+  );
 
   it("no bootstrap role definition reuses a built-in role's GUID or a lab role's outside its name", () => {
     const labGuids = new Map(Object.entries(BASELINE_LAB_ROLES).map(([k, r]) => [customRoleGuid(SUB_SCOPE, r.seed), `lab-role-${k}`]));

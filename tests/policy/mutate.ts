@@ -24,7 +24,11 @@ export interface Mutation {
 /** Applies `fn` to an Input's resolved value, keeping it an Output. */
 export const patch = <T>(sdk: Sdk, value: unknown, fn: (v: T) => unknown) => sdk.output(value as pulumi.Input<T>).apply((v) => fn(v as T));
 
-export async function runMutated(mutations: readonly Mutation[], overrides: Record<string, string> = {}, stack = "dev"): Promise<ProgramRun> {
+export async function runMutated(
+  mutations: readonly Mutation[],
+  overrides: Record<string, string> = {},
+  stack = "dev",
+): Promise<ProgramRun> {
   return runLab(overrides, stack, {
     beforeProgram: (sdk) => {
       const added = new Set<Mutation>();

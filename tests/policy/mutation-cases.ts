@@ -43,7 +43,8 @@ export async function expectCaught(c: Case): Promise<void> {
   const text = JSON.stringify(violations);
   expect(text).not.toContain(FAKE_PASSWORD);
   expect(text).not.toContain(FAKE_ACCOUNT_KEY);
-  for (const r of run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword")) expect(text).not.toContain(String(r.state.result));
+  for (const r of run.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword"))
+    expect(text).not.toContain(String(r.state.result));
   // The pack, given the same lab config and deployer, reports the same findings.
   const reports = await runPack(run, { labConfig: config, deployerObjectId: MOCK_CLIENT.objectId });
   expect(reports.map((r) => key(r.policy, r.urn)).sort()).toEqual(violations.map((v) => key(v.ruleId, v.urn)).sort());

@@ -62,29 +62,51 @@ export function seatPolicy(fn: (entry: any) => any): Mutation[] {
       name: "vault-kv",
       change: (props, sdk) => ({
         ...props,
-        properties: sdk.all([props.properties, s.principalId(sdk)]).apply(([p, id]: [any, string]) => ({ ...p, accessPolicies: (p.accessPolicies ?? []).map((e: any) => (e.objectId === id ? fn(e) : e)) })),
+        properties: sdk.all([props.properties, s.principalId(sdk)]).apply(([p, id]: [any, string]) => ({
+          ...p,
+          accessPolicies: (p.accessPolicies ?? []).map((e: any) => (e.objectId === id ? fn(e) : e)),
+        })),
       }),
     },
   ];
 }
 
-export const addSecretPermissions = (...extra: string[]) => seatPolicy((e) => ({ ...e, permissions: { ...e.permissions, secrets: [...e.permissions.secrets, ...extra] } }));
+export const addSecretPermissions = (...extra: string[]) =>
+  seatPolicy((e) => ({ ...e, permissions: { ...e.permissions, secrets: [...e.permissions.secrets, ...extra] } }));
 
 /** One more inline access policy on the vault. */
 export const inlinePolicy = (entry: Record<string, unknown>): Mutation => ({
   type: T.vault,
   name: "vault-kv",
-  change: (props, sdk) => ({ ...props, properties: patch(sdk, props.properties, (p: any) => ({ ...p, accessPolicies: [...(p.accessPolicies ?? []), { tenantId: MOCK_CLIENT.tenantId, ...entry }] })) }),
+  change: (props, sdk) => ({
+    ...props,
+    properties: patch(sdk, props.properties, (p: any) => ({
+      ...p,
+      accessPolicies: [...(p.accessPolicies ?? []), { tenantId: MOCK_CLIENT.tenantId, ...entry }],
+    })),
+  }),
 });
 
 /** Changes one field of a resource, keeping it an Output. */
-export const field = (type: string, name: string | undefined, key: string, fn: (v: any) => unknown): Mutation => ({ type, name, change: (props, sdk) => ({ ...props, [key]: patch(sdk, props[key], fn) }) });
-export const set = (type: string, name: string | undefined, fields: Record<string, unknown>): Mutation => ({ type, name, change: (props) => ({ ...props, ...fields }) });
+export const field = (type: string, name: string | undefined, key: string, fn: (v: any) => unknown): Mutation => ({
+  type,
+  name,
+  change: (props, sdk) => ({ ...props, [key]: patch(sdk, props[key], fn) }),
+});
+export const set = (type: string, name: string | undefined, fields: Record<string, unknown>): Mutation => ({
+  type,
+  name,
+  change: (props) => ({ ...props, ...fields }),
+});
 export const vaultProps = (fn: (p: any) => any) => field(T.vault, "vault-kv", "properties", fn);
-export const replaceRole = (name: string, guid: string) => field(T.assignment, name, "roleDefinitionId", (id: string) => id.replace(/[^/]+$/, guid));
+export const replaceRole = (name: string, guid: string) =>
+  field(T.assignment, name, "roleDefinitionId", (id: string) => id.replace(/[^/]+$/, guid));
 
 /** Adds resources once the anchor (by default seat 1's shutdown schedule, made after the VMs) is constructed. */
-export const addAfter = (add: (sdk: Sdk) => void, anchor: { type: string; name: string } = { type: T.schedule, name: "seat1-shutdown" }): Mutation => ({ ...anchor, change: (p) => p, add: (_p, sdk) => add(sdk) });
+export const addAfter = (
+  add: (sdk: Sdk) => void,
+  anchor: { type: string; name: string } = { type: T.schedule, name: "seat1-shutdown" },
+): Mutation => ({ ...anchor, change: (p) => p, add: (_p, sdk) => add(sdk) });
 
 /** A resource of any type, as the program would register it. */
 export const custom = (sdk: Sdk, type: string, name: string, props: Record<string, unknown>): pulumi.CustomResource =>
@@ -95,7 +117,19 @@ export const nsgRule = (rule: Record<string, unknown>): Mutation => ({
   type: T.nsg,
   change: (props, sdk) => ({
     ...props,
-    securityRules: patch(sdk, props.securityRules ?? [], (rules: any[]) => [...rules, { name: "injected", priority: 110, direction: "Inbound", access: "Allow", protocol: "Tcp", sourcePortRange: "*", destinationAddressPrefix: "*", ...rule }]),
+    securityRules: patch(sdk, props.securityRules ?? [], (rules: any[]) => [
+      ...rules,
+      {
+        name: "injected",
+        priority: 110,
+        direction: "Inbound",
+        access: "Allow",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        destinationAddressPrefix: "*",
+        ...rule,
+      },
+    ]),
   }),
 });
 

@@ -3,6 +3,5 @@
 import { expectCaught, slice } from "./mutation-cases";
 
 describe("gate regressions, slice 2 of 4", () => {
-
   it.each(slice(1, 4).map((c) => [c.title, c] as const))("%s", async (_title, c) => expectCaught(c));
 });

@@ -27,7 +27,17 @@ export function loadPack(): { name: string; args: PolicyPackArgs } {
 export function stackResources(run: ProgramRun): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   const make = (type: string, name: string, urn: string, props: Record<string, any>, protect: boolean) =>
-    ({ type, name, urn, props, opts: { protect } as any, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined }) as unknown as PolicyResource;
+    ({
+      type,
+      name,
+      urn,
+      props,
+      opts: { protect } as any,
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    }) as unknown as PolicyResource;
   for (const r of run.resources) byUrn.set(r.urn, make(r.type, r.name, r.urn, r.state, r.protect));
   for (const r of run.resources) {
     const pr = byUrn.get(r.urn)!;
@@ -35,7 +45,13 @@ export function stackResources(run: ProgramRun): PolicyResource[] {
     pr.propertyDependencies = { all: r.dependencies.flatMap((d) => (byUrn.has(d) ? [byUrn.get(d)!] : [])) };
   }
   const prefix = /^(urn:pulumi:[^:]+::[^:]+)::/.exec(run.resources[0].urn)![1];
-  const root = make("pulumi:pulumi:Stack", `${run.project}-${run.stack}`, `${prefix}::pulumi:pulumi:Stack::${run.project}-${run.stack}`, run.outputs as Record<string, any>, false);
+  const root = make(
+    "pulumi:pulumi:Stack",
+    `${run.project}-${run.stack}`,
+    `${prefix}::pulumi:pulumi:Stack::${run.project}-${run.stack}`,
+    run.outputs as Record<string, any>,
+    false,
+  );
   return [...byUrn.values(), root];
 }
 
@@ -53,12 +69,35 @@ export async function runPack(run: ProgramRun, config: Record<string, unknown> =
   for (const p of args.policies) {
     const report = (message: string, urn?: string) => reports.push({ policy: p.name, message, urn });
     if ("validateStack" in p) {
-      await (p as StackValidationPolicy).validateStack({ resources, stackTags: new Map(), getConfig: <T>() => config as T, notApplicable: () => { throw new Error("n/a"); } }, report);
+      await (p as StackValidationPolicy).validateStack(
+        {
+          resources,
+          stackTags: new Map(),
+          getConfig: <T>() => config as T,
+          notApplicable: () => {
+            throw new Error("n/a");
+          },
+        },
+        report,
+      );
     } else {
       for (const r of run.resources) {
         const validate = (p as ResourceValidationPolicy).validateResource as (...args: unknown[]) => unknown;
         await validate(
-          { type: r.type, name: r.name, urn: r.urn, props: unknownCheckingProxy(r.inputs), opts: {}, stackTags: new Map(), getConfig: () => config, notApplicable: () => { throw new Error("n/a"); }, isType: () => false, asType: () => undefined },
+          {
+            type: r.type,
+            name: r.name,
+            urn: r.urn,
+            props: unknownCheckingProxy(r.inputs),
+            opts: {},
+            stackTags: new Map(),
+            getConfig: () => config,
+            notApplicable: () => {
+              throw new Error("n/a");
+            },
+            isType: () => false,
+            asType: () => undefined,
+          },
           (message: string) => reports.push({ policy: p.name, message, urn: r.urn }),
         );
       }

@@ -30,19 +30,51 @@ describe("policy/index.ts: the PolicyPack", () => {
   it("without the lab's config it allows nothing beyond the seats: the deployer's policy is reported", async () => {
     const reports = await runPack(await runLab());
     expect([...new Set(reports.map((r) => r.policy))].sort()).toEqual(["credential-ssh-keys", "grant-access-policies"]);
-    expect(reports.find((r) => r.policy === "grant-access-policies")!.message).toMatch(new RegExp(`principal ${MOCK_CLIENT.objectId} holds`));
+    expect(reports.find((r) => r.policy === "grant-access-policies")!.message).toMatch(
+      new RegExp(`principal ${MOCK_CLIENT.objectId} holds`),
+    );
   });
 
   it.each([
-    ["dev", { location: "westeurope", seats: 2, sshPublicKey: devConfig().sshPublicKey, autoShutdownTime: "1900", autoShutdownTimeZone: "W. Europe Standard Time" }],
-    ["win-rbac", { location: "westeurope", seats: 2, os: "windows", sshPublicKey: "", vaultAccessModel: "rbac", bastion: true, labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5", autoShutdownTime: "1900", autoShutdownTimeZone: "W. Europe Standard Time" }],
+    [
+      "dev",
+      {
+        location: "westeurope",
+        seats: 2,
+        sshPublicKey: devConfig().sshPublicKey,
+        autoShutdownTime: "1900",
+        autoShutdownTimeZone: "W. Europe Standard Time",
+      },
+    ],
+    [
+      "win-rbac",
+      {
+        location: "westeurope",
+        seats: 2,
+        os: "windows",
+        sshPublicKey: "",
+        vaultAccessModel: "rbac",
+        bastion: true,
+        labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
+        autoShutdownTime: "1900",
+        autoShutdownTimeZone: "W. Europe Standard Time",
+      },
+    ],
   ] as const)("reports nothing on %s given only the stack file's keys (no Pulumi.yaml defaults)", async (stack, labConfig) => {
     expect(await runPack(await runLab({}, stack), { labConfig, deployerObjectId: MOCK_CLIENT.objectId })).toEqual([]);
   });
 
   it("reports a seat policy with list through its stack policy, at the vault that carries it", async () => {
-    const run = await runMutated(seatPolicy((e) => ({ ...e, permissions: { ...e.permissions, secrets: [...e.permissions.secrets, "list"] } })));
-    expect(await runPack(run, CONFIG)).toEqual([{ policy: "grant-access-policies", urn: expect.stringMatching(/Vault::vault-kv$/), message: expect.stringMatching(/seat 1 identity .*\[secrets\/list\] is beyond/) }]);
+    const run = await runMutated(
+      seatPolicy((e) => ({ ...e, permissions: { ...e.permissions, secrets: [...e.permissions.secrets, "list"] } })),
+    );
+    expect(await runPack(run, CONFIG)).toEqual([
+      {
+        policy: "grant-access-policies",
+        urn: expect.stringMatching(/Vault::vault-kv$/),
+        message: expect.stringMatching(/seat 1 identity .*\[secrets\/list\] is beyond/),
+      },
+    ]);
   });
 
   it("reports TLS 1.0 through its resource policy", async () => {
@@ -51,14 +83,26 @@ describe("policy/index.ts: the PolicyPack", () => {
   });
 
   it("takes ephemeral from policy config, else labConfig, else the resources' ephemeral tag", async () => {
-    const run = await runMutated([{ type: T.vault, change: (p, sdk) => ({ ...p, properties: patch(sdk, p.properties, (x: any) => ({ ...x, enablePurgeProtection: undefined })) }) }]);
+    const run = await runMutated([
+      {
+        type: T.vault,
+        change: (p, sdk) => ({ ...p, properties: patch(sdk, p.properties, (x: any) => ({ ...x, enablePurgeProtection: undefined })) }),
+      },
+    ]);
     expect((await runPack(run, CONFIG)).map((r) => r.policy)).toEqual(["kv-purge-protection"]);
-    expect((await runPack(run, { ...CONFIG, ephemeral: true })).map((r) => r.policy).filter((p) => p === "kv-purge-protection")).toEqual([]);
+    expect((await runPack(run, { ...CONFIG, ephemeral: true })).map((r) => r.policy).filter((p) => p === "kv-purge-protection")).toEqual(
+      [],
+    );
     // An ephemeral lab's resources say so in their tags: the resource policies need no config.
     const EPHEMERAL = { ephemeral: "true", ttlHours: "8", createdAt: "2025-01-31T09:00:00Z", owner: "alice" };
     const ephemeral = await runLab(EPHEMERAL);
     expect(await runPack(ephemeral, { labConfig: devConfig(EPHEMERAL), deployerObjectId: MOCK_CLIENT.objectId })).toEqual([]);
-    expect((await runPack(ephemeral, { ...CONFIG, ephemeral: false })).map((r) => r.policy).sort()).toEqual(["kv-purge-protection", "lifecycle-lasting-protect", "lifecycle-lasting-protect", "lifecycle-lasting-retention"]);
+    expect((await runPack(ephemeral, { ...CONFIG, ephemeral: false })).map((r) => r.policy).sort()).toEqual([
+      "kv-purge-protection",
+      "lifecycle-lasting-protect",
+      "lifecycle-lasting-protect",
+      "lifecycle-lasting-retention",
+    ]);
   });
 });
 
@@ -76,12 +120,20 @@ describe("unknown values during preview", () => {
     const rule = rules.find((r) => r.id === "grant-role-assignments")!;
     if (rule.kind !== "stack") throw new Error("expected a stack rule");
     const ctx = { ephemeral: false, deployerObjectId: MOCK_CLIENT.objectId };
-    const views: PolicyResourceView[] = run.resources.map((r) => ({ ...r, props: r.state, inputs: r.type === T.assignment ? { ...r.inputs, scope: UNKNOWN } : r.inputs }));
+    const views: PolicyResourceView[] = run.resources.map((r) => ({
+      ...r,
+      props: r.state,
+      inputs: r.type === T.assignment ? { ...r.inputs, scope: UNKNOWN } : r.inputs,
+    }));
     expect(rule.check(views, ctx)).toEqual([]);
-    const noStorageDep = views.map((v) => (v.type === T.assignment ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("StorageAccount")) } : v));
+    const noStorageDep = views.map((v) =>
+      v.type === T.assignment ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("StorageAccount")) } : v,
+    );
     expect(rule.check(noStorageDep, ctx).map((f) => f.message)).toEqual([
       // The scope can only be traced to what the assignment's inputs came from (here the seat's VM): never the account.
-      expect.stringMatching(/seat 1 identity holds "Storage listKeys only.* on vm dsvmlab-vm1 via storage-seat1-listkeys: not in the access matrix/),
+      expect.stringMatching(
+        /seat 1 identity holds "Storage listKeys only.* on vm dsvmlab-vm1 via storage-seat1-listkeys: not in the access matrix/,
+      ),
       expect.stringMatching(/seat 2 identity/),
     ]);
   });
@@ -90,10 +142,19 @@ describe("unknown values during preview", () => {
     const run = await runLab();
     const rule = rules.find((r) => r.id === "grant-role-assignments")!;
     if (rule.kind !== "stack") throw new Error("expected a stack rule");
-    const views: PolicyResourceView[] = run.resources.map((r) => ({ ...r, props: r.type === T.vm ? { ...r.state, identity: { type: "SystemAssigned" } } : r.state, inputs: r.type === T.assignment ? { ...r.inputs, principalId: UNKNOWN } : r.inputs }));
+    const views: PolicyResourceView[] = run.resources.map((r) => ({
+      ...r,
+      props: r.type === T.vm ? { ...r.state, identity: { type: "SystemAssigned" } } : r.state,
+      inputs: r.type === T.assignment ? { ...r.inputs, principalId: UNKNOWN } : r.inputs,
+    }));
     expect(rule.check(views, { ephemeral: false })).toEqual([]);
-    const noVmDep = views.map((v) => (v.type === T.assignment ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("VirtualMachine")) } : v));
-    expect(rule.check(noVmDep, { ephemeral: false }).map((f) => f.message)).toEqual([expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/)]);
+    const noVmDep = views.map((v) =>
+      v.type === T.assignment ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("VirtualMachine")) } : v,
+    );
+    expect(rule.check(noVmDep, { ephemeral: false }).map((f) => f.message)).toEqual([
+      expect.stringMatching(/principal \(known after deploy\) holds/),
+      expect.stringMatching(/principal \(known after deploy\) holds/),
+    ]);
   });
 
   it("inline policies whose seats are not known yet pass, but no more of them than seats the vault waits for", async () => {
@@ -106,23 +167,38 @@ describe("unknown values during preview", () => {
       run.resources.map((r) => {
         if (r.type === T.vm) return { ...r, props: { ...r.state, identity: { type: "SystemAssigned", principalId: UNKNOWN } } };
         if (r.type !== T.vault) return { ...r, props: r.state };
-        const accessPolicies = [...r.inputs.properties.accessPolicies.map((e: any) => (seatIds.has(e.objectId) ? { ...e, objectId: UNKNOWN } : e)), ...extra];
+        const accessPolicies = [
+          ...r.inputs.properties.accessPolicies.map((e: any) => (seatIds.has(e.objectId) ? { ...e, objectId: UNKNOWN } : e)),
+          ...extra,
+        ];
         const inputs = { ...r.inputs, properties: { ...r.inputs.properties, accessPolicies } };
         return { ...r, inputs, props: inputs };
       });
     expect(rule.check(preview([]), ctx)).toEqual([]);
     const more = rule.check(preview([{ objectId: UNKNOWN, permissions: { secrets: ["get"] } }]), ctx);
-    expect(more.map((f) => f.message)).toEqual([expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/), expect.stringMatching(/principal \(known after deploy\) holds/)]);
+    expect(more.map((f) => f.message)).toEqual([
+      expect.stringMatching(/principal \(known after deploy\) holds/),
+      expect.stringMatching(/principal \(known after deploy\) holds/),
+      expect.stringMatching(/principal \(known after deploy\) holds/),
+    ]);
   });
 
   it("a lab role's assignable scope not known yet passes only when it comes from the lab's resource group", async () => {
     const run = await runLab({ customRoleSource: "lab" });
     const rule = rules.find((r) => r.id === "grant-custom-roles")!;
     if (rule.kind !== "stack") throw new Error("expected a stack rule");
-    const views: PolicyResourceView[] = run.resources.map((r) => (r.type === T.roleDef ? { ...r, props: r.state, inputs: { ...r.inputs, scope: UNKNOWN, assignableScopes: [UNKNOWN] } } : { ...r, props: r.state }));
+    const views: PolicyResourceView[] = run.resources.map((r) =>
+      r.type === T.roleDef
+        ? { ...r, props: r.state, inputs: { ...r.inputs, scope: UNKNOWN, assignableScopes: [UNKNOWN] } }
+        : { ...r, props: r.state },
+    );
     expect(views.filter((v) => v.type === T.roleDef)).toHaveLength(1);
     expect(rule.check(views, { ephemeral: false })).toEqual([]);
-    const noGroupDep = views.map((v) => (v.type === T.roleDef ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("ResourceGroup")) } : v));
-    expect(rule.check(noGroupDep, { ephemeral: false }).map((f) => f.message)).toEqual([expect.stringMatching(/assignable at the scope \(known after deploy\)/)]);
+    const noGroupDep = views.map((v) =>
+      v.type === T.roleDef ? { ...v, dependencies: v.dependencies!.filter((d) => !d.includes("ResourceGroup")) } : v,
+    );
+    expect(rule.check(noGroupDep, { ephemeral: false }).map((f) => f.message)).toEqual([
+      expect.stringMatching(/assignable at the scope \(known after deploy\)/),
+    ]);
   });
 });

@@ -6,7 +6,17 @@ import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../helpers/program";
 
-const PROGRAM_FILES = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "package.json", "tsconfig.json", "components", "lib", "scripts", "policy"];
+const PROGRAM_FILES = [
+  "index.ts",
+  "Pulumi.yaml",
+  "Pulumi.dev.yaml",
+  "package.json",
+  "tsconfig.json",
+  "components",
+  "lib",
+  "scripts",
+  "policy",
+];
 
 /** A throwaway copy of the program; `edit` changes files in it before the plan runs. */
 function mutatedCopy(edit: (dir: string) => void): string {
@@ -25,7 +35,11 @@ function replaceIn(file: string, from: string | RegExp, to: string): void {
 }
 
 function plan(dir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", "--stack", "dev", ...args], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", "--stack", "dev", ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,12 +48,20 @@ afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 
 describe("npm run plan as the policy gate", () => {
   it("exits 1 and names the rule when the seat policy gains list (SEAT_SECRET_PERMISSIONS in lib/azure.ts)", () => {
-    const dir = mutatedCopy((d) => replaceIn(path.join(d, "lib/azure.ts"), 'SEAT_SECRET_PERMISSIONS = ["get", "set"]', 'SEAT_SECRET_PERMISSIONS = ["get", "set", "list"]'));
+    const dir = mutatedCopy((d) =>
+      replaceIn(
+        path.join(d, "lib/azure.ts"),
+        'SEAT_SECRET_PERMISSIONS = ["get", "set"]',
+        'SEAT_SECRET_PERMISSIONS = ["get", "set", "list"]',
+      ),
+    );
     dirs.push(dir);
     const text = plan(dir);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/✗ MANDATORY grant-access-policies {2}azure-native:keyvault:Vault vault-kv/);
-    expect(text.stdout).toMatch(/seat 1 identity holds \[secrets\/get, secrets\/set, secrets\/list\] .*\[secrets\/list\] is beyond what it may hold/);
+    expect(text.stdout).toMatch(
+      /seat 1 identity holds \[secrets\/get, secrets\/set, secrets\/list\] .*\[secrets\/list\] is beyond what it may hold/,
+    );
     expect(text.stdout).toMatch(/fix: Grant seats secrets get\+set only/);
     expect(text.stderr).toBe("policy gate: 2 mandatory violation(s): grant-access-policies\n");
 
@@ -54,14 +76,22 @@ describe("npm run plan as the policy gate", () => {
   });
 
   it("exits 1 when index.ts exports the canary's value through pulumi.unsecret, and never prints it", () => {
-    const dir = mutatedCopy((d) => fs.appendFileSync(path.join(d, "index.ts"), "\nexport const leaked = pulumi.unsecret(vault.canarySecret!.properties.apply((p) => p.value ?? \"\"));\n"));
+    const dir = mutatedCopy((d) =>
+      fs.appendFileSync(
+        path.join(d, "index.ts"),
+        '\nexport const leaked = pulumi.unsecret(vault.canarySecret!.properties.apply((p) => p.value ?? ""));\n',
+      ),
+    );
     dirs.push(dir);
     const r = plan(dir, "--json");
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.violations.map((v: any) => v.ruleId)).toEqual(["credential-stack-outputs"]);
-    if (typeof report.outputs.leaked === "string" && report.outputs.leaked.length >= 8) expect(JSON.stringify(report.violations)).not.toContain(report.outputs.leaked);
-    expect(report.violations[0].message).toMatch(/Stack output leaked carries the value of (Key Vault secret vault-canary|random password vault-canary-value) \(32 chars, sha256 [0-9a-f]{8}\)/);
+    if (typeof report.outputs.leaked === "string" && report.outputs.leaked.length >= 8)
+      expect(JSON.stringify(report.violations)).not.toContain(report.outputs.leaked);
+    expect(report.violations[0].message).toMatch(
+      /Stack output leaked carries the value of (Key Vault secret vault-canary|random password vault-canary-value) \(32 chars, sha256 [0-9a-f]{8}\)/,
+    );
   });
 
   it("prints an advisory finding and exits 0 (a VM size outside the allowed list)", () => {

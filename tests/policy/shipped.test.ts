@@ -23,7 +23,14 @@ describe("the shipped program has zero violations", () => {
     ["customRoleSource=lab (the lab's own roles) in both vault models", { customRoleSource: "lab", vaultAccessModel: "rbac" }, "dev"],
     ["customRoleSource=lab, access policies", { customRoleSource: "lab" }, "dev"],
     ["allowedSshCidrs set (public IPs and an SSH rule from those CIDRs only)", { allowedSshCidrs: '["203.0.113.0/24"]' }, "dev"],
-    ["operators in config, one in UPPER case, and operator IPs", { operatorObjectIds: JSON.stringify([OPERATOR.toUpperCase(), "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"]), operatorIpRanges: '["203.0.113.7", "198.51.100.0/24"]' }, "dev"],
+    [
+      "operators in config, one in UPPER case, and operator IPs",
+      {
+        operatorObjectIds: JSON.stringify([OPERATOR.toUpperCase(), "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"]),
+        operatorIpRanges: '["203.0.113.7", "198.51.100.0/24"]',
+      },
+      "dev",
+    ],
     ["Windows seats with operators (VM Administrator Login)", { operatorObjectIds: JSON.stringify([OPERATOR]) }, "win-rbac"],
     ["one seat, no check on deploy", { seats: "1", checkOnDeploy: "false" }, "dev"],
     ["an ephemeral lab (tags, no purge protection, nothing protected)", EPHEMERAL, "dev"],
@@ -39,7 +46,21 @@ describe("the shipped program has zero violations", () => {
   });
 
   it("a principal id in another case is the same principal: the deployer's policy, upper-cased, passes", async () => {
-    const run = await runMutated([{ type: T.vault, name: "vault-kv", change: (p, sdk) => ({ ...p, properties: sdk.output(p.properties).apply((x: any) => ({ ...x, accessPolicies: x.accessPolicies.map((e: any) => (e.objectId === MOCK_CLIENT.objectId ? { ...e, objectId: e.objectId.toUpperCase() } : e)) })) }) }]);
+    const run = await runMutated([
+      {
+        type: T.vault,
+        name: "vault-kv",
+        change: (p, sdk) => ({
+          ...p,
+          properties: sdk.output(p.properties).apply((x: any) => ({
+            ...x,
+            accessPolicies: x.accessPolicies.map((e: any) =>
+              e.objectId === MOCK_CLIENT.objectId ? { ...e, objectId: e.objectId.toUpperCase() } : e,
+            ),
+          })),
+        }),
+      },
+    ]);
     const vault = run.resources.find((r) => r.type === T.vault)!;
     expect(vault.inputs.properties.accessPolicies.map((e: any) => e.objectId)).toContain(MOCK_CLIENT.objectId.toUpperCase());
     expect(checkRecorded(run.resources, contextFromConfig(devConfig()))).toEqual([]);
@@ -48,25 +69,44 @@ describe("the shipped program has zero violations", () => {
   it.each([
     ["dev with lab users", { labUsersGroupObjectId: "0a0b0c0d-1111-2222-3333-444455556666" }, "dev"],
     ["win-rbac", {}, "win-rbac"],
-  ] as const)("every grant's principal id in UPPER case is still the same principal: %s passes", async (_title, overrides: Record<string, string>, stack) => {
-    const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : v);
-    const run = await runMutated(
-      [
-        { type: T.vault, change: (p, sdk) => ({ ...p, properties: sdk.output(p.properties).apply((x: any) => ({ ...x, accessPolicies: x.accessPolicies?.map((e: any) => ({ ...e, objectId: upper(e.objectId) })) })) }) },
-        { type: T.assignment, change: (p, sdk) => ({ ...p, principalId: sdk.output(p.principalId).apply(upper) }) },
-      ],
-      overrides,
-      stack,
-    );
-    const ids = [...run.resources.filter((r) => r.type === T.assignment).map((r) => r.inputs.principalId), ...run.resources.filter((r) => r.type === T.vault).flatMap((r) => (r.inputs.properties.accessPolicies ?? []).map((e: any) => e.objectId))];
-    expect(ids.length).toBeGreaterThan(3);
-    for (const id of ids) expect(id).toBe(id.toUpperCase());
-    expect(checkRecorded(run.resources, contextFromConfig(devConfig(overrides, stack)))).toEqual([]);
-  });
+  ] as const)(
+    "every grant's principal id in UPPER case is still the same principal: %s passes",
+    async (_title, overrides: Record<string, string>, stack) => {
+      const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : v);
+      const run = await runMutated(
+        [
+          {
+            type: T.vault,
+            change: (p, sdk) => ({
+              ...p,
+              properties: sdk
+                .output(p.properties)
+                .apply((x: any) => ({ ...x, accessPolicies: x.accessPolicies?.map((e: any) => ({ ...e, objectId: upper(e.objectId) })) })),
+            }),
+          },
+          { type: T.assignment, change: (p, sdk) => ({ ...p, principalId: sdk.output(p.principalId).apply(upper) }) },
+        ],
+        overrides,
+        stack,
+      );
+      const ids = [
+        ...run.resources.filter((r) => r.type === T.assignment).map((r) => r.inputs.principalId),
+        ...run.resources
+          .filter((r) => r.type === T.vault)
+          .flatMap((r) => (r.inputs.properties.accessPolicies ?? []).map((e: any) => e.objectId)),
+      ];
+      expect(ids.length).toBeGreaterThan(3);
+      for (const id of ids) expect(id).toBe(id.toUpperCase());
+      expect(checkRecorded(run.resources, contextFromConfig(devConfig(overrides, stack)))).toEqual([]);
+    },
+  );
 
   it("without the deployer's id, the deployer's own grants are denied (nothing is allowed by default)", async () => {
     const run = await runLab();
-    const violations = checkRecorded(run.resources, { ...contextFromConfig(devConfig()), deployerObjectId: "11111111-1111-1111-1111-111111111111" });
+    const violations = checkRecorded(run.resources, {
+      ...contextFromConfig(devConfig()),
+      deployerObjectId: "11111111-1111-1111-1111-111111111111",
+    });
     expect([...new Set(violations.map((v) => v.ruleId))]).toEqual(["grant-access-policies"]);
     expect(violations[0].message).toMatch(new RegExp(`principal ${MOCK_CLIENT.objectId} holds \\[secrets/get, secrets/list`));
   });
@@ -74,7 +114,11 @@ describe("the shipped program has zero violations", () => {
   it("an ephemeral lab's vault would fail if the stack were lasting", async () => {
     const run = await runLab(EPHEMERAL);
     const lasting = checkRecorded(run.resources, { ...contextFromConfig(devConfig(EPHEMERAL)), ephemeral: false });
-    expect([...new Set(lasting.map((v) => v.ruleId))].sort()).toEqual(["kv-purge-protection", "lifecycle-lasting-protect", "lifecycle-lasting-retention"]);
+    expect([...new Set(lasting.map((v) => v.ruleId))].sort()).toEqual([
+      "kv-purge-protection",
+      "lifecycle-lasting-protect",
+      "lifecycle-lasting-retention",
+    ]);
   });
 
   it("allowedSshCidrs in the NSG must be the configured ones", async () => {
@@ -94,10 +138,14 @@ describe("advisory rules flag, and do not block", () => {
   });
 
   it("a VM size outside the allowed list", async () => {
-    const run = await runMutated([{ type: T.vm, name: "seat2-vm", change: (p) => ({ ...p, hardwareProfile: { vmSize: "Standard_M416ms_v2" } }) }]);
+    const run = await runMutated([
+      { type: T.vm, name: "seat2-vm", change: (p) => ({ ...p, hardwareProfile: { vmSize: "Standard_M416ms_v2" } }) },
+    ]);
     const violations = checkRecorded(run.resources, ctx);
     expect(violations.map((v) => [v.ruleId, v.enforcement])).toEqual([["vm-size-allowed", "advisory"]]);
-    expect(violations[0].message).toMatch(/dsvmlab-vm2 has size Standard_M416ms_v2, which is not in the allowed list: use one of .*Standard_D4s_v5/);
+    expect(violations[0].message).toMatch(
+      /dsvmlab-vm2 has size Standard_M416ms_v2, which is not in the allowed list: use one of .*Standard_D4s_v5/,
+    );
     expect(blocks(violations)).toBe(false);
     // The list is the context's to set.
     expect(checkRecorded(run.resources, { ...ctx, allowedVmSizes: ["Standard_D4s_v5", "Standard_M416ms_v2"] })).toEqual([]);
@@ -116,7 +164,9 @@ describe("advisory rules flag, and do not block", () => {
     const run = await runLab();
     const violations = checkRecorded(run.resources, { ...ctx, ephemeral: true });
     expect(new Set(violations.map((v) => v.ruleId))).toEqual(new Set(["tags-on-ephemeral-labs"]));
-    expect(violations.find((v) => v.resource === "azure-native:keyvault:Vault vault-kv")?.message).toMatch(/Vault vault-kv lacks tags owner, expiresAt on an ephemeral stack/);
+    expect(violations.find((v) => v.resource === "azure-native:keyvault:Vault vault-kv")?.message).toMatch(
+      /Vault vault-kv lacks tags owner, expiresAt on an ephemeral stack/,
+    );
     expect(violations.map((v) => v.resource).filter((r) => /RoleAssignment|Subnet/.test(r))).toEqual([]);
     expect(blocks(violations)).toBe(false);
   });

@@ -3,10 +3,24 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchResults, evaluateTargets, formatRatio, largestSeats, median, parseRss, renderMarkdown, seatsOverrides, target } from "../../scripts/lib/bench";
+import {
+  BenchResults,
+  evaluateTargets,
+  formatRatio,
+  largestSeats,
+  median,
+  parseRss,
+  renderMarkdown,
+  seatsOverrides,
+  target,
+} from "../../scripts/lib/bench";
 import { devConfig, ROOT } from "../helpers/program";
 
-const m = (label: string, ms: number[], rssKb: number[], extra = {}) => ({ label, samples: ms.map((x, i) => ({ ms: x, rssKb: rssKb[i] ?? rssKb[0] })), ...extra });
+const m = (label: string, ms: number[], rssKb: number[], extra = {}) => ({
+  label,
+  samples: ms.map((x, i) => ({ ms: x, rssKb: rssKb[i] ?? rssKb[0] })),
+  ...extra,
+});
 
 function results(over: Partial<BenchResults> = {}): BenchResults {
   return {
@@ -20,7 +34,12 @@ function results(over: Partial<BenchResults> = {}): BenchResults {
       m("plan, 500 seats", [6000, 6000, 6000, 6000, 6000], [700 * 1024], { seats: 500, resources: 4017 }),
     ],
     largest: 4000,
-    criticalPath: { length: 8, minimum: 6, minimumChain: ["resource group", "VNet/subnet", "NIC", "VM", "grants", "in-VM check"], chain: [] },
+    criticalPath: {
+      length: 8,
+      minimum: 6,
+      minimumChain: ["resource group", "VNet/subnet", "NIC", "VM", "grants", "in-VM check"],
+      chain: [],
+    },
     probe: { probe: m("probe", [300], [0]), verify1: m("verify, 1 seat", [400], [0]), verify10: m("verify, 10 seats", [900], [0]) },
     ...over,
   };
@@ -89,7 +108,15 @@ describe("docs/benchmarks.md", () => {
 
   it("is what the committed file looks like (the bench wrote it)", () => {
     const committed = fs.readFileSync(path.join(ROOT, "docs/benchmarks.md"), "utf8");
-    for (const heading of ["# Benchmarks", "## Targets", "## Offline plan", "## Critical path", "## Test suite", "## In-VM probe and verify"]) expect(committed).toContain(heading);
+    for (const heading of [
+      "# Benchmarks",
+      "## Targets",
+      "## Offline plan",
+      "## Critical path",
+      "## Test suite",
+      "## In-VM probe and verify",
+    ])
+      expect(committed).toContain(heading);
     expect(committed).toMatch(/\| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \| \d+ \|/);
   });
 });
@@ -100,10 +127,15 @@ describe("npm run bench's flags", () => {
     [["--bogus"], /Unknown option '--bogus'/],
   ])("exits 2 on %j before measuring anything", (args, message) => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "b.md");
-    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/bench.ts", ...(args as string[]), "--out", out], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/bench.ts", ...(args as string[]), "--out", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message as RegExp);
     expect(fs.existsSync(out)).toBe(false);
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.bench).toBe("node -r ./scripts/register.js scripts/bench.ts");
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.bench).toBe(
+      "node -r ./scripts/register.js scripts/bench.ts",
+    );
   });
 });

@@ -10,7 +10,10 @@ import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import { ofType, ROOT, runLab } from "../helpers/program";
 
 const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
-const LAB_USERS = { labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5", operatorObjectIds: '["00000000-0000-0000-0000-0000000000aa"]' };
+const LAB_USERS = {
+  labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
+  operatorObjectIds: '["00000000-0000-0000-0000-0000000000aa"]',
+};
 const roleId = (guid: string) => `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 /** A role assignment as a contributor might add it, on top of a real plan. */
@@ -83,17 +86,25 @@ describe.each([
     const needs = ciNeeds(run.resources);
     // Every create reads its id first.
     const creates = needs.filter((n) => n.phase === "up" && n.why === "create or update");
-    for (const c of creates) expect(needs).toContainEqual(expect.objectContaining({ urn: c.urn, phase: "up", action: c.action.replace(/\/write$/, "/read") }));
+    for (const c of creates)
+      expect(needs).toContainEqual(expect.objectContaining({ urn: c.urn, phase: "up", action: c.action.replace(/\/write$/, "/read") }));
     const assignments = needs.filter((n) => n.action === "Microsoft.Authorization/roleAssignments/write");
     expect(assignments).toHaveLength(ofType(run, ASSIGNMENT).length);
-    for (const a of assignments) expect(a.assignment).toMatchObject({ op: "write", subscriptionId: MOCK_CLIENT.subscriptionId, roleGuid: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-    expect(needs.map((n) => n.action)).toEqual(expect.arrayContaining([
-      "Microsoft.Compute/virtualMachines/runCommands/write",
-      "Microsoft.Network/virtualNetworks/subnets/join/action",
-      "Microsoft.Network/networkInterfaces/join/action",
-      "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action",
-      "Microsoft.KeyVault/vaults/write",
-    ]));
+    for (const a of assignments)
+      expect(a.assignment).toMatchObject({
+        op: "write",
+        subscriptionId: MOCK_CLIENT.subscriptionId,
+        roleGuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+    expect(needs.map((n) => n.action)).toEqual(
+      expect.arrayContaining([
+        "Microsoft.Compute/virtualMachines/runCommands/write",
+        "Microsoft.Network/virtualNetworks/subnets/join/action",
+        "Microsoft.Network/networkInterfaces/join/action",
+        "Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action",
+        "Microsoft.KeyVault/vaults/write",
+      ]),
+    );
     // A resource deletedWith its container needs no delete of its own.
     const deletedWith = run.resources.filter((r) => r.deletedWith).map((r) => r.urn);
     expect(needs.filter((n) => n.phase === "destroy" && deletedWith.includes(n.urn))).toEqual([]);
@@ -130,7 +141,10 @@ describe("what CI could not do fails the check", () => {
       "deploy Microsoft.Authorization/roleAssignments/write",
       "reap Microsoft.Authorization/roleAssignments/delete",
     ]);
-    for (const m of owner) expect(m.why).toMatch(/ABAC condition .* does not allow .* role 8e3af657-a8ff-443c-a75c-2fe8c4bcb635 \(owner, a role labs do not grant\)/);
+    for (const m of owner)
+      expect(m.why).toMatch(
+        /ABAC condition .* does not allow .* role 8e3af657-a8ff-443c-a75c-2fe8c4bcb635 \(owner, a role labs do not grant\)/,
+      );
   });
 
   it.each([
@@ -145,7 +159,14 @@ describe("what CI could not do fails the check", () => {
   });
 
   it("an assignment without principalType fails: the condition tests it", () => {
-    const bare = { ...syntheticAssignment(dev, BUILTIN_ROLES.virtualMachineUserLogin, "Group"), inputs: { ...ofType(dev, ASSIGNMENT)[0].inputs, roleDefinitionId: roleId(BUILTIN_ROLES.virtualMachineUserLogin), principalType: undefined } };
+    const bare = {
+      ...syntheticAssignment(dev, BUILTIN_ROLES.virtualMachineUserLogin, "Group"),
+      inputs: {
+        ...ofType(dev, ASSIGNMENT)[0].inputs,
+        roleDefinitionId: roleId(BUILTIN_ROLES.virtualMachineUserLogin),
+        principalType: undefined,
+      },
+    };
     const report = ciPermissionReport([...dev.resources, bare]);
     expect(report.missing.find((m) => m.urn.endsWith("::outsider"))!.why).toContain("principalType (not sent)");
   });
@@ -163,12 +184,19 @@ describe("what CI could not do fails the check", () => {
     const template = dev.resources.find((r) => r.type === "azure-native:network:PublicIPAddress")!;
     const odd = { ...template, urn: `${template.urn}-odd`, type: "azure-native:network:ApplicationGateway" };
     const report = ciPermissionReport([...dev.resources, odd]);
-    expect(report.missing.filter((m) => m.urn === odd.urn).map((m) => m.identity).sort()).toEqual(["deploy", "reap"]);
+    expect(
+      report.missing
+        .filter((m) => m.urn === odd.urn)
+        .map((m) => m.identity)
+        .sort(),
+    ).toEqual(["deploy", "reap"]);
     expect(report.missing.find((m) => m.urn === odd.urn)!.why).toContain("scripts/lib/ci-permissions.ts");
   });
 
   it("an identity without the reaper role could not reap", () => {
-    const reapWithoutRole = CI_IDENTITIES.map((i) => (i.key === "reap" ? { ...i, grants: i.grants.filter((g) => !("ciCustom" in g.role)) } : i));
+    const reapWithoutRole = CI_IDENTITIES.map((i) =>
+      i.key === "reap" ? { ...i, grants: i.grants.filter((g) => !("ciCustom" in g.role)) } : i,
+    );
     const report = ciPermissionReport(dev.resources, reapWithoutRole);
     expect(report.missing.some((m) => m.identity === "reap" && m.action === "Microsoft.Compute/virtualMachines/delete")).toBe(true);
     expect(report.missing.every((m) => m.identity === "reap")).toBe(true);
@@ -177,12 +205,18 @@ describe("what CI could not do fails the check", () => {
 
 describe("npm run plan", () => {
   const plan = (...args: string[]) =>
-    spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+    spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60000,
+    });
 
   it("exits 1 and names the deploy identity's missing roleDefinitions/write with customRoleSource=lab", () => {
     const r = plan("--stack", "dev", "--config", "customRoleSource=lab");
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^ci permissions: CI could not deploy or reap this lab: .*deploy Microsoft\.Authorization\/roleDefinitions\/write/m);
+    expect(r.stderr).toMatch(
+      /^ci permissions: CI could not deploy or reap this lab: .*deploy Microsoft\.Authorization\/roleDefinitions\/write/m,
+    );
     expect(r.stdout).toMatch(/MISSING deploy: Microsoft\.Authorization\/roleDefinitions\/write/);
   });
 

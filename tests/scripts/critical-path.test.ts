@@ -18,12 +18,22 @@ describe("criticalPath", () => {
   });
 
   it("does not count weightless steps, and an empty graph has length 0", () => {
-    expect(criticalPath([{ id: "a", weight: 0, dependsOn: [] }, { id: "b", weight: 0, dependsOn: ["a"] }])).toEqual({ length: 0, chain: [] });
+    expect(
+      criticalPath([
+        { id: "a", weight: 0, dependsOn: [] },
+        { id: "b", weight: 0, dependsOn: ["a"] },
+      ]),
+    ).toEqual({ length: 0, chain: [] });
     expect(criticalPath([])).toEqual({ length: 0, chain: [] });
   });
 
   it("refuses a cycle", () => {
-    expect(() => criticalPath([{ id: "a", weight: 1, dependsOn: ["b"] }, { id: "b", weight: 1, dependsOn: ["a"] }])).toThrow(/cycle/);
+    expect(() =>
+      criticalPath([
+        { id: "a", weight: 1, dependsOn: ["b"] },
+        { id: "b", weight: 1, dependsOn: ["a"] },
+      ]),
+    ).toThrow(/cycle/);
   });
 });
 
@@ -56,7 +66,14 @@ describe("what serializing writes costs on the critical path (kv-access-policy-4
     const cost = planCriticalPath([rg, vm, inline, run]).serialization;
     expect(cost.costSeconds).toBe(0);
     expect(cost.onPath).toEqual([
-      { kind: "vault", name: "kv1", writes: 1, writesOnPath: 1, steps: ["keyvault:Vault kv1 (3 access policies inline)"], seconds: STEP_TIMES["azure-native:keyvault:Vault"].seconds },
+      {
+        kind: "vault",
+        name: "kv1",
+        writes: 1,
+        writesOnPath: 1,
+        steps: ["keyvault:Vault kv1 (3 access policies inline)"],
+        seconds: STEP_TIMES["azure-native:keyvault:Vault"].seconds,
+      },
       expect.objectContaining({ kind: "vm", writesOnPath: 1 }),
     ]);
   });

@@ -23,13 +23,22 @@ export function res(type: string, name: string, extra: Partial<RecordedResource>
 export const urnOf = (r: RecordedResource) => r.urn;
 
 /** A vault with the lab's firewall (default Deny, bypass None, no IP rule) unless `properties` says otherwise. */
-export function vault(name: string, deps: RecordedResource[], properties: Record<string, unknown> = {}, extra: Partial<RecordedResource> = {}): RecordedResource {
+export function vault(
+  name: string,
+  deps: RecordedResource[],
+  properties: Record<string, unknown> = {},
+  extra: Partial<RecordedResource> = {},
+): RecordedResource {
   return res("keyvault:Vault", name, {
     id: `${RG_ID}/providers/Microsoft.KeyVault/vaults/${name}`,
     inputs: {
       resourceGroupName: "rg",
       vaultName: name,
-      properties: { enableRbacAuthorization: false, networkAcls: { defaultAction: "Deny", bypass: "None", ipRules: [], virtualNetworkRules: [{ id: "subnet" }] }, ...properties },
+      properties: {
+        enableRbacAuthorization: false,
+        networkAcls: { defaultAction: "Deny", bypass: "None", ipRules: [], virtualNetworkRules: [{ id: "subnet" }] },
+        ...properties,
+      },
     },
     dependencies: deps.map(urnOf),
     ...extra,
@@ -45,7 +54,14 @@ export function secret(name: string, vaultName: string, deps: RecordedResource[]
   });
 }
 
-export function policy(name: string, vaultName: string, objectId: string, secrets: string[], deps: RecordedResource[], extra: Partial<RecordedResource> = {}): RecordedResource {
+export function policy(
+  name: string,
+  vaultName: string,
+  objectId: string,
+  secrets: string[],
+  deps: RecordedResource[],
+  extra: Partial<RecordedResource> = {},
+): RecordedResource {
   return res("keyvault:AccessPolicy", name, {
     id: `${RG_ID}/providers/Microsoft.KeyVault/vaults/${vaultName}/accessPolicies/${objectId}`,
     inputs: { resourceGroupName: "rg", vaultName, policy: { objectId, tenantId: "t", permissions: { secrets } } },
@@ -54,7 +70,13 @@ export function policy(name: string, vaultName: string, objectId: string, secret
   });
 }
 
-export function vmOp(type: "compute:VirtualMachine" | "compute:VirtualMachineExtension" | "compute:VirtualMachineRunCommandByVirtualMachine", name: string, vmName: string, deps: RecordedResource[], extra: Partial<RecordedResource> = {}): RecordedResource {
+export function vmOp(
+  type: "compute:VirtualMachine" | "compute:VirtualMachineExtension" | "compute:VirtualMachineRunCommandByVirtualMachine",
+  name: string,
+  vmName: string,
+  deps: RecordedResource[],
+  extra: Partial<RecordedResource> = {},
+): RecordedResource {
   const vmId = `${RG_ID}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
   return res(type, name, {
     id: type === "compute:VirtualMachine" ? vmId : `${vmId}/${type.endsWith("Extension") ? "extensions" : "runCommands"}/${name}`,

@@ -11,7 +11,14 @@ describe("dateHeaderTime", () => {
     expect(dateHeaderTime(["Sat, 01 Mar 2025 12:00:07 GMT"]).toISOString()).toBe("2025-03-01T12:00:07.000Z");
   });
 
-  it.each([undefined, "", "2025-03-01T12:00:07Z", "Saturday, 01-Mar-25 12:00:07 GMT", "Sat, 01 Mar 2025 12:00:07 +0100", "Sat, 99 Mar 2025 12:00:07 GMT"])("refuses %j", (header) => {
+  it.each([
+    undefined,
+    "",
+    "2025-03-01T12:00:07Z",
+    "Saturday, 01-Mar-25 12:00:07 GMT",
+    "Sat, 01 Mar 2025 12:00:07 +0100",
+    "Sat, 99 Mar 2025 12:00:07 GMT",
+  ])("refuses %j", (header) => {
     expect(() => dateHeaderTime(header)).toThrow(/no usable Date header/);
   });
 });
@@ -85,24 +92,32 @@ describe("azureVaultPurger", () => {
 
   it("lists each soft-deleted vault with its original id (DeletedVaultProperties.vaultId)", async () => {
     deletedVaults.set("kv-1", { name: "kv-1", properties: { vaultId: id("lab-rg", "kv-1"), location: "westeurope" } });
-    expect(await azureVaultPurger().listDeleted(SUB)).toEqual([{ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-1") }]);
+    expect(await azureVaultPurger().listDeleted(SUB)).toEqual([
+      { name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-1") },
+    ]);
   });
 
   it("purges when the record still has the judged original id", async () => {
     deletedVaults.set("kv-1", { name: "kv-1", properties: { vaultId: id("lab-rg", "kv-1"), location: "westeurope" } });
-    await expect(azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("LAB-RG", "kv-1") })).resolves.toBe("purged");
+    await expect(
+      azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("LAB-RG", "kv-1") }),
+    ).resolves.toBe("purged");
     expect(purgeCalls).toEqual(["kv-1@westeurope"]);
   });
 
   it("refuses when the name now belongs to a vault from another resource group, or no id was judged", async () => {
     deletedVaults.set("kv-1", { name: "kv-1", properties: { vaultId: id("prod-rg", "kv-1"), location: "westeurope" } });
-    await expect(azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-1") })).rejects.toThrow(/now comes from .*prod-rg.*not purged/);
+    await expect(
+      azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-1") }),
+    ).rejects.toThrow(/now comes from .*prod-rg.*not purged/);
     await expect(azureVaultPurger().purge({ name: "kv-1", location: "westeurope", subscriptionId: SUB })).rejects.toThrow(/not purged/);
     expect(purgeCalls).toEqual([]);
   });
 
   it("already gone: absent, nothing purged", async () => {
-    await expect(azureVaultPurger().purge({ name: "kv-9", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-9") })).resolves.toBe("absent");
+    await expect(
+      azureVaultPurger().purge({ name: "kv-9", location: "westeurope", subscriptionId: SUB, vaultId: id("lab-rg", "kv-9") }),
+    ).resolves.toBe("absent");
     expect(purgeCalls).toEqual([]);
   });
 });

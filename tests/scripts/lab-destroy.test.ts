@@ -20,9 +20,19 @@ const deleted = (name: string, subscriptionId: string, lab: string, group = rgId
   vaultId: `${group}/providers/Microsoft.KeyVault/vaults/${name}`,
   tags: { lab, ephemeral: "true" },
 });
-const purgedRef = (name: string, lab: string, sub = SUB) => ({ subscriptionId: sub, location: "westeurope", name, vaultId: `${rgId(lab, sub)}/providers/Microsoft.KeyVault/vaults/${name}` });
+const purgedRef = (name: string, lab: string, sub = SUB) => ({
+  subscriptionId: sub,
+  location: "westeurope",
+  name,
+  vaultId: `${rgId(lab, sub)}/providers/Microsoft.KeyVault/vaults/${name}`,
+});
 /** Tags an old CLI (or anyone) could have set: none may make a stack reapable, destroyable or purgeable. */
-const FORGED_TAGS = { "lab:purge": `${SUB}/westeurope/kv-lab-tagged,${OTHER_SUB}/westeurope/kv-elsewhere`, "lab:ephemeral": "true", "lab:expiresAt": "2020-01-01T00:00:00Z", "lab:destroying": "2020-01-01T00:00:00Z" };
+const FORGED_TAGS = {
+  "lab:purge": `${SUB}/westeurope/kv-lab-tagged,${OTHER_SUB}/westeurope/kv-elsewhere`,
+  "lab:ephemeral": "true",
+  "lab:expiresAt": "2020-01-01T00:00:00Z",
+  "lab:destroying": "2020-01-01T00:00:00Z",
+};
 
 /** The table list, reap and destroy decide on. */
 function seedTable(): void {
@@ -33,7 +43,12 @@ function seedTable(): void {
       "lab-lasting": deployed("lab-lasting", { ephemeral: false, owner: "ops" }),
       "lab-noflag": deployed("lab-noflag", { expiresAt: "2020-01-01T00:00:00Z", owner: "ops" }),
       "lab-tagged": deployed("lab-tagged", { ephemeral: false, owner: "ops" }, { tags: FORGED_TAGS }),
-      "lab-bare": { config: {}, tags: FORGED_TAGS, outputs: {}, resources: [{ urn: "rg", type: "azure-native:resources:ResourceGroup", id: "rg" }] },
+      "lab-bare": {
+        config: {},
+        tags: FORGED_TAGS,
+        outputs: {},
+        resources: [{ urn: "rg", type: "azure-native:resources:ResourceGroup", id: "rg" }],
+      },
       "lab-far": deployed("lab-far", { ephemeral: true, expiresAt: "2099-01-01T00:00:00Z" }),
       dev: deployed("dev", { ephemeral: true, expiresAt: "2020-01-01T00:00:00Z" }),
     },
@@ -105,7 +120,8 @@ describe("reap", () => {
     const s = h.readState();
     expect(destroyed()).toEqual(["lab-expired"]);
     expect(Object.keys(s.stacks).sort()).toEqual(["dev", "lab-bare", "lab-far", "lab-fresh", "lab-lasting", "lab-noflag", "lab-tagged"]);
-    for (const kept of ["lab-fresh", "lab-lasting", "lab-noflag", "lab-tagged", "lab-far", "dev"]) expect(s.stacks[kept].resources).toHaveLength(2);
+    for (const kept of ["lab-fresh", "lab-lasting", "lab-noflag", "lab-tagged", "lab-far", "dev"])
+      expect(s.stacks[kept].resources).toHaveLength(2);
     expect(s.stacks["lab-tagged"].tags).toEqual(FORGED_TAGS);
     // Only the reaped lab's own vault, in its own subscription; the vaults tagged as labs' (any subscription) stay.
     expect(h.purged).toEqual([purgedRef("kv-lab-expired", "lab-expired")]);
@@ -126,19 +142,28 @@ describe("reap", () => {
 
   it("no reference clock: reap refuses and touches nothing", async () => {
     seedTable();
-    await expect(h.lab(["reap", "--yes"], h.deps({ referenceNow: () => Promise.reject(new Error("ETIMEDOUT")) }))).rejects.toThrow(/could not read Azure's clock/);
+    await expect(h.lab(["reap", "--yes"], h.deps({ referenceNow: () => Promise.reject(new Error("ETIMEDOUT")) }))).rejects.toThrow(
+      /could not read Azure's clock/,
+    );
     expect(h.pulumiCalls().filter(WRITES)).toEqual([]);
   });
 });
 
 describe("destroy", () => {
-  const ws = (extra: Partial<FakeStack> = {}) => ({ ...deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }), ...extra });
+  const ws = (extra: Partial<FakeStack> = {}) => ({
+    ...deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }),
+    ...extra,
+  });
 
   it("marks, destroys, purges the vault its state records, from its own resource group only, then removes the stack", async () => {
     h.writeState({
       stacks: { "lab-ws": ws() },
       // The same name in another subscription, and another vault there tagged as this lab's: neither is ours.
-      deletedVaults: [deleted("kv-lab-ws", OTHER_SUB, "lab-ws"), deleted("kv-ws-old", OTHER_SUB, "lab-ws"), deleted("kv-ws-stray", SUB, "lab-ws")],
+      deletedVaults: [
+        deleted("kv-lab-ws", OTHER_SUB, "lab-ws"),
+        deleted("kv-ws-old", OTHER_SUB, "lab-ws"),
+        deleted("kv-ws-stray", SUB, "lab-ws"),
+      ],
     });
     expect(await h.lab(["destroy", "ws"])).toBe(0);
     const log = h.pulumiCalls();
@@ -151,8 +176,15 @@ describe("destroy", () => {
     expect(h.purged).toEqual([purgedRef("kv-lab-ws", "lab-ws")]);
     expect(h.listed).toEqual([SUB]);
     expect(h.readState().stacks).toEqual({});
-    expect(h.readState().deletedVaults.map((v) => `${v.subscriptionId}/${v.name}`).sort()).toEqual([`${OTHER_SUB}/kv-lab-ws`, `${OTHER_SUB}/kv-ws-old`, `${SUB}/kv-ws-stray`].sort());
-    expect(h.lines.join("\n")).toContain(`vaults to purge afterwards: kv-lab-ws (recorded in its state, resource group ${rgId("lab-ws").toLowerCase()})`);
+    expect(
+      h
+        .readState()
+        .deletedVaults.map((v) => `${v.subscriptionId}/${v.name}`)
+        .sort(),
+    ).toEqual([`${OTHER_SUB}/kv-lab-ws`, `${OTHER_SUB}/kv-ws-old`, `${SUB}/kv-ws-stray`].sort());
+    expect(h.lines.join("\n")).toContain(
+      `vaults to purge afterwards: kv-lab-ws (recorded in its state, resource group ${rgId("lab-ws").toLowerCase()})`,
+    );
     // In its resource group but not in its state: named, not purged.
     expect(h.lines.join("\n")).toMatch(/that its state does not record, NOT purged: kv-ws-stray/);
     expect(h.lines.join("\n")).toContain("lab-ws: destroyed, 1 vault(s) purged, stack removed");
@@ -170,7 +202,9 @@ describe("destroy", () => {
     await h.lab(["list"]);
     expect(h.lines.join("")).toMatch(/^lab-ws\s+ada\s+2\s+2025-03-01T20:00:00Z\s+in 8h, DESTROYING \(unfinished\)$/m);
     expect(await h.lab(["destroy", "ws"])).toBe(0);
-    expect(h.lines.join("\n")).toContain("lab-ws: finishing an unfinished destroy; no vault purge: the stack's state records no vault in its resource group");
+    expect(h.lines.join("\n")).toContain(
+      "lab-ws: finishing an unfinished destroy; no vault purge: the stack's state records no vault in its resource group",
+    );
     s = h.readState();
     expect(h.purged.map((v) => v.name)).toEqual(["kv-lab-ws"]);
     expect(s.stacks).toEqual({});
@@ -189,7 +223,9 @@ describe("destroy", () => {
     h.writeState({ stacks: { "lab-ws": ws() } });
     const d = h.deps();
     const run = h.lab(["destroy", "ws"], { ...d, purger: { ...d.purger, purge: async () => Promise.reject(new Error("Forbidden")) } });
-    await expect(run).rejects.toThrow(/purging vault kv-lab-ws failed: Forbidden[\s\S]*az keyvault purge --name kv-lab-ws --location westeurope[\s\S]*destroyed and stack removed/);
+    await expect(run).rejects.toThrow(
+      /purging vault kv-lab-ws failed: Forbidden[\s\S]*az keyvault purge --name kv-lab-ws --location westeurope[\s\S]*destroyed and stack removed/,
+    );
     expect(h.readState().stacks).toEqual({});
   });
 
@@ -198,8 +234,15 @@ describe("destroy", () => {
     await expect(h.lab(["destroy", "ws"])).rejects.toThrow(/destroy failed/);
     expect(await h.lab(["reap", "--yes"])).toBe(0);
     expect(h.lines.join("\n")).toContain("reap: lab-ws: keep: not expired");
-    expect(await h.lab(["reap", "--yes"], h.deps({ referenceNow: async () => new Date("2025-03-01T20:00:00Z"), now: () => new Date("2025-03-01T20:00:00Z") }))).toBe(0);
-    expect(h.lines.join("\n")).toContain("reap: lab-ws: reap: ephemeral and expired at 2025-03-01T20:00:00Z (0m ago); a destroy of it began and did not finish");
+    expect(
+      await h.lab(
+        ["reap", "--yes"],
+        h.deps({ referenceNow: async () => new Date("2025-03-01T20:00:00Z"), now: () => new Date("2025-03-01T20:00:00Z") }),
+      ),
+    ).toBe(0);
+    expect(h.lines.join("\n")).toContain(
+      "reap: lab-ws: reap: ephemeral and expired at 2025-03-01T20:00:00Z (0m ago); a destroy of it began and did not finish",
+    );
     expect(h.purged.map((v) => v.name)).toEqual(["kv-lab-ws"]);
     expect(h.readState().stacks).toEqual({});
   });
@@ -214,8 +257,21 @@ describe("destroy", () => {
 
   // Red-team A1: outputs (the program's, so anyone's who edits it) naming a victim vault in another subscription.
   it("outputs naming another subscription's vault purge nothing there: the state decides, and Azure's record of where it was", async () => {
-    const evil = deployed("lab-evil", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z", owner: "ada", vaultName: "prod-kv-victim", vaults: [{ vaultName: "prod-kv-victim" }] }, { sub: OTHER_SUB });
-    h.writeState({ stacks: { "lab-evil": evil }, deletedVaults: [deleted("prod-kv-victim", OTHER_SUB, "prod", `/subscriptions/${OTHER_SUB}/resourceGroups/prod-rg`)] });
+    const evil = deployed(
+      "lab-evil",
+      {
+        ephemeral: true,
+        expiresAt: "2025-03-01T11:00:00Z",
+        owner: "ada",
+        vaultName: "prod-kv-victim",
+        vaults: [{ vaultName: "prod-kv-victim" }],
+      },
+      { sub: OTHER_SUB },
+    );
+    h.writeState({
+      stacks: { "lab-evil": evil },
+      deletedVaults: [deleted("prod-kv-victim", OTHER_SUB, "prod", `/subscriptions/${OTHER_SUB}/resourceGroups/prod-rg`)],
+    });
     expect(await h.lab(["destroy", "evil"])).toBe(0);
     expect(h.purged).toEqual([purgedRef("kv-lab-evil", "lab-evil", OTHER_SUB)]);
     expect(h.readState().deletedVaults.map((v) => v.name)).toEqual(["prod-kv-victim"]);
@@ -223,7 +279,12 @@ describe("destroy", () => {
 
   // Red-team A1b: outputs listing another lab's soft-deleted vault in the same subscription.
   it("outputs naming another lab's soft-deleted vault purge only the stack's own", async () => {
-    const evil = deployed("lab-evil", { ephemeral: true, expiresAt: "2025-03-01T11:00:00Z", owner: "ada", vaults: [{ vaultName: "kv-lab-evil" }, { vaultName: "kv-lab-other" }] });
+    const evil = deployed("lab-evil", {
+      ephemeral: true,
+      expiresAt: "2025-03-01T11:00:00Z",
+      owner: "ada",
+      vaults: [{ vaultName: "kv-lab-evil" }, { vaultName: "kv-lab-other" }],
+    });
     h.writeState({ stacks: { "lab-evil": evil }, deletedVaults: [deleted("kv-lab-other", SUB, "lab-other")] });
     expect(await h.lab(["destroy", "evil"])).toBe(0);
     expect(h.purged.map((v) => v.name)).toEqual(["kv-lab-evil"]);
@@ -238,15 +299,26 @@ describe("destroy", () => {
     expect(h.lines.join("\n")).toContain("no vault purge: the stack's state records no resource group");
     expect(h.listed).toEqual([]);
     expect(h.purged).toEqual([]);
-    expect(h.readState().deletedVaults.map((v) => v.name).sort()).toEqual(["kv-lab-ws", "kv-old"]);
+    expect(
+      h
+        .readState()
+        .deletedVaults.map((v) => v.name)
+        .sort(),
+    ).toEqual(["kv-lab-ws", "kv-old"]);
   });
 
   const lasting: Array<[string, FakeStack]> = [
     ["outputs say ephemeral: false", deployed("lab-keep", { ephemeral: false, owner: "ops" })],
     ["outputs lack ephemeral", deployed("lab-keep", { owner: "ops", expiresAt: "2020-01-01T00:00:00Z" })],
-    ["outputs say ephemeral: \"true\" (a string)", deployed("lab-keep", { ephemeral: "true", expiresAt: "2020-01-01T00:00:00Z" })],
-    ["lasting, with every lab tag forged", deployed("lab-keep", { ephemeral: false }, { tags: { ...FORGED_TAGS, "lab:purge": `${SUB}/westeurope/kv-lab-keep` } })],
-    ["no outputs at all, tags say ephemeral", { config: {}, tags: FORGED_TAGS, outputs: {}, resources: [{ urn: "rg", type: "azure-native:resources:ResourceGroup", id: "rg" }] }],
+    ['outputs say ephemeral: "true" (a string)', deployed("lab-keep", { ephemeral: "true", expiresAt: "2020-01-01T00:00:00Z" })],
+    [
+      "lasting, with every lab tag forged",
+      deployed("lab-keep", { ephemeral: false }, { tags: { ...FORGED_TAGS, "lab:purge": `${SUB}/westeurope/kv-lab-keep` } }),
+    ],
+    [
+      "no outputs at all, tags say ephemeral",
+      { config: {}, tags: FORGED_TAGS, outputs: {}, resources: [{ urn: "rg", type: "azure-native:resources:ResourceGroup", id: "rg" }] },
+    ],
   ];
 
   it.each(lasting)("refuses a lasting stack (%s) without --even-if-lasting: no tag, no destroy, no purge", async (_, stack) => {
@@ -268,8 +340,15 @@ describe("destroy", () => {
     expect(h.readState().stacks).toEqual({});
     expect(h.purged).toEqual([]);
     expect(h.listed).toEqual([]);
-    expect(h.readState().deletedVaults.map((v) => v.name).sort()).toEqual(stack.resources.length === 2 ? ["kv-lab-keep", "kv-old"] : ["kv-old"]);
-    expect(h.lines.join("\n")).toContain("lab-keep: destroying a lasting lab, as --even-if-lasting says; no vault purge: a lasting lab's vaults are never purged");
+    expect(
+      h
+        .readState()
+        .deletedVaults.map((v) => v.name)
+        .sort(),
+    ).toEqual(stack.resources.length === 2 ? ["kv-lab-keep", "kv-old"] : ["kv-old"]);
+    expect(h.lines.join("\n")).toContain(
+      "lab-keep: destroying a lasting lab, as --even-if-lasting says; no vault purge: a lasting lab's vaults are never purged",
+    );
   });
 
   it("--even-if-lasting on a protected lasting lab: the preview fails, nothing is deleted, the way out is named", async () => {
@@ -281,8 +360,15 @@ describe("destroy", () => {
       /lab-keep: the destroy preview fails \(.*cannot be deleted because it is protected\); nothing was deleted.*pulumi state unprotect --all --stack lab-keep/,
     );
     expect(destroyed()).toEqual([]);
-    expect(h.pulumiCalls().filter((c) => c[0] === "destroy")).toEqual([expect.arrayContaining(["destroy", "--preview-only", "--stack", "lab-keep"])]);
-    expect(h.pulumiCalls().filter(WRITES).filter((c) => c[0] !== "destroy")).toEqual([]);
+    expect(h.pulumiCalls().filter((c) => c[0] === "destroy")).toEqual([
+      expect.arrayContaining(["destroy", "--preview-only", "--stack", "lab-keep"]),
+    ]);
+    expect(
+      h
+        .pulumiCalls()
+        .filter(WRITES)
+        .filter((c) => c[0] !== "destroy"),
+    ).toEqual([]);
     expect(h.readState().stacks).toEqual(before);
     expect(h.readState().deletedVaults).toEqual([]);
   });

@@ -41,7 +41,14 @@ else if (a0 === "stack" && a1 === "select") {
   state.current = a2;
   save(state);
 } else if (a0 === "stack" && a1 === "ls") {
-  out(Object.entries(state.stacks).map(([name, s]) => ({ name, current: name === state.current, updateInProgress: false, resourceCount: s.resources.length })));
+  out(
+    Object.entries(state.stacks).map(([name, s]) => ({
+      name,
+      current: name === state.current,
+      updateInProgress: false,
+      resourceCount: s.resources.length,
+    })),
+  );
 } else if (a0 === "stack" && a1 === "rm") {
   const name = args[args.length - 1];
   if (!state.stacks[name]) fail(`no stack named '${name}' found`);
@@ -74,7 +81,7 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
   if ((state.failUp?.[stackName] ?? 0) > 0) {
     state.failUp[stackName]--;
     save(state);
-    fail("update failed: creating urn:...:VirtualMachine: Code=\"SkuNotAvailable\"");
+    fail('update failed: creating urn:...:VirtualMachine: Code="SkuNotAvailable"');
   }
   const cfg = (k) => s.config[`dsvm-identity-lab:${k}`];
   const rg = `/subscriptions/${state.subscriptionId}/resourceGroups/dsvmlab-${stackName}-rg`;
@@ -83,7 +90,12 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
   s.resources = [
     { urn: `urn:pulumi:${stackName}::dsvm-identity-lab::pulumi:pulumi:Stack::root`, type: "pulumi:pulumi:Stack" },
     { urn: "rg", type: "azure-native:resources:ResourceGroup", id: rg, outputs: { location: cfg("location") ?? "westeurope", tags } },
-    { urn: "kv", type: "azure-native:keyvault:Vault", id: `${rg}/providers/Microsoft.KeyVault/vaults/${vaultName}`, outputs: { location: "westeurope", tags } },
+    {
+      urn: "kv",
+      type: "azure-native:keyvault:Vault",
+      id: `${rg}/providers/Microsoft.KeyVault/vaults/${vaultName}`,
+      outputs: { location: "westeurope", tags },
+    },
   ];
   const created = Date.parse(cfg("createdAt"));
   const seats = Number(cfg("seats") ?? 1);
@@ -96,7 +108,11 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
     vaultName,
     vaults: [{ vaultName, firstSeat: 1, lastSeat: seats }],
     storageAccountId: `${rg}/providers/Microsoft.Storage/storageAccounts/st${stackName.slice(-6).replace(/-/g, "")}`,
-    seatVms: Array.from({ length: seats }, (_, i) => ({ seat: i + 1, vmId: `${rg}/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm${i + 1}`, vaultName })),
+    seatVms: Array.from({ length: seats }, (_, i) => ({
+      seat: i + 1,
+      vmId: `${rg}/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm${i + 1}`,
+      vaultName,
+    })),
   };
   save(state);
   out(`Updating (${stackName}):\n + 3 created`);
@@ -114,7 +130,7 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
   if ((state.failDestroyEarly?.[stackName] ?? 0) > 0) {
     state.failDestroyEarly[stackName]--;
     save(state);
-    fail("update failed: deleting urn:...:VirtualMachine: Code=\"OperationNotAllowed\"");
+    fail('update failed: deleting urn:...:VirtualMachine: Code="OperationNotAllowed"');
   }
   // Deleting a vault soft-deletes it: Azure keeps it, with its tags, until it is purged.
   for (const r of s.resources.filter((x) => x.type === "azure-native:keyvault:Vault" && !x.protect)) {
@@ -134,7 +150,7 @@ else if (a0 === "config" && a1 === "--show-secrets" && args.includes("--json")) 
     state.failDestroy[stackName]--;
     save(state);
     out(`Destroying (${stackName}):\n - vault deleted`);
-    fail("update failed: deleting urn:...:VirtualNetwork: Code=\"InUseSubnetCannotBeDeleted\"");
+    fail('update failed: deleting urn:...:VirtualNetwork: Code="InUseSubnetCannotBeDeleted"');
   }
   s.resources = [];
   s.outputs = {};

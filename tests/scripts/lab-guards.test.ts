@@ -27,7 +27,9 @@ describe("reap decides again on each stack right before acting", () => {
     expect(await h.lab(["reap", "--yes"])).toBe(0);
     expect(log()).toContain("reap: lab-b: reap: ephemeral and expired at 2025-03-01T11:30:00Z");
     expect(destroyed()).toEqual(["lab-a"]);
-    expect(log()).toContain("lab-b: kept: read again before acting, it is no longer to be reaped: not expired: expires 2025-03-02T11:00:00Z");
+    expect(log()).toContain(
+      "lab-b: kept: read again before acting, it is no longer to be reaped: not expired: expires 2025-03-02T11:00:00Z",
+    );
     expect(h.purged.map((v) => v.name)).toEqual(["kv-lab-a"]);
     expect(h.readState().stacks["lab-b"].resources).toHaveLength(2);
     expect(h.readState().stacks["lab-b"].tags).toEqual({});
@@ -74,7 +76,9 @@ describe("destroy: another owner's unexpired lab only with --not-mine NAME", () 
     h.writeState({ stacks: bobs("2025-03-05T11:00:00Z") });
     const run = h.lab(["destroy", "bobs"]);
     await expect(run).rejects.toThrow(LabRefusal);
-    await expect(run).rejects.toThrow(/lab-bobs belongs to "bob", not "ada", and expires 2025-03-05T11:00:00Z\. To destroy it anyway: npm run lab -- destroy bobs --not-mine bobs/);
+    await expect(run).rejects.toThrow(
+      /lab-bobs belongs to "bob", not "ada", and expires 2025-03-05T11:00:00Z\. To destroy it anyway: npm run lab -- destroy bobs --not-mine bobs/,
+    );
     expect(h.pulumiCalls().filter(WRITES)).toEqual([]);
   });
 
@@ -99,7 +103,9 @@ describe("destroy: another owner's unexpired lab only with --not-mine NAME", () 
 
   it("Azure's clock unreadable: an expired lab of another owner is still refused", async () => {
     h.writeState({ stacks: bobs("2025-03-01T11:00:00Z") });
-    await expect(h.lab(["destroy", "bobs"], h.deps({ referenceNow: () => Promise.reject(new Error("ETIMEDOUT")) }))).rejects.toThrow(/may not have expired/);
+    await expect(h.lab(["destroy", "bobs"], h.deps({ referenceNow: () => Promise.reject(new Error("ETIMEDOUT")) }))).rejects.toThrow(
+      /may not have expired/,
+    );
     expect(h.pulumiCalls().filter(WRITES)).toEqual([]);
   });
 });
@@ -145,7 +151,15 @@ describe("other organizations' stacks are ignored, and said so", () => {
 
 // Red-team A4: list printed the owner output raw.
 it("list: escape sequences and line breaks in outputs neither reach the terminal nor fake a row", async () => {
-  h.writeState({ stacks: { "lab-x": deployed("lab-x", { ephemeral: true, expiresAt: "2025-03-05T11:00:00Z", owner: "ev\u001b[2J\u001b]0;pwned\u0007il\nlab-fake  root  9  2099  lasting" }) } });
+  h.writeState({
+    stacks: {
+      "lab-x": deployed("lab-x", {
+        ephemeral: true,
+        expiresAt: "2025-03-05T11:00:00Z",
+        owner: "ev\u001b[2J\u001b]0;pwned\u0007il\nlab-fake  root  9  2099  lasting",
+      }),
+    },
+  });
   expect(await h.lab(["list"])).toBe(0);
   const table = h.lines.find((l) => l.startsWith("STACK"))!;
   expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
@@ -162,8 +176,12 @@ it("an expiresAt in year 0 (or before createdAt) is malformed: reported, never r
   });
   expect(await h.lab(["reap", "--yes"])).toBe(0);
   expect(destroyed()).toEqual([]);
-  expect(log()).toContain("reap: lab-y0: keep: ephemeral but without a valid expiresAt output (expiresAt 0000-01-01T00:00:00Z is before 2020-01-01T00:00:00Z");
-  expect(log()).toContain("reap: lab-cr: keep: ephemeral but without a valid expiresAt output (expiresAt 2025-03-01T09:00:00Z is before createdAt");
+  expect(log()).toContain(
+    "reap: lab-y0: keep: ephemeral but without a valid expiresAt output (expiresAt 0000-01-01T00:00:00Z is before 2020-01-01T00:00:00Z",
+  );
+  expect(log()).toContain(
+    "reap: lab-cr: keep: ephemeral but without a valid expiresAt output (expiresAt 2025-03-01T09:00:00Z is before createdAt",
+  );
   await h.lab(["list"]);
   expect(h.lines.join("")).toMatch(/^lab-y0\s+-\s+2\s+-\s+no valid expiry$/m);
 });

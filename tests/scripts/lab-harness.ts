@@ -58,7 +58,11 @@ export interface Harness {
 export const rgId = (stack: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/dsvmlab-${stack}-rg`;
 
 /** A deployed stack: the outputs index.ts exports (ARM ids in `sub`), and its vault in the state. */
-export function deployed(stack: string, outputs: Record<string, unknown>, opts: { tags?: Record<string, string>; vault?: string; sub?: string; config?: Record<string, string> } = {}): FakeStack {
+export function deployed(
+  stack: string,
+  outputs: Record<string, unknown>,
+  opts: { tags?: Record<string, string>; vault?: string; sub?: string; config?: Record<string, string> } = {},
+): FakeStack {
   const vault = opts.vault ?? `kv-${stack}`;
   const rg = rgId(stack, opts.sub);
   return {
@@ -68,11 +72,20 @@ export function deployed(stack: string, outputs: Record<string, unknown>, opts: 
       vaultName: vault,
       vaults: [{ vaultName: vault, firstSeat: 1, lastSeat: 2 }],
       storageAccountId: `${rg}/providers/Microsoft.Storage/storageAccounts/st1`,
-      seatVms: [1, 2].map((seat) => ({ seat, vmId: `${rg}/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm${seat}`, vaultName: vault })),
+      seatVms: [1, 2].map((seat) => ({
+        seat,
+        vmId: `${rg}/providers/Microsoft.Compute/virtualMachines/dsvmlab-vm${seat}`,
+        vaultName: vault,
+      })),
       ...outputs,
     },
     resources: [
-      { urn: `kv-${vault}`, type: "azure-native:keyvault:Vault", id: `${rg}/providers/Microsoft.KeyVault/vaults/${vault}`, outputs: { location: "westeurope", tags: { lab: stack, ephemeral: "true" } } },
+      {
+        urn: `kv-${vault}`,
+        type: "azure-native:keyvault:Vault",
+        id: `${rg}/providers/Microsoft.KeyVault/vaults/${vault}`,
+        outputs: { location: "westeurope", tags: { lab: stack, ephemeral: "true" } },
+      },
       { urn: "rg", type: "azure-native:resources:ResourceGroup", id: rg },
     ],
   };
@@ -87,12 +100,17 @@ export function useHarness(): Harness {
   const lines: string[] = [];
   const statePath = () => path.join(dir, "state.json");
   const readState = (): FakeState => JSON.parse(fs.readFileSync(statePath(), "utf8"));
-  const writeState = (s: Partial<FakeState>) => fs.writeFileSync(statePath(), JSON.stringify({ subscriptionId: SUB, stacks: {}, deletedVaults: [], failDestroy: {}, ...s }));
+  const writeState = (s: Partial<FakeState>) =>
+    fs.writeFileSync(statePath(), JSON.stringify({ subscriptionId: SUB, stacks: {}, deletedVaults: [], failDestroy: {}, ...s }));
   const mark = (entry: string[]) => fs.appendFileSync(path.join(dir, "calls.log"), `${JSON.stringify(entry)}\n`);
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-cli-"));
-    fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\nexec "${process.execPath}" "${path.join(__dirname, "lab-fake-pulumi.js")}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(dir, "pulumi"),
+      `#!/bin/sh\nexec "${process.execPath}" "${path.join(__dirname, "lab-fake-pulumi.js")}" "$@"\n`,
+      { mode: 0o755 },
+    );
     writeState({});
     fs.writeFileSync(path.join(dir, "calls.log"), "");
     savedEnv = { ...process.env };
@@ -105,7 +123,9 @@ export function useHarness(): Harness {
     lines.length = 0;
     // The stand-in sends no engine events, so the Automation API's destroy preview warns that it has no summary.
     const warn = console.warn.bind(console);
-    jest.spyOn(console, "warn").mockImplementation((...a: unknown[]) => (/Failed to parse summary event/.test(String(a[0])) ? undefined : warn(...a)));
+    jest
+      .spyOn(console, "warn")
+      .mockImplementation((...a: unknown[]) => (/Failed to parse summary event/.test(String(a[0])) ? undefined : warn(...a)));
   });
 
   afterEach(() => {
@@ -125,7 +145,9 @@ export function useHarness(): Harness {
       },
       async purge(v) {
         const s = readState();
-        const i = s.deletedVaults.findIndex((d) => d.name === v.name && d.location === v.location && d.subscriptionId === v.subscriptionId && d.vaultId === v.vaultId);
+        const i = s.deletedVaults.findIndex(
+          (d) => d.name === v.name && d.location === v.location && d.subscriptionId === v.subscriptionId && d.vaultId === v.vaultId,
+        );
         if (i < 0) return "absent";
         s.deletedVaults.splice(i, 1);
         writeState(s);
@@ -168,4 +190,6 @@ export function useHarness(): Harness {
 
 /** Calls that change a stack: up, destroy, config set-all, stack tag set/rm, stack rm, a purge. */
 export const WRITES = (c: string[]) =>
-  ["up", "destroy", "PURGE"].includes(c[0]) || (c[0] === "config" && c[1] === "set-all") || (c[0] === "stack" && (c[1] === "rm" || (c[1] === "tag" && c[2] !== "ls")));
+  ["up", "destroy", "PURGE"].includes(c[0]) ||
+  (c[0] === "config" && c[1] === "set-all") ||
+  (c[0] === "stack" && (c[1] === "rm" || (c[1] === "tag" && c[2] !== "ls")));

@@ -5,7 +5,11 @@ import { parse } from "yaml";
 import { ROOT } from "../helpers/program";
 
 const text = fs.readFileSync(path.join(ROOT, ".github/workflows/reap.yml"), "utf8");
-const wf = parse(text) as { on: any; permissions: object; jobs: Record<string, { permissions: object; environment?: unknown; steps: Array<{ uses?: string; run?: string; with?: object }> }> };
+const wf = parse(text) as {
+  on: any;
+  permissions: object;
+  jobs: Record<string, { permissions: object; environment?: unknown; steps: Array<{ uses?: string; run?: string; with?: object }> }>;
+};
 
 describe("reap.yml", () => {
   const [job] = Object.values(wf.jobs);
@@ -23,7 +27,11 @@ describe("reap.yml", () => {
 
   it("signs in with OIDC as the reap identity, from variables; no secret at all", () => {
     const login = job.steps.find((s) => s.uses?.startsWith("azure/login@"))!;
-    expect(login.with).toEqual({ "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
+    expect(login.with).toEqual({
+      "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+      "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+      "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+    });
     // Its own environment: the subject is environment:reap, which only the bootstrap's reap identity trusts.
     expect(job.environment).toBe("reap");
     expect(text).not.toMatch(/secrets\.|client-secret|AZURE_CREDENTIALS|PULUMI_ACCESS_TOKEN/i);

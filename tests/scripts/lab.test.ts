@@ -55,7 +55,9 @@ describe("a first up that fails", () => {
     expect(h.pulumiCalls().some((c) => c[0] === "VERIFY")).toBe(false);
     expect(await h.lab(["list"])).toBe(0);
     expect(h.lines.join("")).toMatch(/^lab-ws\s+-\s+-\s+-\s+lasting$/m);
-    expect(await h.lab(["reap", "--yes"], h.deps({ referenceNow: at("2025-03-09T00:00:00Z"), now: () => new Date("2025-03-09T00:00:00Z") }))).toBe(0);
+    expect(
+      await h.lab(["reap", "--yes"], h.deps({ referenceNow: at("2025-03-09T00:00:00Z"), now: () => new Date("2025-03-09T00:00:00Z") })),
+    ).toBe(0);
     expect(h.lines.join("\n")).toContain("reap: lab-ws: keep: lasting: it has no outputs");
     expect(h.readState().stacks["lab-ws"]).toBeDefined();
   });
@@ -65,8 +67,16 @@ describe("create never takes over an existing stack", () => {
   const seed = () =>
     h.writeState({
       stacks: {
-        "lab-keep": deployed("lab-keep", { ephemeral: false, owner: "ops" }, { config: { "dsvm-identity-lab:seats": "12", "dsvm-identity-lab:ephemeral": "false" }, tags: { team: "ml" } }),
-        "lab-mine": deployed("lab-mine", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }, { config: { "dsvm-identity-lab:seats": "2" } }),
+        "lab-keep": deployed(
+          "lab-keep",
+          { ephemeral: false, owner: "ops" },
+          { config: { "dsvm-identity-lab:seats": "12", "dsvm-identity-lab:ephemeral": "false" }, tags: { team: "ml" } },
+        ),
+        "lab-mine": deployed(
+          "lab-mine",
+          { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" },
+          { config: { "dsvm-identity-lab:seats": "2" } },
+        ),
         "lab-bare": { config: {}, tags: {}, outputs: {}, resources: [] },
       },
     });
@@ -97,7 +107,11 @@ describe("create --extend: only the same owner's ephemeral lab, only later", () 
     const later = h.deps({ referenceNow: at("2025-03-01T18:00:00Z"), now: () => new Date("2025-03-01T18:00:00Z") });
     expect(await h.lab(["create", "ws", "--ttl", "2d", "--extend"], later)).toBe(0);
     const s = h.readState().stacks["lab-ws"];
-    expect(s.config).toEqual({ ...configBefore, "dsvm-identity-lab:createdAt": "2025-03-01T18:00:00Z", "dsvm-identity-lab:ttlHours": "48" });
+    expect(s.config).toEqual({
+      ...configBefore,
+      "dsvm-identity-lab:createdAt": "2025-03-01T18:00:00Z",
+      "dsvm-identity-lab:ttlHours": "48",
+    });
     expect(s.outputs).toMatchObject({ ephemeral: true, expiresAt: "2025-03-03T18:00:00Z", owner: "ada" });
     expect((s.outputs.seatVms as unknown[]).length).toBe(2);
     const calls = h.pulumiCalls().slice(mark);
@@ -107,15 +121,67 @@ describe("create --extend: only the same owner's ephemeral lab, only later", () 
     expect(calls.at(-1)).toEqual(["VERIFY", "lab-ws"]);
   });
 
-  const cfg = { "dsvm-identity-lab:sshPublicKey": SSH_KEY, "dsvm-identity-lab:seats": "2", "dsvm-identity-lab:ephemeral": "true", "dsvm-identity-lab:owner": "ada" };
+  const cfg = {
+    "dsvm-identity-lab:sshPublicKey": SSH_KEY,
+    "dsvm-identity-lab:seats": "2",
+    "dsvm-identity-lab:ephemeral": "true",
+    "dsvm-identity-lab:owner": "ada",
+  };
   const refusals: Array<[string, Record<string, any>, string[], RegExp]> = [
-    ["someone else's ephemeral lab", { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "bob" }, { config: cfg }) }, ["--ttl", "2d"], /belongs to "bob", not "ada"/],
-    ["my own lasting lab", { "lab-ws": deployed("lab-ws", { ephemeral: false, owner: "ada" }, { config: cfg }) }, ["--ttl", "2d"], /lab-ws is lasting \(its outputs say ephemeral: false\)/],
-    ["my lab whose outputs lack ephemeral (tags say ephemeral)", { "lab-ws": deployed("lab-ws", { owner: "ada" }, { config: cfg, tags: { "lab:ephemeral": "true", "lab:owner": "ada" } }) }, ["--ttl", "2d"], /is lasting/],
-    ["a shorter lifetime than it has", { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-02T12:00:00Z", owner: "ada" }, { config: cfg }) }, ["--ttl", "8h"], /never shortens a lab/],
-    ["a destroy of it began", { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }, { config: cfg, tags: { "lab:destroying": "2025-03-01T11:00:00Z" } }) }, ["--ttl", "2d"], /a destroy of it began/],
-    ["its config here is incomplete", { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }) }, ["--ttl", "2d"], /its config here is not complete/],
-    ["its config here has other seats than deployed", { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }, { config: { ...cfg, "dsvm-identity-lab:seats": "1" } }) }, ["--ttl", "2d"], /seats 1.*is not what is deployed \(seats 2/],
+    [
+      "someone else's ephemeral lab",
+      { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "bob" }, { config: cfg }) },
+      ["--ttl", "2d"],
+      /belongs to "bob", not "ada"/,
+    ],
+    [
+      "my own lasting lab",
+      { "lab-ws": deployed("lab-ws", { ephemeral: false, owner: "ada" }, { config: cfg }) },
+      ["--ttl", "2d"],
+      /lab-ws is lasting \(its outputs say ephemeral: false\)/,
+    ],
+    [
+      "my lab whose outputs lack ephemeral (tags say ephemeral)",
+      { "lab-ws": deployed("lab-ws", { owner: "ada" }, { config: cfg, tags: { "lab:ephemeral": "true", "lab:owner": "ada" } }) },
+      ["--ttl", "2d"],
+      /is lasting/,
+    ],
+    [
+      "a shorter lifetime than it has",
+      { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-02T12:00:00Z", owner: "ada" }, { config: cfg }) },
+      ["--ttl", "8h"],
+      /never shortens a lab/,
+    ],
+    [
+      "a destroy of it began",
+      {
+        "lab-ws": deployed(
+          "lab-ws",
+          { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" },
+          { config: cfg, tags: { "lab:destroying": "2025-03-01T11:00:00Z" } },
+        ),
+      },
+      ["--ttl", "2d"],
+      /a destroy of it began/,
+    ],
+    [
+      "its config here is incomplete",
+      { "lab-ws": deployed("lab-ws", { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" }) },
+      ["--ttl", "2d"],
+      /its config here is not complete/,
+    ],
+    [
+      "its config here has other seats than deployed",
+      {
+        "lab-ws": deployed(
+          "lab-ws",
+          { ephemeral: true, expiresAt: "2025-03-01T20:00:00Z", owner: "ada" },
+          { config: { ...cfg, "dsvm-identity-lab:seats": "1" } },
+        ),
+      },
+      ["--ttl", "2d"],
+      /seats 1.*is not what is deployed \(seats 2/,
+    ],
     ["no such stack", {}, ["--ttl", "2d"], /lab-ws: no such stack: nothing to extend/],
   ];
   it.each(refusals)("refuses %s: nothing changed, no up", async (_, stacks, flags, message) => {
@@ -130,11 +196,18 @@ describe("create --extend: only the same owner's ephemeral lab, only later", () 
 // arm-date-header: the reference clock is Azure's, read from ARM's Date header (injected here).
 describe("the reference clock: Azure's, not this machine's", () => {
   it.each([
-    ["behind by years", "2020-01-01T00:00:00Z", /this machine's clock \(2020-01-01T00:00:00Z\) is .* behind Azure's \(2025-03-01T12:00:00Z\)/],
+    [
+      "behind by years",
+      "2020-01-01T00:00:00Z",
+      /this machine's clock \(2020-01-01T00:00:00Z\) is .* behind Azure's \(2025-03-01T12:00:00Z\)/,
+    ],
     ["ahead by years", "2030-06-01T00:00:00Z", /is .* ahead of Azure's/],
     ["six minutes behind", "2025-03-01T11:54:00Z", /is 6m behind Azure's/],
   ])("a laptop clock %s can set no expiry: create refuses before the backend is touched", async (_, local, message) => {
-    const run = h.lab(["create", "ws", "--ttl", "8h", "--config", KEY], h.deps({ now: () => new Date(local), referenceNow: at("2025-03-01T12:00:00Z") }));
+    const run = h.lab(
+      ["create", "ws", "--ttl", "8h", "--config", KEY],
+      h.deps({ now: () => new Date(local), referenceNow: at("2025-03-01T12:00:00Z") }),
+    );
     await expect(run).rejects.toThrow(LabRefusal);
     await expect(run).rejects.toThrow(message);
     expect(h.pulumiCalls()).toEqual([]);
@@ -144,7 +217,9 @@ describe("the reference clock: Azure's, not this machine's", () => {
     expect(await h.lab(["create", "ws", "--ttl", "8h", "--config", KEY])).toBe(0);
     const before = h.readState().stacks;
     const mark = h.pulumiCalls().length;
-    await expect(h.lab(["create", "ws", "--ttl", "7d", "--extend"], h.deps({ now: () => new Date("2030-01-01T00:00:00Z") }))).rejects.toThrow(/ahead of Azure's/);
+    await expect(
+      h.lab(["create", "ws", "--ttl", "7d", "--extend"], h.deps({ now: () => new Date("2030-01-01T00:00:00Z") })),
+    ).rejects.toThrow(/ahead of Azure's/);
     expect(h.pulumiCalls().slice(mark)).toEqual([]);
     expect(h.readState().stacks).toEqual(before);
   });
@@ -159,7 +234,9 @@ describe("the reference clock: Azure's, not this machine's", () => {
 
   it("no reference clock, no lab: refused before the backend is touched", async () => {
     const d = h.deps({ referenceNow: async () => Promise.reject(new Error("getaddrinfo ENOTFOUND management.azure.com")) });
-    await expect(h.lab(["create", "ws", "--ttl", "8h", "--config", KEY], d)).rejects.toThrow(/could not read Azure's clock \(getaddrinfo ENOTFOUND/);
+    await expect(h.lab(["create", "ws", "--ttl", "8h", "--config", KEY], d)).rejects.toThrow(
+      /could not read Azure's clock \(getaddrinfo ENOTFOUND/,
+    );
     expect(h.pulumiCalls()).toEqual([]);
   });
 });
@@ -215,4 +292,3 @@ describe("npm run lab (the process)", () => {
     expect(h.pulumiCalls()).toEqual([]);
   });
 });
-

@@ -56,7 +56,10 @@ async function run(script: string, args: string[], cwd = ROOT): Promise<{ code: 
 
 function runNow(script: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts/register.js"), script, ...args], { cwd, env: { ...process.env, DEBUG: "" } });
+    const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts/register.js"), script, ...args], {
+      cwd,
+      env: { ...process.env, DEBUG: "" },
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
@@ -75,33 +78,80 @@ function expectRefused(r: { code: number | null; out: string }, names: string[],
 // name, the stack file's config lines (or a whole file), what the output must name, the value it must not show
 const ROWS: [string, string[] | string, string[], string?][] = [
   ["a truncated ssh-rsa key", [`dsvm-identity-lab:sshPublicKey: ${RSA_CUT}`], ["dsvm-identity-lab:sshPublicKey", "whose data is complete"]],
-  ["an unknown key holding a password", ["dsvm-identity-lab:adminPassword: Hunter2-Secret!"], ["dsvm-identity-lab:adminPassword", "no such key"], "Hunter2-Secret"],
+  [
+    "an unknown key holding a password",
+    ["dsvm-identity-lab:adminPassword: Hunter2-Secret!"],
+    ["dsvm-identity-lab:adminPassword", "no such key"],
+    "Hunter2-Secret",
+  ],
   ["an unknown key without the namespace", ["pasword: s3cr3t-typed"], ["dsvm-identity-lab:pasword", "no such key"], "s3cr3t-typed"],
-  ["a misspelt key, with the nearest one", ["dsvm-identity-lab:secretNmae: abc-Secret-9"], ["secretNmae", "did you mean secretName?"], "abc-Secret-9"],
+  [
+    "a misspelt key, with the nearest one",
+    ["dsvm-identity-lab:secretNmae: abc-Secret-9"],
+    ["secretNmae", "did you mean secretName?"],
+    "abc-Secret-9",
+  ],
   ["a secretName starting with '-'", ['dsvm-identity-lab:secretName: "-x"'], ["dsvm-identity-lab:secretName", "starting with a letter"]],
-  ["a createdAt in year 9999", ['dsvm-identity-lab:createdAt: "9999-12-31T23:59:59Z"'], ["dsvm-identity-lab:createdAt", "from 2020-01-01T00:00:00Z to 10 minutes after now"]],
-  ["a key named constructor", ["dsvm-identity-lab:constructor: pr0to-Secret"], ["dsvm-identity-lab:constructor", "no such key"], "pr0to-Secret"],
+  [
+    "a createdAt in year 9999",
+    ['dsvm-identity-lab:createdAt: "9999-12-31T23:59:59Z"'],
+    ["dsvm-identity-lab:createdAt", "from 2020-01-01T00:00:00Z to 10 minutes after now"],
+  ],
+  [
+    "a key named constructor",
+    ["dsvm-identity-lab:constructor: pr0to-Secret"],
+    ["dsvm-identity-lab:constructor", "no such key"],
+    "pr0to-Secret",
+  ],
   ["a key named toString", ["toString: pr0to-Secret"], ["dsvm-identity-lab:toString", "no such key"], "pr0to-Secret"],
   ["a key named __proto__", ["dsvm-identity-lab:__proto__: pr0to-Secret"], ["dsvm-identity-lab:__proto__", "no such key"], "pr0to-Secret"],
   ["a key named hasOwnProperty", ["hasOwnProperty: pr0to-Secret"], ["dsvm-identity-lab:hasOwnProperty", "no such key"], "pr0to-Secret"],
-  ["operator ids that differ only in case", ["dsvm-identity-lab:operatorObjectIds: [0a1b2c3d-0000-4000-8000-00000000abcd, 0A1B2C3D-0000-4000-8000-00000000ABCD]"], ["dsvm-identity-lab:operatorObjectIds", "case-insensitive"]],
+  [
+    "operator ids that differ only in case",
+    ["dsvm-identity-lab:operatorObjectIds: [0a1b2c3d-0000-4000-8000-00000000abcd, 0A1B2C3D-0000-4000-8000-00000000ABCD]"],
+    ["dsvm-identity-lab:operatorObjectIds", "case-insensitive"],
+  ],
   [
     "1023 operators",
-    [`dsvm-identity-lab:operatorObjectIds: [${Array.from({ length: 1023 }, (_, i) => `00000000-0000-0000-0000-${(i + 1).toString(16).padStart(12, "0")}`).join(", ")}]`],
+    [
+      `dsvm-identity-lab:operatorObjectIds: [${Array.from({ length: 1023 }, (_, i) => `00000000-0000-0000-0000-${(i + 1).toString(16).padStart(12, "0")}`).join(", ")}]`,
+    ],
     ["dsvm-identity-lab:operatorObjectIds", "at most 1022 ids"],
   ],
-  ["a YAML syntax error", `config:\n  dsvm-identity-lab:owner: "Hunter2-in-quote\n  dsvm-identity-lab:seats: [1\n`, ["line", "YAML syntax error"], "Hunter2-in-quote"],
+  [
+    "a YAML syntax error",
+    `config:\n  dsvm-identity-lab:owner: "Hunter2-in-quote\n  dsvm-identity-lab:seats: [1\n`,
+    ["line", "YAML syntax error"],
+    "Hunter2-in-quote",
+  ],
   ["an empty value", ["dsvm-identity-lab:owner:"], ["dsvm-identity-lab:owner has no value", 'owner: ""']],
   ["a config: that is a list", "config:\n  - dsvm-identity-lab:seats: 2\n", ["line 1", "config: expected a mapping"]],
   ["a config: that is text", "config: dsvm-identity-lab:seats=2\n", ["line 1", "config: expected a mapping"]],
   ["a file that is not a mapping", "- a\n- b\n", ["expected a mapping"]],
-  ["yes where a boolean is declared", ["dsvm-identity-lab:checkOnDeploy: yes"], ["dsvm-identity-lab:checkOnDeploy must be of type boolean"]],
+  [
+    "yes where a boolean is declared",
+    ["dsvm-identity-lab:checkOnDeploy: yes"],
+    ["dsvm-identity-lab:checkOnDeploy must be of type boolean"],
+  ],
   ["a list where text is declared", ["dsvm-identity-lab:owner: [a, b]"], ["dsvm-identity-lab:owner must be of type string"]],
-  ["text where a list is declared", ['dsvm-identity-lab:allowedSshCidrs: "[\\"203.0.113.0/24\\"]"'], ["dsvm-identity-lab:allowedSshCidrs must be of type array<string>"]],
+  [
+    "text where a list is declared",
+    ['dsvm-identity-lab:allowedSshCidrs: "[\\"203.0.113.0/24\\"]"'],
+    ["dsvm-identity-lab:allowedSshCidrs must be of type array<string>"],
+  ],
   ["a duplicate key", ["dsvm-identity-lab:seats: 2", "dsvm-identity-lab:seats: 3"], ["already defined at line"]],
   ["one key with and without the namespace", ["seats: 2", "dsvm-identity-lab:seats: 3"], ["dsvm-identity-lab:seats is set twice"]],
-  ["an unquoted timestamp", ["dsvm-identity-lab:createdAt: 2025-01-31T09:00:00Z"], ["dsvm-identity-lab:createdAt", "unquoted YAML timestamp", "quote it"]],
-  ["an encrypted value", ["dsvm-identity-lab:owner:", "    secure: v1:c2VjcmV0Y2lwaGVydGV4dA=="], ["dsvm-identity-lab:owner is encrypted"], "c2VjcmV0Y2lwaGVydGV4dA"],
+  [
+    "an unquoted timestamp",
+    ["dsvm-identity-lab:createdAt: 2025-01-31T09:00:00Z"],
+    ["dsvm-identity-lab:createdAt", "unquoted YAML timestamp", "quote it"],
+  ],
+  [
+    "an encrypted value",
+    ["dsvm-identity-lab:owner:", "    secure: v1:c2VjcmV0Y2lwaGVydGV4dA=="],
+    ["dsvm-identity-lab:owner is encrypted"],
+    "c2VjcmV0Y2lwaGVydGV4dA",
+  ],
   ["ESC environments", `environment:\n  - lab-env\n${config([])}`, ["environment:", "cannot read"]],
   ["a config key outside config:", `config:\ndsvm-identity-lab:seats: 3\n`, ["dsvm-identity-lab:seats is outside config:"]],
   ["two YAML documents", `${config([])}---\nconfig: {}\n`, ["more than one YAML document"]],
@@ -114,15 +164,25 @@ describe("npm run plan exits 2 on each bad config, naming the key or the file", 
   });
 
   // Five values in every row: a test function with more parameters than its row is handed jest's `done` instead.
-  it.each(ROWS.map(([name, body, names, secret], i) => [name, body, names, secret, i] as const))("%s", async (_name, body, names, secret, i) => {
-    const file = `Pulumi.${RUN}-${i}.yaml`;
-    expectRefused(await results[i], typeof body === "string" && !names.some((n) => n.includes("dsvm-identity-lab:")) ? [file, ...names] : names, secret);
-  });
+  it.each(ROWS.map(([name, body, names, secret], i) => [name, body, names, secret, i] as const))(
+    "%s",
+    async (_name, body, names, secret, i) => {
+      const file = `Pulumi.${RUN}-${i}.yaml`;
+      expectRefused(
+        await results[i],
+        typeof body === "string" && !names.some((n) => n.includes("dsvm-identity-lab:")) ? [file, ...names] : names,
+        secret,
+      );
+    },
+  );
 
-  it.each([["my_password=Hunter2-flag"], ["__proto__=Hunter2-flag"], ["constructor=Hunter2-flag"], ["adminPasword=Hunter2-flag"]])("--config %s: the key is named, the value never shown", async (pair) => {
-    const r = await run("scripts/plan.ts", ["--config", pair]);
-    expectRefused(r, [pair.split("=")[0]], "Hunter2-flag");
-  });
+  it.each([["my_password=Hunter2-flag"], ["__proto__=Hunter2-flag"], ["constructor=Hunter2-flag"], ["adminPasword=Hunter2-flag"]])(
+    "--config %s: the key is named, the value never shown",
+    async (pair) => {
+      const r = await run("scripts/plan.ts", ["--config", pair]);
+      expectRefused(r, [pair.split("=")[0]], "Hunter2-flag");
+    },
+  );
 
   it("a good dev config still plans (exit 0)", async () => {
     const stack = stackFile(900, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
@@ -133,10 +193,30 @@ describe("npm run plan exits 2 on each bad config, naming the key or the file", 
 
 describe("npm run lab -- create exits 2 the same way, before touching any backend", () => {
   it.each([
-    ["a truncated ssh-rsa key", ["--config", `sshPublicKey=${RSA_CUT}`], ["dsvm-identity-lab:sshPublicKey", "whose data is complete"], undefined],
-    ["an unknown key holding a password", ["--config", `sshPublicKey=${KEY}`, "--config", "adminPassword=Hunter2-Secret!"], ["adminPassword"], "Hunter2-Secret"],
-    ["a secretName starting with '-'", ["--config", `sshPublicKey=${KEY}`, "--config", "secretName=-x"], ["dsvm-identity-lab:secretName", "starting with a letter"], undefined],
-    ["a key named constructor", ["--config", `sshPublicKey=${KEY}`, "--config", "constructor=pr0to-Secret"], ["constructor"], "pr0to-Secret"],
+    [
+      "a truncated ssh-rsa key",
+      ["--config", `sshPublicKey=${RSA_CUT}`],
+      ["dsvm-identity-lab:sshPublicKey", "whose data is complete"],
+      undefined,
+    ],
+    [
+      "an unknown key holding a password",
+      ["--config", `sshPublicKey=${KEY}`, "--config", "adminPassword=Hunter2-Secret!"],
+      ["adminPassword"],
+      "Hunter2-Secret",
+    ],
+    [
+      "a secretName starting with '-'",
+      ["--config", `sshPublicKey=${KEY}`, "--config", "secretName=-x"],
+      ["dsvm-identity-lab:secretName", "starting with a letter"],
+      undefined,
+    ],
+    [
+      "a key named constructor",
+      ["--config", `sshPublicKey=${KEY}`, "--config", "constructor=pr0to-Secret"],
+      ["constructor"],
+      "pr0to-Secret",
+    ],
   ])("%s", async (_name, args, names, secret) => {
     const r = await run("scripts/lab.ts", ["create", `${RUN}x`, "--ttl", "1h", ...(args as string[])]);
     expectRefused(r, names as string[], secret as string | undefined);
@@ -158,11 +238,19 @@ describe("Pulumi.yaml itself", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    ["a YAML syntax error", "name: dsvm-identity-lab\nconfig:\n  seats: {type: integer, default: [1\n", ["Pulumi.yaml line", "YAML syntax error"]],
+    [
+      "a YAML syntax error",
+      "name: dsvm-identity-lab\nconfig:\n  seats: {type: integer, default: [1\n",
+      ["Pulumi.yaml line", "YAML syntax error"],
+    ],
     ["a duplicate key", "name: dsvm-identity-lab\nconfig:\n  seats: 1\n  seats: 2\n", ["Pulumi.yaml line 4", "already defined at line 3"]],
     ["another project's name", "name: other\n", ["Pulumi.yaml line 1", "name: expected dsvm-identity-lab"]],
     ["a config: that is a list", "name: dsvm-identity-lab\nconfig: [a]\n", ["Pulumi.yaml line 2", "config: expected a mapping"]],
-    ["an unquoted timestamp default", "name: dsvm-identity-lab\nconfig:\n  createdAt: {type: string, default: 2025-01-31}\n", ["Pulumi.yaml line 3", "unquoted YAML timestamp"]],
+    [
+      "an unquoted timestamp default",
+      "name: dsvm-identity-lab\nconfig:\n  createdAt: {type: string, default: 2025-01-31}\n",
+      ["Pulumi.yaml line 3", "unquoted YAML timestamp"],
+    ],
   ])("%s exits 2 through runMain, naming Pulumi.yaml", async (_name, text, names) => {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), text);
     expect(() => readStackConfig(dir, "dev")).toThrow(StackConfigError);

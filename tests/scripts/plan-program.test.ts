@@ -52,7 +52,12 @@ describe("npm run plan -- --program DIR", () => {
 
   it("a PR's invoke of listStorageAccountKeys (error caught) fails this checkout's gate", () => {
     const dir = fresh();
-    edit(dir, "index.ts", 'import * as resources from "@pulumi/azure-native/resources";', 'import * as resources from "@pulumi/azure-native/resources";\nimport * as storageApi from "@pulumi/azure-native/storage";');
+    edit(
+      dir,
+      "index.ts",
+      'import * as resources from "@pulumi/azure-native/resources";',
+      'import * as resources from "@pulumi/azure-native/resources";\nimport * as storageApi from "@pulumi/azure-native/storage";',
+    );
     fs.appendFileSync(
       path.join(dir, "index.ts"),
       '\nexport const keyAudit = storageApi.listStorageAccountKeys({ resourceGroupName: "rg", accountName: "acct" }).then((k) => k.keys?.[0]?.value, () => undefined);\n',
@@ -64,12 +69,19 @@ describe("npm run plan -- --program DIR", () => {
 
   it("a PR that swaps a built-in role id in its lib/azure.ts (VM User Login := Owner) is judged by this checkout's role facts", () => {
     const dir = fresh();
-    edit(dir, "lib/azure.ts", 'virtualMachineUserLogin: "fb879df8-f326-4884-b1cf-06f3ad86be52"', 'virtualMachineUserLogin: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"');
+    edit(
+      dir,
+      "lib/azure.ts",
+      'virtualMachineUserLogin: "fb879df8-f326-4884-b1cf-06f3ad86be52"',
+      'virtualMachineUserLogin: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"',
+    );
     const { code, err } = plan(["--stack", "lab-users", "--program", dir]);
     expect(code).toBe(1);
     expect(err).toMatch(/policy gate: \d+ mandatory violation\(s\): .*grant-role-assignments/);
     const report = JSON.parse(plan(["--stack", "lab-users", "--json", "--program", dir]).out);
-    const blocked = report.violations.filter((v: any) => v.enforcement === "mandatory" && v.ruleId === "grant-role-assignments").map((v: any) => v.resource);
+    const blocked = report.violations
+      .filter((v: any) => v.enforcement === "mandatory" && v.ruleId === "grant-role-assignments")
+      .map((v: any) => v.resource);
     expect(blocked).toEqual(expect.arrayContaining([expect.stringMatching(/RoleAssignment seat1-userlogin$/)]));
   });
 

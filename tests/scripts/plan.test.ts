@@ -15,9 +15,13 @@ describe("npm run plan", () => {
     expect(err).toBe("");
     expect(code).toBe(0);
     expect(out).toContain("nothing was deployed");
-    expect(out).toMatch(/├─ dsvm-identity-lab:lab:SecretVault {2}vault\n(│ {2}[├└]─ .*\n)*│ {2}[├└]─ azure-native:keyvault:Vault {2}vault-kv/);
+    expect(out).toMatch(
+      /├─ dsvm-identity-lab:lab:SecretVault {2}vault\n(│ {2}[├└]─ .*\n)*│ {2}[├└]─ azure-native:keyvault:Vault {2}vault-kv/,
+    );
     expect(out).toMatch(/seat 1 identity +key vault dsvmlab-kv-\w+ +secrets\/get, secrets\/set +(inline )?access policy/);
-    expect(out).toMatch(/seat 2 identity +storage account dsvmlabst\w+ +Microsoft\.Storage\/storageAccounts\/listkeys\/action +role: Storage listKeys only/);
+    expect(out).toMatch(
+      /seat 2 identity +storage account dsvmlabst\w+ +Microsoft\.Storage\/storageAccounts\/listkeys\/action +role: Storage listKeys only/,
+    );
     expect(out).toMatch(/vaultUri +\(known after deploy\)/);
     expect(out).toMatch(/resourceGroupName +dsvmlab-dev-rg/);
     expect(out).not.toMatch(/ undefined\n/); // a lasting lab has no expiresAt output, as `pulumi stack output` would show
@@ -27,10 +31,15 @@ describe("npm run plan", () => {
     const { code, out } = plan(["--json"]);
     expect(code).toBe(0);
     const report = JSON.parse(out);
-    expect(Object.keys(report)).toEqual(expect.arrayContaining(["version", "project", "stack", "summary", "resources", "accessMatrix", "outputs", "knownAfterDeploy"]));
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining(["version", "project", "stack", "summary", "resources", "accessMatrix", "outputs", "knownAfterDeploy"]),
+    );
     expect(report).toMatchObject({ version: 1, project: "dsvm-identity-lab", stack: "dev", summary: { seats: 2 } });
     const seatRows = report.accessMatrix.filter((r: any) => r.seat === 1);
-    expect(seatRows.map((r: any) => r.permissions)).toEqual([["secrets/get", "secrets/set"], ["Microsoft.Storage/storageAccounts/listkeys/action"]]);
+    expect(seatRows.map((r: any) => r.permissions)).toEqual([
+      ["secrets/get", "secrets/set"],
+      ["Microsoft.Storage/storageAccounts/listkeys/action"],
+    ]);
     expect(report.accessMatrix.flatMap((r: any) => r.permissions)).not.toContain("secrets/purge");
     expect(report.accessMatrix.filter((r: any) => r.seat).flatMap((r: any) => r.permissions)).not.toContain("secrets/list");
     expect(report.outputs.vaultUri).toBeNull();
@@ -49,7 +58,9 @@ describe("npm run plan", () => {
     const report = JSON.parse(plan(["--json"]).out);
     expect(report.writeSerialization).toMatchObject({ conflicts: 0 });
     expect(report.destroy.pulumiDestroy.succeeds).toBe(false);
-    expect(report.criticalPath.serialization).toEqual(expect.objectContaining({ slowestSeconds: expect.any(Number), costSeconds: expect.any(Number) }));
+    expect(report.criticalPath.serialization).toEqual(
+      expect.objectContaining({ slowestSeconds: expect.any(Number), costSeconds: expect.any(Number) }),
+    );
     expect(report.resources.find((r: any) => r.name === "vault-kv")).toMatchObject({ protect: true, deletedWith: null });
   });
 
@@ -98,7 +109,9 @@ describe("npm run plan", () => {
       const { code, out, err } = plan([], dir);
       expect(code).toBe(1);
       expect(err).toMatch(/^write serialization: 1 target\(s\) with writes that may run at once: vault dsvmlab-kv-\w+$/m);
-      expect(out).toMatch(/✗ BLOCKING vault dsvmlab-kv-\w+: 3 pair\(s\) of writes may run at once, e\.g\. keyvault:AccessPolicy extra-1 and keyvault:AccessPolicy extra-2; keyvault:AccessPolicy extra-1 and keyvault:Secret vault-canary/);
+      expect(out).toMatch(
+        /✗ BLOCKING vault dsvmlab-kv-\w+: 3 pair\(s\) of writes may run at once, e\.g\. keyvault:AccessPolicy extra-1 and keyvault:AccessPolicy extra-2; keyvault:AccessPolicy extra-1 and keyvault:Secret vault-canary/,
+      );
     });
   });
 
@@ -110,7 +123,10 @@ describe("npm run plan", () => {
       for (const d of ["components", "lib", "scripts"]) fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
       fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
       const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
-      fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), dev.replace("dsvm-identity-lab:seats: 2", "dsvm-identity-lab:seats: 0\n  dsvm-identity-lab:allowedSshCidrs: ['0.0.0.0/0']"));
+      fs.writeFileSync(
+        path.join(dir, "Pulumi.bad.yaml"),
+        dev.replace("dsvm-identity-lab:seats: 2", "dsvm-identity-lab:seats: 0\n  dsvm-identity-lab:allowedSshCidrs: ['0.0.0.0/0']"),
+      );
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -19,7 +19,11 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the command as npm does, from the project's root. */
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/policy-config.ts", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DEBUG: "" } });
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/policy-config.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, DEBUG: "" },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,37 +42,47 @@ function configOf(file: Record<string, PackConfig>, policy: string): PackConfig 
 }
 
 describe("npm run policy-config: the pack's config for a stack", () => {
-  it.each(["dev", "win-rbac", "lab-users"])("%s: one entry per policy of the pack, and the pack reports nothing on the stack under it", async (stack) => {
-    const file = written(stack);
-    const { args } = loadPack();
-    const names = args.policies.map((p) => p.name);
-    // Keyed by policy name: "all" would carry no properties, "environments" is read as ESC environments.
-    expect(Object.keys(file).sort()).toEqual([...names].sort());
-    expect(Object.keys(file)).not.toContain("all");
-    for (const p of args.policies) {
-      const c = configOf(file, p.name);
-      // Only properties the policy's schema declares, of the declared types (Pulumi validates each policy's config).
-      for (const key of Object.keys(c)) expect({ policy: p.name, key, declared: key in (p.configSchema?.properties ?? {}) }).toEqual({ policy: p.name, key, declared: true });
-      expect(typeof c.deployerObjectId).toBe("string");
-      expect(c.labConfig && typeof c.labConfig === "object" && !Array.isArray(c.labConfig)).toBe(true);
-    }
-    const config = configOf(file, names[0]);
-    for (const name of names) expect(configOf(file, name)).toEqual(config);
+  it.each(["dev", "win-rbac", "lab-users"])(
+    "%s: one entry per policy of the pack, and the pack reports nothing on the stack under it",
+    async (stack) => {
+      const file = written(stack);
+      const { args } = loadPack();
+      const names = args.policies.map((p) => p.name);
+      // Keyed by policy name: "all" would carry no properties, "environments" is read as ESC environments.
+      expect(Object.keys(file).sort()).toEqual([...names].sort());
+      expect(Object.keys(file)).not.toContain("all");
+      for (const p of args.policies) {
+        const c = configOf(file, p.name);
+        // Only properties the policy's schema declares, of the declared types (Pulumi validates each policy's config).
+        for (const key of Object.keys(c))
+          expect({ policy: p.name, key, declared: key in (p.configSchema?.properties ?? {}) }).toEqual({
+            policy: p.name,
+            key,
+            declared: true,
+          });
+        expect(typeof c.deployerObjectId).toBe("string");
+        expect(c.labConfig && typeof c.labConfig === "object" && !Array.isArray(c.labConfig)).toBe(true);
+      }
+      const config = configOf(file, names[0]);
+      for (const name of names) expect(configOf(file, name)).toEqual(config);
 
-    // The pack's own context function: the allow-lists come from the stack's file and the deployer.
-    const ctx = packContext(config, []);
-    expect(ctx.deployerObjectId).toBe(MOCK_CLIENT.objectId);
-    expect(ctx.os).toBe(stack === "win-rbac" ? "windows" : "ubuntu");
-    expect(ctx.labUsersGroupObjectId).toBe(stack === "dev" ? undefined : "00000000-0000-0000-0000-00000000a5e5");
-    expect(ctx.seats).toBe(2);
+      // The pack's own context function: the allow-lists come from the stack's file and the deployer.
+      const ctx = packContext(config, []);
+      expect(ctx.deployerObjectId).toBe(MOCK_CLIENT.objectId);
+      expect(ctx.os).toBe(stack === "win-rbac" ? "windows" : "ubuntu");
+      expect(ctx.labUsersGroupObjectId).toBe(stack === "dev" ? undefined : "00000000-0000-0000-0000-00000000a5e5");
+      expect(ctx.seats).toBe(2);
 
-    expect(await runPack(await runLab({}, stack), config)).toEqual([]);
-  });
+      expect(await runPack(await runLab({}, stack), config)).toEqual([]);
+    },
+  );
 
   it("with another deployer's id the pack still denies the real deployer's grants", async () => {
     const config = configOf(written("dev", "11111111-1111-1111-1111-111111111111"), "grant-access-policies");
     const reports = await runPack(await runLab({}, "dev"), config);
-    expect(reports.find((r) => r.policy === "grant-access-policies")?.message).toMatch(new RegExp(`principal ${MOCK_CLIENT.objectId} holds`));
+    expect(reports.find((r) => r.policy === "grant-access-policies")?.message).toMatch(
+      new RegExp(`principal ${MOCK_CLIENT.objectId} holds`),
+    );
   });
 
   it("win-rbac's file on the dev stack is not dev's: the operator's access policy is beyond an RBAC lab's allow-list", async () => {
@@ -99,13 +113,33 @@ describe("npm run policy-config: bad input exits 2, names the flag, the value an
 
   it.each([
     ["no --deployer", ["--stack", "dev"], /^--deployer is required: expected the deploying principal's Entra object id \(a GUID\)/],
-    ["an empty --deployer (the token had no oid)", ["--stack", "dev", "--deployer", ""], /^--deployer "": expected the deploying principal's Entra object id, a GUID/],
-    ["a --deployer that is not a GUID", ["--stack", "dev", "--deployer", "labadmin@example.com"], /^--deployer "labadmin@example\.com": expected .*a GUID/],
-    ["a GUID one digit short", ["--stack", "dev", "--deployer", "00000000-0000-0000-0000-0000000000e"], /^--deployer "00000000-0000-0000-0000-0000000000e": expected .*a GUID/],
-    ["a GUID in braces", ["--stack", "dev", "--deployer", "{00000000-0000-0000-0000-0000000000e1}"], /^--deployer "\{00000000-0000-0000-0000-0000000000e1\}": expected .*a GUID/],
+    [
+      "an empty --deployer (the token had no oid)",
+      ["--stack", "dev", "--deployer", ""],
+      /^--deployer "": expected the deploying principal's Entra object id, a GUID/,
+    ],
+    [
+      "a --deployer that is not a GUID",
+      ["--stack", "dev", "--deployer", "labadmin@example.com"],
+      /^--deployer "labadmin@example\.com": expected .*a GUID/,
+    ],
+    [
+      "a GUID one digit short",
+      ["--stack", "dev", "--deployer", "00000000-0000-0000-0000-0000000000e"],
+      /^--deployer "00000000-0000-0000-0000-0000000000e": expected .*a GUID/,
+    ],
+    [
+      "a GUID in braces",
+      ["--stack", "dev", "--deployer", "{00000000-0000-0000-0000-0000000000e1}"],
+      /^--deployer "\{00000000-0000-0000-0000-0000000000e1\}": expected .*a GUID/,
+    ],
     ["--deployer without a value", ["--stack", "dev", "--deployer"], /--deployer/],
     ["no --stack", ["--deployer", MOCK_CLIENT.objectId], /^--stack is required: expected a stack name/],
-    ["an unknown stack", ["--stack", "prod", "--deployer", MOCK_CLIENT.objectId], /^--stack prod: no file Pulumi\.prod\.yaml; stacks here: dev, lab-users, win-rbac/],
+    [
+      "an unknown stack",
+      ["--stack", "prod", "--deployer", MOCK_CLIENT.objectId],
+      /^--stack prod: no file Pulumi\.prod\.yaml; stacks here: dev, lab-users, win-rbac/,
+    ],
     ["an unknown flag", ["--stack", "dev", "--deployer", MOCK_CLIENT.objectId, "--deployer-id", "x"], /--deployer-id/],
     ["a stray argument", ["dev", "--deployer", MOCK_CLIENT.objectId], /^unexpected argument "dev"/],
   ])("%s", (_name, args, message) => {

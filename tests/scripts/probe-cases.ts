@@ -29,7 +29,13 @@ export interface ProbeCase {
 function secretGrants(twin: AzureTwin, seat: Identity, model: AccessModel, ops: readonly ("get" | "set")[]): void {
   twin.accessModel = model;
   if (model === "accessPolicy") twin.setPolicy(seat.principalId, ops);
-  else for (const name of [CANARY_SECRET, `${CANARY_SECRET}-probe`]) twin.assignRole(seat.principalId, ops.map((o) => KV_ACTION[o]), twin.secretScope(name));
+  else
+    for (const name of [CANARY_SECRET, `${CANARY_SECRET}-probe`])
+      twin.assignRole(
+        seat.principalId,
+        ops.map((o) => KV_ACTION[o]),
+        twin.secretScope(name),
+      );
 }
 
 /** The lab's exact grants in a model: get+set (policy, or the custom role on the two secrets) and listKeys. */
@@ -48,26 +54,28 @@ export const PROBE_CASES: readonly ProbeCase[] = [
     deadlineSeconds: 5,
     verdicts: {},
     listSays: {
-      accessPolicy: /^list secrets: Key Vault HTTP 403 Forbidden\/AccessDenied, as it must be: the identity cannot list \(access policy refusal, inner code AccessDenied\)$/,
+      accessPolicy:
+        /^list secrets: Key Vault HTTP 403 Forbidden\/AccessDenied, as it must be: the identity cannot list \(access policy refusal, inner code AccessDenied\)$/,
       rbac: /^list secrets: Key Vault HTTP 403 Forbidden\/ForbiddenByRbac, as it must be: the identity cannot list \(RBAC refusal, inner code ForbiddenByRbac\)$/,
     },
   },
-  ...(["ForbiddenByPolicy", "none"] as const).map(
-    (code: PolicyDenialCode): ProbeCase => ({
-      title: `kv-list-denied-inner-code-varies: an access-policy vault refuses with ${code === "none" ? "no inner code" : code}, which passes`,
-      models: ["accessPolicy"],
-      arrange: (t, s, m) => {
-        grantExactly(t, s, m);
-        t.policyDenialCode = code;
-      },
-      deadlineSeconds: 5,
-      verdicts: {},
-      says: {
-        check: "secret-list-denied",
-        detail: code === "none" ? /^list secrets: Key Vault HTTP 403 Forbidden, as it must be: .*\(no inner code: Access denied\)$/ : /403 Forbidden\/ForbiddenByPolicy, as it must be: .*\(access policy refusal, inner code ForbiddenByPolicy\)$/,
-      },
-    }),
-  ),
+  ...(["ForbiddenByPolicy", "none"] as const).map((code: PolicyDenialCode): ProbeCase => ({
+    title: `kv-list-denied-inner-code-varies: an access-policy vault refuses with ${code === "none" ? "no inner code" : code}, which passes`,
+    models: ["accessPolicy"],
+    arrange: (t, s, m) => {
+      grantExactly(t, s, m);
+      t.policyDenialCode = code;
+    },
+    deadlineSeconds: 5,
+    verdicts: {},
+    says: {
+      check: "secret-list-denied",
+      detail:
+        code === "none"
+          ? /^list secrets: Key Vault HTTP 403 Forbidden, as it must be: .*\(no inner code: Access denied\)$/
+          : /403 Forbidden\/ForbiddenByPolicy, as it must be: .*\(access policy refusal, inner code ForbiddenByPolicy\)$/,
+    },
+  })),
   {
     title: "kv-list-denied-inner-code-varies: an inner code not seen before on secrets still names a permission refusal, which passes",
     models: BOTH,
@@ -77,28 +85,38 @@ export const PROBE_CASES: readonly ProbeCase[] = [
     },
     deadlineSeconds: 5,
     verdicts: {},
-    says: { check: "secret-list-denied", detail: /403 Forbidden\/KeyOperationForbidden, as it must be: .*\(inner code KeyOperationForbidden\)$/ },
+    says: {
+      check: "secret-list-denied",
+      detail: /403 Forbidden\/KeyOperationForbidden, as it must be: .*\(inner code KeyOperationForbidden\)$/,
+    },
   },
-  ...(["ForbiddenByFirewall", "ForbiddenByConnection"] as const).map(
-    (code): ProbeCase => ({
-      title: `kv-firewall-refusal: the list refused with ${code} fails: the network refused, which proves nothing about the permission`,
-      models: BOTH,
-      arrange: (t, s, m) => {
-        grantExactly(t, s, m);
-        t.fault({ service: "vault", op: "list", response: t.refusal(code, s.principalId) });
-      },
-      deadlineSeconds: 5,
-      verdicts: { "secret-list-denied": "failed" },
-      says: { check: "secret-list-denied", detail: new RegExp(`^list secrets: Key Vault HTTP 403 Forbidden/${code}: the network refused the list \\(.+\\), which proves nothing about the identity's permission$`) },
-    }),
-  ),
+  ...(["ForbiddenByFirewall", "ForbiddenByConnection"] as const).map((code): ProbeCase => ({
+    title: `kv-firewall-refusal: the list refused with ${code} fails: the network refused, which proves nothing about the permission`,
+    models: BOTH,
+    arrange: (t, s, m) => {
+      grantExactly(t, s, m);
+      t.fault({ service: "vault", op: "list", response: t.refusal(code, s.principalId) });
+    },
+    deadlineSeconds: 5,
+    verdicts: { "secret-list-denied": "failed" },
+    says: {
+      check: "secret-list-denied",
+      detail: new RegExp(
+        `^list secrets: Key Vault HTTP 403 Forbidden/${code}: the network refused the list \\(.+\\), which proves nothing about the identity's permission$`,
+      ),
+    },
+  })),
   {
     title: "kv-firewall-refusal: a firewall message without an inner code also fails",
     models: ["accessPolicy"],
     arrange: (t, s, m) => {
       grantExactly(t, s, m);
       const body = t.refusal("ForbiddenByFirewall", s.principalId).body as { error: { code: string; message: string } };
-      t.fault({ service: "vault", op: "list", response: { status: 403, body: { error: { code: body.error.code, message: body.error.message } } } });
+      t.fault({
+        service: "vault",
+        op: "list",
+        response: { status: 403, body: { error: { code: body.error.code, message: body.error.message } } },
+      });
     },
     deadlineSeconds: 5,
     verdicts: { "secret-list-denied": "failed" },
@@ -127,7 +145,8 @@ export const PROBE_CASES: readonly ProbeCase[] = [
     says: { check: "secret-get", detail: /403 Forbidden\/ForbiddenByFirewall \(the vault's network rules refused this client\)/ },
   },
   {
-    title: "kv-firewall-refusal: public network access disabled (no private link in the lab), so every vault check fails with ForbiddenByConnection",
+    title:
+      "kv-firewall-refusal: public network access disabled (no private link in the lab), so every vault check fails with ForbiddenByConnection",
     models: BOTH,
     arrange: (t, s, m) => {
       grantExactly(t, s, m);

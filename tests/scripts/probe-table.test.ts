@@ -25,7 +25,10 @@ const lab = useTwin({ seat1: "dsvmlab-vm1" });
 let twin: AzureTwin;
 let seat: Identity;
 beforeAll(() => {
-  ({ twin, id: { seat1: seat } } = lab);
+  ({
+    twin,
+    id: { seat1: seat },
+  } = lab);
 });
 
 const rows = PROBE_CASES.flatMap((c) => c.models.map((model) => [`${c.title} [${model}]`, c, model] as const));
@@ -53,43 +56,60 @@ function suite(runner: Runner) {
 }
 
 describe("python probe: the shared table", () => suite("python"));
-(hasPwsh ? describe : describe.skip)(`PowerShell probe: the shared table${hasPwsh ? "" : " (skipped: no pwsh on PATH; vm-probe.ps1 runs only on Windows here)"}`, () => suite("pwsh"));
+(hasPwsh ? describe : describe.skip)(
+  `PowerShell probe: the shared table${hasPwsh ? "" : " (skipped: no pwsh on PATH; vm-probe.ps1 runs only on Windows here)"}`,
+  () => suite("pwsh"),
+);
 
 describeWithReference("the twin's refusal bodies", () => {
-  it.each(KV_REFUSALS)("%s is Key Vault's error shape (KeyVaultError in the 7.4 spec), code Forbidden (kv-rbac-forbidden-body, kv-firewall-refusal)", (kind) => {
-    const body = twin.refusal(kind, seat.principalId).body as { error: { code: string; message: string; innererror?: { code: string } } };
-    const v = validators();
-    expect(v.keyVaultError(body) || JSON.stringify(v.keyVaultError.errors)).toBe(true);
-    expect(body.error.code).toBe("Forbidden");
-    expect(body.error.innererror?.code).toBe(kind === "none" ? undefined : kind);
-    // Each names the caller the way Azure does, except the old bare "Access denied".
-    if (kind !== "none") expect(body.error.message).toContain(`oid=${seat.principalId}`);
-  });
+  it.each(KV_REFUSALS)(
+    "%s is Key Vault's error shape (KeyVaultError in the 7.4 spec), code Forbidden (kv-rbac-forbidden-body, kv-firewall-refusal)",
+    (kind) => {
+      const body = twin.refusal(kind, seat.principalId).body as { error: { code: string; message: string; innererror?: { code: string } } };
+      const v = validators();
+      expect(v.keyVaultError(body) || JSON.stringify(v.keyVaultError.errors)).toBe(true);
+      expect(body.error.code).toBe("Forbidden");
+      expect(body.error.innererror?.code).toBe(kind === "none" ? undefined : kind);
+      // Each names the caller the way Azure does, except the old bare "Access denied".
+      if (kind !== "none") expect(body.error.message).toContain(`oid=${seat.principalId}`);
+    },
+  );
 });
 
 describe("the twin's RBAC answers", () => {
-  itWithReference("are Azure's: 403 Forbidden/ForbiddenByRbac naming the action and the resource, valid against the Key Vault spec", async () => {
-    twin.reset();
-    twin.seedSecret(CANARY_SECRET, "table-canary-value");
-    twin.accessModel = "rbac";
-    // Get only, on the canary secret: set and list are refused.
-    twin.assignRole(seat.principalId, ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], twin.secretScope(CANARY_SECRET));
-    await probeAs(twin, seat, CANARY_SECRET, 0.5);
-    const vault = twin.requests.filter((r) => r.service === "vault");
-    const denied = vault.filter((r) => r.status === 403).map((r) => JSON.parse(r.body));
-    expect(denied.length).toBeGreaterThanOrEqual(2);
-    const v = validators();
-    for (const body of denied) {
-      expect(v.keyVaultError(body) || JSON.stringify(v.keyVaultError.errors)).toBe(true);
-      expect(body.error).toMatchObject({ code: "Forbidden", innererror: { code: "ForbiddenByRbac" } });
-    }
-    const messages = denied.map((b) => b.error.message as string);
-    expect(messages).toContainEqual(expect.stringContaining(`Action: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'\r\nResource: '${twin.secretScope(`${CANARY_SECRET}-probe`).toLowerCase()}'`));
-    expect(messages).toContainEqual(expect.stringContaining(`Action: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'\r\nResource: '${twin.vaultId.toLowerCase()}'`));
-    // The granted get answered 200 with a SecretBundle.
-    const got = vault.find((r) => r.method === "GET" && r.status === 200)!;
-    expect(v.secretBundle(JSON.parse(got.body))).toBe(true);
-  });
+  itWithReference(
+    "are Azure's: 403 Forbidden/ForbiddenByRbac naming the action and the resource, valid against the Key Vault spec",
+    async () => {
+      twin.reset();
+      twin.seedSecret(CANARY_SECRET, "table-canary-value");
+      twin.accessModel = "rbac";
+      // Get only, on the canary secret: set and list are refused.
+      twin.assignRole(seat.principalId, ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], twin.secretScope(CANARY_SECRET));
+      await probeAs(twin, seat, CANARY_SECRET, 0.5);
+      const vault = twin.requests.filter((r) => r.service === "vault");
+      const denied = vault.filter((r) => r.status === 403).map((r) => JSON.parse(r.body));
+      expect(denied.length).toBeGreaterThanOrEqual(2);
+      const v = validators();
+      for (const body of denied) {
+        expect(v.keyVaultError(body) || JSON.stringify(v.keyVaultError.errors)).toBe(true);
+        expect(body.error).toMatchObject({ code: "Forbidden", innererror: { code: "ForbiddenByRbac" } });
+      }
+      const messages = denied.map((b) => b.error.message as string);
+      expect(messages).toContainEqual(
+        expect.stringContaining(
+          `Action: 'Microsoft.KeyVault/vaults/secrets/setSecret/action'\r\nResource: '${twin.secretScope(`${CANARY_SECRET}-probe`).toLowerCase()}'`,
+        ),
+      );
+      expect(messages).toContainEqual(
+        expect.stringContaining(
+          `Action: 'Microsoft.KeyVault/vaults/secrets/readMetadata/action'\r\nResource: '${twin.vaultId.toLowerCase()}'`,
+        ),
+      );
+      // The granted get answered 200 with a SecretBundle.
+      const got = vault.find((r) => r.method === "GET" && r.status === 200)!;
+      expect(v.secretBundle(JSON.parse(got.body))).toBe(true);
+    },
+  );
 
   it("scope a secret's grant to that secret: another secret stays denied", async () => {
     twin.reset();
@@ -98,6 +118,9 @@ describe("the twin's RBAC answers", () => {
     twin.accessModel = "rbac";
     twin.assignRole(seat.principalId, ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], twin.secretScope(CANARY_SECRET));
     const run = await probeAs(twin, seat, "OtherSeatsSecret", 0.5);
-    expect(run.check("secret-get")).toMatchObject({ ok: false, detail: expect.stringMatching(/get OtherSeatsSecret: Key Vault HTTP 403 Forbidden\/ForbiddenByRbac/) });
+    expect(run.check("secret-get")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/get OtherSeatsSecret: Key Vault HTTP 403 Forbidden\/ForbiddenByRbac/),
+    });
   });
 });

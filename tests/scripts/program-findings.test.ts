@@ -23,10 +23,26 @@ describe("program findings", () => {
 
   it("a per-resource transforms option (on the vault) is a mandatory finding naming the resource", async () => {
     const run = await runMutated([
-      { type: "azure-native:keyvault:Vault", change: (p) => p, opts: (o) => ({ ...o, transforms: [(a) => ({ props: { ...a.props, properties: { ...a.props.properties, enablePurgeProtection: false } }, opts: a.opts })] }) },
+      {
+        type: "azure-native:keyvault:Vault",
+        change: (p) => p,
+        opts: (o) => ({
+          ...o,
+          transforms: [
+            (a) => ({ props: { ...a.props, properties: { ...a.props.properties, enablePurgeProtection: false } }, opts: a.opts }),
+          ],
+        }),
+      },
     ]);
-    expect(kinds(run)).toEqual([expect.stringMatching(/^transform urn:pulumi:dev::dsvm-identity-lab::.*azure-native:keyvault:Vault::vault-kv$/)]);
-    expect(programFindings(run)[0]).toMatchObject({ enforcement: "mandatory", message: expect.stringContaining("the program registers a transform: the offline gate cannot see what it changes; the lab declares none") });
+    expect(kinds(run)).toEqual([
+      expect.stringMatching(/^transform urn:pulumi:dev::dsvm-identity-lab::.*azure-native:keyvault:Vault::vault-kv$/),
+    ]);
+    expect(programFindings(run)[0]).toMatchObject({
+      enforcement: "mandatory",
+      message: expect.stringContaining(
+        "the program registers a transform: the offline gate cannot see what it changes; the lab declares none",
+      ),
+    });
   });
 
   it("a stack transform registered by the program (registerResourceTransform) is a mandatory finding", async () => {
@@ -35,14 +51,19 @@ describe("program findings", () => {
       {
         type: "azure-native:resources:ResourceGroup",
         change: (p, sdk) => {
-          if (!registered) sdk.runtime.registerResourceTransform((a) => (a.type === "azure-native:network:BastionHost" ? { props: { ...a.props, enableTunneling: true }, opts: a.opts } : undefined));
+          if (!registered)
+            sdk.runtime.registerResourceTransform((a) =>
+              a.type === "azure-native:network:BastionHost" ? { props: { ...a.props, enableTunneling: true }, opts: a.opts } : undefined,
+            );
           registered = true;
           return p;
         },
       },
     ]);
     expect(kinds(run)).toEqual(["transform (stack)"]);
-    expect(renderText(buildReport(run))).toMatch(/What the offline gate cannot see: 1 mandatory finding\(s\)\n {2}✗ MANDATORY transform {2}\(stack\)/);
+    expect(renderText(buildReport(run))).toMatch(
+      /What the offline gate cannot see: 1 mandatory finding\(s\)\n {2}✗ MANDATORY transform {2}\(stack\)/,
+    );
   });
 
   it("an invoke transform and a resource hook are findings too", async () => {
@@ -67,7 +88,9 @@ describe("program findings", () => {
         type: "azure-native:resources:ResourceGroup",
         change: (p) => p,
         add: (_p, sdk) => {
-          Promise.resolve(sdk.runtime.invoke("azure-native:storage:listStorageAccountKeys", { resourceGroupName: "rg", accountName: "a" })).then(
+          Promise.resolve(
+            sdk.runtime.invoke("azure-native:storage:listStorageAccountKeys", { resourceGroupName: "rg", accountName: "a" }),
+          ).then(
             () => undefined,
             () => (caught = true),
           );
@@ -81,7 +104,12 @@ describe("program findings", () => {
 
   it("a RandomPassword with an import id (a literal value) is a mandatory finding", async () => {
     const run = await runMutated([
-      { type: "random:index/randomPassword:RandomPassword", name: "vault-canary-value", change: (p) => p, opts: (o) => ({ ...o, import: "Lab-Admin-2026!x" }) },
+      {
+        type: "random:index/randomPassword:RandomPassword",
+        name: "vault-canary-value",
+        change: (p) => p,
+        opts: (o) => ({ ...o, import: "Lab-Admin-2026!x" }),
+      },
     ]);
     const found = programFindings(run);
     expect(found.map((f) => f.kind)).toEqual(["import"]);
@@ -101,11 +129,16 @@ describe("program findings", () => {
           made = true;
           // What `new Provider("data", ...)` of @pulumi/azure-native/provider registers.
           class AzureProvider extends sdk.ProviderResource {}
-          void new AzureProvider("azure-native", "data", { subscriptionId: "22222222-3333-4444-5555-666666666666", clientSecret: "not-a-real-secret" });
+          void new AzureProvider("azure-native", "data", {
+            subscriptionId: "22222222-3333-4444-5555-666666666666",
+            clientSecret: "not-a-real-secret",
+          });
         },
       },
     ]);
-    expect(kinds(run)).toEqual([expect.stringMatching(/^provider urn:pulumi:dev::dsvm-identity-lab::.*pulumi:providers:azure-native::data$/)]);
+    expect(kinds(run)).toEqual([
+      expect.stringMatching(/^provider urn:pulumi:dev::dsvm-identity-lab::.*pulumi:providers:azure-native::data$/),
+    ]);
     expect(JSON.stringify(programFindings(run))).not.toContain("not-a-real-secret");
   });
 
@@ -120,7 +153,12 @@ describe("program findings", () => {
           read = true;
           // What `storage.StorageAccount.get("other", id)` sends: a custom resource with an id and no inputs.
           class StorageAccount extends sdk.CustomResource {}
-          void new StorageAccount("azure-native:storage:StorageAccount", "other", {}, { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z" });
+          void new StorageAccount(
+            "azure-native:storage:StorageAccount",
+            "other",
+            {},
+            { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z" },
+          );
         },
       },
     ]);
@@ -140,6 +178,8 @@ describe("program findings", () => {
   });
 
   it("a beforeProgram that registers a transform is refused: the harness could not apply it", async () => {
-    await expect(runLab({}, "dev", { beforeProgram: (sdk) => sdk.runtime.registerResourceTransform(() => undefined) })).rejects.toThrow(/beforeProgram registered a transform or hook/);
+    await expect(runLab({}, "dev", { beforeProgram: (sdk) => sdk.runtime.registerResourceTransform(() => undefined) })).rejects.toThrow(
+      /beforeProgram registered a transform or hook/,
+    );
   });
 });

@@ -2,7 +2,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { fetchReference, missingOrChanged, rawUrl, REFERENCE_FILES, referenceRoot, sha256, type ReferenceFile } from "../../scripts/lib/reference";
+import {
+  fetchReference,
+  missingOrChanged,
+  rawUrl,
+  REFERENCE_FILES,
+  referenceRoot,
+  sha256,
+  type ReferenceFile,
+} from "../../scripts/lib/reference";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ref-"));
 const file = (name: string, body: string): [ReferenceFile, Buffer] => {
@@ -24,7 +32,10 @@ describe("pinned reference files", () => {
   it("fetches into the cache and checks each hash; a second run downloads nothing", async () => {
     const [a, da] = file("a.json", "{}");
     const [b, db] = file("b.json", "[]");
-    const served = new Map([[rawUrl(a, "https://m"), da], [rawUrl(b, "https://m"), db]]);
+    const served = new Map([
+      [rawUrl(a, "https://m"), da],
+      [rawUrl(b, "https://m"), db],
+    ]);
     const asked: string[] = [];
     const get = async (url: string) => (asked.push(url), served.get(url)!);
     const dest = tmp();
@@ -37,9 +48,13 @@ describe("pinned reference files", () => {
   it("refuses a file whose bytes differ from the pin, naming it, and writes nothing for it", async () => {
     const [a] = file("a.json", "{}");
     const dest = tmp();
-    await expect(fetchReference(dest, async () => Buffer.from("{ tampered }"), { files: [a] })).rejects.toThrow(/x\/a\.json .*has sha256 [0-9a-f]{64}, not the pinned/);
+    await expect(fetchReference(dest, async () => Buffer.from("{ tampered }"), { files: [a] })).rejects.toThrow(
+      /x\/a\.json .*has sha256 [0-9a-f]{64}, not the pinned/,
+    );
     expect(fs.existsSync(path.join(dest, a.path))).toBe(false);
-    await expect(fetchReference(dest, async () => Promise.reject(new Error("HTTP 404")), { files: [a] })).rejects.toThrow(/could not download x\/a\.json .*HTTP 404/);
+    await expect(fetchReference(dest, async () => Promise.reject(new Error("HTTP 404")), { files: [a] })).rejects.toThrow(
+      /could not download x\/a\.json .*HTTP 404/,
+    );
   });
 
   it("finds ../shared or the cache only when every file is there with its pinned hash", async () => {

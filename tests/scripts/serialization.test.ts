@@ -5,7 +5,10 @@ import { planSerialization, writeTargetOf } from "../../scripts/lib/serializatio
 import { runLab } from "../helpers/program";
 import { policy, res, secret, vault, vmOp } from "./graph-fixtures";
 
-const conflicts = (resources: RecordedResource[]) => planSerialization(resources).targets.filter((t) => !t.ordered).map((t) => `${t.kind} ${t.name}: ${t.unorderedPairs}`);
+const conflicts = (resources: RecordedResource[]) =>
+  planSerialization(resources)
+    .targets.filter((t) => !t.ordered)
+    .map((t) => `${t.kind} ${t.name}: ${t.unorderedPairs}`);
 
 describe("vault writes (kv-access-policy-409-serialize)", () => {
   it("two standalone access policies on one vault with no path between them conflict", () => {
@@ -14,7 +17,13 @@ describe("vault writes (kv-access-policy-409-serialize)", () => {
     const b = policy("b", "kv1", "y", ["get"], [kv]);
     const report = planSerialization([kv, a, b]);
     expect(report.conflicts).toBe(1);
-    expect(report.targets[0]).toMatchObject({ kind: "vault", name: "kv1", ordered: false, unorderedPairs: 1, examples: [["keyvault:AccessPolicy a", "keyvault:AccessPolicy b"]] });
+    expect(report.targets[0]).toMatchObject({
+      kind: "vault",
+      name: "kv1",
+      ordered: false,
+      unorderedPairs: 1,
+      examples: [["keyvault:AccessPolicy a", "keyvault:AccessPolicy b"]],
+    });
   });
 
   it("chained (each waits for the one before, even through another resource) they are ordered", () => {
@@ -25,7 +34,12 @@ describe("vault writes (kv-access-policy-409-serialize)", () => {
     const c = policy("c", "kv1", "z", ["get"], [kv, b]);
     const report = planSerialization([kv, a, between, b, c]);
     expect(report.conflicts).toBe(0);
-    expect(report.targets[0].writers).toEqual(["keyvault:Vault kv1", "keyvault:AccessPolicy a", "keyvault:AccessPolicy b", "keyvault:AccessPolicy c"]);
+    expect(report.targets[0].writers).toEqual([
+      "keyvault:Vault kv1",
+      "keyvault:AccessPolicy a",
+      "keyvault:AccessPolicy b",
+      "keyvault:AccessPolicy c",
+    ]);
   });
 
   it("a policy that names the vault by a literal (no dependency on it) conflicts with the vault's own write", () => {
@@ -36,7 +50,9 @@ describe("vault writes (kv-access-policy-409-serialize)", () => {
   it("secrets made through ARM count as vault writes; policies on different vaults do not meet", () => {
     const kv = vault("kv1", []);
     const kv2 = vault("kv2", []);
-    expect(conflicts([kv, kv2, secret("s1", "kv1", [kv]), secret("s2", "kv1", [kv]), policy("p", "kv2", "x", ["get"], [kv2])])).toEqual(["vault kv1: 1"]);
+    expect(conflicts([kv, kv2, secret("s1", "kv1", [kv]), secret("s2", "kv1", [kv]), policy("p", "kv2", "x", ["get"], [kv2])])).toEqual([
+      "vault kv1: 1",
+    ]);
   });
 
   it("counts every unordered pair: three unchained policies are three pairs", () => {
@@ -88,7 +104,9 @@ describe("the program's stacks", () => {
     const run = await runLab({ labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5" }, "dev", {
       beforeProgram: (sdk) =>
         sdk.runtime.registerStackTransformation((a) =>
-          a.type === "azure-native:compute:VirtualMachineRunCommandByVirtualMachine" ? { props: a.props, opts: { ...a.opts, dependsOn: [] } } : undefined,
+          a.type === "azure-native:compute:VirtualMachineRunCommandByVirtualMachine"
+            ? { props: a.props, opts: { ...a.opts, dependsOn: [] } }
+            : undefined,
         ),
     });
     expect(conflicts(run.resources as RecordedResource[])).toEqual(["vm dsvmlab-vm1: 1", "vm dsvmlab-vm2: 1"]);

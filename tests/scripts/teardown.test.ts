@@ -63,7 +63,9 @@ describe("deletedWith and protect (pulumi-deleted-with, pulumi-protect-blocks-de
     expect(step(t, "st").action).toBe("refuse");
     expect(kinds(t.pulumiDestroy)).toEqual(["protected keyvault:Vault kv1", "protected storage:StorageAccount st"]);
     expect(t.protected).toEqual(["keyvault:Vault kv1", "storage:StorageAccount st"]);
-    expect(t.pulumiDestroy.blockers[0].message).toMatch(/stops in its preview and deletes nothing; without a preview \(the lab CLI\) the rest is deleted/);
+    expect(t.pulumiDestroy.blockers[0].message).toMatch(
+      /stops in its preview and deletes nothing; without a preview \(the lab CLI\) the rest is deleted/,
+    );
     expect(t.remains.find((r) => r.resource === "keyvault:Vault kv1")).toMatchObject({ state: "protected" });
   });
 
@@ -147,7 +149,12 @@ describe("the delete's access (kv-secret-delete-is-data-plane, pulumi-destroy-or
 
   it("no grant that allows delete: blocked (a policy without delete, or another principal's)", () => {
     const kv = vault("kv1", [], open);
-    const t = teardown([kv, policy("a", "kv1", DEPLOYER, ["get", "list"], [kv]), policy("b", "kv1", "someone-else", ["delete"], [kv]), secret("s", "kv1", [kv])]);
+    const t = teardown([
+      kv,
+      policy("a", "kv1", DEPLOYER, ["get", "list"], [kv]),
+      policy("b", "kv1", "someone-else", ["delete"], [kv]),
+      secret("s", "kv1", [kv]),
+    ]);
     expect(kinds(t.pulumiDestroy)).toContain("no-access keyvault:Secret s");
   });
 
@@ -155,7 +162,15 @@ describe("the delete's access (kv-secret-delete-is-data-plane, pulumi-destroy-or
     const officer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
     const user = "4633458b-17de-408a-b874-0445c86b69e6";
     const assignment = (name: string, role: string, scope: string, deps: RecordedResource[], extra: Partial<RecordedResource> = {}) =>
-      res("authorization:RoleAssignment", name, { inputs: { principalId: DEPLOYER, roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${role}`, scope }, dependencies: deps.map(urnOf), ...extra });
+      res("authorization:RoleAssignment", name, {
+        inputs: {
+          principalId: DEPLOYER,
+          roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+          scope,
+        },
+        dependencies: deps.map(urnOf),
+        ...extra,
+      });
 
     it("Secrets Officer on the vault, unordered: a race", () => {
       const kv = vault("kv1", [], { ...open, enableRbacAuthorization: true });
@@ -173,7 +188,10 @@ describe("the delete's access (kv-secret-delete-is-data-plane, pulumi-destroy-or
 
     it("a custom role from the plan counts by its data actions", () => {
       const kv = vault("kv1", [], { ...open, enableRbacAuthorization: true });
-      const role = res("authorization:RoleDefinition", "role", { inputs: { roleDefinitionId: "abc", permissions: [{ dataActions: ["Microsoft.KeyVault/vaults/secrets/*"], notDataActions: [] }] }, state: { name: "abc" } });
+      const role = res("authorization:RoleDefinition", "role", {
+        inputs: { roleDefinitionId: "abc", permissions: [{ dataActions: ["Microsoft.KeyVault/vaults/secrets/*"], notDataActions: [] }] },
+        state: { name: "abc" },
+      });
       const a = assignment("op", "abc", `${kv.id}/secrets/s`, [role]);
       expect(teardown([kv, role, a, secret("s", "kv1", [kv, a])]).pulumiDestroy.blockers).toEqual([]);
     });
@@ -185,15 +203,23 @@ describe("serialized deletes (kv-access-policy-409-serialize, vm-one-extension-o
     const kv = vault("kv1", [], { networkAcls: { defaultAction: "Allow" } });
     const t = teardown([kv, policy("a", "kv1", "x", ["get"], [kv]), policy("b", "kv1", "y", ["get"], [kv])]);
     expect(kinds(t.pulumiDestroy)).toEqual(["serialized-deletes vault kv1"]);
-    const skipped = teardown([kv, policy("a", "kv1", "x", ["get"], [kv], { deletedWith: kv.urn }), policy("b", "kv1", "y", ["get"], [kv], { deletedWith: kv.urn })]);
+    const skipped = teardown([
+      kv,
+      policy("a", "kv1", "x", ["get"], [kv], { deletedWith: kv.urn }),
+      policy("b", "kv1", "y", ["get"], [kv], { deletedWith: kv.urn }),
+    ]);
     expect(skipped.pulumiDestroy.blockers).toEqual([]);
   });
 
   it("an extension and a run command on one VM: blocked unless one waits for the other", () => {
     const vm = vmOp("compute:VirtualMachine", "vm", "vm1", []);
     const ext = vmOp("compute:VirtualMachineExtension", "ext", "vm1", [vm]);
-    expect(kinds(teardown([vm, ext, vmOp("compute:VirtualMachineRunCommandByVirtualMachine", "run", "vm1", [vm])]).pulumiDestroy)).toEqual(["serialized-deletes vm vm1"]);
-    expect(teardown([vm, ext, vmOp("compute:VirtualMachineRunCommandByVirtualMachine", "run", "vm1", [vm, ext])]).pulumiDestroy.blockers).toEqual([]);
+    expect(kinds(teardown([vm, ext, vmOp("compute:VirtualMachineRunCommandByVirtualMachine", "run", "vm1", [vm])]).pulumiDestroy)).toEqual([
+      "serialized-deletes vm vm1",
+    ]);
+    expect(
+      teardown([vm, ext, vmOp("compute:VirtualMachineRunCommandByVirtualMachine", "run", "vm1", [vm, ext])]).pulumiDestroy.blockers,
+    ).toEqual([]);
   });
 });
 
@@ -216,14 +242,21 @@ describe("what a deleted vault leaves (kv-purge-protection-blocks-purge, kv-soft
 describe("deletedWith a resource that does not contain it (kv-delete-removes-scoped-role-assignments)", () => {
   it("a vault-scoped assignment goes with the vault; one scoped to storage is left behind", () => {
     const kv = vault("kv1", []);
-    const inVault = res("authorization:RoleAssignment", "in", { inputs: { principalId: "p", scope: `${kv.id}/secrets/s`, roleDefinitionId: "r" }, deletedWith: kv.urn });
-    const elsewhere = res("authorization:RoleAssignment", "out", { inputs: { principalId: "p", scope: `${RG_ID}/providers/Microsoft.Storage/storageAccounts/st`, roleDefinitionId: "r" }, deletedWith: kv.urn });
+    const inVault = res("authorization:RoleAssignment", "in", {
+      inputs: { principalId: "p", scope: `${kv.id}/secrets/s`, roleDefinitionId: "r" },
+      deletedWith: kv.urn,
+    });
+    const elsewhere = res("authorization:RoleAssignment", "out", {
+      inputs: { principalId: "p", scope: `${RG_ID}/providers/Microsoft.Storage/storageAccounts/st`, roleDefinitionId: "r" },
+      deletedWith: kv.urn,
+    });
     expect(teardown([kv, inVault, elsewhere]).leftovers).toEqual(["authorization:RoleAssignment out"]);
   });
 });
 
 describe("the program's stacks", () => {
-  const model = (run: Awaited<ReturnType<typeof runLab>>) => planTeardown(run.resources, { deployer: MOCK_CLIENT.objectId, ephemeral: run.outputs.ephemeral === true });
+  const model = (run: Awaited<ReturnType<typeof runLab>>) =>
+    planTeardown(run.resources, { deployer: MOCK_CLIENT.objectId, ephemeral: run.outputs.ephemeral === true });
   const ephemeral = { ephemeral: "true", createdAt: "2026-11-23T00:00:00Z", owner: "me" };
 
   it("dev (lasting): pulumi destroy is blocked only by the protected vault and storage account, named", async () => {
@@ -262,7 +295,11 @@ describe("the lab as it was before deletedWith and serialized writes: every fail
     const seats = [1, 2].map((n) => policy(`vault-seat${n}`, "kv", `seat${n}`, ["get", "set"], [rg, kv]));
     const canary = secret("vault-canary", "kv", [rg, kv]);
     const t = teardown([rg, kv, operator, ...seats, canary]);
-    expect(kinds(t.pulumiDestroy)).toEqual(["firewall keyvault:Secret vault-canary", "access-race keyvault:Secret vault-canary", "serialized-deletes vault kv"]);
+    expect(kinds(t.pulumiDestroy)).toEqual([
+      "firewall keyvault:Secret vault-canary",
+      "access-race keyvault:Secret vault-canary",
+      "serialized-deletes vault kv",
+    ]);
     expect(t.pulumiDestroy.blockers[2].message).toMatch(/^3 pair\(s\) of deletes on vault kv may run at once/);
     expect(t.labDestroy.succeeds).toBe(false);
   });

@@ -19,7 +19,15 @@ const ESC = "\u001b";
 
 function seat(n: number, prefix = "dsvmlab", sub = SUB) {
   const vmName = `${prefix}-vm${n}`;
-  return { seat: n, vmName, vmId: `${sub}/Microsoft.Compute/virtualMachines/${vmName}`, principalId: "11111111-2222-3333-4444-555555555555", privateIp: "10.42.1.4", vaultName: `${prefix}-kv-abc123`, vaultUri: `https://${prefix}-kv-abc123.vault.azure.net/` };
+  return {
+    seat: n,
+    vmName,
+    vmId: `${sub}/Microsoft.Compute/virtualMachines/${vmName}`,
+    principalId: "11111111-2222-3333-4444-555555555555",
+    privateIp: "10.42.1.4",
+    vaultName: `${prefix}-kv-abc123`,
+    vaultUri: `https://${prefix}-kv-abc123.vault.azure.net/`,
+  };
 }
 /** A valid outputs object, as index.ts exports them (stack "dev", namePrefix "dsvmlab"). */
 function outputs(over: Record<string, unknown> = {}, seats = 2) {
@@ -58,7 +66,9 @@ async function usageError(argv: string[]): Promise<string> {
 describe("verify --outputs FILE: only a bounded regular file", () => {
   it("refuses /dev/zero at once, without reading it", async () => {
     const t0 = Date.now();
-    expect(await usageError(["--outputs", "/dev/zero"])).toMatch(/^--outputs \/dev\/zero: not a regular file \(a device, pipe or directory\); expected the file that `pulumi stack output --json > FILE` writes$/);
+    expect(await usageError(["--outputs", "/dev/zero"])).toMatch(
+      /^--outputs \/dev\/zero: not a regular file \(a device, pipe or directory\); expected the file that `pulumi stack output --json > FILE` writes$/,
+    );
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
@@ -72,7 +82,9 @@ describe("verify --outputs FILE: only a bounded regular file", () => {
   it(`refuses a file over ${MAX_OUTPUTS_BYTES / 1024 / 1024} MiB, naming its size`, async () => {
     const big = path.join(dir, "big.json");
     fs.writeFileSync(big, Buffer.alloc(MAX_OUTPUTS_BYTES + 1, 0x20));
-    expect(await usageError(["--outputs", big])).toMatch(new RegExp(`${MAX_OUTPUTS_BYTES + 1} bytes, more than the 4 MiB an outputs file may hold`));
+    expect(await usageError(["--outputs", big])).toMatch(
+      new RegExp(`${MAX_OUTPUTS_BYTES + 1} bytes, more than the 4 MiB an outputs file may hold`),
+    );
   });
 
   it(`reads the largest lab's outputs (${MAX_SEATS} seats, longest names, pretty-printed as pulumi does) within the bound`, () => {
@@ -80,7 +92,13 @@ describe("verify --outputs FILE: only a bounded regular file", () => {
     const rg = `abcdefghij-${"s".repeat(40)}-rg`;
     const sub = SUB.replace("dsvmlab-dev-rg", rg);
     const largest = outputs(
-      { resourceGroupName: rg, vaultName: "abcdefghij-kv-abc123", vaultUri: "https://abcdefghij-kv-abc123.vault.azure.net/", storageAccountId: `${sub}/Microsoft.Storage/storageAccounts/abcdefghijst12345678`, blobEndpoint: "https://abcdefghijst12345678.blob.core.windows.net/" },
+      {
+        resourceGroupName: rg,
+        vaultName: "abcdefghij-kv-abc123",
+        vaultUri: "https://abcdefghij-kv-abc123.vault.azure.net/",
+        storageAccountId: `${sub}/Microsoft.Storage/storageAccounts/abcdefghijst12345678`,
+        blobEndpoint: "https://abcdefghijst12345678.blob.core.windows.net/",
+      },
       MAX_SEATS,
     );
     largest.seatVms = largest.seatVms.map((s) => seat(s.seat, "abcdefghij", sub));
@@ -92,7 +110,10 @@ describe("verify --outputs FILE: only a bounded regular file", () => {
 
   it("exits 2 from the command line on /dev/zero, with the message and no stack trace", async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["-r", "./scripts/register.js", "scripts/verify.ts", "--outputs", "/dev/zero"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(process.execPath, ["-r", "./scripts/register.js", "scripts/verify.ts", "--outputs", "/dev/zero"], {
+        cwd: ROOT,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
       let err = "";
       child.stderr.on("data", (d) => (err += d));
       const timer = setTimeout(() => child.kill("SIGKILL"), 60000);
@@ -113,7 +134,9 @@ describe("verify --outputs FILE: names and ids in the shape the program creates"
   });
 
   it(`refuses more than ${MAX_SEATS} seats, and lists at most 20 problems`, () => {
-    expect(() => parseOutputs(outputs({}, MAX_SEATS + 1), "o")).toThrow(new RegExp(`seatVms: expected at most ${MAX_SEATS} seats \\(a lab's limit\\), got ${MAX_SEATS + 1}`));
+    expect(() => parseOutputs(outputs({}, MAX_SEATS + 1), "o")).toThrow(
+      new RegExp(`seatVms: expected at most ${MAX_SEATS} seats \\(a lab's limit\\), got ${MAX_SEATS + 1}`),
+    );
     const bad = outputs({ seatVms: Array.from({ length: 50 }, (_, i) => ({ ...seat(i + 1), vmName: `bad name ${i}` })) });
     const message = (() => {
       try {
@@ -130,23 +153,67 @@ describe("verify --outputs FILE: names and ids in the shape the program creates"
   const SEAT1 = seat(1);
   it.each([
     ["resourceGroupName", { resourceGroupName: "rg; rm -rf /" }, /resourceGroupName: expected a resource group name/],
-    ["vaultUri", { vaultUri: "https://evil.example/" }, /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\/, got "https:\/\/evil\.example\/"/],
-    ["vaultUri (suffix trick)", { vaultUri: "https://kv.vault.azure.net.evil.example/" }, /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\//],
+    [
+      "vaultUri",
+      { vaultUri: "https://evil.example/" },
+      /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\/, got "https:\/\/evil\.example\/"/,
+    ],
+    [
+      "vaultUri (suffix trick)",
+      { vaultUri: "https://kv.vault.azure.net.evil.example/" },
+      /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\//,
+    ],
     ["vaultUri (user info)", { vaultUri: "https://dsvmlab-kv.vault.azure.net@evil.example/" }, /vaultUri: expected/],
     ["vaultName", { vaultName: "kv/../x" }, /vaultName: expected a Key Vault name/],
-    ["secretName", { secretName: "-rf" }, /secretName: expected a Key Vault secret name as config allows it \(letters, digits and hyphens, starting with a letter\), got "-rf"/],
-    ["storageAccountId", { storageAccountId: `${SUB}/Microsoft.Evil/storageAccounts/x1y2z3` }, /storageAccountId: expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Storage\/storageAccounts\/NAME/],
-    ["storageAccountId (no GUID)", { storageAccountId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/abc" }, /storageAccountId: expected/],
+    [
+      "secretName",
+      { secretName: "-rf" },
+      /secretName: expected a Key Vault secret name as config allows it \(letters, digits and hyphens, starting with a letter\), got "-rf"/,
+    ],
+    [
+      "storageAccountId",
+      { storageAccountId: `${SUB}/Microsoft.Evil/storageAccounts/x1y2z3` },
+      /storageAccountId: expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Storage\/storageAccounts\/NAME/,
+    ],
+    [
+      "storageAccountId (no GUID)",
+      { storageAccountId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/abc" },
+      /storageAccountId: expected/,
+    ],
     ["blobEndpoint", { blobEndpoint: "https://evil.example/" }, /blobEndpoint: expected https:\/\/ACCOUNT\.blob\.core\.windows\.net\//],
     ["blobEndpoint (http)", { blobEndpoint: "http://dsvmlabstabc12345.blob.core.windows.net/" }, /blobEndpoint: expected/],
-    ["blobEndpoint (another account)", { blobEndpoint: "https://other123.blob.core.windows.net/" }, /blobEndpoint: expected the blob endpoint of the account dsvmlabstabc12345 in storageAccountId/],
+    [
+      "blobEndpoint (another account)",
+      { blobEndpoint: "https://other123.blob.core.windows.net/" },
+      /blobEndpoint: expected the blob endpoint of the account dsvmlabstabc12345 in storageAccountId/,
+    ],
     ["seat 0", { seatVms: [{ ...SEAT1, seat: 0 }] }, /seatVms\[0\]\.seat: expected a seat number from 1 to 4000, each once, got 0/],
     ["a seat twice", { seatVms: [SEAT1, SEAT1] }, /seatVms\[1\]\.seat: expected a seat number from 1 to 4000, each once, got 1/],
-    ["vmName", { seatVms: [{ ...SEAT1, vmName: "vm1;reboot" }] }, /seatVms\[0\]\.vmName: expected PREFIX-vmSEAT \(the seat's VM, as the lab names it\), got "vm1;reboot"/],
-    ["vmName of another seat", { seatVms: [{ ...seat(2), seat: 1 }] }, /seatVms\[0\]\.vmName: expected the VM of seat 1 \(PREFIX-vm1\), got "dsvmlab-vm2"/],
-    ["vmId of another VM", { seatVms: [{ ...SEAT1, vmId: seat(2).vmId }] }, /seatVms\[0\]\.vmId: expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Compute\/virtualMachines\/"dsvmlab-vm1"/],
-    ["vmId of another type", { seatVms: [{ ...SEAT1, vmId: SEAT1.vmId.replace("Microsoft.Compute", "Microsoft.Evil") }] }, /seatVms\[0\]\.vmId: expected/],
-    ["a seat's vaultUri", { seatVms: [{ ...SEAT1, vaultUri: "https://evil.example/" }] }, /seatVms\[0\]\.vaultUri: expected the seat's vault URI, https:\/\/NAME\.vault\.azure\.net\/, got "https:\/\/evil\.example\/"/],
+    [
+      "vmName",
+      { seatVms: [{ ...SEAT1, vmName: "vm1;reboot" }] },
+      /seatVms\[0\]\.vmName: expected PREFIX-vmSEAT \(the seat's VM, as the lab names it\), got "vm1;reboot"/,
+    ],
+    [
+      "vmName of another seat",
+      { seatVms: [{ ...seat(2), seat: 1 }] },
+      /seatVms\[0\]\.vmName: expected the VM of seat 1 \(PREFIX-vm1\), got "dsvmlab-vm2"/,
+    ],
+    [
+      "vmId of another VM",
+      { seatVms: [{ ...SEAT1, vmId: seat(2).vmId }] },
+      /seatVms\[0\]\.vmId: expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Compute\/virtualMachines\/"dsvmlab-vm1"/,
+    ],
+    [
+      "vmId of another type",
+      { seatVms: [{ ...SEAT1, vmId: SEAT1.vmId.replace("Microsoft.Compute", "Microsoft.Evil") }] },
+      /seatVms\[0\]\.vmId: expected/,
+    ],
+    [
+      "a seat's vaultUri",
+      { seatVms: [{ ...SEAT1, vaultUri: "https://evil.example/" }] },
+      /seatVms\[0\]\.vaultUri: expected the seat's vault URI, https:\/\/NAME\.vault\.azure\.net\/, got "https:\/\/evil\.example\/"/,
+    ],
     ["a seat's vaultName", { seatVms: [{ ...SEAT1, vaultName: "x" }] }, /seatVms\[0\]\.vaultName: expected a Key Vault name/],
   ])("refuses a bad %s, naming the key, the value and the expected form", (_label, over, message) => {
     expect(() => parseOutputs(outputs(over as Record<string, unknown>), "--outputs o.json")).toThrow(UsageError);
@@ -184,17 +251,53 @@ describe("verify --outputs FILE: one lab, named as the program names it", () => 
   const OTHER_RG = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/prod-rg/providers";
   const SEAT2 = seat(2);
   it.each([
-    ["a seat's VM in another subscription", { seatVms: [seat(1), { ...SEAT2, vmId: `${OTHER_SUB}/Microsoft.Compute/virtualMachines/dsvmlab-vm2` }] }, /seatVms\[1\]\.vmId: expected a resource in the subscription of storageAccountId \(00000000-0000-0000-0000-000000000001\), got ".*99999999/],
-    ["a seat's VM in another resource group", { seatVms: [seat(1), { ...SEAT2, vmId: `${OTHER_RG}/Microsoft.Compute/virtualMachines/dsvmlab-vm2` }] }, /seatVms\[1\]\.vmId: expected a resource in resourceGroupName "dsvmlab-dev-rg"/],
-    ["the storage account in another subscription", { storageAccountId: `${OTHER_SUB}/Microsoft.Storage/storageAccounts/dsvmlabstabc12345` }, /storageAccountId: expected a resource in the subscription of storageAccountId|seatVms\[0\]\.vmId: expected a resource in the subscription of storageAccountId/],
-    ["a resource group not named PREFIX-STACK-rg", { resourceGroupName: "prod-rg" }, /resourceGroupName: expected dsvmlab-STACK-rg .*got "prod-rg"/],
+    [
+      "a seat's VM in another subscription",
+      { seatVms: [seat(1), { ...SEAT2, vmId: `${OTHER_SUB}/Microsoft.Compute/virtualMachines/dsvmlab-vm2` }] },
+      /seatVms\[1\]\.vmId: expected a resource in the subscription of storageAccountId \(00000000-0000-0000-0000-000000000001\), got ".*99999999/,
+    ],
+    [
+      "a seat's VM in another resource group",
+      { seatVms: [seat(1), { ...SEAT2, vmId: `${OTHER_RG}/Microsoft.Compute/virtualMachines/dsvmlab-vm2` }] },
+      /seatVms\[1\]\.vmId: expected a resource in resourceGroupName "dsvmlab-dev-rg"/,
+    ],
+    [
+      "the storage account in another subscription",
+      { storageAccountId: `${OTHER_SUB}/Microsoft.Storage/storageAccounts/dsvmlabstabc12345` },
+      /storageAccountId: expected a resource in the subscription of storageAccountId|seatVms\[0\]\.vmId: expected a resource in the subscription of storageAccountId/,
+    ],
+    [
+      "a resource group not named PREFIX-STACK-rg",
+      { resourceGroupName: "prod-rg" },
+      /resourceGroupName: expected dsvmlab-STACK-rg .*got "prod-rg"/,
+    ],
     ["a resource group of another prefix", { resourceGroupName: "other-dev-rg" }, /resourceGroupName: expected dsvmlab-STACK-rg/],
-    ["a vault of another prefix", { vaultName: "other-kv-abc123" }, /vaultName: expected the vault dsvmlab-kv-XXXXXX .*got "other-kv-abc123"/],
+    [
+      "a vault of another prefix",
+      { vaultName: "other-kv-abc123" },
+      /vaultName: expected the vault dsvmlab-kv-XXXXXX .*got "other-kv-abc123"/,
+    ],
     ["a vault not named PREFIX-kv-XXXXXX", { vaultName: "dsvmlab-kv" }, /vaultName: expected the vault dsvmlab-kv-XXXXXX/],
-    ["a vault URI of another vault", { vaultUri: "https://prod-kv.vault.azure.net/" }, /vaultUri: expected the vault dsvmlab-kv-XXXXXX .*got "prod-kv"/],
-    ["a seat's vault of another prefix", { seatVms: [{ ...seat(1), vaultName: "prodkv-kv-abc123", vaultUri: "https://prodkv-kv-abc123.vault.azure.net/" }] }, /seatVms\[0\]\.vaultName: expected the vault dsvmlab-kv-XXXXXX(.|\n)*seatVms\[0\]\.vaultUri: expected the vault/],
-    ["a storage account not named PREFIXstXXXXXXXX", { storageAccountId: `${SUB}/Microsoft.Storage/storageAccounts/prodstore`, blobEndpoint: "https://prodstore.blob.core.windows.net/" }, /storageAccountId: expected the account dsvmlabstXXXXXXXX .*got "prodstore"/],
-    ["two name prefixes among the VMs", { seatVms: [seat(1), seat(2, "other")] }, /seatVms\[1\]\.vmName: expected dsvmlab-vm2 \(one prefix for the whole lab\), got "other-vm2"/],
+    [
+      "a vault URI of another vault",
+      { vaultUri: "https://prod-kv.vault.azure.net/" },
+      /vaultUri: expected the vault dsvmlab-kv-XXXXXX .*got "prod-kv"/,
+    ],
+    [
+      "a seat's vault of another prefix",
+      { seatVms: [{ ...seat(1), vaultName: "prodkv-kv-abc123", vaultUri: "https://prodkv-kv-abc123.vault.azure.net/" }] },
+      /seatVms\[0\]\.vaultName: expected the vault dsvmlab-kv-XXXXXX(.|\n)*seatVms\[0\]\.vaultUri: expected the vault/,
+    ],
+    [
+      "a storage account not named PREFIXstXXXXXXXX",
+      { storageAccountId: `${SUB}/Microsoft.Storage/storageAccounts/prodstore`, blobEndpoint: "https://prodstore.blob.core.windows.net/" },
+      /storageAccountId: expected the account dsvmlabstXXXXXXXX .*got "prodstore"/,
+    ],
+    [
+      "two name prefixes among the VMs",
+      { seatVms: [seat(1), seat(2, "other")] },
+      /seatVms\[1\]\.vmName: expected dsvmlab-vm2 \(one prefix for the whole lab\), got "other-vm2"/,
+    ],
   ])("refuses %s (exit 2), naming the key and what it should be", (_label, over, message) => {
     expect(refusal(outputs(over as Record<string, unknown>))).toMatch(message as RegExp);
   });
@@ -205,8 +308,12 @@ describe("verify --outputs FILE: one lab, named as the program names it", () => 
     fs.writeFileSync(
       file,
       JSON.stringify({
-        resourceGroupName: "prod-rg", vaultName: "prod-kv", vaultUri: "https://prod-kv.vault.azure.net/", secretName: "db-password",
-        storageAccountId: `${prod}/Microsoft.Storage/storageAccounts/prodstore`, blobEndpoint: "https://prodstore.blob.core.windows.net/",
+        resourceGroupName: "prod-rg",
+        vaultName: "prod-kv",
+        vaultUri: "https://prod-kv.vault.azure.net/",
+        secretName: "db-password",
+        storageAccountId: `${prod}/Microsoft.Storage/storageAccounts/prodstore`,
+        blobEndpoint: "https://prodstore.blob.core.windows.net/",
         seatVms: [{ seat: 1, vmName: "prod-vm1", vmId: `${prod}/Microsoft.Compute/virtualMachines/prod-vm1` }],
       }),
     );
@@ -228,8 +335,14 @@ describe("verify --outputs FILE: nesting is bounded (no recursion without a limi
     const file = path.join(dir, "deep.json");
     fs.writeFileSync(file, text());
     const makeDeps = jest.fn();
-    const err = await verifyCli(["--outputs", file], quiet, makeDeps).then(() => undefined, (e: unknown) => e);
-    expect(reportError(err)).toEqual({ code: 2, text: expect.stringMatching(new RegExp(`nested more than ${MAX_OUTPUTS_DEPTH} levels deep`)) });
+    const err = await verifyCli(["--outputs", file], quiet, makeDeps).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(reportError(err)).toEqual({
+      code: 2,
+      text: expect.stringMatching(new RegExp(`nested more than ${MAX_OUTPUTS_DEPTH} levels deep`)),
+    });
     expect(makeDeps).not.toHaveBeenCalled();
   });
 
@@ -243,12 +356,28 @@ describe("verify --outputs FILE: nesting is bounded (no recursion without a limi
 
 describe("verify --outputs FILE: config's rules, and no loopback endpoint from a file", () => {
   it.each(["9abc", "-x", "a_b", "a".repeat(122), "ab\u00e9"])("takes secretName %j exactly as config does (refused)", (name) => {
-    expect(() => RULES.secretName(name, () => { throw new Error("refused"); }, {} as never)).toThrow("refused");
+    expect(() =>
+      RULES.secretName(
+        name,
+        () => {
+          throw new Error("refused");
+        },
+        {} as never,
+      ),
+    ).toThrow("refused");
     expect(refusal(outputs({ secretName: name }))).toMatch(/secretName: expected a Key Vault secret name as config allows it/);
   });
 
   it.each(["A", "SQLPasswd", "a-1", "a".repeat(121)])("takes secretName %j exactly as config does (accepted)", (name) => {
-    expect(RULES.secretName(name, () => { throw new Error("refused"); }, {} as never)).toBe(name);
+    expect(
+      RULES.secretName(
+        name,
+        () => {
+          throw new Error("refused");
+        },
+        {} as never,
+      ),
+    ).toBe(name);
     expect(refusal(outputs({ secretName: name }))).toBe("");
   });
 
@@ -256,14 +385,26 @@ describe("verify --outputs FILE: config's rules, and no loopback endpoint from a
   it.each([
     ["a loopback vaultUri", LOOPBACK, /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\/, got "https:\/\/localhost:1\/"/],
     ["a 127.0.0.1 vaultUri", { vaultUri: "https://127.0.0.1:8443/" }, /vaultUri: expected https:\/\/NAME\.vault\.azure\.net\//],
-    ["a seat's loopback vaultUri", { seatVms: [{ ...seat(1), vaultUri: "https://[::1]:9/" }] }, /seatVms\[0\]\.vaultUri: expected the seat's vault URI/],
-    ["a loopback blobEndpoint", { blobEndpoint: "http://127.0.0.1:10000/dsvmlabstabc12345/" }, /blobEndpoint: expected https:\/\/ACCOUNT\.blob\.core\.windows\.net\//],
+    [
+      "a seat's loopback vaultUri",
+      { seatVms: [{ ...seat(1), vaultUri: "https://[::1]:9/" }] },
+      /seatVms\[0\]\.vaultUri: expected the seat's vault URI/,
+    ],
+    [
+      "a loopback blobEndpoint",
+      { blobEndpoint: "http://127.0.0.1:10000/dsvmlabstabc12345/" },
+      /blobEndpoint: expected https:\/\/ACCOUNT\.blob\.core\.windows\.net\//,
+    ],
   ])("refuses %s from the file alone", (_label, over, message) => {
     expect(refusal(outputs(over as Record<string, unknown>))).toMatch(message as RegExp);
   });
 
   it("accepts loopback endpoints only through the test-only injection, which the shipped command never passes", () => {
-    const o = outputs({ ...LOOPBACK, blobEndpoint: "http://127.0.0.1:10000/dsvmlabstabc12345/", seatVms: [{ ...seat(1), vaultUri: "https://localhost:1/" }] });
+    const o = outputs({
+      ...LOOPBACK,
+      blobEndpoint: "http://127.0.0.1:10000/dsvmlabstabc12345/",
+      seatVms: [{ ...seat(1), vaultUri: "https://localhost:1/" }],
+    });
     expect(refusal(o)).not.toBe("");
     expect(refusal(o, { loopback: true })).toBe("");
     // scripts/verify.ts calls verifyCli with argv, io and the credential factory: no fourth argument.
@@ -274,7 +415,11 @@ describe("verify --outputs FILE: config's rules, and no loopback endpoint from a
 });
 
 describe("what a VM reports is printed, never acted on", () => {
-  const report = (detail: string) => JSON.stringify({ ok: false, checks: PROBE_CHECKS.map((name) => ({ name, ok: false, status: "failed", detail, attempts: 1, seconds: 0 })) });
+  const report = (detail: string) =>
+    JSON.stringify({
+      ok: false,
+      checks: PROBE_CHECKS.map((name) => ({ name, ok: false, status: "failed", detail, attempts: 1, seconds: 0 })),
+    });
 
   it.each([
     ["a CSI colour and screen clear", `${ESC}[31mred${ESC}[0m ${ESC}[2J`, "red "],
@@ -288,7 +433,13 @@ describe("what a VM reports is printed, never acted on", () => {
   });
 
   it("strips them from a run command's stderr and state, keeping line breaks in stderr", () => {
-    const s = runCommandStreams([{ code: "ProvisioningState/succeeded", displayStatus: `ok${ESC}[8m`, message: `Enable succeeded: \n[stdout]\n{}\n[stderr]\nline 1${ESC}[2K\nline\u009b2 2\n` }]);
+    const s = runCommandStreams([
+      {
+        code: "ProvisioningState/succeeded",
+        displayStatus: `ok${ESC}[8m`,
+        message: `Enable succeeded: \n[stdout]\n{}\n[stderr]\nline 1${ESC}[2K\nline\u009b2 2\n`,
+      },
+    ]);
     expect(s.state).toBe("ok");
     expect(s.stderr).toBe("line 1\nline2 2\n");
   });

@@ -20,12 +20,17 @@ let deps: VerifyDeps;
 
 const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 beforeAll(() => {
-  ({ twin, id: { seat1, seat2, operator } } = lab);
+  ({
+    twin,
+    id: { seat1, seat2, operator },
+  } = lab);
   const agent = new https.Agent({ ca: twin.certs.ca });
   deps = {
     credential: new TwinCredential(operator),
     armEndpoint: twin.armUrl,
-    additionalPolicies: [{ position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } }],
+    additionalPolicies: [
+      { position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
+    ],
     pollIntervalMs: 200,
     progressEveryMs: 60000,
   };
@@ -91,28 +96,46 @@ describe("verify confirms through ARM that the vaults and VMs are the lab's, bef
   }, 60000);
 
   it.each([
-    ["a VM without the lab tag", () => twin.armMeta.set("dsvmlab-vm2", { tags: { owner: "someone" } }), /VM dsvmlab-vm2 \(seat 2\): has no "lab" tag/],
-    ["a VM of another lab", () => twin.armMeta.set("dsvmlab-vm2", { tags: { lab: "prod", ephemeral: "false" } }), /VM dsvmlab-vm2 \(seat 2\): its lab tag "prod" is not the stack of resource group dsvmlab-test-rg/],
+    [
+      "a VM without the lab tag",
+      () => twin.armMeta.set("dsvmlab-vm2", { tags: { owner: "someone" } }),
+      /VM dsvmlab-vm2 \(seat 2\): has no "lab" tag/,
+    ],
+    [
+      "a VM of another lab",
+      () => twin.armMeta.set("dsvmlab-vm2", { tags: { lab: "prod", ephemeral: "false" } }),
+      /VM dsvmlab-vm2 \(seat 2\): its lab tag "prod" is not the stack of resource group dsvmlab-test-rg/,
+    ],
     ["a vault without the lab tag", () => twin.armMeta.set(twin.vaultName, { tags: {} }), /vault dsvmlab-kv-twin01: has no "lab" tag/],
     [
       "a vault whose firewall allows another resource group's subnet",
-      () => twin.armMeta.set(twin.vaultName, { subnetId: `/subscriptions/${twin.subscriptionId}/resourceGroups/prod-rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s` }),
+      () =>
+        twin.armMeta.set(twin.vaultName, {
+          subnetId: `/subscriptions/${twin.subscriptionId}/resourceGroups/prod-rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
+        }),
       /vault dsvmlab-kv-twin01: its firewall allows no subnet of resource group dsvmlab-test-rg/,
     ],
     [
       "a VM whose NIC is in another resource group",
-      () => twin.armMeta.set("dsvmlab-vm1", { nicId: `/subscriptions/${twin.subscriptionId}/resourceGroups/prod-rg/providers/Microsoft.Network/networkInterfaces/n` }),
+      () =>
+        twin.armMeta.set("dsvmlab-vm1", {
+          nicId: `/subscriptions/${twin.subscriptionId}/resourceGroups/prod-rg/providers/Microsoft.Network/networkInterfaces/n`,
+        }),
       /VM dsvmlab-vm1 \(seat 1\): its network interfaces are not in resource group dsvmlab-test-rg/,
     ],
-  ])("refuses %s: exit 1, named, nothing written, no run command", async (_label, arrange, message) => {
-    grant();
-    arrange();
-    const run = await verify(outputs());
-    expect(run.code).toBe(1);
-    expect(run.text).toMatch(/not this lab's resources, so nothing was written and nothing run/);
-    expect(run.text).toMatch(message);
-    expectUntouched();
-  }, 60000);
+  ])(
+    "refuses %s: exit 1, named, nothing written, no run command",
+    async (_label, arrange, message) => {
+      grant();
+      arrange();
+      const run = await verify(outputs());
+      expect(run.code).toBe(1);
+      expect(run.text).toMatch(/not this lab's resources, so nothing was written and nothing run/);
+      expect(run.text).toMatch(message);
+      expectUntouched();
+    },
+    60000,
+  );
 
   it("refuses a vault ARM does not know in the lab's resource group (404), and a vault URI ARM gives otherwise", async () => {
     grant();
@@ -123,7 +146,9 @@ describe("verify confirms through ARM that the vaults and VMs are the lab's, bef
     grant();
     const otherUri = await verify(outputs({ vaultUri: "https://127.0.0.1:1/" }));
     expect(otherUri.code).toBe(1);
-    expect(otherUri.text).toMatch(/vault dsvmlab-kv-twin01: ARM gives its URI as "https:\/\/127\.0\.0\.1:\d+\/", the outputs "https:\/\/127\.0\.0\.1:1\/"/);
+    expect(otherUri.text).toMatch(
+      /vault dsvmlab-kv-twin01: ARM gives its URI as "https:\/\/127\.0\.0\.1:\d+\/", the outputs "https:\/\/127\.0\.0\.1:1\/"/,
+    );
     expectUntouched();
   }, 60000);
 
@@ -144,12 +169,18 @@ describe("verify confirms through ARM that the vaults and VMs are the lab's, bef
     twin.labStack = "Test"; // the resource group's slug still matches; the stack's own name does not
     const bin = fs.mkdtempSync(path.join(twin.dir, "bin-"));
     fs.writeFileSync(path.join(twin.dir, "stack.json"), JSON.stringify(outputs()));
-    fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n[ "$*" = "stack output --json --stack test" ] || exit 3\ncat '${path.join(twin.dir, "stack.json")}'\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, "pulumi"),
+      `#!/bin/sh\n[ "$*" = "stack output --json --stack test" ] || exit 3\ncat '${path.join(twin.dir, "stack.json")}'\n`,
+      { mode: 0o755 },
+    );
     const oldPath = process.env.PATH;
     process.env.PATH = `${bin}:${oldPath}`;
     try {
       const io = { stdout: { write: () => 0 }, stderr: { write: () => 0 } };
-      const refused = await verifyCli(["--stack", "test", "--deadline-seconds", "5"], io, () => deps, TWIN_ENDPOINTS).then(String, (e) => reportError(e));
+      const refused = await verifyCli(["--stack", "test", "--deadline-seconds", "5"], io, () => deps, TWIN_ENDPOINTS).then(String, (e) =>
+        reportError(e),
+      );
       expect(refused).toMatchObject({ code: 1, text: expect.stringMatching(/its lab tag "Test" is not the stack test/) });
       expectUntouched();
       grant();
@@ -165,12 +196,30 @@ describe("a check passes only when the VM's report says ok true AND status passe
   function cannedReport(checks: Record<string, { ok: boolean; status: string }>) {
     const report = {
       ok: true,
-      checks: PROBE_CHECKS.map((name) => ({ name, detail: "x", attempts: 1, seconds: 0, ...(checks[name] ?? { ok: true, status: "passed" }) })),
+      checks: PROBE_CHECKS.map((name) => ({
+        name,
+        detail: "x",
+        attempts: 1,
+        seconds: 0,
+        ...(checks[name] ?? { ok: true, status: "passed" }),
+      })),
     };
     twin.fault({
       service: "arm",
       op: "runCommand",
-      response: { status: 200, body: { value: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message: `Enable succeeded: \n[stdout]\n${JSON.stringify(report)}\n[stderr]\n` }] } },
+      response: {
+        status: 200,
+        body: {
+          value: [
+            {
+              code: "ProvisioningState/succeeded",
+              level: "Info",
+              displayStatus: "Provisioning succeeded",
+              message: `Enable succeeded: \n[stdout]\n${JSON.stringify(report)}\n[stderr]\n`,
+            },
+          ],
+        },
+      },
     });
   }
 
@@ -178,17 +227,25 @@ describe("a check passes only when the VM's report says ok true AND status passe
     ["ok false with status passed", "secret-list-denied", { ok: false, status: "passed" }],
     ["ok true with status skipped", "secret-list-denied", { ok: true, status: "skipped" }],
     ["ok true with status failed", "storage-data", { ok: true, status: "failed" }],
-  ])("%s is a failure that says the report was inconsistent", async (_label, name, fields) => {
-    grant();
-    cannedReport({ [name]: fields });
-    const run = await verify(outputs(), ["--seats", "1", "--json"]);
-    expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as VerifyReport;
-    const c = report.seats[0].checks.find((x) => x.name === name)!;
-    expect(c).toMatchObject({ ok: false, status: "failed", detail: expect.stringMatching(new RegExp(`^the VM's report was inconsistent \\(ok ${fields.ok}, status ${fields.status}\\)`)) });
-    expect(report.seats[0].ok).toBe(false);
-    expect(report.ok).toBe(false);
-  }, 60000);
+  ])(
+    "%s is a failure that says the report was inconsistent",
+    async (_label, name, fields) => {
+      grant();
+      cannedReport({ [name]: fields });
+      const run = await verify(outputs(), ["--seats", "1", "--json"]);
+      expect(run.code).toBe(1);
+      const report = JSON.parse(run.stdout) as VerifyReport;
+      const c = report.seats[0].checks.find((x) => x.name === name)!;
+      expect(c).toMatchObject({
+        ok: false,
+        status: "failed",
+        detail: expect.stringMatching(new RegExp(`^the VM's report was inconsistent \\(ok ${fields.ok}, status ${fields.status}\\)`)),
+      });
+      expect(report.seats[0].ok).toBe(false);
+      expect(report.ok).toBe(false);
+    },
+    60000,
+  );
 
   it("the table shows FAIL, not ok, for ok false with status passed", async () => {
     grant();
@@ -202,7 +259,12 @@ describe("a check passes only when the VM's report says ok true AND status passe
   it("renderTable never shows ok for a check that is not ok, whatever its status says", () => {
     const checks = PROBE_CHECKS.map((name) => ({ name, ok: true, status: "passed" as const, detail: "x", attempts: 1, seconds: 0 }));
     checks[3] = { ...checks[3], ok: false };
-    const table = renderTable({ ok: true, secretName: SECRET, vaultUri: "v", seats: [{ seat: 1, vmName: "dsvmlab-vm1", vaultUri: "v", ok: true, checks }] });
+    const table = renderTable({
+      ok: true,
+      secretName: SECRET,
+      vaultUri: "v",
+      seats: [{ seat: 1, vmName: "dsvmlab-vm1", vaultUri: "v", ok: true, checks }],
+    });
     expect(table).toMatch(/^secret-list-denied\s+FAIL$/m);
     expect(table).toMatch(/1 of 1 seat\(s\) FAILED/);
   });

@@ -23,12 +23,17 @@ let outputsFile: string;
 
 const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
 beforeAll(() => {
-  ({ twin, id: { seat1, operator } } = lab);
+  ({
+    twin,
+    id: { seat1, operator },
+  } = lab);
   const agent = new https.Agent({ ca: twin.certs.ca });
   deps = {
     credential: new TwinCredential(operator),
     armEndpoint: twin.armUrl,
-    additionalPolicies: [{ position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } }],
+    additionalPolicies: [
+      { position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
+    ],
     pollIntervalMs: 200,
     progressEveryMs: 60000,
   };
@@ -56,13 +61,23 @@ function arrange() {
   twin.setPolicy(seat1.principalId, ["get", "set"]);
   twin.grantListKeys(seat1.principalId);
   // The seat's get is answered with a 400 whose error code is hostile: the probe fails secret-get and quotes it.
-  twin.fault({ service: "vault", op: "get", principalId: seat1.principalId, response: { status: 400, body: { error: { code: HOSTILE_CODE, message: "x" } } } });
+  twin.fault({
+    service: "vault",
+    op: "get",
+    principalId: seat1.principalId,
+    response: { status: 400, body: { error: { code: HOSTILE_CODE, message: "x" } } },
+  });
 }
 
 async function verify(argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const code = await verifyCli(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps, TWIN_ENDPOINTS);
+  const code = await verifyCli(
+    argv,
+    { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
+    () => deps,
+    TWIN_ENDPOINTS,
+  );
   return { code, stdout, stderr };
 }
 

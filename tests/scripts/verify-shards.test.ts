@@ -24,7 +24,9 @@ beforeAll(() => {
   deps = {
     credential: new TwinCredential(id.operator),
     armEndpoint: a.armUrl,
-    additionalPolicies: [{ position: "perCall", policy: { name: "trust-twin-cas", sendRequest: (req, next) => ((req.agent = agent), next(req)) } }],
+    additionalPolicies: [
+      { position: "perCall", policy: { name: "trust-twin-cas", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
+    ],
     pollIntervalMs: 200,
     progressEveryMs: 60000,
   };
@@ -57,7 +59,12 @@ function outputs(withSeatVaults: boolean) {
     secretName: SECRET,
     storageAccountId: a.storageAccountId,
     blobEndpoint: a.blobEndpoint,
-    seatVms: [id.seat1, id.seat2].map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: a.vmId(s.vmName!), ...(withSeatVaults ? { vaultUri: seatVault[i], vaultName: seatVaultName[i] } : {}) })),
+    seatVms: [id.seat1, id.seat2].map((s, i) => ({
+      seat: i + 1,
+      vmName: s.vmName,
+      vmId: a.vmId(s.vmName!),
+      ...(withSeatVaults ? { vaultUri: seatVault[i], vaultName: seatVaultName[i] } : {}),
+    })),
   };
 }
 
@@ -66,7 +73,12 @@ async function verify(withSeatVaults: boolean, extra: string[] = []) {
   fs.writeFileSync(file, JSON.stringify(outputs(withSeatVaults)));
   let stdout = "";
   let stderr = "";
-  const code = await verifyCli(["--outputs", file, "--deadline-seconds", "8", ...extra], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, () => deps, TWIN_ENDPOINTS);
+  const code = await verifyCli(
+    ["--outputs", file, "--deadline-seconds", "8", ...extra],
+    { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
+    () => deps,
+    TWIN_ENDPOINTS,
+  );
   return { code, stdout, stderr };
 }
 
@@ -109,6 +121,8 @@ describe("verify follows each seat's own vault", () => {
   it("refuses a seat's vaultUri that is not an https URI, naming the seat", () => {
     const o = outputs(true);
     (o.seatVms[1] as { vaultUri?: unknown }).vaultUri = 42;
-    expect(() => parseOutputs(o, "--outputs o.json")).toThrow(/seatVms\[1\]\.vaultUri: expected the seat's vault URI, https:\/\/NAME\.vault\.azure\.net\/, got 42/);
+    expect(() => parseOutputs(o, "--outputs o.json")).toThrow(
+      /seatVms\[1\]\.vaultUri: expected the seat's vault URI, https:\/\/NAME\.vault\.azure\.net\/, got 42/,
+    );
   });
 });

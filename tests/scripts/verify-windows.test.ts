@@ -22,7 +22,16 @@ describe("verify on Windows seats", () => {
 
   // Conformance: run-command-powershell-parameters.
   it("passes every value as a named run command parameter, never inside the script text", () => {
-    const args = ["--vault-uri", "https://kv.vault.azure.net/", "--secret", "SQLPasswd", "--nonce", `it's ${HOSTILE.join(" ")}`, "--deadline-seconds", "600"];
+    const args = [
+      "--vault-uri",
+      "https://kv.vault.azure.net/",
+      "--secret",
+      "SQLPasswd",
+      "--nonce",
+      `it's ${HOSTILE.join(" ")}`,
+      "--deadline-seconds",
+      "600",
+    ];
     const win = probeRunCommand("windows", args);
     expect(win.parameters).toEqual([
       { name: "VaultUri", value: "https://kv.vault.azure.net/" },
@@ -31,11 +40,14 @@ describe("verify on Windows seats", () => {
       { name: "DeadlineSeconds", value: "600" },
     ]);
     // What the script adds around the probe: not one value in it, and no quote but the here-string's and our own words'.
-    const probeLines = readPsProbe().replace(/\r?\n$/, "").split(/\r?\n/);
+    const probeLines = readPsProbe()
+      .replace(/\r?\n$/, "")
+      .split(/\r?\n/);
     const start = win.script.indexOf("Set-Content -LiteralPath $probe -Encoding UTF8 -Value @'");
     const wrapper = [...win.script.slice(0, start + 1), ...win.script.slice(start + 1 + probeLines.length)].join("\n");
     expect(win.script.slice(start + 1, start + 1 + probeLines.length)).toEqual(probeLines);
-    for (const value of [...args.filter((_, i) => i % 2 === 1), ...HOSTILE, "it's", "kv.vault.azure.net", "SQLPasswd"]) expect(wrapper).not.toContain(value);
+    for (const value of [...args.filter((_, i) => i % 2 === 1), ...HOSTILE, "it's", "kv.vault.azure.net", "SQLPasswd"])
+      expect(wrapper).not.toContain(value);
     expect(wrapper).not.toMatch(/[\u2018-\u201b]/);
     expect(win.script[0]).toBe("param([string]$VaultUri, [string]$Secret, [string]$Nonce, [string]$DeadlineSeconds)");
     expect(win.script).toContain("  & $probe -VaultUri $VaultUri -Secret $Secret -Nonce $Nonce -DeadlineSeconds $DeadlineSeconds");
@@ -61,7 +73,14 @@ describe("verify on Windows seats", () => {
 
   it("reads os from the outputs, and refuses an unknown one", () => {
     const sub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/lab-win-rg/providers";
-    const base = { resourceGroupName: "lab-win-rg", vaultUri: "https://lab-kv-abc123.vault.azure.net/", secretName: "S", storageAccountId: `${sub}/Microsoft.Storage/storageAccounts/labst12345678`, blobEndpoint: "https://labst12345678.blob.core.windows.net/", seatVms: [{ seat: 1, vmName: "lab-vm1", vmId: `${sub}/Microsoft.Compute/virtualMachines/lab-vm1` }] };
+    const base = {
+      resourceGroupName: "lab-win-rg",
+      vaultUri: "https://lab-kv-abc123.vault.azure.net/",
+      secretName: "S",
+      storageAccountId: `${sub}/Microsoft.Storage/storageAccounts/labst12345678`,
+      blobEndpoint: "https://labst12345678.blob.core.windows.net/",
+      seatVms: [{ seat: 1, vmName: "lab-vm1", vmId: `${sub}/Microsoft.Compute/virtualMachines/lab-vm1` }],
+    };
     expect(parseOutputs({ ...base, os: "windows" }, "test").os).toBe("windows");
     expect(parseOutputs(base, "test").os).toBeUndefined();
     expect(() => parseOutputs({ ...base, os: "macos" }, "test")).toThrow(/os: expected ubuntu or windows, got "macos"/);

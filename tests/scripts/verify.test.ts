@@ -24,14 +24,19 @@ let deps: VerifyDeps;
 
 const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 beforeAll(() => {
-  ({ twin, id: { seat1, seat2, operator } } = lab);
+  ({
+    twin,
+    id: { seat1, seat2, operator },
+  } = lab);
   outputsFile = path.join(twin.dir, "outputs.json");
   fs.writeFileSync(outputsFile, JSON.stringify(outputs()));
   const agent = new https.Agent({ ca: twin.certs.ca });
   deps = {
     credential: new TwinCredential(operator),
     armEndpoint: twin.armUrl,
-    additionalPolicies: [{ position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } }],
+    additionalPolicies: [
+      { position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
+    ],
     pollIntervalMs: 200,
     progressEveryMs: 500,
   };
@@ -46,7 +51,13 @@ function outputs() {
     storageAccountName: "devstoreaccount1",
     storageAccountId: twin.storageAccountId,
     blobEndpoint: twin.blobEndpoint,
-    seatVms: [seat1, seat2].map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: twin.vmId(s.vmName!), principalId: s.principalId, privateIp: `10.42.1.${4 + i}` })),
+    seatVms: [seat1, seat2].map((s, i) => ({
+      seat: i + 1,
+      vmName: s.vmName,
+      vmId: twin.vmId(s.vmName!),
+      principalId: s.principalId,
+      privateIp: `10.42.1.${4 + i}`,
+    })),
   };
 }
 
@@ -71,7 +82,13 @@ async function verify(argv: string[]) {
   return { code, stdout, stderr };
 }
 
-const cell = (table: string, check: string) => table.split("\n").find((l) => l.startsWith(`${check} `))?.trim().split(/\s+/).slice(1);
+const cell = (table: string, check: string) =>
+  table
+    .split("\n")
+    .find((l) => l.startsWith(`${check} `))
+    ?.trim()
+    .split(/\s+/)
+    .slice(1);
 
 describe("npm run verify against the twin", () => {
   it("runs both seats in parallel, prints seat x check, and exits 1 because seat 2 cannot get the secret", async () => {
@@ -98,7 +115,12 @@ describe("npm run verify against the twin", () => {
     expect(seeded[1].value).not.toBe("value-from-pulumi");
     expect(run.stdout + run.stderr).not.toContain(seeded[1].value);
     // Each VM's write is really there: one version per seat, holding that seat's nonce.
-    expect(twin.secretVersions(`${SECRET}-probe`).map((v) => v.value.replace(/^verify-[0-9a-f]+-/, "")).sort()).toEqual(["seat1", "seat2"]);
+    expect(
+      twin
+        .secretVersions(`${SECRET}-probe`)
+        .map((v) => v.value.replace(/^verify-[0-9a-f]+-/, ""))
+        .sort(),
+    ).toEqual(["seat1", "seat2"]);
   });
 
   it("gives the merged results as JSON with --json, from `pulumi stack output` with --stack", async () => {
@@ -115,11 +137,21 @@ describe("npm run verify against the twin", () => {
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as VerifyReport;
     expect(report.ok).toBe(false);
-    expect(report.seats.map((s) => [s.seat, s.vmName, s.ok])).toEqual([[1, "dsvmlab-vm1", true], [2, "dsvmlab-vm2", false]]);
+    expect(report.seats.map((s) => [s.seat, s.vmName, s.ok])).toEqual([
+      [1, "dsvmlab-vm1", true],
+      [2, "dsvmlab-vm2", false],
+    ]);
     for (const s of report.seats) expect(s.checks.map((c) => c.name)).toEqual([...VERIFY_CHECKS]);
     const failed = report.seats[1].checks.filter((c) => !c.ok);
-    expect(failed.map((c) => [c.name, c.status])).toEqual([["secret-get", "failed"], ["secret-set", "failed"], ["set-readback", "skipped"]]);
-    expect(report.seats[0].checks.find((c) => c.name === "set-readback")).toMatchObject({ ok: true, detail: expect.stringMatching(/^the VM read back SQLPasswd-probe version [0-9a-f]{32}: this seat's nonce/) });
+    expect(failed.map((c) => [c.name, c.status])).toEqual([
+      ["secret-get", "failed"],
+      ["secret-set", "failed"],
+      ["set-readback", "skipped"],
+    ]);
+    expect(report.seats[0].checks.find((c) => c.name === "set-readback")).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^the VM read back SQLPasswd-probe version [0-9a-f]{32}: this seat's nonce/),
+    });
   });
 
   it("exits 0 with every check passed when both seats have exactly the lab's grants; --seats picks seats", async () => {
@@ -142,7 +174,11 @@ describe("npm run verify against the twin", () => {
     const run = await verify(["--outputs", outputsFile, "--json", "--seats", "2", "--deadline-seconds", "2"]);
     expect(run.code).toBe(1);
     const seat = (JSON.parse(run.stdout) as VerifyReport).seats[0];
-    expect(seat.checks[0]).toMatchObject({ name: "run-command", status: "failed", detail: expect.stringMatching(/AuthorizationFailed|does not have authorization/) });
+    expect(seat.checks[0]).toMatchObject({
+      name: "run-command",
+      status: "failed",
+      detail: expect.stringMatching(/AuthorizationFailed|does not have authorization/),
+    });
     expect(seat.checks.slice(1).every((c) => c.status === "skipped" && /run-command failed/.test(c.detail))).toBe(true);
   });
 
@@ -178,13 +214,18 @@ describe("verify and the vault firewall (kv-firewall-refusal, kv-control-plane-s
   it("would have failed the old way: a data-plane seed from the operator gets Azure's ForbiddenByFirewall (and passes only with the operator's address allowed)", async () => {
     grant(false);
     const { SecretClient } = await import("@azure/keyvault-secrets");
-    const client = new SecretClient(twin.vaultUrl, deps.credential, { additionalPolicies: deps.additionalPolicies, disableChallengeResourceVerification: true });
+    const client = new SecretClient(twin.vaultUrl, deps.credential, {
+      additionalPolicies: deps.additionalPolicies,
+      disableChallengeResourceVerification: true,
+    });
     const refused = await client.setSecret(SECRET, "seeded-the-old-way").then(
       () => undefined,
       (e: { statusCode?: number; message: string }) => e,
     );
     expect(refused?.statusCode).toBe(403);
-    expect(refused?.message).toMatch(/^Client address is not authorized and caller is not a trusted service\.\r\nClient address: 127\.0\.0\.1\r\n/);
+    expect(refused?.message).toMatch(
+      /^Client address is not authorized and caller is not a trusted service\.\r\nClient address: 127\.0\.0\.1\r\n/,
+    );
     const answer = twin.requests.find((r) => r.service === "vault" && r.method === "PUT" && r.status === 403)!;
     expect(JSON.parse(answer.body).error.innererror.code).toBe("ForbiddenByFirewall");
     expect(twin.secretVersions(SECRET).map((v) => v.value)).toEqual(["value-from-pulumi"]);
@@ -197,24 +238,48 @@ describe("verify and the vault firewall (kv-firewall-refusal, kv-control-plane-s
 describe("set-readback: the VM's read-back of its own write, against this seat's nonce", () => {
   const nonce = "verify-0123456789ab-seat1";
   const sha = (v: string) => require("crypto").createHash("sha256").update(v).digest("hex").slice(0, 8);
-  const set = (detail: string, ok = true) => ({ name: "secret-set", ok, status: ok ? ("passed" as const) : ("failed" as const), detail, attempts: 1, seconds: 0.1 });
+  const set = (detail: string, ok = true) => ({
+    name: "secret-set",
+    ok,
+    status: ok ? ("passed" as const) : ("failed" as const),
+    detail,
+    attempts: 1,
+    seconds: 0.1,
+  });
   const version = "0123456789abcdef0123456789abcdef";
   const wrote = `wrote SQLPasswd-probe version ${version}: ${nonce.length} chars, sha256 ${sha(nonce)}`;
 
   it("passes when the hash read back is this seat's nonce's", () => {
-    expect(setReadback(set(`${wrote}; read back: ${nonce.length} chars, sha256 ${sha(nonce)}`), "SQLPasswd-probe", nonce)).toMatchObject({ ok: true, status: "passed" });
+    expect(setReadback(set(`${wrote}; read back: ${nonce.length} chars, sha256 ${sha(nonce)}`), "SQLPasswd-probe", nonce)).toMatchObject({
+      ok: true,
+      status: "passed",
+    });
   });
 
   it.each([
-    ["another value", `${wrote}; read back: 5 chars, sha256 ${sha("other")}`, /read back SQLPasswd-probe version 0123456789abcdef0123456789abcdef: 5 chars, sha256 [0-9a-f]{8}, not this seat's nonce/],
-    ["another seat's nonce, same length", `${wrote}; read back: ${nonce.length} chars, sha256 ${sha("verify-0123456789ab-seat2")}`, /not this seat's nonce/],
+    [
+      "another value",
+      `${wrote}; read back: 5 chars, sha256 ${sha("other")}`,
+      /read back SQLPasswd-probe version 0123456789abcdef0123456789abcdef: 5 chars, sha256 [0-9a-f]{8}, not this seat's nonce/,
+    ],
+    [
+      "another seat's nonce, same length",
+      `${wrote}; read back: ${nonce.length} chars, sha256 ${sha("verify-0123456789ab-seat2")}`,
+      /not this seat's nonce/,
+    ],
     ["no read-back reported (an older probe)", wrote, /did not report the version of SQLPasswd-probe it wrote and the hash it read back/],
   ])("fails on %s", (_what, detail, says) => {
-    expect(setReadback(set(detail), "SQLPasswd-probe", nonce)).toMatchObject({ ok: false, status: "failed", detail: expect.stringMatching(says) });
+    expect(setReadback(set(detail), "SQLPasswd-probe", nonce)).toMatchObject({
+      ok: false,
+      status: "failed",
+      detail: expect.stringMatching(says),
+    });
   });
 
   it("is skipped when secret-set failed", () => {
-    expect(setReadback(set("set SQLPasswd-probe: Key Vault HTTP 403 Forbidden/AccessDenied", false), "SQLPasswd-probe", nonce)).toMatchObject({ ok: false, status: "skipped" });
+    expect(
+      setReadback(set("set SQLPasswd-probe: Key Vault HTTP 403 Forbidden/AccessDenied", false), "SQLPasswd-probe", nonce),
+    ).toMatchObject({ ok: false, status: "skipped" });
   });
 });
 
@@ -232,8 +297,12 @@ describe("verify's input", () => {
   ])("refuses %j as a usage error naming the flag, before touching Azure", async (argv, message) => {
     const args = (argv as string[]).map((a) => (a === "OUTPUTS" ? outputsFile : a));
     const makeDeps = jest.fn(() => deps);
-    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps, TWIN_ENDPOINTS)).rejects.toThrow(UsageError);
-    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps, TWIN_ENDPOINTS)).rejects.toThrow(message as RegExp);
+    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps, TWIN_ENDPOINTS)).rejects.toThrow(
+      UsageError,
+    );
+    await expect(verifyCli(args, { stdout: { write: () => 0 }, stderr: { write: () => 0 } }, makeDeps, TWIN_ENDPOINTS)).rejects.toThrow(
+      message as RegExp,
+    );
     expect(makeDeps).not.toHaveBeenCalled();
   });
 
@@ -245,7 +314,9 @@ describe("verify's input", () => {
     expect(seatVaultName(base, { ...seat, vaultUri: "https://labkv3.vault.azure.net/" })).toBe("labkv3");
     expect(seatVaultName(base, { ...seat, vaultUri: "https://labkv4.vault.usgovcloudapi.net/" })).toBe("labkv4");
     expect(() => seatVaultName(base, seat)).toThrow(UsageError);
-    expect(() => seatVaultName(base, seat)).toThrow(/seatVms \(seat 1\): cannot tell the name of its vault "https:\/\/127\.0\.0\.1:\d+\/"; expected a vaultName output of 3-24 letters/);
+    expect(() => seatVaultName(base, seat)).toThrow(
+      /seatVms \(seat 1\): cannot tell the name of its vault "https:\/\/127\.0\.0\.1:\d+\/"; expected a vaultName output of 3-24 letters/,
+    );
     expect(() => seatVaultName({ ...base, vaultName: "x;rm" }, seat)).toThrow(/\(got "x;rm"\)/);
   });
 
@@ -267,7 +338,10 @@ describe("verify's input", () => {
 
   it("exits 2 with the message and no stack trace from the command line (npm run verify)", async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["-r", "./scripts/register.js", "scripts/verify.ts", "--outputs", "/nonexistent.json"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(process.execPath, ["-r", "./scripts/register.js", "scripts/verify.ts", "--outputs", "/nonexistent.json"], {
+        cwd: ROOT,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
       let err = "";
       child.stderr.on("data", (d) => (err += d));
       child.on("close", (c) => resolve({ code: c, stderr: err }));
@@ -275,7 +349,9 @@ describe("verify's input", () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^--outputs \/nonexistent.json: cannot read it/);
     expect(stderr).not.toMatch(/\n\s+at /);
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.verify).toBe("node -r ./scripts/register.js scripts/verify.ts");
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.verify).toBe(
+      "node -r ./scripts/register.js scripts/verify.ts",
+    );
   });
 });
 

@@ -10,7 +10,13 @@ import * as path from "path";
 import { PROBE_FLAGS, PROBE_PATH, PS_PROBE_PATH, probeArgs } from "../../lib/probe";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers";
-const GOOD = { vaultUri: "https://kv-lab.vault.azure.net/", secretName: "SQLPasswd", storageAccountId: `${SUB}/Microsoft.Storage/storageAccounts/labstore`, blobEndpoint: "https://labstore.blob.core.windows.net/", deadlineSeconds: 1 };
+const GOOD = {
+  vaultUri: "https://kv-lab.vault.azure.net/",
+  secretName: "SQLPasswd",
+  storageAccountId: `${SUB}/Microsoft.Storage/storageAccounts/labstore`,
+  blobEndpoint: "https://labstore.blob.core.windows.net/",
+  deadlineSeconds: 1,
+};
 
 // The interpreter itself, not a version manager's shim in front of it: each run here starts one.
 const PY = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim();
@@ -39,10 +45,14 @@ async function run(runner: "python" | "pwsh", args: string[], env: Record<string
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const imds = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  const [cmd, ...pre] = runner === "python" ? [PY, PROBE_PATH] : ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", PS_PROBE_PATH];
+  const [cmd, ...pre] =
+    runner === "python" ? [PY, PROBE_PATH] : ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", PS_PROBE_PATH];
   try {
     return await new Promise<Run>((resolve, reject) => {
-      const child = spawn(cmd, [...pre, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", PROBE_IMDS_URL: imds, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(cmd, [...pre, ...args], {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", PROBE_IMDS_URL: imds, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -114,7 +124,13 @@ const LOOPBACK: [string, string][] = [
 
 const RUNNERS = hasPwsh ? (["python", "pwsh"] as const) : (["python"] as const);
 // End to end, one case per kind of trick (each run starts an interpreter); the whole table runs below in one process.
-const E2E = new Set(["https://evil.example/", "https://kv-lab.vault.azure.net.evil.example/", "http://kv-lab.vault.azure.net/", "https://kv-lab.vault.azure.net@evil.example/", "https://labstore.blob.core.windows.net@evil.example/"]);
+const E2E = new Set([
+  "https://evil.example/",
+  "https://kv-lab.vault.azure.net.evil.example/",
+  "http://kv-lab.vault.azure.net/",
+  "https://kv-lab.vault.azure.net@evil.example/",
+  "https://labstore.blob.core.windows.net@evil.example/",
+]);
 
 /** endpoint_cloud(value, kind, env) of the real Python probe, imported as a module (nothing runs). */
 function clouds(cases: [string, "vault" | "blob", Record<string, string>][]): (string | null)[] {
@@ -129,17 +145,20 @@ function clouds(cases: [string, "vault" | "blob", Record<string, string>][]): (s
 }
 
 describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {
-  it.each(runner === "pwsh" ? ALWAYS_REFUSED : ALWAYS_REFUSED.filter(([, v]) => E2E.has(v)))("refuses %s %j with exit 2, naming the flag, before any request (also in test mode)", async (flag, value) => {
-    for (const env of [{}, { PROBE_CA_FILE: caFile }] as Record<string, string>[]) {
-      const r = await run(runner, withFlag(flag, value), env);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe("");
-      expect(r.stderr).toContain(`${flag} `);
-      expect(r.stderr).toMatch(/expected/);
-      expect(r.stderr).not.toMatch(/Traceback/);
-      expect(r.connections).toBe(0);
-    }
-  });
+  it.each(runner === "pwsh" ? ALWAYS_REFUSED : ALWAYS_REFUSED.filter(([, v]) => E2E.has(v)))(
+    "refuses %s %j with exit 2, naming the flag, before any request (also in test mode)",
+    async (flag, value) => {
+      for (const env of [{}, { PROBE_CA_FILE: caFile }] as Record<string, string>[]) {
+        const r = await run(runner, withFlag(flag, value), env);
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain(`${flag} `);
+        expect(r.stderr).toMatch(/expected/);
+        expect(r.stderr).not.toMatch(/Traceback/);
+        expect(r.connections).toBe(0);
+      }
+    },
+  );
 
   it.each(LOOPBACK)("refuses the loopback %s %j unless PROBE_CA_FILE is set", async (flag, value) => {
     const refused = await run(runner, withFlag(flag, value));
@@ -174,7 +193,13 @@ describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {
 
 describe("python probe: which hosts are accepted, and for which cloud", () => {
   it("refuses every host of the table, in test mode too", () => {
-    const cases = ALWAYS_REFUSED.flatMap(([flag, v]) => ([{}, { PROBE_CA_FILE: "/x.pem" }] as Record<string, string>[]).map((e): [string, "vault" | "blob", Record<string, string>] => [v, flag === "--vault-uri" ? "vault" : "blob", e]));
+    const cases = ALWAYS_REFUSED.flatMap(([flag, v]) =>
+      ([{}, { PROBE_CA_FILE: "/x.pem" }] as Record<string, string>[]).map((e): [string, "vault" | "blob", Record<string, string>] => [
+        v,
+        flag === "--vault-uri" ? "vault" : "blob",
+        e,
+      ]),
+    );
     // The blob cases that name a real cloud's blob host are refused only as a pair (another cloud, another account).
     const pairOnly = new Set(["https://other.blob.core.windows.net/", "https://labstore.blob.core.chinacloudapi.cn/"]);
     const got = clouds(cases);
@@ -198,7 +223,20 @@ describe("python probe: which hosts are accepted, and for which cloud", () => {
         ["http://127.0.0.1:10000/devstoreaccount1/", "vault", test],
         ["https://evil.example/", "vault", test],
       ]),
-    ).toEqual(["AzureCloud", "AzureCloud", "AzureChinaCloud", "AzureUSGovernment", "AzureCloud", "AzureChinaCloud", "AzureUSGovernment", null, "loopback", "loopback", null, null]);
+    ).toEqual([
+      "AzureCloud",
+      "AzureCloud",
+      "AzureChinaCloud",
+      "AzureUSGovernment",
+      "AzureCloud",
+      "AzureChinaCloud",
+      "AzureUSGovernment",
+      null,
+      "loopback",
+      "loopback",
+      null,
+      null,
+    ]);
   });
 
   it("asks IMDS for the token of the vault's own cloud, and refuses a vault and blob endpoint of two clouds", () => {
@@ -207,7 +245,11 @@ describe("python probe: which hosts are accepted, and for which cloud", () => {
     expect(src).toContain('self.token(self.args.cloud["arm"] + "/")');
     const r = (() => {
       try {
-        execFileSync(PY, [PROBE_PATH, ...probeArgs({ ...GOOD, vaultUri: "https://kv-lab.vault.usgovcloudapi.net/" })], { encoding: "utf8", stdio: "pipe", env: { PATH: process.env.PATH } });
+        execFileSync(PY, [PROBE_PATH, ...probeArgs({ ...GOOD, vaultUri: "https://kv-lab.vault.usgovcloudapi.net/" })], {
+          encoding: "utf8",
+          stdio: "pipe",
+          env: { PATH: process.env.PATH },
+        });
         return { status: 0, stderr: "" };
       } catch (e: any) {
         return { status: e.status, stderr: String(e.stderr) };
@@ -231,10 +273,19 @@ describe("vm-probe.ps1 holds the same allow-list (statically)", () => {
   const ps = fs.readFileSync(PS_PROBE_PATH, "utf8");
 
   it("has the same clouds: suffixes, Key Vault token resource and ARM endpoint", () => {
-    const pyClouds = [...py.matchAll(/"(Azure\w+)": \{"vault": "([^"]+)", "blob": "([^"]+)", "vault_resource": ([^,]+), "arm": ([^}]+)\}/g)].map((m) => m.slice(1));
-    const psClouds = [...ps.matchAll(/^ {4}(Azure\w+) = @\{ vault = '([^']+)'; blob = '([^']+)'; vault_resource = ([^;]+); arm = ([^}]+?) \}/gm)].map((m) => m.slice(1));
+    const pyClouds = [
+      ...py.matchAll(/"(Azure\w+)": \{"vault": "([^"]+)", "blob": "([^"]+)", "vault_resource": ([^,]+), "arm": ([^}]+)\}/g),
+    ].map((m) => m.slice(1));
+    const psClouds = [
+      ...ps.matchAll(/^ {4}(Azure\w+) = @\{ vault = '([^']+)'; blob = '([^']+)'; vault_resource = ([^;]+); arm = ([^}]+?) \}/gm),
+    ].map((m) => m.slice(1));
     expect(pyClouds.map((c) => c[0])).toEqual(["AzureCloud", "AzureChinaCloud", "AzureUSGovernment"]);
-    const norm = (v: string) => v.replace(/^'|'$/g, "").replace(/^"|"$/g, "").replace(/^\$/, "").replace(/\.TrimEnd\('\/'\)$|\.rstrip\("\/"\)$/, "");
+    const norm = (v: string) =>
+      v
+        .replace(/^'|'$/g, "")
+        .replace(/^"|"$/g, "")
+        .replace(/^\$/, "")
+        .replace(/\.TrimEnd\('\/'\)$|\.rstrip\("\/"\)$/, "");
     expect(psClouds.map((c) => c.map(norm))).toEqual(pyClouds.map((c) => c.map(norm)));
   });
 
@@ -262,7 +313,9 @@ describe("vm-probe.ps1 holds the same allow-list (statically)", () => {
       "(loopback only while PROBE_CA_FILE is set, for tests)",
     ]) {
       expect(ps).toContain(text);
-      expect(py).toContain(text.replace("{2}{3}", "%s%s").replace("({1}), not of {2}", "(%s), not of %s").replace("account {1}", "account %s"));
+      expect(py).toContain(
+        text.replace("{2}{3}", "%s%s").replace("({1}), not of {2}", "(%s), not of %s").replace("account {1}", "account %s"),
+      );
     }
   });
 });

@@ -22,9 +22,17 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
 
   it("runs and skips them in that order, skipping with the Python probe's reasons", () => {
     const run = code.slice(code.indexOf("# ---- the run") >= 0 ? code.indexOf("$vaultOk") : 0);
-    const named = all(/(?:Invoke-Check|Skip-Check) '([a-z-]+)'|@\('([a-z-]+)', \$/g, run.replace(/@\('([a-z-]+)', \$/g, "Invoke-Check '$1'"));
+    const named = all(
+      /(?:Invoke-Check|Skip-Check) '([a-z-]+)'|@\('([a-z-]+)', \$/g,
+      run.replace(/@\('([a-z-]+)', \$/g, "Invoke-Check '$1'"),
+    );
     expect([...new Set(named)]).toEqual([...PROBE_CHECKS]);
-    for (const reason of ["vault-token failed, so there is no token for Key Vault", "storage-listkeys failed, so there is no key", "arm-token failed, so there is no token for ARM", "arm-token failed, so there is no key"]) {
+    for (const reason of [
+      "vault-token failed, so there is no token for Key Vault",
+      "storage-listkeys failed, so there is no key",
+      "arm-token failed, so there is no token for ARM",
+      "arm-token failed, so there is no key",
+    ]) {
       expect(py).toContain(reason);
       expect(code).toContain(reason);
     }

@@ -18,7 +18,10 @@ const lab = useTwin({ seat1: "dsvmlab-vm1" });
 let twin: AzureTwin;
 let seat: Identity;
 beforeAll(() => {
-  ({ twin, id: { seat1: seat } } = lab);
+  ({
+    twin,
+    id: { seat1: seat },
+  } = lab);
 });
 beforeEach(() => {
   twin.reset();
@@ -72,25 +75,59 @@ describe("vm-probe against the twin: the fault matrix", () => {
     const run = await probe(5, 0, ["--nonce", "nonce-123"]);
     const [written] = twin.secretVersions(`${SECRET}-probe`);
     const sha = createHash("sha256").update("nonce-123").digest("hex").slice(0, 8);
-    expect(run.check("secret-set").detail).toBe(`wrote ${SECRET}-probe version ${written.version}: 9 chars, sha256 ${sha}; read back: 9 chars, sha256 ${sha}`);
+    expect(run.check("secret-set").detail).toBe(
+      `wrote ${SECRET}-probe version ${written.version}: 9 chars, sha256 ${sha}; read back: 9 chars, sha256 ${sha}`,
+    );
     // The read-back was a GET of exactly that version, by the seat.
-    expect(twin.requests.some((r) => r.service === "vault" && r.method === "GET" && r.path === `/secrets/${SECRET}-probe/${written.version}` && r.principalId === seat.principalId)).toBe(true);
+    expect(
+      twin.requests.some(
+        (r) =>
+          r.service === "vault" &&
+          r.method === "GET" &&
+          r.path === `/secrets/${SECRET}-probe/${written.version}` &&
+          r.principalId === seat.principalId,
+      ),
+    ).toBe(true);
   });
 
   it("fails secret-set, without retrying, when the version read back is not what it wrote", async () => {
     grantExactly();
-    twin.fault({ service: "vault", op: "get", secret: `${SECRET}-probe`, response: { status: 200, body: { value: "someone-else", id: `${twin.vaultUrl}secrets/${SECRET}-probe/0123456789abcdef0123456789abcdef`, attributes: { enabled: true } } } });
+    twin.fault({
+      service: "vault",
+      op: "get",
+      secret: `${SECRET}-probe`,
+      response: {
+        status: 200,
+        body: {
+          value: "someone-else",
+          id: `${twin.vaultUrl}secrets/${SECRET}-probe/0123456789abcdef0123456789abcdef`,
+          attributes: { enabled: true },
+        },
+      },
+    });
     const run = await probe(5, 1, ["--nonce", "nonce-123"]);
-    expect(run.check("secret-set")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/read back: 12 chars, sha256 [0-9a-f]{8}, which is NOT what was written$/) });
+    expect(run.check("secret-set")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      detail: expect.stringMatching(/read back: 12 chars, sha256 [0-9a-f]{8}, which is NOT what was written$/),
+    });
     expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["secret-set"]);
   });
 
   it("retries only the read-back when it is refused for a while: one version written, not two", async () => {
     grantExactly();
-    twin.fault({ service: "vault", op: "get", secret: `${SECRET}-probe`, times: 1, response: twin.refusal("AccessDenied", seat.principalId, "get") });
+    twin.fault({
+      service: "vault",
+      op: "get",
+      secret: `${SECRET}-probe`,
+      times: 1,
+      response: twin.refusal("AccessDenied", seat.principalId, "get"),
+    });
     const run = await probe(10, 0, ["--nonce", "nonce-123"]);
     expect(run.check("secret-set")).toMatchObject({ ok: true, attempts: 2 });
-    expect(run.stderr).toMatch(/secret-set: attempt 1: wrote SQLPasswd-probe version [0-9a-f]{32}: .*; read back SQLPasswd-probe version [0-9a-f]{32}: Key Vault HTTP 403 Forbidden\/AccessDenied/);
+    expect(run.stderr).toMatch(
+      /secret-set: attempt 1: wrote SQLPasswd-probe version [0-9a-f]{32}: .*; read back SQLPasswd-probe version [0-9a-f]{32}: Key Vault HTTP 403 Forbidden\/AccessDenied/,
+    );
     expect(twin.secretVersions(`${SECRET}-probe`).map((v) => v.value)).toEqual(["nonce-123"]);
   });
 
@@ -98,8 +135,13 @@ describe("vm-probe against the twin: the fault matrix", () => {
     grantExactly();
     twin.vaultNetwork.labSubnetAllowed = false;
     const run = await probe(2, 1);
-    expect(run.check("secret-get").detail).toMatch(/^get SQLPasswd: Key Vault HTTP 403 Forbidden\/ForbiddenByFirewall \(the vault's network rules refused this client\); gave up/);
-    expect(run.check("secret-list-denied")).toMatchObject({ status: "failed", detail: expect.stringMatching(/the network refused the list/) });
+    expect(run.check("secret-get").detail).toMatch(
+      /^get SQLPasswd: Key Vault HTTP 403 Forbidden\/ForbiddenByFirewall \(the vault's network rules refused this client\); gave up/,
+    );
+    expect(run.check("secret-list-denied")).toMatchObject({
+      status: "failed",
+      detail: expect.stringMatching(/the network refused the list/),
+    });
     expect(run.check("storage-data").ok).toBe(true);
   });
 
@@ -123,7 +165,9 @@ describe("vm-probe against the twin: the fault matrix", () => {
     expect(get.detail).toMatch(/403 Forbidden\/AccessDenied \(no permission yet\?\)/);
     expect(get.detail).toMatch(/deadline of 3s ran out/);
     // secret-set reads its write back, which needs get too: it wrote, then could not read.
-    expect(run.check("secret-set").detail).toMatch(/^wrote SQLPasswd-probe version [0-9a-f]{32}: .*; read back SQLPasswd-probe version [0-9a-f]{32}: Key Vault HTTP 403 Forbidden\/AccessDenied/);
+    expect(run.check("secret-set").detail).toMatch(
+      /^wrote SQLPasswd-probe version [0-9a-f]{32}: .*; read back SQLPasswd-probe version [0-9a-f]{32}: Key Vault HTTP 403 Forbidden\/AccessDenied/,
+    );
     expect(run.report!.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["secret-get", "secret-set"]);
   });
 
@@ -211,7 +255,10 @@ describe("vm-probe against the twin: the fault matrix", () => {
       const res = await call(url, { headers });
       return { status: res.status, body: res.json() };
     };
-    expect(await get({})).toEqual({ status: 400, body: { error: "invalid_request", error_description: "Required metadata header not specified" } });
+    expect(await get({})).toEqual({
+      status: 400,
+      body: { error: "invalid_request", error_description: "Required metadata header not specified" },
+    });
     expect(await get({ Metadata: "false" })).toMatchObject({ status: 400, body: { error: "invalid_request" } });
     expect(await get({ Metadata: "true", "X-Forwarded-For": "10.0.0.1" })).toMatchObject({ status: 400 });
     const ok = await get({ Metadata: "true" });
@@ -225,7 +272,9 @@ describe("vm-probe against the twin: the fault matrix", () => {
     const run = await probeAs(twin, seat, SECRET, 10);
     expect(run.code).toBe(0);
     const printed = run.stdout + run.stderr;
-    const tokens = twin.requests.filter((r) => r.service === "imds" && r.status === 200).map((r) => JSON.parse(r.body).access_token as string);
+    const tokens = twin.requests
+      .filter((r) => r.service === "imds" && r.status === 200)
+      .map((r) => JSON.parse(r.body).access_token as string);
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     for (const value of [CANARY, DEV_KEY, ...tokens]) expect(printed).not.toContain(value);
     // What it shows instead: the length and a short SHA-256 prefix.
@@ -276,13 +325,20 @@ describe("vm-probe: connection errors, input and endpoints", () => {
     const env = { ...twin.probeEnv(seat), PROBE_CA_FILE: otherCa };
     const run = await runProbe(probeArgs(twin, SECRET, 5), env);
     expectValidReport(run);
-    expect(run.check("secret-get")).toMatchObject({ status: "failed", attempts: 1, detail: expect.stringMatching(/certificate not trusted/) });
+    expect(run.check("secret-get")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      detail: expect.stringMatching(/certificate not trusted/),
+    });
   });
 
   it.each([
     [["--vault-uri", "http://example.vault.azure.net/"], /--vault-uri 'http:\/\/example.vault.azure.net\/': expected an https:\/\/ URL/],
     [["--blob-endpoint", "http://lab.blob.core.windows.net/"], /--blob-endpoint .*http:\/\/ only on a loopback address/],
-    [["--storage-account-id", "/subscriptions/x/storageAccounts/y"], /--storage-account-id .*expected \/subscriptions\/GUID\/resourceGroups/],
+    [
+      ["--storage-account-id", "/subscriptions/x/storageAccounts/y"],
+      /--storage-account-id .*expected \/subscriptions\/GUID\/resourceGroups/,
+    ],
     [["--secret", "bad_name"], /--secret 'bad_name': expected 1-121 letters, digits and hyphens/],
     [["--deadline-seconds", "0"], /--deadline-seconds 0.0: expected a number of seconds above 0/],
   ])("refuses bad input %j with exit 2 and a message naming the flag", async (override, message) => {
@@ -304,7 +360,9 @@ describe("vm-probe: connection errors, input and endpoints", () => {
     const run = await runProbe(args, twin.probeEnv(seat));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/--storage-account-id .*expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Storage\/storageAccounts\/NAME/);
+    expect(run.stderr).toMatch(
+      /--storage-account-id .*expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Storage\/storageAccounts\/NAME/,
+    );
     expect(run.stderr).not.toMatch(/Traceback/);
     expect(twin.requests.length).toBe(before);
   });
@@ -326,7 +384,25 @@ print(json.dumps([bool(m.STORAGE_ACCOUNT_ID.fullmatch(x)) for x in json.loads(sy
     expect(fs.statSync(PROBE).mode & 0o111).not.toBe(0);
     const imported = [...src.matchAll(/^(?:import ([a-z_.]+)$|from ([a-z_.]+) import )/gm)].map((m) => (m[1] ?? m[2]).split(".")[0]);
     expect(imported.length).toBeGreaterThan(10);
-    const stdlib = new Set(["argparse", "base64", "hashlib", "hmac", "http", "ipaddress", "json", "os", "random", "re", "secrets", "socket", "ssl", "sys", "time", "urllib", "email"]);
+    const stdlib = new Set([
+      "argparse",
+      "base64",
+      "hashlib",
+      "hmac",
+      "http",
+      "ipaddress",
+      "json",
+      "os",
+      "random",
+      "re",
+      "secrets",
+      "socket",
+      "ssl",
+      "sys",
+      "time",
+      "urllib",
+      "email",
+    ]);
     expect(imported.filter((m) => !stdlib.has(m))).toEqual([]);
   });
 });

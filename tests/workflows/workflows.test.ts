@@ -8,8 +8,26 @@ import { CI_IDENTITIES, trustSubject } from "../../lib/ci-identities";
 import { secretLiteralsIn } from "../../policy/rules";
 import { ROOT } from "../helpers/program";
 
-type Step = { name?: string; uses?: string; run?: string; shell?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, unknown> };
-type Job = { name?: string; strategy?: { "fail-fast"?: boolean; matrix: Record<string, unknown> }; "runs-on": string; if?: string; needs?: string | string[]; environment?: string | { name: string }; permissions?: Record<string, string>; env?: Record<string, unknown>; steps: Step[] };
+type Step = {
+  name?: string;
+  uses?: string;
+  run?: string;
+  shell?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+};
+type Job = {
+  name?: string;
+  strategy?: { "fail-fast"?: boolean; matrix: Record<string, unknown> };
+  "runs-on": string;
+  if?: string;
+  needs?: string | string[];
+  environment?: string | { name: string };
+  permissions?: Record<string, string>;
+  env?: Record<string, unknown>;
+  steps: Step[];
+};
 type Workflow = { name: string; on: Record<string, any>; permissions: Record<string, string>; jobs: Record<string, Job> };
 
 const FILES = ["pr.yml", "deploy.yml", "reap.yml"];
@@ -30,7 +48,9 @@ const RESOLVED: Record<string, string> = {
 };
 /** The bootstrap's environment defaults, as bootstrap/Pulumi.yaml declares them. */
 const BOOTSTRAP_ENVIRONMENTS = (() => {
-  const config = (parse(fs.readFileSync(path.join(ROOT, "bootstrap/Pulumi.yaml"), "utf8")) as { config: Record<string, { default: string }> }).config;
+  const config = (
+    parse(fs.readFileSync(path.join(ROOT, "bootstrap/Pulumi.yaml"), "utf8")) as { config: Record<string, { default: string }> }
+  ).config;
   return { deployEnvironment: config.deployEnvironment.default, reapEnvironment: config.reapEnvironment.default };
 })();
 /** The OIDC subject a job presents (docs.github.com/actions/reference/security/oidc): its environment's, else the event's. */
@@ -49,14 +69,21 @@ describe.each(FILES)("%s", (file) => {
     for (const [name, job] of Object.entries(wf.jobs)) {
       expect(job.permissions).toBeDefined();
       const allowed = new Set(["contents:read", "id-token:write", "pull-requests:write"]);
-      for (const [k, v] of Object.entries(job.permissions!)) expect({ job: name, grant: `${k}:${v}`, allowed: allowed.has(`${k}:${v}`) }).toEqual({ job: name, grant: `${k}:${v}`, allowed: true });
+      for (const [k, v] of Object.entries(job.permissions!))
+        expect({ job: name, grant: `${k}:${v}`, allowed: allowed.has(`${k}:${v}`) }).toEqual({
+          job: name,
+          grant: `${k}:${v}`,
+          allowed: true,
+        });
       // id-token only where a step logs in with OIDC.
       expect(job.permissions!["id-token"] === "write").toBe(uses(job, "azure/login").length > 0);
     }
   });
 
   it("pins every third-party action by commit SHA, with its release tag in a comment", () => {
-    const lines = text(file).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l));
+    const lines = text(file)
+      .split("\n")
+      .filter((l) => /^\s*(-\s+)?uses:/.test(l));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBe(Object.values(wf.jobs).flatMap((j) => j.steps.filter((s) => s.uses)).length);
     for (const line of lines) {
@@ -70,7 +97,11 @@ describe.each(FILES)("%s", (file) => {
   it("logs in to Azure with OIDC from repository variables: no client secret, no credentials JSON", () => {
     for (const job of Object.values(wf.jobs)) {
       for (const step of uses(job, "azure/login")) {
-        expect(step.with).toEqual({ "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" });
+        expect(step.with).toEqual({
+          "client-id": "${{ vars.AZURE_CLIENT_ID }}",
+          "tenant-id": "${{ vars.AZURE_TENANT_ID }}",
+          "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+        });
       }
     }
     expect(text(file)).not.toMatch(/client-secret|clientSecret|AZURE_CREDENTIALS|ARM_CLIENT_SECRET|PULUMI_ACCESS_TOKEN|secrets\./i);
@@ -79,7 +110,8 @@ describe.each(FILES)("%s", (file) => {
   it("inlines no secret value: expressions reference only vars, github and needs contexts", () => {
     const body = text(file);
     const expressions = [...body.matchAll(/\$\{\{(.*?)\}\}/g)].map((m) => m[1].trim());
-    for (const e of expressions) expect(e).toMatch(/^(vars\.[A-Z_]+( \|\| '[\w-]+')?|github\.[\w.]+( == github\.repository)?|always\(\)|matrix\.node|runner\.temp)$/);
+    for (const e of expressions)
+      expect(e).toMatch(/^(vars\.[A-Z_]+( \|\| '[\w-]+')?|github\.[\w.]+( == github\.repository)?|always\(\)|matrix\.node|runner\.temp)$/);
     expect(secretLiteralsIn(body)).toEqual([]);
     // No ids pasted in: subscription, tenant and client ids are variables.
     expect(body).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
@@ -127,7 +159,10 @@ describe("pr.yml", () => {
     const test = runIndex(job, /^npm test$/);
     expect(fetch).toBeGreaterThan(ci);
     expect(test).toBeGreaterThan(fetch);
-    const gate = runIndex(job, /for f in Pulumi\.\*\.yaml; do[\s\S]*npm run --silent plan -- --stack "\$s" > "plan-\$s.txt"[\s\S]*exit \$status/);
+    const gate = runIndex(
+      job,
+      /for f in Pulumi\.\*\.yaml; do[\s\S]*npm run --silent plan -- --stack "\$s" > "plan-\$s.txt"[\s\S]*exit \$status/,
+    );
     expect(ci).toBeGreaterThanOrEqual(0);
     expect(test).toBeGreaterThan(ci);
     expect(gate).toBeGreaterThan(test);
@@ -138,7 +173,12 @@ describe("pr.yml", () => {
   });
 
   it("every shipped stack file exists to be planned: dev, win-rbac and lab-users", () => {
-    expect(fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.lab-users.yaml", "Pulumi.win-rbac.yaml"]);
+    expect(
+      fs
+        .readdirSync(ROOT)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .sort(),
+    ).toEqual(["Pulumi.dev.yaml", "Pulumi.lab-users.yaml", "Pulumi.win-rbac.yaml"]);
   });
 
   it("preview: same-repository PRs only, pulumi preview with the policy pack, commented on the PR", () => {
@@ -163,7 +203,8 @@ describe("pr.yml", () => {
 });
 
 describe("federated-credential-subject-environment: each job presents exactly the subject its identity trusts", () => {
-  const bootstrapSubject = (key: string, env = BOOTSTRAP_ENVIRONMENTS) => trustSubject(CI_IDENTITIES.find((i) => i.key === key)!.trust, "OWNER/REPO", env);
+  const bootstrapSubject = (key: string, env = BOOTSTRAP_ENVIRONMENTS) =>
+    trustSubject(CI_IDENTITIES.find((i) => i.key === key)!.trust, "OWNER/REPO", env);
 
   it.each([
     ["pr.yml", "preview", "preview"],
@@ -188,7 +229,12 @@ describe("federated-credential-subject-environment: each job presents exactly th
       const wf = load(file);
       for (const [name, job] of Object.entries(wf.jobs)) {
         if (uses(job, "azure/login").length === 0) continue;
-        expect({ file, name, subject: subjectOf(wf, job), trusted: trusted.has(subjectOf(wf, job)) }).toEqual({ file, name, subject: subjectOf(wf, job), trusted: true });
+        expect({ file, name, subject: subjectOf(wf, job), trusted: trusted.has(subjectOf(wf, job)) }).toEqual({
+          file,
+          name,
+          subject: subjectOf(wf, job),
+          trusted: true,
+        });
       }
     }
     // The old reaper, on main without an environment, would now be refused.
@@ -210,7 +256,9 @@ describe("reap.yml", () => {
     expect(Object.keys(wf.jobs)).toEqual(["reap"]);
     expect(wf.jobs.reap.environment).toBe("reap");
     expect(wf.jobs.reap.permissions).toEqual({ contents: "read", "id-token": "write" });
-    expect(runIndex(wf.jobs.reap, /^npm run --silent lab -- reap --yes$/)).toBeGreaterThan(wf.jobs.reap.steps.indexOf(uses(wf.jobs.reap, "azure/login")[0]));
+    expect(runIndex(wf.jobs.reap, /^npm run --silent lab -- reap --yes$/)).toBeGreaterThan(
+      wf.jobs.reap.steps.indexOf(uses(wf.jobs.reap, "azure/login")[0]),
+    );
     expect(text("reap.yml")).not.toContain("AZURE_DEPLOY_CLIENT_ID");
   });
 });
@@ -245,13 +293,40 @@ describe("deploy.yml", () => {
  * @pulumi/pulumi automation/stack.ts), paired with `policyPacks`.
  */
 const PULUMI_ACTIONS_INPUTS = new Set([
-  "command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number",
-  "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map",
-  "expect-no-changes", "diff", "replace", "target", "target-dependents", "policyPacks", "policyPackConfigs", "refresh",
-  "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress",
+  "command",
+  "stack-name",
+  "pulumi-version",
+  "pulumi-version-file",
+  "work-dir",
+  "comment-on-pr",
+  "comment-on-pr-number",
+  "comment-on-summary",
+  "github-token",
+  "cloud-url",
+  "secrets-provider",
+  "parallel",
+  "message",
+  "config-map",
+  "expect-no-changes",
+  "diff",
+  "replace",
+  "target",
+  "target-dependents",
+  "policyPacks",
+  "policyPackConfigs",
+  "refresh",
+  "upsert",
+  "remove",
+  "edit-pr-comment",
+  "color",
+  "exclude-protected",
+  "plan",
+  "suppress-outputs",
+  "suppress-progress",
   "always-include-summary",
 ]);
-const POLICY_CONFIG_RUN = /^\s*npm run --silent policy-config -- --stack "\$STACK" --deployer "\$deployer" --out "\$RUNNER_TEMP\/policy-config\.json"$/m;
+const POLICY_CONFIG_RUN =
+  /^\s*npm run --silent policy-config -- --stack "\$STACK" --deployer "\$deployer" --out "\$RUNNER_TEMP\/policy-config\.json"$/m;
 
 describe.each([
   ["pr.yml", "preview", "preview"],

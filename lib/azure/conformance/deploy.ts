@@ -16,15 +16,25 @@ export const DEPLOY_CONFORMANCE: readonly ConformanceEntry[] = [
       {
         ref: "pulumi/pulumi-azure-native#1013",
         date: "2021-07-22",
-        quote: "To prevent this error, serialize the operations so that only one operation is performed on the Microsoft.KeyVault.UnifiedStorage.Core.DomainModel.ResourceId at a time.",
+        quote:
+          "To prevent this error, serialize the operations so that only one operation is performed on the Microsoft.KeyVault.UnifiedStorage.Core.DomainModel.ResourceId at a time.",
       },
-      { ref: "Azure/AzureKeyVault#6", date: "2021-06-17", quote: "\"code\": \"ConflictError\", ... This can happen if parallel operations are being performed" },
+      {
+        ref: "Azure/AzureKeyVault#6",
+        date: "2021-06-17",
+        quote: '"code": "ConflictError", ... This can happen if parallel operations are being performed',
+      },
       {
         ref: "pulumi/pulumi-azure-native:provider/pkg/resources/customresources/custom_keyvault_accesspolicy.go@238fe123e625fbbc5f3af93b35a25544eb147f53",
         date: "2021",
         quote: "write: readFromProperties, then modify (UpdateAccessPolicy, kind Replace); no lock, no retry",
       },
-      { ref: "pulumi/pulumi-azure-native#594", date: "2024-01-04", quote: "you should only use stand-alone access policies (as their own resources), or inline access policies defined as part of the Vault resource, not both" },
+      {
+        ref: "pulumi/pulumi-azure-native#594",
+        date: "2024-01-04",
+        quote:
+          "you should only use stand-alone access policies (as their own resources), or inline access policies defined as part of the Vault resource, not both",
+      },
     ],
     coveredBy: ["tests/components/SecretVault.test.ts", "tests/index.test.ts", "tests/scale.test.ts"],
     checked: CHECKED,
@@ -35,11 +45,25 @@ export const DEPLOY_CONFORMANCE: readonly ConformanceEntry[] = [
     behaviour:
       "A VM runs one extension operation at a time. A second one started meanwhile either preempts the first (OperationPreempted: 'Operation execution has been preempted by a more recent operation.') or is refused (409 Conflict: 'Run command extension execution is in progress').",
     variants: ["OperationPreempted (the earlier operation is cancelled)", "Conflict 409 (the later run command is refused)"],
-    consequence: "On each seat the in-VM check's run command depends on the seat's Entra sign-in extension, so the two never run at once; no other extension is declared.",
+    consequence:
+      "On each seat the in-VM check's run command depends on the seat's Entra sign-in extension, so the two never run at once; no other extension is declared.",
     sources: [
-      { ref: "Azure/azure-rest-api-specs#22434", date: "2023-04-20", quote: "OperationPreempted Operation execution has been preempted by a more recent operation." },
-      { ref: "MicrosoftDocs/azure-docs#110433", date: "2023-06-03", quote: "(Conflict) Run command extension execution is in progress. Please wait for completion before invoking a run command." },
-      { ref: "Azure/azure-linux-extensions#750", date: "2019-02-21", quote: "Long running operation failed with status 'Canceled'. Additional Info:'The operation has been preempted by a more recent operation.'" },
+      {
+        ref: "Azure/azure-rest-api-specs#22434",
+        date: "2023-04-20",
+        quote: "OperationPreempted Operation execution has been preempted by a more recent operation.",
+      },
+      {
+        ref: "MicrosoftDocs/azure-docs#110433",
+        date: "2023-06-03",
+        quote: "(Conflict) Run command extension execution is in progress. Please wait for completion before invoking a run command.",
+      },
+      {
+        ref: "Azure/azure-linux-extensions#750",
+        date: "2019-02-21",
+        quote:
+          "Long running operation failed with status 'Canceled'. Additional Info:'The operation has been preempted by a more recent operation.'",
+      },
     ],
     coveredBy: ["tests/components/InVmCheck.test.ts", "tests/index.test.ts", "tests/scale.test.ts"],
     checked: CHECKED,
@@ -49,11 +73,18 @@ export const DEPLOY_CONFORMANCE: readonly ConformanceEntry[] = [
     service: "compute",
     behaviour:
       "A managed run command executes when it is created. Sending the same CreateOrUpdate again need not execute it again, and on Linux deleting it and creating it again under the same name does not either (a bug Microsoft has scheduled a fix for). azure-native keeps a failed run command in state, so the next up would send that identical request.",
-    variants: ["Linux: an identical request, or delete and re-create under the same name, is not executed", "Windows: a repeated run command by the same name runs (per the reviewer of azure-compute-docs#178)"],
+    variants: [
+      "Linux: an identical request, or delete and re-create under the same name, is not executed",
+      "Windows: a repeated run command by the same name runs (per the reviewer of azure-compute-docs#178)",
+    ],
     consequence:
       "The run command's name carries a fingerprint of the probe script, its arguments (vault URI, secret name, storage account) and the seat's grants (ids, roles, principal), so any change creates a new run command, which Azure executes; an unchanged lab sends nothing.",
     sources: [
-      { ref: "Azure/azure-sdk-for-net#47307", date: "2024-11-24", quote: "running CreateOrUpdateAsync again does not re-execute the command" },
+      {
+        ref: "Azure/azure-sdk-for-net#47307",
+        date: "2024-11-24",
+        quote: "running CreateOrUpdateAsync again does not re-execute the command",
+      },
       {
         ref: "MicrosoftDocs/azure-compute-docs#178",
         date: "2025-03-20",
@@ -91,7 +122,7 @@ export const DEPLOY_CONFORMANCE: readonly ConformanceEntry[] = [
       {
         ref: "pulumi/pulumi-azure-native:provider/pkg/resources/customresources/custom_keyvault.go@006a62afe453b416e5d5c98d2d91c4c7281f52f9",
         date: "2021",
-        quote: "DELETE is implemented via the KeyVault \"data plane\" API, because it isn't available via ARM.",
+        quote: 'DELETE is implemented via the KeyVault "data plane" API, because it isn\'t available via ARM.',
       },
     ],
     coveredBy: ["tests/components/SecretVault.test.ts"],
@@ -101,18 +132,33 @@ export const DEPLOY_CONFORMANCE: readonly ConformanceEntry[] = [
     id: "role-assignment-principal-type",
     service: "authorization",
     behaviour:
-      "A role assignment's principalType must match the principal. Omitted, the azure-native SDK sends \"User\". Wrong, ARM refuses with UnmatchedPrincipalType. Without a type ARM looks the principal up in the directory, and a principal created moments ago (a new VM identity) is not found yet: PrincipalNotFound, whose message says to set principalType.",
+      'A role assignment\'s principalType must match the principal. Omitted, the azure-native SDK sends "User". Wrong, ARM refuses with UnmatchedPrincipalType. Without a type ARM looks the principal up in the directory, and a principal created moments ago (a new VM identity) is not found yet: PrincipalNotFound, whose message says to set principalType.',
     variants: ["UnmatchedPrincipalType (wrong type)", "PrincipalNotFound (a new principal before replication, no type given)"],
     consequence:
       "Every assignment names its type: ServicePrincipal for seat identities, Group for lab users, and config operatorPrincipalType for the deploying principal and operators (VM Administrator Login on Windows seats, Secrets Officer in the RBAC model).",
     sources: [
-      { ref: "https://www.npmjs.com/package/@pulumi/azure-native/v/3.28.0", date: "2026", quote: "authorization/roleAssignment.js: resourceInputs[\"principalType\"] = (args?.principalType) ?? \"User\"" },
-      { ref: "Azure/modern-web-app-pattern-dotnet#129", date: "2023-04-18", quote: "\"code\": \"UnmatchedPrincipalType\", \"message\": \"The PrincipalId '...' has type 'ServicePrincipal' , which is different from specified PrinciaplType 'User'.\"" },
-      { ref: "Azure/azure-dev#5814", date: "2025-09-29", quote: "UnmatchedPrincipalType: The PrincipalId '[MYPRINCIPALID]' has type 'Group' , which is different from specified PrinciaplType 'User'." },
+      {
+        ref: "https://www.npmjs.com/package/@pulumi/azure-native/v/3.28.0",
+        date: "2026",
+        quote: 'authorization/roleAssignment.js: resourceInputs["principalType"] = (args?.principalType) ?? "User"',
+      },
+      {
+        ref: "Azure/modern-web-app-pattern-dotnet#129",
+        date: "2023-04-18",
+        quote:
+          '"code": "UnmatchedPrincipalType", "message": "The PrincipalId \'...\' has type \'ServicePrincipal\' , which is different from specified PrinciaplType \'User\'."',
+      },
+      {
+        ref: "Azure/azure-dev#5814",
+        date: "2025-09-29",
+        quote:
+          "UnmatchedPrincipalType: The PrincipalId '[MYPRINCIPALID]' has type 'Group' , which is different from specified PrinciaplType 'User'.",
+      },
       {
         ref: "Azure/HubAndSpokeResearchEnclave#50",
         date: "2024-04-18",
-        quote: "If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property",
+        quote:
+          "If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property",
       },
     ],
     coveredBy: ["tests/components/DataScienceVm.test.ts", "tests/components/WindowsSeat.test.ts"],

@@ -16,16 +16,30 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
       {
         ref: "Azure/run-command-handler-linux:internal/exec/exec.go@35f4f741bf3c8f67d6434b597940b8ceb4a3164c",
         date: "2024-04-02",
-        quote: 'command = exec.Command("/bin/bash", "-c", cmd) ... command.Dir = workdir ... commandArgs += " " + value ... err = os.Setenv(name, value)',
+        quote:
+          'command = exec.Command("/bin/bash", "-c", cmd) ... command.Dir = workdir ... commandArgs += " " + value ... err = os.Setenv(name, value)',
       },
       {
         ref: "Azure/run-command-handler-linux:internal/cmds/cmds.go@35f4f741bf3c8f67d6434b597940b8ceb4a3164c",
         date: "2024-04-02",
         quote: 'os.MkdirAll(dir, 0700) ... scriptFilePath = filepath.Join(dir, "script.sh")',
       },
-      { ref: "https://www.gnu.org/software/coreutils/manual/html_node/env-invocation.html", date: "2025", quote: "#!/usr/bin/env -[v]S[option]… [name=value]… command [args]…" },
-      { ref: "https://packages.ubuntu.com/fr/jammy/utils/coreutils", date: "2026", quote: "jammy (22.04LTS) ... coreutils (8.32-4.1ubuntu1.4 et autres)" },
-      { ref: "https://docs.python.org/3/using/cmdline.html#cmdoption-I", date: "2025", quote: "sys.path contains neither the script's directory nor the user's site-packages directory. All PYTHON* environment variables are ignored, too." },
+      {
+        ref: "https://www.gnu.org/software/coreutils/manual/html_node/env-invocation.html",
+        date: "2025",
+        quote: "#!/usr/bin/env -[v]S[option]… [name=value]… command [args]…",
+      },
+      {
+        ref: "https://packages.ubuntu.com/fr/jammy/utils/coreutils",
+        date: "2026",
+        quote: "jammy (22.04LTS) ... coreutils (8.32-4.1ubuntu1.4 et autres)",
+      },
+      {
+        ref: "https://docs.python.org/3/using/cmdline.html#cmdoption-I",
+        date: "2025",
+        quote:
+          "sys.path contains neither the script's directory nor the user's site-packages directory. All PYTHON* environment variables are ignored, too.",
+      },
     ],
     coveredBy: ["tests/lib/probe-isolation.test.ts", "tests/lib/probe.test.ts"],
     checked: CHECKED,
@@ -41,7 +55,8 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
       {
         ref: "https://learn.microsoft.com/powershell/module/az.compute/invoke-azvmruncommand",
         date: "2025",
-        quote: "-CommandId 'RunPowerShellScript' -ScriptPath 'sample.ps1' -Parameter @{param1 = \"var1\"; param2 = \"var2\"} ... Var1 and var2 are defined as parameters in the sample.ps1. Parameter value can be string type only",
+        quote:
+          "-CommandId 'RunPowerShellScript' -ScriptPath 'sample.ps1' -Parameter @{param1 = \"var1\"; param2 = \"var2\"} ... Var1 and var2 are defined as parameters in the sample.ps1. Parameter value can be string type only",
       },
     ],
     coveredBy: ["tests/scripts/verify-windows.test.ts"],
@@ -59,17 +74,20 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
       {
         ref: "Azure/azure-cli:src/azure-cli-core/azure/cli/core/cloud.py@db5e7bc99fdf616cba5396f6787f34a3e0fc6325",
         date: "2025",
-        quote: "storage_endpoint='core.usgovcloudapi.net', keyvault_dns='.vault.usgovcloudapi.net' ... resource_manager='https://management.usgovcloudapi.net/'",
+        quote:
+          "storage_endpoint='core.usgovcloudapi.net', keyvault_dns='.vault.usgovcloudapi.net' ... resource_manager='https://management.usgovcloudapi.net/'",
       },
       {
         ref: "Azure/azure-powershell:src/Accounts/Accounts.Test/EnvironmentCmdletTestsExtension.cs@69f5414577ce05e7dac9ce14291ec347ddc4a6c2",
         date: "2024",
-        quote: 'Name = "AzureUSGovernment", ... ResourceManagerUrl = "https://management.usgovcloudapi.net/", ... StorageEndpointSuffix = "core.usgovcloudapi.net", ... AzureKeyVaultDnsSuffix = "vault.usgovcloudapi.net", ... AzureKeyVaultServiceEndpointResourceId = "https://vault.usgovcloudapi.net"',
+        quote:
+          'Name = "AzureUSGovernment", ... ResourceManagerUrl = "https://management.usgovcloudapi.net/", ... StorageEndpointSuffix = "core.usgovcloudapi.net", ... AzureKeyVaultDnsSuffix = "vault.usgovcloudapi.net", ... AzureKeyVaultServiceEndpointResourceId = "https://vault.usgovcloudapi.net"',
       },
       {
         ref: "Azure/azure-powershell:src/Accounts/Accounts.Test/EnvironmentCmdletTestsExtension.cs@69f5414577ce05e7dac9ce14291ec347ddc4a6c2",
         date: "2024",
-        quote: 'Name = "AzureChinaCloud", ... ResourceManagerUrl = "https://management.chinacloudapi.cn/", ... StorageEndpointSuffix = "core.chinacloudapi.cn", ... AzureKeyVaultDnsSuffix = "vault.azure.cn", ... AzureKeyVaultServiceEndpointResourceId = "https://vault.azure.cn"',
+        quote:
+          'Name = "AzureChinaCloud", ... ResourceManagerUrl = "https://management.chinacloudapi.cn/", ... StorageEndpointSuffix = "core.chinacloudapi.cn", ... AzureKeyVaultDnsSuffix = "vault.azure.cn", ... AzureKeyVaultServiceEndpointResourceId = "https://vault.azure.cn"',
       },
     ],
     coveredBy: ["tests/scripts/vm-probe-hosts.test.ts", "tests/scripts/verify-inputs.test.ts"],

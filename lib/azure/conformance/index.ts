@@ -12,4 +12,13 @@ import { CONFIG_CONFORMANCE } from "./config";
 export type { ConformanceEntry, ConformanceSource } from "./types";
 
 /** Every entry, in the order docs/conformance.md lists them. Each area's file adds its own. */
-export const CONFORMANCE: readonly ConformanceEntry[] = [...TEARDOWN_CONFORMANCE, ...AUTHORIZATION_CONFORMANCE, ...DEPLOY_CONFORMANCE, ...IN_VM_CONFORMANCE, ...KEYVAULT_CONFORMANCE, ...LAB_CONFORMANCE, ...POLICY_GATE_CONFORMANCE, ...CONFIG_CONFORMANCE];
+export const CONFORMANCE: readonly ConformanceEntry[] = [
+  ...TEARDOWN_CONFORMANCE,
+  ...AUTHORIZATION_CONFORMANCE,
+  ...DEPLOY_CONFORMANCE,
+  ...IN_VM_CONFORMANCE,
+  ...KEYVAULT_CONFORMANCE,
+  ...LAB_CONFORMANCE,
+  ...POLICY_GATE_CONFORMANCE,
+  ...CONFIG_CONFORMANCE,
+];

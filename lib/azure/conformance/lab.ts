@@ -13,12 +13,14 @@ export const LAB_CONFORMANCE: readonly ConformanceEntry[] = [
       {
         ref: "hashicorp/terraform-provider-azurerm#20867",
         date: "2023-03-19",
-        quote: "AzureRM Response for https://management.azure.com/subscriptions/... HTTP/2.0 200 OK ... Date: Sun, 19 Mar 2023 08:54:56 GMT",
+        quote:
+          "AzureRM Response for https://management.azure.com/subscriptions/... HTTP/2.0 200 OK ... Date: Sun, 19 Mar 2023 08:54:56 GMT",
       },
       {
         ref: "https://www.rfc-editor.org/rfc/rfc2616#section-14.18",
         date: "1999-06",
-        quote: "Origin servers MUST include a Date header field in all responses, except in these cases: ... 100 (Continue) or 101 ... a server error ... does not have a clock",
+        quote:
+          "Origin servers MUST include a Date header field in all responses, except in these cases: ... 100 (Continue) or 101 ... a server error ... does not have a clock",
       },
       { ref: "https://www.rfc-editor.org/rfc/rfc9110#section-6.6.1", date: "2022-06" },
     ],
