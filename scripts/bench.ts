@@ -1,4 +1,4 @@
-// npm run bench [-- --skip-tests] [--runs N] [--out FILE]
+// npm run bench [-- --skip-tests] [--runs N] [--out FILE] [--max-seats N]
 // Measures, on this machine, in one run: the offline plan at 1, 10, 100, 500 seats and the largest lab the config
 // allows, beside the floor (the same modules loaded, nothing created); the critical path; `npm test`; the in-VM probe
 // and `verify` over 1 and 10 seats against the local Azure twin. Writes docs/benchmarks.md. Not part of `npm test`.
@@ -14,10 +14,11 @@ import type { VerifyOutputs } from "./lib/outputs";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE =
-  "usage: npm run bench -- [--skip-tests] [--runs N] [--out FILE]\n" +
+  "usage: npm run bench -- [--skip-tests] [--runs N] [--out FILE] [--max-seats N]\n" +
   "  --skip-tests  do not time `npm test` (about 2.5 minutes on 2 cores)\n" +
   "  --runs N      measured runs per figure after the warm-up, 5 or more (default 5)\n" +
-  "  --out FILE    where to write the report (default docs/benchmarks.md)";
+  "  --out FILE    where to write the report (default docs/benchmarks.md)\n" +
+  "  --max-seats N plan at most N seats (500 or more; default: the largest lab the config allows)";
 const NOTES = path.join(__dirname, "lib", "bench-notes.md");
 
 interface Child {
@@ -178,6 +179,7 @@ runMain(async () => {
       "skip-tests": { type: "boolean", default: false },
       runs: { type: "string", default: "5" },
       out: { type: "string", default: "docs/benchmarks.md" },
+      "max-seats": { type: "string" },
       help: { type: "boolean", default: false },
     },
     USAGE,
@@ -192,7 +194,10 @@ runMain(async () => {
   const runs = Number(values.runs);
 
   const base = readStackConfig(ROOT, "dev");
-  const largest = largestSeats(base);
+  if (values["max-seats"] !== undefined && (!/^\d+$/.test(values["max-seats"]) || Number(values["max-seats"]) < 500))
+    throw new UsageError(`--max-seats ${JSON.stringify(values["max-seats"])}: expected a whole number of seats, 500 or more`);
+  // The largest lab's plan takes minutes; --max-seats caps it for a quicker run (the report names the cap).
+  const largest = Math.min(largestSeats(base), values["max-seats"] !== undefined ? Number(values["max-seats"]) : Infinity);
   const counts = [...new Set([1, 10, 100, 500, largest])].sort((a, b) => a - b);
   process.stderr.write(`bench: ${runs} runs per figure; seats ${counts.join(", ")} (largest the config allows: ${largest})\n`);
 
