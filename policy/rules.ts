@@ -4,6 +4,7 @@
 // lifecycle, settings and advisory. Allow-lists live in allow-list.ts, the policy's own limits in baseline.ts.
 import { evaluate as evaluateWith, PolicyContext, PolicyResourceView, Rule, Violation } from "./engine";
 import { advisoryRules } from "./families/advisory";
+import { credentialSinkRules } from "./families/credential-sinks";
 import { credentialRules } from "./families/credentials";
 import { grantRules } from "./families/grants";
 import { ingressRules } from "./families/ingress";
@@ -18,6 +19,7 @@ export const rules: readonly Rule[] = [
   ...inventoryRules,
   ...shapeRules,
   ...credentialRules,
+  ...credentialSinkRules,
   ...lifecycleRules,
   ...settingRules,
   ...advisoryRules,
