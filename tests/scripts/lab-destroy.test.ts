@@ -3,6 +3,7 @@
 // lab:ephemeral, lab:expiresAt, lab:destroying) decides nothing; a vault is purged only when Azure's deleted-vault record
 // puts it in the resource group the stack's STATE records and the state recorded its name; a lasting stack is destroyed
 // only with --even-if-lasting NAME. list and destroy agree on what is lasting.
+// Conformance entry covered here: kv-deleted-vault-original-id (a deleted vault is purged only by its original id).
 import { LabRefusal } from "../../scripts/lib/lab-ops";
 import { deployed, FakeStack, OTHER_SUB, rgId, SUB, useHarness, WRITES } from "./lab-harness";
 

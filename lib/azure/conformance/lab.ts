@@ -27,4 +27,21 @@ export const LAB_CONFORMANCE: readonly ConformanceEntry[] = [
     coveredBy: ["tests/scripts/lab-azure.test.ts", "tests/scripts/lab.test.ts"],
     checked: "2026-11-23",
   },
+  {
+    id: "kv-deleted-vault-original-id",
+    service: "keyvault",
+    behaviour:
+      "Listing or getting a soft-deleted vault (Vaults_ListDeleted / Vaults_GetDeleted) answers DeletedVaultProperties, whose read-only vaultId is the resource id of the original vault (its subscription, resource group and name), with its location and tags.",
+    consequence:
+      "The lab CLI purges a soft-deleted vault only when that vaultId lies in the stack's own resource group, taken from the stack's state, and the state recorded the vault's name; never from outputs or tags alone.",
+    sources: [
+      {
+        ref: "@azure/arm-keyvault 5.0.0 dist/browser/models/models.d.ts (DeletedVaultProperties, generated from the Microsoft.KeyVault REST spec)",
+        date: "2026",
+        quote: "/** The resource id of the original vault. */ readonly vaultId?: string;",
+      },
+    ],
+    coveredBy: ["tests/scripts/lab-destroy.test.ts"],
+    checked: "2026-11-23",
+  },
 ];
