@@ -11,6 +11,7 @@ import { parseFlags, runMain, UsageError } from "./lib/cli";
 import { BenchResults, evaluateTargets, largestSeats, Measured, parseRss, renderMarkdown, Sample, seatsOverrides } from "./lib/bench";
 import { readStackConfig } from "./lib/stack-config";
 import type { VerifyOutputs } from "./lib/outputs";
+import { twinOutputs } from "../twin/outputs";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE =
@@ -111,18 +112,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
       }
     };
     const outputsFile = path.join(twin.dir, "outputs.json");
-    fs.writeFileSync(
-      outputsFile,
-      JSON.stringify({
-        resourceGroupName: twin.resourceGroup,
-        vaultUri: twin.vaultUrl,
-        vaultName: twin.vaultName,
-        secretName: SECRET,
-        storageAccountId: twin.storageAccountId,
-        blobEndpoint: twin.blobEndpoint,
-        seatVms: seats.map((s, i) => ({ seat: i + 1, vmName: s.vmName!, vmId: twin.vmId(s.vmName!), vaultUri: twin.vaultUrl })),
-      } satisfies VerifyOutputs),
-    );
+    fs.writeFileSync(outputsFile, JSON.stringify(twinOutputs(twin, seats, SECRET, { seatVaultUri: true }) satisfies VerifyOutputs));
     const agent = new https.Agent({ ca: twin.certs.ca });
     const deps = {
       credential: new TwinCredential(operator),

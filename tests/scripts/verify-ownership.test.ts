@@ -2,14 +2,14 @@
 // (Vaults_Get and VirtualMachines_Get on the twin, in Azure's shape). Each refusal: exit 1, the mismatch named, no
 // secret written (no ARM PUT, no new version), no run command sent. Also: a check passes only when ok and status agree.
 import * as fs from "fs";
-import * as https from "https";
 import * as path from "path";
 import { PROBE_CHECKS } from "../../lib/probe";
 import { reportError } from "../../scripts/lib/cli";
 import { renderTable, VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
-import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 import { AzureTwin, Identity } from "../../twin/twin";
+import { operatorDeps } from "../twin/fixture";
+import { twinOutputs } from "../../twin/outputs";
 
 const SECRET = "SQLPasswd";
 let twin: AzureTwin;
@@ -24,29 +24,11 @@ beforeAll(() => {
     twin,
     id: { seat1, seat2, operator },
   } = lab);
-  const agent = new https.Agent({ ca: twin.certs.ca });
-  deps = {
-    credential: new TwinCredential(operator),
-    armEndpoint: twin.armUrl,
-    additionalPolicies: [
-      { position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
-    ],
-    pollIntervalMs: 200,
-    progressEveryMs: 60000,
-  };
+  deps = operatorDeps(operator, [twin]);
 });
 
 function outputs(over: Record<string, unknown> = {}) {
-  return {
-    resourceGroupName: twin.resourceGroup,
-    vaultUri: twin.vaultUrl,
-    vaultName: twin.vaultName,
-    secretName: SECRET,
-    storageAccountId: twin.storageAccountId,
-    blobEndpoint: twin.blobEndpoint,
-    seatVms: [seat1, seat2].map((s, i) => ({ seat: i + 1, vmName: s.vmName, vmId: twin.vmId(s.vmName!) })),
-    ...over,
-  };
+  return { ...twinOutputs(twin, [seat1, seat2], SECRET), ...over };
 }
 
 function grant() {

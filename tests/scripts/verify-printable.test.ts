@@ -4,12 +4,12 @@
 // the probe's own JSON line is checked to carry them).
 import * as fs from "fs";
 import type { VerifyOutputs } from "../../scripts/lib/outputs";
-import * as https from "https";
 import * as path from "path";
 import { VerifyDeps, verifyCli } from "../../scripts/lib/verify";
-import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 import { AzureTwin, Identity } from "../../twin/twin";
+import { operatorDeps } from "../twin/fixture";
+import { twinOutputs } from "../../twin/outputs";
 
 const SECRET = "SQLPasswd";
 const HOSTILE_CODE = "Bad\u001b[2J\u001b]0;owned\u0007\u009b31mRequest\u202e";
@@ -27,29 +27,9 @@ beforeAll(() => {
     twin,
     id: { seat1, operator },
   } = lab);
-  const agent = new https.Agent({ ca: twin.certs.ca });
-  deps = {
-    credential: new TwinCredential(operator),
-    armEndpoint: twin.armUrl,
-    additionalPolicies: [
-      { position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
-    ],
-    pollIntervalMs: 200,
-    progressEveryMs: 60000,
-  };
+  deps = operatorDeps(operator, [twin]);
   outputsFile = path.join(twin.dir, "outputs-printable.json");
-  fs.writeFileSync(
-    outputsFile,
-    JSON.stringify({
-      resourceGroupName: twin.resourceGroup,
-      vaultUri: twin.vaultUrl,
-      vaultName: twin.vaultName,
-      secretName: SECRET,
-      storageAccountId: twin.storageAccountId,
-      blobEndpoint: twin.blobEndpoint,
-      seatVms: [{ seat: 1, vmName: seat1.vmName!, vmId: twin.vmId(seat1.vmName!) }],
-    } satisfies VerifyOutputs),
-  );
+  fs.writeFileSync(outputsFile, JSON.stringify(twinOutputs(twin, [seat1], SECRET) satisfies VerifyOutputs));
 });
 
 function arrange() {

@@ -2,12 +2,11 @@
 // read back in its own vault. Two twins: A is the lab (ARM, VMs, vault A), B only lends its vault as the second vault;
 // A's ARM knows B's vault, so the canary reaches both through the control plane.
 import * as fs from "fs";
-import * as https from "https";
 import * as path from "path";
 import { parseOutputs } from "../../scripts/lib/outputs";
 import { VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
-import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
+import { operatorDeps } from "../twin/fixture";
 
 const SECRET = "SQLPasswd";
 const labTwin = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
@@ -20,16 +19,7 @@ beforeAll(() => {
   // The probe runs inside twin A's run command and trusts twin A's CA file: add twin B's CA to it.
   fs.appendFileSync(a.certs.caFile, b.certs.ca);
   a.linkVault(b);
-  const agent = new https.Agent({ ca: [a.certs.ca, b.certs.ca] });
-  deps = {
-    credential: new TwinCredential(id.operator),
-    armEndpoint: a.armUrl,
-    additionalPolicies: [
-      { position: "perCall", policy: { name: "trust-twin-cas", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
-    ],
-    pollIntervalMs: 200,
-    progressEveryMs: 60000,
-  };
+  deps = operatorDeps(id.operator, [a, b]);
 });
 
 /** Seat 1 in vault A, seat 2 in vault B, with exactly the lab's grants in each: a seat has a policy only in its own vault. */

@@ -4,14 +4,13 @@
 // Azure's ForbiddenByFirewall, so verify passes only by seeding through ARM (kv-control-plane-secret-put-outside-firewall).
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as https from "https";
 import * as path from "path";
 import { parseOutputs, readStackOutputs } from "../../scripts/lib/outputs";
 import { UsageError } from "../../scripts/lib/cli";
 import { seatVaultName, setReadback, VERIFY_CHECKS, VerifyDeps, verifyCli, VerifyReport } from "../../scripts/lib/verify";
-import { TwinCredential } from "../../twin/credential";
 import { TWIN_ENDPOINTS, useTwin } from "../twin/fixture";
 import { AzureTwin, Identity } from "../../twin/twin";
+import { operatorDeps } from "../twin/fixture";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "SQLPasswd";
@@ -30,16 +29,7 @@ beforeAll(() => {
   } = lab);
   outputsFile = path.join(twin.dir, "outputs.json");
   fs.writeFileSync(outputsFile, JSON.stringify(outputs()));
-  const agent = new https.Agent({ ca: twin.certs.ca });
-  deps = {
-    credential: new TwinCredential(operator),
-    armEndpoint: twin.armUrl,
-    additionalPolicies: [
-      { position: "perCall", policy: { name: "trust-twin-ca", sendRequest: (req, next) => ((req.agent = agent), next(req)) } },
-    ],
-    pollIntervalMs: 200,
-    progressEveryMs: 500,
-  };
+  deps = operatorDeps(operator, [twin], 500);
 });
 /** What `pulumi stack output --json` prints for a two-seat lab deployed on the twin. */
 function outputs() {
