@@ -7,14 +7,8 @@ import { rules } from "../../policy/rules";
 import type { Case } from "./case";
 import { addAfter, b64, custom, field, FOLDS, FAKE_PASSWORD, replaceRole, set, T } from "./mutation-helpers";
 import type { Mutation } from "./mutate";
+import { WIN } from "./mutation-helpers";
 
-const WIN = {
-  os: "windows",
-  sshPublicKey: "",
-  vaultAccessModel: "rbac",
-  bastion: "true",
-  labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
-};
 const LAB_USERS = { labUsersGroupObjectId: "0a0b0c0d-1111-2222-3333-444455556666" };
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
 

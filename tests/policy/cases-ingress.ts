@@ -1,15 +1,9 @@
 // Regressions of inventory 2: every way in that the lab's config does not name.
 import type { Case } from "./case";
 import { addAfter, custom, field, nsgRule, set, SUB, T, vaultProps } from "./mutation-helpers";
+import { WIN } from "./mutation-helpers";
 
 const SSH_CIDR = { allowedSshCidrs: '["203.0.113.0/24"]' };
-const WIN = {
-  os: "windows",
-  sshPublicKey: "",
-  vaultAccessModel: "rbac",
-  bastion: "true",
-  labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
-};
 const SPLIT_WORLD = ["0.0.0.0/1", "128.0.0.0/1"];
 const storageNet = (fn: (n: any) => any) => field(T.account, undefined, "networkRuleSet", fn);
 

@@ -4,14 +4,7 @@ import { MOCK_CLIENT } from "../../scripts/lib/mocks";
 import type { Case } from "./case";
 import { addAfter, b64, custom, FAKE_ACCOUNT_KEY, FAKE_PASSWORD, field, osProfile, set, SUB, T, vaultProps } from "./mutation-helpers";
 import type { Mutation } from "./mutate";
-
-const WIN = {
-  os: "windows",
-  sshPublicKey: "",
-  vaultAccessModel: "rbac",
-  bastion: "true",
-  labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
-};
+import { WIN } from "./mutation-helpers";
 
 /** A run command on seat 1 beside the lab's check. */
 const runCommand = (props: Record<string, unknown>): Mutation =>

@@ -2,14 +2,8 @@
 // ingress-vm-nics, ingress-lab-subnet-nsg) and string booleans: each sets a property on a type the lab allows.
 import type { Case } from "./case";
 import { b64, field, FOLDS, set, SUB, T } from "./mutation-helpers";
+import { WIN } from "./mutation-helpers";
 
-const WIN = {
-  os: "windows",
-  sshPublicKey: "",
-  vaultAccessModel: "rbac",
-  bastion: "true",
-  labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
-};
 const OTHER_RG = `${SUB}/resourceGroups/other-rg/providers`;
 const OUTSIDE_SUBNET = `${OTHER_RG}/Microsoft.Network/virtualNetworks/other-vnet/subnets/default`;
 const OUTSIDE_NIC = `${OTHER_RG}/Microsoft.Network/networkInterfaces/other-nic`;

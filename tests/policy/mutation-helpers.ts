@@ -135,3 +135,12 @@ export const nsgRule = (rule: Record<string, unknown>): Mutation => ({
 
 export const osProfile = (fn: (o: any) => any) => field(T.vm, "seat1-vm", "osProfile", fn);
 export const b64 = (text: string) => Buffer.from(text).toString("base64");
+
+/** The win-rbac stack's shape as config on top of dev: Windows seats, the RBAC vault, Bastion and lab users. */
+export const WIN = {
+  os: "windows",
+  sshPublicKey: "",
+  vaultAccessModel: "rbac",
+  bastion: "true",
+  labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
+};
