@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
   testTimeout: 60000,
+  // The Pulumi SDK's eager TypeScript and Arborist loads, deferred as in plain node (scripts/lazy-sdk-deps.js).
+  resolver: "<rootDir>/tests/jest/resolver.js",
 };

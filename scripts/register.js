@@ -4,6 +4,8 @@
 const fs = require("fs");
 const { transformSync } = require("@swc/core");
 
+require("./lazy-sdk-deps").deferForNode();
+
 const options = {
   jsc: { parser: { syntax: "typescript" }, target: "es2022" },
   module: { type: "commonjs" },
