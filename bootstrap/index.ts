@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as azuread from "@pulumi/azuread";
-import { LAB_CUSTOM_ROLES, type LabCustomRole } from "../lib/azure";
+import { LAB_CUSTOM_ROLES, type LabCustomRole, roleDefinitionId as roleIdOf, subscriptionScope } from "../lib/azure";
 import {
   assignmentConditionText,
   CI_CUSTOM_ROLES,
@@ -21,8 +21,7 @@ import {
   type CiIdentity,
   grantRoleGuid,
 } from "../lib/ci-identities";
-import { customRoleGuid, roleAssignmentGuid, subscriptionScope } from "../lib/naming";
-import { roleDefinitionId as roleIdOf } from "../lib/role-ids";
+import { customRoleGuid, roleAssignmentGuid } from "../lib/naming";
 import { BOOTSTRAP_PROJECT, ciSubjects, GITHUB_OIDC, readBootstrapConfig } from "./lib";
 
 const cfg = readBootstrapConfig(pulumi.runtime.allConfig());

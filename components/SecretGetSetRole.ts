@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CustomRoleSource, LAB_CUSTOM_ROLES } from "../lib/azure";
-import { customRoleGuid, subscriptionScope } from "../lib/naming";
+import { CustomRoleSource, LAB_CUSTOM_ROLES, subscriptionScope } from "../lib/azure";
+import { customRoleGuid } from "../lib/naming";
 import { labCustomRole } from "./lab-custom-role";
 import { roleIdIn } from "./role-assignment";
 

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { roleAssignmentGuid } from "../lib/naming";
-import { roleDefinitionId } from "../lib/role-ids";
+import { roleDefinitionId } from "../lib/azure";
 
 /** Entra object types a role assignment may name. Azure refuses an assignment whose type does not match the principal. */
 export type PrincipalType = "User" | "ServicePrincipal" | "Group";
 
-/** A role's full id in `subscriptionId`, from its GUID (lib/role-ids.ts). */
+/** A role's full id in `subscriptionId`, from its GUID (lib/azure/ids.ts). */
 export function roleIdIn(subscriptionId: pulumi.Input<string>, roleGuid: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.all([subscriptionId, roleGuid]).apply(([sub, guid]) => roleDefinitionId(sub, guid));
 }

@@ -26,7 +26,7 @@ export function roleAssignmentGuid(scope: string, principalId: string, roleDefin
 }
 
 /**
- * The GUID of one of the lab's custom roles (lib/azure.ts LAB_CUSTOM_ROLES) at a scope: the subscription
+ * The GUID of one of the lab's custom roles (lib/azure/roles.ts LAB_CUSTOM_ROLES) at a scope: the subscription
  * (`/subscriptions/<id>`, made by bootstrap/) or a lab's resource group. bootstrap/ and the lab compute the same GUID,
  * so a lab references the subscription's role without looking it up.
  */
@@ -34,7 +34,5 @@ export function customRoleGuid(scope: string, seed: string): string {
   return deterministicGuid(scope.toLowerCase(), seed);
 }
 
-/** `/subscriptions/<sub>`: the scope of the bootstrap's subscription-wide custom roles. */
-export function subscriptionScope(subscriptionId: string): string {
-  return `/subscriptions/${subscriptionId}`;
-}
+// An ARM id of a scope (subscriptionScope, resourceGroupId) is built in lib/azure/ids.ts.
+export { subscriptionScope } from "./azure/ids";

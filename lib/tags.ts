@@ -2,6 +2,7 @@
 // Legacy registerStackTransformation on purpose: the new-style registerResourceTransform needs the engine's transform
 // support, which the SDK's mock monitor lacks (supportsTransforms=false), so the offline plan and tests could not see it.
 import * as pulumi from "@pulumi/pulumi";
+import { TYPE } from "./azure/tokens";
 
 /**
  * azure-native resource types whose arguments accept `tags`. Not AccessPolicy, Subnet, RoleAssignment or
@@ -9,20 +10,20 @@ import * as pulumi from "@pulumi/pulumi";
  * for every type the program registers, so a new resource type cannot slip by untagged.
  */
 export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
-  "azure-native:resources:ResourceGroup",
-  "azure-native:network:NetworkSecurityGroup",
-  "azure-native:network:PublicIPAddress",
-  "azure-native:network:NatGateway",
-  "azure-native:network:VirtualNetwork",
-  "azure-native:network:NetworkInterface",
-  "azure-native:network:BastionHost",
-  "azure-native:compute:VirtualMachine",
-  "azure-native:compute:VirtualMachineExtension",
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
-  "azure-native:devtestlab:GlobalSchedule",
-  "azure-native:keyvault:Vault",
-  "azure-native:keyvault:Secret",
-  "azure-native:storage:StorageAccount",
+  TYPE.resourceGroup,
+  TYPE.nsg,
+  TYPE.publicIp,
+  TYPE.nat,
+  TYPE.vnet,
+  TYPE.nic,
+  TYPE.bastion,
+  TYPE.vm,
+  TYPE.extension,
+  TYPE.runCommandByVm,
+  TYPE.schedule,
+  TYPE.vault,
+  TYPE.secret,
+  TYPE.storage,
 ]);
 
 /** The props with `tags` merged in (lab tags win), or undefined when the type takes no tags. */

@@ -1,5 +1,5 @@
 import { describeValue, fingerprint, sha256Hex } from "../../lib/fingerprint";
-import { roleDefinitionId } from "../../lib/role-ids";
+import { roleDefinitionId } from "../../lib/azure";
 
 describe("fingerprints", () => {
   it("are SHA-256 (FIPS 180-2's 'abc' vector), 8 hex digits in short form, never the value", () => {

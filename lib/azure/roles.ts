@@ -1,4 +1,5 @@
-// Azure facts the lab depends on: role ids, permission sets, limits and the image. One place, cited.
+// The built-in roles the lab assigns or knows, the permissions it grants, and its two custom roles.
+// policy/baseline.ts keeps the gate's own copy; tests/policy/baseline.test.ts holds these to it.
 
 /** Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles). */
 export const BUILTIN_ROLES = {
@@ -47,9 +48,6 @@ export const KEY_VAULT_ROLE_DATA_ACTIONS: Readonly<Record<string, { readonly nam
   [BUILTIN_ROLES.keyVaultAdministrator]: { name: "Key Vault Administrator", dataActions: ["Microsoft.KeyVault/vaults/*"] },
 };
 
-/** Key Vault permission model: access policies (the seeds') or Azure RBAC (Microsoft's recommendation). */
-export type VaultAccessModel = "accessPolicy" | "rbac";
-
 /** The one ARM action a seat needs for the seed's step 4. */
 export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listkeys/action";
 
@@ -62,78 +60,8 @@ export const SEAT_SECRET_PERMISSIONS = ["get", "set"] as const;
 /** The operator seeds the canary, reads back what a VM wrote, and cleans up. No purge, no keys, no certificates. */
 export const OPERATOR_SECRET_PERMISSIONS = ["get", "list", "set", "delete", "recover"] as const;
 
-export const LIMITS = {
-  /** https://learn.microsoft.com/azure/key-vault/general/service-limits: access policies per vault. */
-  accessPoliciesPerVault: 1024,
-  /** https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits: assignments per subscription. */
-  roleAssignmentsPerSubscription: 4000,
-  /** Vault names: 3-24 characters, alphanumerics and hyphens, start with a letter. */
-  vaultNameLength: 24,
-  /** Storage account names: 3-24 lowercase letters and digits. */
-  storageNameLength: 24,
-  /** Addresses Azure keeps in every subnet (network, broadcast, gateway, two DNS). */
-  reservedAddressesPerSubnet: 5,
-  /** Smallest subnet Azure allows. */
-  smallestSubnetPrefix: 29,
-  /** Largest managed OS disk, GiB. */
-  maxOsDiskGb: 4095,
-  /** Key Vault secret names: 1-127 characters, letters, digits and hyphens. */
-  secretNameLength: 127,
-  /** Windows computer names (NetBIOS): at most 15 characters. */
-  windowsComputerNameLength: 15,
-  /** Windows admin user names: at most 20 characters. */
-  windowsAdminUsernameLength: 20,
-  /** AzureBastionSubnet must be /26 or larger (https://learn.microsoft.com/azure/bastion/configuration-settings#subnet). */
-  bastionSubnetPrefix: 26,
-} as const;
-
-/**
- * The DSVM marketplace image. No `plan` block: microsoft-dsvm images are first-party and free, so
- * `az vm image show --urn microsoft-dsvm:ubuntu-2204:2204-gen2:latest` reports `plan: null`, and Microsoft's own
- * quickstart (azure-quickstart-templates, vm-ubuntu-DSVM-GPU-or-CPU) deploys it without one. Adding a plan for an
- * image that has none fails the deployment, so none is sent.
- */
-export const DSVM_IMAGE = { publisher: "microsoft-dsvm", offer: "ubuntu-2204", sku: "2204-gen2", version: "latest" } as const;
-
-/**
- * The Windows DSVM image. No `plan` block either: dsvm-win-2022 is first-party and free like the Ubuntu image, and
- * the public deployments of it we found (Azure Verified Modules' virtual-machine Bicep, Terraform
- * azurerm_windows_virtual_machine examples) send `microsoft-dsvm:dsvm-win-2022:winserver-2022` without one; a
- * Terraform example that had a plan block carried it commented out. Check with
- * `az vm image show --urn microsoft-dsvm:dsvm-win-2022:winserver-2022:latest` (`plan: null`) before a first deploy.
- */
-export const DSVM_WINDOWS_IMAGE = {
-  publisher: "microsoft-dsvm",
-  offer: "dsvm-win-2022",
-  sku: "winserver-2022",
-  version: "latest",
-} as const;
-
-/** The image a seat runs, by config `os`. */
-export type SeatOs = "ubuntu" | "windows";
-
-/**
- * Entra ID sign-in over SSH (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-linux).
- * 1.0 is the current major version; autoUpgradeMinorVersion keeps it patched.
- */
-export const AAD_SSH_LOGIN_EXTENSION = {
-  publisher: "Microsoft.Azure.ActiveDirectory",
-  type: "AADSSHLoginForLinux",
-  typeHandlerVersion: "1.0",
-} as const;
-
-/**
- * Entra ID sign-in over RDP (https://learn.microsoft.com/entra/identity/devices/howto-vm-sign-in-azure-ad-windows):
- * the VM joins Entra ID and "Virtual Machine User Login" admits the lab users. 2.0 is the current major version.
- */
-export const AAD_WINDOWS_LOGIN_EXTENSION = {
-  publisher: "Microsoft.Azure.ActiveDirectory",
-  type: "AADLoginForWindows",
-  typeHandlerVersion: "2.0",
-} as const;
-
-/** The DSVM image's own OS disk, GiB: a smaller osDisk.diskSizeGB is refused by Azure. */
-export const DSVM_IMAGE_DISK_GB = 150;
+/** Key Vault permission model: access policies (the seeds') or Azure RBAC (Microsoft's recommendation). */
+export type VaultAccessModel = "accessPolicy" | "rbac";
 
 /**
  * The lab's two custom roles. Where they live is config `customRoleSource`: `subscription` (default) means bootstrap/

@@ -1,0 +1,26 @@
+// Azure's limits and naming rules the lab sizes and validates against.
+
+export const LIMITS = {
+  /** https://learn.microsoft.com/azure/key-vault/general/service-limits: access policies per vault. */
+  accessPoliciesPerVault: 1024,
+  /** https://learn.microsoft.com/azure/role-based-access-control/troubleshoot-limits: assignments per subscription. */
+  roleAssignmentsPerSubscription: 4000,
+  /** Vault names: 3-24 characters, alphanumerics and hyphens, start with a letter. */
+  vaultNameLength: 24,
+  /** Storage account names: 3-24 lowercase letters and digits. */
+  storageNameLength: 24,
+  /** Addresses Azure keeps in every subnet (network, broadcast, gateway, two DNS). */
+  reservedAddressesPerSubnet: 5,
+  /** Smallest subnet Azure allows. */
+  smallestSubnetPrefix: 29,
+  /** Largest managed OS disk, GiB. */
+  maxOsDiskGb: 4095,
+  /** Key Vault secret names: 1-127 characters, letters, digits and hyphens. */
+  secretNameLength: 127,
+  /** Windows computer names (NetBIOS): at most 15 characters. */
+  windowsComputerNameLength: 15,
+  /** Windows admin user names: at most 20 characters. */
+  windowsAdminUsernameLength: 20,
+  /** AzureBastionSubnet must be /26 or larger (https://learn.microsoft.com/azure/bastion/configuration-settings#subnet). */
+  bastionSubnetPrefix: 26,
+} as const;
