@@ -1,32 +1,16 @@
 // Queries over the stack's resource graph: type tokens, Azure names, who a principal is, what a role allows, where a
 // scope points. Principal ids are compared case-insensitively: Entra object ids are.
-import { customRoleGuid, subscriptionScope } from "../lib/naming";
+// Tokens and id parsers only: the roles the gate judges by are its own (./baseline), never lib/azure/roles.ts.
+import { isSubscriptionScope, parseResourceIdOf, parseRoleDefinitionId, resourceGroupOfId, subscriptionScope } from "../lib/azure/ids";
+import { ARM_TYPE, RANDOM_TYPE, TYPE } from "../lib/azure/tokens";
+import { customRoleGuid } from "../lib/naming";
 import { effectiveSeatsPerVault, shardOfSeat, vaultLogicalName } from "../lib/shards";
 import { array, known, lastSegment, list, PolicyContext, PolicyResourceView } from "./engine";
 import { BASELINE_LAB_ROLES } from "./baseline";
 import { BUILTIN_NAMES } from "./roles";
 
-export const T = {
-  vm: "azure-native:compute:VirtualMachine",
-  runCommandByVm: "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
-  runCommand: "azure-native:compute:VirtualMachineRunCommand",
-  extension: "azure-native:compute:VirtualMachineExtension",
-  vault: "azure-native:keyvault:Vault",
-  accessPolicy: "azure-native:keyvault:AccessPolicy",
-  secret: "azure-native:keyvault:Secret",
-  storage: "azure-native:storage:StorageAccount",
-  roleAssignment: "azure-native:authorization:RoleAssignment",
-  roleDefinition: "azure-native:authorization:RoleDefinition",
-  nsg: "azure-native:network:NetworkSecurityGroup",
-  securityRule: "azure-native:network:SecurityRule",
-  nic: "azure-native:network:NetworkInterface",
-  publicIp: "azure-native:network:PublicIPAddress",
-  nat: "azure-native:network:NatGateway",
-  bastion: "azure-native:network:BastionHost",
-  subnet: "azure-native:network:Subnet",
-  schedule: "azure-native:devtestlab:GlobalSchedule",
-  randomPassword: "random:index/randomPassword:RandomPassword",
-} as const;
+/** The type tokens the gate judges: lib/azure's (each is the provider's own; a type the gate does not know is denied). */
+export const T = { ...TYPE, randomPassword: RANDOM_TYPE.randomPassword } as const;
 
 // Resources by type, once per evaluation: rules ask for the same types per grant, which in a large lab is thousands.
 const typeIndex = new WeakMap<readonly PolicyResourceView[], Map<string, PolicyResourceView[]>>();
@@ -130,8 +114,6 @@ export interface ResolvedRole {
   readonly guid?: string;
 }
 
-const ROLE_DEFINITION_ID = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i;
-
 /** What a role definition id allows: a custom role of this stack, one of the lab's subscription roles, or a built-in. */
 export function roleOf(roleDefinitionId: unknown, holder: PolicyResourceView, resources: readonly PolicyResourceView[]): ResolvedRole {
   const guid = known(roleDefinitionId) ? lastSegment(roleDefinitionId).toLowerCase() : undefined;
@@ -152,7 +134,7 @@ export function roleOf(roleDefinitionId: unknown, holder: PolicyResourceView, re
   if (!guid) return { name: "a role not known before deploy", actions: [], dataActions: [], kind: "unknown" };
   // The lab's roles made once per subscription (customRoleSource subscription): their GUID is derived from the
   // subscription in the id itself, so a role id of another subscription or made up does not match.
-  const sub = ROLE_DEFINITION_ID.exec(String(roleDefinitionId))?.[1];
+  const sub = parseRoleDefinitionId(String(roleDefinitionId))?.subscriptionId;
   if (sub) {
     for (const role of Object.values(BASELINE_LAB_ROLES)) {
       if (customRoleGuid(subscriptionScope(sub), role.seed) === guid)
@@ -178,38 +160,20 @@ export interface ScopeTarget {
   readonly label: string;
 }
 
-const SCOPE_PATTERNS: readonly { readonly kind: ScopeTarget["kind"]; readonly type: string; readonly key: string; readonly re: RegExp }[] =
+/** The scopes that can be one of the lab's resources: by ARM type, the lab's type and the input naming it. */
+const SCOPE_PATTERNS: readonly { readonly kind: ScopeTarget["kind"]; readonly type: string; readonly key: string; readonly arm: string }[] =
   [
-    {
-      kind: "storage",
-      type: T.storage,
-      key: "accountName",
-      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)$/i,
-    },
-    {
-      kind: "vault",
-      type: T.vault,
-      key: "vaultName",
-      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i,
-    },
-    {
-      kind: "secret",
-      type: T.vault,
-      key: "vaultName",
-      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets\/[^/]+$/i,
-    },
-    {
-      kind: "vm",
-      type: T.vm,
-      key: "vmName",
-      re: /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i,
-    },
+    { kind: "storage", type: T.storage, key: "accountName", arm: ARM_TYPE.storage },
+    { kind: "vault", type: T.vault, key: "vaultName", arm: ARM_TYPE.vault },
+    // A secret's scope names its vault first: the target is the vault.
+    { kind: "secret", type: T.vault, key: "vaultName", arm: ARM_TYPE.secret },
+    { kind: "vm", type: T.vm, key: "vmName", arm: ARM_TYPE.vm },
   ];
 
 /** Describes a scope that is none of the lab's resources. */
 export function scopeKind(scope: string): string {
-  if (/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+$/i.test(scope)) return `the resource group ${scope}`;
-  if (/^\/subscriptions\/[^/]+$/i.test(scope)) return `the subscription ${scope}`;
+  if (resourceGroupOfId(scope) !== undefined) return `the resource group ${scope}`;
+  if (isSubscriptionScope(scope)) return `the subscription ${scope}`;
   if (/^\/providers\/Microsoft\.Management\/managementGroups\//i.test(scope) || scope === "/")
     return `the management group or tenant root ${scope}`;
   return `the scope ${scope}`;
@@ -217,7 +181,7 @@ export function scopeKind(scope: string): string {
 
 /** Where a scope points: a storage account, vault, secret or VM of this stack (its own resource group), or elsewhere. */
 export function scopeOf(scope: unknown, holder: PolicyResourceView, resources: readonly PolicyResourceView[]): ScopeTarget {
-  const rgs = byType(resources, "azure-native:resources:ResourceGroup");
+  const rgs = byType(resources, T.resourceGroup);
   const groups = rgs.map((g) => azureName(g, "resourceGroupName").toLowerCase());
   // The lab's resource groups by id when known: a same-named group in another subscription is not the lab's.
   const groupIds = rgs
@@ -226,10 +190,10 @@ export function scopeOf(scope: unknown, holder: PolicyResourceView, resources: r
     .map((id) => id.toLowerCase());
   if (known(scope)) {
     for (const p of SCOPE_PATTERNS) {
-      const m = p.re.exec(scope);
-      if (!m || (groups.length && !groups.includes(m[1].toLowerCase()))) continue;
+      const m = parseResourceIdOf(scope, p.arm);
+      if (!m || (groups.length && !groups.includes(m.resourceGroup.toLowerCase()))) continue;
       if (groupIds.length && !groupIds.some((id) => scope.toLowerCase().startsWith(`${id}/`))) continue;
-      const target = byType(resources, p.type).find((r) => azureName(r, p.key).toLowerCase() === m[2].toLowerCase());
+      const target = byType(resources, p.type).find((r) => azureName(r, p.key).toLowerCase() === m.names[0].toLowerCase());
       if (target)
         return {
           kind: p.kind,

@@ -11,6 +11,7 @@ import {
   VM_SECRET_DATA_ACTIONS,
   VM_SECRET_PERMISSIONS,
 } from "../baseline";
+import { resourceGroupOfId } from "../../lib/azure/ids";
 import { customRoleGuid, deterministicGuid } from "../../lib/naming";
 import { array, Finding, known, list, lower, PolicyContext, PolicyResourceView, Rule, shownList } from "../engine";
 import {
@@ -264,7 +265,7 @@ export const grantRules: readonly Rule[] = [
     source: ["seed step 4", "seed step 2", "MCSB PA-7", "tfsec azure-authorization-limit-role-actions", "Checkov CKV_AZURE_39"],
     fix: "Keep the role's permissions exactly as declared (DECLARED_CUSTOM_ROLES) and its assignableScopes the lab's resource group.",
     check: (resources) => {
-      const groups = byType(resources, "azure-native:resources:ResourceGroup");
+      const groups = byType(resources, T.resourceGroup);
       return byType(resources, T.roleDefinition).flatMap((d): Finding[] => {
         const perms = array(d.inputs.permissions);
         const actions = perms.flatMap((p) => list(p?.actions));
@@ -290,11 +291,7 @@ export const grantRules: readonly Rule[] = [
         // Preview: a scope not known yet is the lab's resource group only if the definition's inputs came from it.
         const isGroup = (s: unknown) =>
           known(s)
-            ? groups.some(
-                (g) =>
-                  /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)$/i.exec(s)?.[1]?.toLowerCase() ===
-                  azureName(g, "resourceGroupName").toLowerCase(),
-              )
+            ? groups.some((g) => resourceGroupOfId(s)?.toLowerCase() === azureName(g, "resourceGroupName").toLowerCase())
             : groups.some((g) => dependsOn(d, g));
         const wide = scopes.filter((s) => !isGroup(s)).map(String);
         if (wide.length) problems.push(`it is assignable at ${wide.map(scopeKind).join(", ")}, not only the lab's resource group`);

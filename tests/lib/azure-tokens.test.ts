@@ -23,6 +23,30 @@ describe("type tokens are the providers' own", () => {
     const file = path.join(pkgDir("@pulumi/azure-native"), "authorization", "getClientConfig.js");
     expect(fs.readFileSync(file, "utf8")).toContain(`"${GET_CLIENT_CONFIG}"`);
   });
+  it("each key names the resource it says (a swap to another real class fails here)", () => {
+    expect(TYPE).toEqual({
+      resourceGroup: "azure-native:resources:ResourceGroup",
+      vm: "azure-native:compute:VirtualMachine",
+      runCommandByVm: "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
+      extension: "azure-native:compute:VirtualMachineExtension",
+      vault: "azure-native:keyvault:Vault",
+      accessPolicy: "azure-native:keyvault:AccessPolicy",
+      secret: "azure-native:keyvault:Secret",
+      key: "azure-native:keyvault:Key",
+      storage: "azure-native:storage:StorageAccount",
+      roleAssignment: "azure-native:authorization:RoleAssignment",
+      roleDefinition: "azure-native:authorization:RoleDefinition",
+      nsg: "azure-native:network:NetworkSecurityGroup",
+      securityRule: "azure-native:network:SecurityRule",
+      nic: "azure-native:network:NetworkInterface",
+      publicIp: "azure-native:network:PublicIPAddress",
+      nat: "azure-native:network:NatGateway",
+      bastion: "azure-native:network:BastionHost",
+      vnet: "azure-native:network:VirtualNetwork",
+      subnet: "azure-native:network:Subnet",
+      schedule: "azure-native:devtestlab:GlobalSchedule",
+    });
+  });
   it("a token one letter off is not any class's (the check can fail)", () => {
     const file = classFile(path.join(pkgDir("@pulumi/azure-native"), "keyvault"), "Vault");
     expect(fs.readFileSync(file, "utf8")).not.toContain(`static __pulumiType = '${TYPE.vault}s';`);
