@@ -2,6 +2,7 @@
 // the vault and VM GETs verify's ownership check reads, and run command (run-command.ts) with its operations.
 // ARM authorizes by the caller's role before it looks the resource up, and the vault firewall never applies here.
 import { createHash, randomBytes } from "crypto";
+import { ARM_TYPE, parseResourceIdOf, resourceId } from "../lib/azure";
 import { ARM } from "./azure-errors";
 import { DEV_KEY } from "./azurite";
 import { answerFault, bearer, Ctx } from "./context";
@@ -79,10 +80,9 @@ export class Arm {
       /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[^/]+)\/listKeys$/i.exec(p);
     if (listKeys && ctx.req.method === "POST") return this.listKeys(ctx, token.oid, listKeys[1]);
 
-    const secretPut =
-      /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets\/([^/]+)$/i.exec(p);
+    const secretPut = parseResourceIdOf(p, ARM_TYPE.secret);
     if (secretPut && ctx.req.method === "PUT")
-      return this.secretPut(ctx, token.oid, secretPut[1], decodeURIComponent(secretPut[2]), decodeURIComponent(secretPut[3]));
+      return this.secretPut(ctx, token.oid, secretPut.resourceGroup, ...(secretPut.names.map(decodeURIComponent) as [string, string]));
 
     const runCommand =
       /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)\/runCommand$/i.exec(p);
@@ -91,11 +91,12 @@ export class Arm {
     const op = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Compute\/locations\/[^/]+\/operations\/([^/]+)$/i.exec(p);
     if (op && ctx.req.method === "GET") return this.runCommand.operation(ctx, op[1]);
 
-    const vaultGet = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i.exec(p);
+    const vaultGet = parseResourceIdOf(p, ARM_TYPE.vault);
     if (vaultGet && ctx.req.method === "GET")
-      return this.vaultGet(ctx, token.oid, vaultGet[1], vaultGet[2], decodeURIComponent(vaultGet[3]));
-    const vmGet = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i.exec(p);
-    if (vmGet && ctx.req.method === "GET") return this.vmGet(ctx, token.oid, vmGet[1], vmGet[2], decodeURIComponent(vmGet[3]));
+      return this.vaultGet(ctx, token.oid, vaultGet.subscriptionId, vaultGet.resourceGroup, decodeURIComponent(vaultGet.names[0]));
+    const vmGet = parseResourceIdOf(p, ARM_TYPE.vm);
+    if (vmGet && ctx.req.method === "GET")
+      return this.vmGet(ctx, token.oid, vmGet.subscriptionId, vmGet.resourceGroup, decodeURIComponent(vmGet.names[0]));
     ctx.reply(404, { error: { code: "InvalidResourceType", message: `The resource type could not be found for ${ctx.req.method} ${p}.` } });
   }
 
@@ -126,7 +127,7 @@ export class Arm {
    */
   private vaultGet(ctx: Ctx, oid: string, sub: string, group: string, vaultName: string): void {
     if (answerFault(ctx, this.faults, "vaultGet")) return;
-    const scope = `/subscriptions/${sub}/resourceGroups/${group}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
+    const scope = resourceId(sub, group, ARM_TYPE.vault, vaultName);
     if (!this.readers().has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, "Microsoft.KeyVault/vaults/read", scope));
     const target = this.vault(vaultName);
     if (!target || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`Microsoft.KeyVault/vaults/${vaultName}`));
@@ -165,16 +166,11 @@ export class Arm {
     if (!this.readers().has(oid))
       return ctx.reply(
         403,
-        ARM.authorizationFailed(
-          oid,
-          "Microsoft.Compute/virtualMachines/read",
-          `/subscriptions/${sub}/resourceGroups/${group}/providers/Microsoft.Compute/virtualMachines/${vmName}`,
-        ),
+        ARM.authorizationFailed(oid, "Microsoft.Compute/virtualMachines/read", resourceId(sub, group, ARM_TYPE.vm, vmName)),
       );
     const vm = [...this.vms()].find((i) => i.vmName?.toLowerCase() === vmName.toLowerCase());
     if (!vm || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`Microsoft.Compute/virtualMachines/${vmName}`));
     const meta = site.armMeta.get(vm.vmName!.toLowerCase()) ?? {};
-    const rg = `/subscriptions/${site.subscriptionId}/resourceGroups/${site.resourceGroup}`;
     ctx.reply(200, {
       id: site.vmId(vm.vmName!),
       name: vm.vmName,
@@ -185,7 +181,7 @@ export class Arm {
       properties: {
         vmId: deterministicUuid(vm.principalId),
         networkProfile: {
-          networkInterfaces: [{ id: meta.nicId ?? `${rg}/providers/Microsoft.Network/networkInterfaces/${vm.vmName}-nic` }],
+          networkInterfaces: [{ id: meta.nicId ?? resourceId(site.subscriptionId, site.resourceGroup, ARM_TYPE.nic, `${vm.vmName}-nic`) }],
         },
         provisioningState: "Succeeded",
       },
@@ -204,7 +200,7 @@ export class Arm {
    */
   private secretPut(ctx: Ctx, oid: string, group: string, vaultName: string, name: string): void {
     if (answerFault(ctx, this.faults, "secretPut", name)) return;
-    const scope = `/subscriptions/${this.site.subscriptionId}/resourceGroups/${group}/providers/Microsoft.KeyVault/vaults/${vaultName}/secrets/${name}`;
+    const scope = resourceId(this.site.subscriptionId, group, ARM_TYPE.secret, vaultName, name);
     if (!this.secretWriters.has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, SECRETS_WRITE_ACTION, scope));
     const target = this.vault(vaultName);
     if (!target || group.toLowerCase() !== this.site.resourceGroup.toLowerCase()) {

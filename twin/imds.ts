@@ -1,5 +1,6 @@
 // IMDS over HTTP: one endpoint per identity, as each VM has its own 169.254.169.254. It hands out tokens for Key Vault
 // and ARM only, and refuses requests without `Metadata: true` or with a forwarding header (its SSRF guard).
+import { PUBLIC_CLOUD } from "../lib/azure";
 import { IMDS } from "./azure-errors";
 import { answerFault, Ctx } from "./context";
 import type { FaultBook } from "./faults";
@@ -15,8 +16,8 @@ export interface Identity {
   readonly vmName?: string;
 }
 
-export const VAULT_AUDIENCE = "https://vault.azure.net";
-export const ARM_AUDIENCE = "https://management.azure.com/";
+export const VAULT_AUDIENCE = PUBLIC_CLOUD.vaultAudience;
+export const ARM_AUDIENCE = PUBLIC_CLOUD.arm;
 export const ARM_AUDIENCES: ReadonlySet<string> = new Set([
   ARM_AUDIENCE,
   "https://management.azure.com",

@@ -1,6 +1,7 @@
 // The Key Vault data plane over HTTPS: challenge auth, the audience check, the firewall (firewall.ts), then access
 // policies or RBAC role assignments, then secrets get, set and list with Azure's bodies.
 import { randomBytes } from "crypto";
+import { PUBLIC_CLOUD } from "../lib/azure";
 import { KEYVAULT, PolicyDenialCode } from "./azure-errors";
 import { answerFault, bearer, Ctx } from "./context";
 import type { FaultBook, FaultResponse, Op } from "./faults";
@@ -112,7 +113,7 @@ export class KeyVault {
 
   private challenge(): Record<string, string> {
     return {
-      "WWW-Authenticate": `Bearer authorization="https://login.microsoftonline.com/${this.site.tenantId}", resource="${VAULT_AUDIENCE}"`,
+      "WWW-Authenticate": `Bearer authorization="${PUBLIC_CLOUD.login}${this.site.tenantId}", resource="${VAULT_AUDIENCE}"`,
     };
   }
 

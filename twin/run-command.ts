@@ -5,6 +5,7 @@ import { ChildProcess, spawn } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { resourceGroupId, subscriptionScope } from "../lib/azure";
 import { ARM } from "./azure-errors";
 import { answerFault, Ctx } from "./context";
 import type { FaultBook } from "./faults";
@@ -54,8 +55,8 @@ export class RunCommand {
     if (answerFault(ctx, this.faults, "runCommand")) return;
     const { site } = this;
     if (!this.operators.has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, RUN_COMMAND_ACTION, site.vmId(vmName)));
-    const sub = `/subscriptions/${site.subscriptionId}`;
-    const rg = `${sub}/resourceGroups/${site.resourceGroup}`.toLowerCase();
+    const sub = subscriptionScope(site.subscriptionId);
+    const rg = resourceGroupId(site.subscriptionId, site.resourceGroup).toLowerCase();
     const vm = [...this.vms()].find((i) => i.vmName === vmName);
     if (!vm || !ctx.url.pathname.toLowerCase().startsWith(rg))
       return ctx.reply(404, ARM.notFound(`Microsoft.Compute/virtualMachines/${vmName}`));

@@ -11,6 +11,7 @@ import * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
+import { ARM_TYPE, resourceId } from "../lib/azure";
 import { Arm, ArmMeta, ArmVault } from "./arm";
 import type { PolicyDenialCode } from "./azure-errors";
 import { Azurite, DEV_ACCOUNT, startAzurite } from "./azurite";
@@ -110,15 +111,15 @@ export class AzureTwin {
     return this.azurite.blobEndpoint;
   }
   get storageAccountId(): string {
-    return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${DEV_ACCOUNT}`;
+    return resourceId(this.subscriptionId, this.resourceGroup, ARM_TYPE.storage, DEV_ACCOUNT);
   }
   /** The vault's resource id: the vault scope of role assignments. */
   get vaultId(): string {
-    return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.KeyVault/vaults/${this.vaultName}`;
+    return resourceId(this.subscriptionId, this.resourceGroup, ARM_TYPE.vault, this.vaultName);
   }
   /** The lab subnet, which the vault's virtualNetworkRules allow. */
   get labSubnetId(): string {
-    return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.Network/virtualNetworks/lab-vnet/subnets/lab`;
+    return resourceId(this.subscriptionId, this.resourceGroup, ARM_TYPE.subnet, "lab-vnet", "lab");
   }
   /** How the vault authorizes: access policies are ignored under RBAC, and role assignments under access policies. */
   get accessModel(): AccessModel {
@@ -150,7 +151,7 @@ export class AzureTwin {
     return `${this.vaultId}/secrets/${name}`;
   }
   vmId(vmName: string): string {
-    return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
+    return resourceId(this.subscriptionId, this.resourceGroup, ARM_TYPE.vm, vmName);
   }
 
   /** A new identity with its own IMDS endpoint; with `vmName`, run command on that VM runs as it. */
