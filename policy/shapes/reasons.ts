@@ -1,6 +1,7 @@
 // Why the lab sets each type's properties, and the subtrees whose every value another rule judges (so their shape is
 // that rule's business, and one regression is caught by the one rule meant for it). Reviewed by hand; the paths
 // themselves are generated into declared.ts (npm run shapes).
+import { RANDOM_TYPE, TYPE as T } from "../../lib/azure/tokens";
 
 /** Subtrees judged on every type: a managed identity on any resource is the grants inventory's to judge. */
 export const JUDGED_ON_EVERY_TYPE: Readonly<Record<string, string>> = {
@@ -8,19 +9,19 @@ export const JUDGED_ON_EVERY_TYPE: Readonly<Record<string, string>> = {
 };
 
 export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; readonly judged?: Readonly<Record<string, string>> }>> = {
-  "azure-native:authorization:RoleAssignment": {
+  [T.roleAssignment]: {
     why: "the access matrix's grants: principal, role and scope, all judged by grant-role-assignments",
   },
-  "azure-native:authorization:RoleDefinition": { why: "customRoleSource lab: the two lab roles, judged by grant-custom-roles" },
-  "azure-native:compute:VirtualMachine": {
+  [T.roleDefinition]: { why: "customRoleSource lab: the two lab roles, judged by grant-custom-roles" },
+  [T.vm]: {
     why: "a seat: size, system identity, the DSVM image, one NIC, SSH key or Entra sign-in, managed boot diagnostics (no storage account of ours)",
     judged: { "storageProfile.imageReference": "inventory-image: exactly one of the lab's DSVM images" },
   },
-  "azure-native:compute:VirtualMachineExtension": {
+  [T.extension]: {
     why: "the Entra sign-in extension, by publisher, type and version",
     judged: { settings: "inventory-vm-extensions: must be empty", protectedSettings: "credential-run-as-and-protected" },
   },
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": {
+  [T.runCommandByVm]: {
     why: "the in-VM check: the probe's script and flags, failing the deploy when it fails",
     judged: {
       source: "inventory-run-commands: the lab's own probe only",
@@ -31,12 +32,12 @@ export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; read
       runAsPassword: "credential-run-as-and-protected",
     },
   },
-  "azure-native:devtestlab:GlobalSchedule": { why: "the seat's daily auto-shutdown, with no notification webhook" },
-  "azure-native:keyvault:Secret": {
+  [T.schedule]: { why: "the seat's daily auto-shutdown, with no notification webhook" },
+  [T.secret]: {
     why: "the canary secret and the RBAC model's placeholder",
     judged: { "properties.value": "credential-secret-values: never a literal" },
   },
-  "azure-native:keyvault:Vault": {
+  [T.vault]: {
     why: "seed step 2: the vault, its soft delete, purge protection, access model and firewall",
     judged: {
       "properties.accessPolicies[]": "grant-access-policies: the access matrix",
@@ -46,26 +47,26 @@ export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; read
       "properties.networkAcls.defaultAction": "kv-network-default-deny",
     },
   },
-  "azure-native:network:BastionHost": {
+  [T.bastion]: {
     why: "config bastion: Standard Bastion in AzureBastionSubnet; its feature flags are judged by ingress-bastion-features",
   },
-  "azure-native:network:NatGateway": { why: "egress for the seats' listKeys call; its one public IP" },
-  "azure-native:network:NetworkInterface": {
+  [T.nat]: { why: "egress for the seats' listKeys call; its one public IP" },
+  [T.nic]: {
     why: "a seat's NIC: one IP configuration in the lab subnet (ingress-nic-subnet), a public IP only with allowedSshCidrs (ingress-public-ips)",
   },
-  "azure-native:network:NetworkSecurityGroup": {
+  [T.nsg]: {
     why: "the lab subnet's NSG",
     judged: { "securityRules[]": "ingress-nsg-rules: every inbound allow rule" },
   },
-  "azure-native:network:PublicIPAddress": {
+  [T.publicIp]: {
     why: "Standard static IPv4 for the NAT gateway, Bastion, and seats with allowedSshCidrs (ingress-public-ips)",
   },
-  "azure-native:network:Subnet": {
+  [T.subnet]: {
     why: "the lab subnet (NSG, NAT gateway, service endpoints, no default outbound access) and AzureBastionSubnet",
   },
-  "azure-native:network:VirtualNetwork": { why: "the lab's private address space; no peering, DNS servers or inline subnets" },
-  "azure-native:resources:ResourceGroup": { why: "holds the whole lab" },
-  "azure-native:storage:StorageAccount": {
+  [T.vnet]: { why: "the lab's private address space; no peering, DNS servers or inline subnets" },
+  [T.resourceGroup]: { why: "holds the whole lab" },
+  [T.storage]: {
     why: "seed step 4: the account whose keys seats list, HTTPS and TLS 1.2 only, no public blobs, firewall to the lab subnet",
     judged: {
       "networkRuleSet.ipRules[]": "ingress-storage-firewall",
@@ -78,8 +79,8 @@ export const SHAPE_REASONS: Readonly<Record<string, { readonly why: string; read
       isNfsV3Enabled: "ingress-storage-features",
     },
   },
-  "random:index/randomPassword:RandomPassword": {
+  [RANDOM_TYPE.randomPassword]: {
     why: "the canary's value and the Windows admin password: length and character classes (credential-random-password-strength)",
   },
-  "random:index/randomString:RandomString": { why: "unique suffixes of vault and storage account names" },
+  [RANDOM_TYPE.randomString]: { why: "unique suffixes of vault and storage account names" },
 };
