@@ -43,4 +43,5 @@ export const list =
     return parsed as string[];
   };
 
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The GUID form is an Azure fact: lib/azure/ids.ts.
+export { GUID } from "../azure/ids";

@@ -2,7 +2,8 @@
 import { CustomRoleSource, DSVM_IMAGE_DISK_GB, LIMITS, SeatOs, VaultAccessModel } from "../azure";
 import { isoSeconds, parseIsoSeconds, TTL_HOURS } from "../lifecycle";
 import { hasHostBits, isPrivate, isPublic, parseCidr } from "../net";
-import { bool, GUID, int, list, Parser, str } from "./parsers";
+import { GUID } from "../azure/ids";
+import { bool, int, list, Parser, str } from "./parsers";
 import type { LabConfig, ListKeysRole, OperatorPrincipalType } from "./schema";
 import { sshKeyProblem } from "./ssh-key";
 
