@@ -1,5 +1,6 @@
 // The layers, lowest first (docs/architecture.md draws them): lib/ (pure domain), components/, probe/ (the in-VM
-// probes and their contract), policy/, then index.ts and the commands (scripts/), then tests/. bootstrap/ is its own
+// probes and their contract), policy/, offline/ (the program under Pulumi's mocks and the offline Azure models), then
+// index.ts and the commands (scripts/<command>/, sharing scripts/shared/), then tests/. bootstrap/ is its own
 // Pulumi project that may share lib/ only. twin/ (the local Azure twin) is a dev tool for tests and `npm run bench`.
 // A folder may import its own layer and those below it; nothing imports tests/.
 const layer = (name, from, forbidden, comment) => ({ name, comment, severity: "error", from: { path: from }, to: { path: forbidden } });
@@ -9,48 +10,54 @@ module.exports = {
     layer(
       "lib-is-pure",
       "^lib/",
-      "^(components|probe|policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "^(components|probe|policy|offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
       "lib/ imports nothing of ours outside lib/",
     ),
     layer(
       "components-on-lib",
       "^components/",
-      "^(probe|policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "^(probe|policy|offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
       "components/ build on lib/ only",
     ),
     layer(
       "probe-contract-below-policy",
       "^probe/",
-      "^(policy|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "^(policy|offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
       "the probe contract builds on lib/ only",
     ),
     layer(
       "policy-below-commands",
       "^policy/",
+      "^(offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "policy/ builds on lib/, components/ and probe/, never on the offline engine or the commands",
+    ),
+    layer(
+      "offline-below-commands",
+      "^offline/",
       "^(scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
-      "policy/ builds on lib/, components/ and probe/, never on the commands",
+      "offline/ builds on lib/, components/, probe/ and policy/; the commands and tests build on it",
     ),
     layer(
       "bootstrap-shares-lib-only",
       "^bootstrap/",
-      "^(components|probe|policy|scripts|twin|tests|examples)/|^index\\.ts$",
+      "^(components|probe|policy|offline|scripts|twin|tests|examples)/|^index\\.ts$",
       "bootstrap/ is its own project: it may share lib/ only",
     ),
     layer(
       "program-not-on-commands",
       "^index\\.ts$",
-      "^(scripts|policy|bootstrap|twin|tests|examples)/",
+      "^(scripts|policy|offline|bootstrap|twin|tests|examples)/",
       "the program is config, validated config, components and outputs",
     ),
     layer(
       "twin-is-a-dev-tool",
       "^twin/",
-      "^(components|probe|policy|scripts|bootstrap|tests|examples)/|^index\\.ts$",
+      "^(components|probe|policy|offline|scripts|bootstrap|tests|examples)/|^index\\.ts$",
       "the twin stands alone: tests and bench use it",
     ),
     layer(
       "only-tests-and-bench-use-the-twin",
-      "^(lib|components|probe|policy|bootstrap|examples)/|^index\\.ts$|^scripts/(?!bench)",
+      "^(lib|components|probe|policy|offline|bootstrap|examples)/|^index\\.ts$|^scripts/(?!bench/)",
       "^twin/",
       "shipped code never starts the twin; only tests and npm run bench do",
     ),

@@ -1,5 +1,5 @@
 // What each CI identity holds: one source for bootstrap/ (which creates the identities, roles and assignments from it)
-// and for the offline plan's CI-permission check (scripts/lib/ci-permissions.ts). Pure data and pure functions.
+// and for the offline plan's CI-permission check (offline/ci-permissions.ts). Pure data and pure functions.
 import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, type LabCustomRole } from "./azure";
 import { customRoleGuid, subscriptionScope } from "./naming";
 
@@ -168,7 +168,7 @@ export interface CiIdentity {
   readonly name: string;
   readonly description: string;
   readonly trust: CiTrust;
-  /** What the identity must be able to do for the plan to pass: see scripts/lib/ci-permissions.ts. */
+  /** What the identity must be able to do for the plan to pass: see offline/ci-permissions.ts. */
   readonly job: "read" | "deploy" | "reap";
   readonly grants: readonly CiGrant[];
 }

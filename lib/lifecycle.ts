@@ -1,5 +1,5 @@
 // Lab lifecycle: what an ephemeral lab is, when it expires, and how its resources say so. Pure: no Pulumi, no clock.
-// The program applies it (index.ts, lib/tags.ts); the lab CLI (scripts/lab.ts) and policies read the same facts.
+// The program applies it (index.ts, lib/tags.ts); the lab CLI (scripts/lab/index.ts) and policies read the same facts.
 
 /** Tag keys every taggable resource carries. Policies and the reaper key on these exact names. */
 export const LAB_TAG = {

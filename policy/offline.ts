@@ -5,7 +5,7 @@ import { rules } from "./rules";
 
 /**
  * Placeholder identity of the deploying principal in an offline plan, as `az account show` would give it. The mocks
- * (scripts/lib/mocks.ts) answer getClientConfig with it, and the gate takes the deployer from it.
+ * (offline/mocks.ts) answer getClientConfig with it, and the gate takes the deployer from it.
  */
 export const MOCK_CLIENT = {
   clientId: "00000000-0000-0000-0000-00000000c11e",
@@ -14,7 +14,7 @@ export const MOCK_CLIENT = {
   tenantId: "00000000-0000-0000-0000-0000000000a1",
 } as const;
 
-/** What the mock harness records of a resource (scripts/lib/harness.ts RecordedResource), as far as the rules read it. */
+/** What the mock harness records of a resource (offline/harness.ts RecordedResource), as far as the rules read it. */
 export interface RecordedResource {
   readonly urn: string;
   readonly type: string;

@@ -5,5 +5,5 @@ import { BASELINE_BUILTIN_ROLES, BaselineRole } from "./baseline";
 
 export type RolePermissions = BaselineRole;
 
-/** Also what the plan's access matrix (scripts/lib/access-matrix.ts) names roles by. */
+/** Also what the plan's access matrix (offline/access-matrix.ts) names roles by. */
 export const BUILTIN_NAMES: Readonly<Record<string, RolePermissions>> = BASELINE_BUILTIN_ROLES;

@@ -1,4 +1,4 @@
-import type { ProgramRun, RecordedResource } from "../scripts/lib/harness";
+import type { ProgramRun, RecordedResource } from "../offline/harness";
 import { concurrentPairs, ofType, runLab, runLabFailure } from "./helpers/program";
 
 const T = {

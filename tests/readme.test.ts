@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { renderConfigTables, tableKeys } from "../scripts/lib/config-doc";
+import { renderConfigTables, tableKeys } from "../scripts/docs/config-doc";
 import { ROOT } from "./helpers/program";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

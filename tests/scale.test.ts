@@ -3,9 +3,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, validateConfig } from "../lib/config";
-import type { ProgramRun, RecordedResource } from "../scripts/lib/harness";
-import { MOCK_CLIENT } from "../scripts/lib/mocks";
-import { buildReport } from "../scripts/lib/plan-report";
+import type { ProgramRun, RecordedResource } from "../offline/harness";
+import { MOCK_CLIENT } from "../offline/mocks";
+import { buildReport } from "../scripts/plan/report";
 import { devConfig, ofType, one, ROOT, runLab, runLabFailure } from "./helpers/program";
 
 const T = {
@@ -313,7 +313,10 @@ describe("no sleeps in the program", () => {
 
 describe("npm run plan -- --config key=value", () => {
   const plan = (args: string[]) => {
-    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 

@@ -1,5 +1,5 @@
 // How the shape rule reads a resource's inputs: every property path that carries a value, array indices as `[]`, and
-// how a boolean is read. Shared by the rules (policy/families/shapes.ts) and the generator (scripts/declared-shapes.ts).
+// how a boolean is read. Shared by the rules (policy/families/shapes.ts) and the generator (scripts/shapes/index.ts).
 
 /** Objects whose keys are data, not properties: their keys collapse to `*` (a tag's name opens no door). */
 export const MAP_PATHS: ReadonlySet<string> = new Set(["tags"]);

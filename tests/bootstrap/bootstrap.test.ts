@@ -6,14 +6,14 @@ import { BUILTIN_ROLES, LAB_CUSTOM_ROLES } from "../../lib/azure";
 import { assignmentConditionText, CI_CUSTOM_ROLES, CI_IDENTITIES, conditionAllows, LAB_ASSIGNABLE_ROLES } from "../../lib/ci-identities";
 import { customRoleGuid, roleAssignmentGuid } from "../../lib/naming";
 import { BOOTSTRAP_PROJECT, readBootstrapConfig } from "../../bootstrap/lib";
-import type { ProgramRun } from "../../scripts/lib/harness";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import type { ProgramRun } from "../../offline/harness";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, one, ROOT } from "../helpers/program";
 
 async function runBootstrap(config: Record<string, string>): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
     run = await runProgram({ stack: "admin", config, programDir: path.join(ROOT, "bootstrap"), project: BOOTSTRAP_PROJECT });
   });
   return run!;

@@ -1,5 +1,5 @@
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
-import type { ProgramRun, RecordedResource } from "../../scripts/lib/harness";
+import { MOCK_CLIENT } from "../../offline/mocks";
+import type { ProgramRun, RecordedResource } from "../../offline/harness";
 import { concurrentPairs, ofType, one, runComponents, runLab } from "../helpers/program";
 
 const T = {

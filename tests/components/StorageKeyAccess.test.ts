@@ -1,6 +1,6 @@
 import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, LIST_KEYS_ACTION } from "../../lib/azure";
 import { customRoleGuid, deterministicGuid, subscriptionScope } from "../../lib/naming";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, one, runComponents, runLab } from "../helpers/program";
 
 const LAB_ROLE = { customRoleSource: "lab" };

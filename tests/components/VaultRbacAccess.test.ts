@@ -2,8 +2,8 @@
 // policy, and VaultRbacAccess (per-secret seat grants, Secrets Officer for operators). The access matrix shows them.
 import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, SEAT_SECRET_DATA_ACTIONS } from "../../lib/azure";
 import { customRoleGuid, roleAssignmentGuid, subscriptionScope } from "../../lib/naming";
-import { accessMatrix } from "../../scripts/lib/access-matrix";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import { accessMatrix } from "../../offline/access-matrix";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, one, runComponents, runLab } from "../helpers/program";
 
 // customRoleSource lab: the lab defines its seat role, so the plan can show what it allows.

@@ -4,10 +4,10 @@
 import { checkRecorded, viewOf } from "../../policy/offline";
 import { contextFromConfig } from "../../policy/rules";
 import { AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_WINDOWS_IMAGE } from "../../lib/azure";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
-import type { ProgramRun } from "../../scripts/lib/harness";
+import { MOCK_CLIENT } from "../../offline/mocks";
+import type { ProgramRun } from "../../offline/harness";
 import { readPsProbe } from "../../lib/probe";
-import { buildReport, renderText } from "../../scripts/lib/plan-report";
+import { buildReport, renderText } from "../../scripts/plan/report";
 import { devConfig, ofType, one, runLab } from "../helpers/program";
 import { patch, runMutated } from "../policy/mutate";
 

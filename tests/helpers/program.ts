@@ -1,7 +1,7 @@
 // Runs the real program under Pulumi's mocks in a fresh module registry, so each run has its own Pulumi runtime.
 import * as path from "path";
-import type { ProgramRun, RecordedResource, RunOptions } from "../../scripts/lib/harness";
-import { readStackConfig } from "../../scripts/lib/stack-config";
+import type { ProgramRun, RecordedResource, RunOptions } from "../../offline/harness";
+import { readStackConfig } from "../../offline/stack-config";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -10,7 +10,7 @@ export function devConfig(overrides: Record<string, string> = {}, stack = "dev")
   return { ...readStackConfig(ROOT, stack), ...overrides };
 }
 
-/** `beforeProgram`: see RunOptions in scripts/lib/harness.ts (tests inject stack transformations with it). */
+/** `beforeProgram`: see RunOptions in offline/harness.ts (tests inject stack transformations with it). */
 export async function runLab(
   overrides: Record<string, string> = {},
   stack = "dev",
@@ -18,7 +18,7 @@ export async function runLab(
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
     run = await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT, ...options });
   });
   return run!;
@@ -38,7 +38,7 @@ export function one(run: ProgramRun, type: string, name: string): RecordedResour
 export async function runLabFailure(overrides: Record<string, string>, stack = "dev"): Promise<{ error: Error; registered: number }> {
   let result: { error: Error; registered: number } | undefined;
   await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
     const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     try {
       await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT });
@@ -62,7 +62,7 @@ export async function runComponents(
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
     try {
       run = await runProgram({
         stack: "component",

@@ -1,6 +1,6 @@
-// The pinned reference files (scripts/lib/reference.ts) for the tests that read them: ../shared or the fetched cache.
+// The pinned reference files (scripts/fetch-reference/reference.ts) for the tests that read them: ../shared or the fetched cache.
 // Without either, those suites are skipped with one line that says what and how to get it; never a failure.
-import { referenceRoot } from "../../scripts/lib/reference";
+import { referenceRoot } from "../../scripts/fetch-reference/reference";
 import { ROOT } from "./program";
 
 /** The folder with every pinned file, or undefined. */

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "crypto";
 import { CONFIG_KEYS, ConfigError, validateConfig } from "../../lib/config";
-import { projectConfigDeclarations } from "../../scripts/lib/stack-config";
+import { projectConfigDeclarations } from "../../offline/stack-config";
 import { devConfig, ROOT } from "../helpers/program";
 
 /** An OpenSSH "ssh-rsa" public key line for a fresh RSA key of `bits` bits, made at test time. */

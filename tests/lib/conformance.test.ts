@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CONFORMANCE, type ConformanceEntry } from "../../lib/azure/conformance";
-import { renderConformanceDoc } from "../../scripts/lib/conformance-doc";
+import { renderConformanceDoc } from "../../scripts/docs/conformance-doc";
 import { ROOT } from "../helpers/program";
 
 /** What is wrong with one entry, as text; empty when it is sound. */

@@ -7,8 +7,8 @@ import { ConfigError, validateConfig } from "../../lib/config";
 import { expiresAt, expiryProblem, implausibleExpiry, isEphemeralByTags, lifecycleOf, parseIsoSeconds } from "../../lib/lifecycle";
 import { deterministicGuid } from "../../lib/naming";
 import { TAGGABLE_TYPES, withTags } from "../../lib/tags";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
-import type { ProgramRun } from "../../scripts/lib/harness";
+import { MOCK_CLIENT } from "../../offline/mocks";
+import type { ProgramRun } from "../../offline/harness";
 import { devConfig, ofType, ROOT, runLab } from "../helpers/program";
 
 const EPHEMERAL = { ephemeral: "true", ttlHours: "8", createdAt: "2025-03-01T09:30:00Z", owner: "ada" };

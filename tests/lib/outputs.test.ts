@@ -1,8 +1,8 @@
 // The stack outputs are one contract (lib/outputs.ts). The @ts-expect-error lines are the test that a renamed output
 // fails tsc: `npm test` type-checks this file, and an expect-error line that compiles is itself an error.
 import type { LabOutputs, UntrustedOutputs } from "../../lib/outputs";
-import type { StackOutputs } from "../../scripts/lib/lab-plan";
-import type { VerifyOutputs } from "../../scripts/lib/outputs";
+import type { StackOutputs } from "../../scripts/lab/decisions";
+import type { VerifyOutputs } from "../../scripts/verify/outputs";
 import { runLab } from "../helpers/program";
 
 /** Every key of LabOutputs, once: adding or renaming one without updating this list fails tsc. */
@@ -46,7 +46,7 @@ describe("LabOutputs: the stack outputs, declared once", () => {
     // @ts-expect-error the lab CLI cannot read an output that does not exist
     void untrusted.ephemeralz;
     const stack: StackOutputs = {};
-    // @ts-expect-error lab-plan's reader neither
+    // @ts-expect-error the lab CLI's reader neither
     void stack.expiresAT;
     const verify = { seatVms: [] } as unknown as VerifyOutputs;
     // @ts-expect-error verify's parser neither

@@ -7,8 +7,8 @@ import * as path from "path";
 import { BOOTSTRAP_PROJECT } from "../../bootstrap/lib";
 import { customRoleGuid } from "../../lib/naming";
 import { BASELINE_BUILTIN_ROLES, BASELINE_LAB_ROLES } from "../../policy/baseline";
-import type { ProgramRun } from "../../scripts/lib/harness";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import type { ProgramRun } from "../../offline/harness";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, ROOT } from "../helpers/program";
 
 const DEFINITION = "azure-native:authorization:RoleDefinition";
@@ -17,7 +17,7 @@ const SUB_SCOPE = `/subscriptions/${MOCK_CLIENT.subscriptionId}`;
 async function runBootstrap(): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../scripts/lib/harness") as typeof import("../../scripts/lib/harness");
+    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
     run = await runProgram({
       stack: "admin",
       config: { githubRepo: "contoso/dsvm-identity-lab" },

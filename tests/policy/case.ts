@@ -1,5 +1,5 @@
 // One gate regression: the config, the mutations that inject it, the rules that must fire and what they must say.
-import type { ProgramRun } from "../../scripts/lib/harness";
+import type { ProgramRun } from "../../offline/harness";
 import type { Mutation } from "./mutate";
 
 export interface Case {

@@ -1,6 +1,6 @@
 // Regressions of inventory 3 (types, extensions, run commands), the credential checks and the lifecycle checks.
 import { gzipSync } from "zlib";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import type { Case } from "./case";
 import { addAfter, b64, custom, FAKE_ACCOUNT_KEY, FAKE_PASSWORD, field, osProfile, set, SUB, T, vaultProps } from "./mutation-helpers";
 import type { Mutation } from "./mutate";

@@ -1,7 +1,7 @@
 // Injects one security regression into the real program under mocks, with a legacy stack transformation (the mock
 // monitor does not support registerResourceTransform). The transformation runs in the program's own module registry.
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProgramRun } from "../../scripts/lib/harness";
+import type { ProgramRun } from "../../offline/harness";
 import { runLab } from "../helpers/program";
 
 type Sdk = typeof pulumi;

@@ -1,8 +1,8 @@
 // The gate's regression suite: one security regression per case, injected into the real program under mocks, and
 // exactly the rules that must catch it. Each case also runs through the policy pack, which must report the same
 // violations at the same resources. Several test files run slices of it in parallel.
-import type { ProgramRun } from "../../scripts/lib/harness";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import type { ProgramRun } from "../../offline/harness";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { checkRecorded } from "../../policy/offline";
 import { contextFromConfig, Violation } from "../../policy/rules";
 import { devConfig } from "../helpers/program";

@@ -3,7 +3,7 @@
 // (an access policy inline on the vault, or a standalone one).
 import { randomBytes } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { Mutation, patch } from "./mutate";
 
 export const T = {

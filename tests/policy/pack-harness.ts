@@ -2,7 +2,7 @@
 // validate functions run on engine-shaped arguments built from a recorded run (outputs as props, the root stack
 // resource with the stack outputs, property dependencies, the protect option).
 import type { PolicyPackArgs, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { ProgramRun } from "../../scripts/lib/harness";
+import type { ProgramRun } from "../../offline/harness";
 
 // The engine's own proxy (internal to @pulumi/policy, so untyped): it throws on any unknown value.
 export const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T extends object>(o: T) => T };

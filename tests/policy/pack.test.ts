@@ -2,7 +2,7 @@
 // config builds the same context as the offline gate, and unknown values during preview.
 import { plain } from "../../policy/pack";
 import { contextFromConfig, PolicyResourceView, rules, UNKNOWN } from "../../policy/rules";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { devConfig, runLab } from "../helpers/program";
 import { patch, runMutated } from "./mutate";
 import { seatPolicy, T } from "./mutation-helpers";

@@ -16,6 +16,7 @@ const PROGRAM_FILES = [
   "lib",
   "scripts",
   "policy",
+  "offline",
 ];
 
 /** A throwaway copy of the program; `edit` changes files in it before the plan runs. */
@@ -35,7 +36,7 @@ function replaceIn(file: string, from: string | RegExp, to: string): void {
 }
 
 function plan(dir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", "--stack", "dev", ...args], {
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", "--stack", "dev", ...args], {
     cwd: dir,
     encoding: "utf8",
     timeout: 60_000,

@@ -9,7 +9,7 @@ import { DECLARED_PATHS } from "../../policy/shapes/declared";
 import { LAB_IMAGES } from "../../policy/shapes/images";
 import { inputPaths, isSet, isTrue } from "../../policy/shapes/paths";
 import { SHAPE_REASONS } from "../../policy/shapes/reasons";
-import { pathsOf, render, SHAPE_VARIANTS, SHAPES_FILE } from "../../scripts/declared-shapes";
+import { pathsOf, render, SHAPE_VARIANTS, SHAPES_FILE } from "../../scripts/shapes/index";
 import { runLab } from "../helpers/program";
 
 /** The program's paths that the committed file lacks: what must fail the test. */

@@ -2,7 +2,7 @@
 // allow-lists accept exactly what the program declares. Advisory rules flag without blocking.
 import { checkRecorded } from "../../policy/offline";
 import { contextFromConfig, rules, Violation } from "../../policy/rules";
-import { MOCK_CLIENT } from "../../scripts/lib/mocks";
+import { MOCK_CLIENT } from "../../offline/mocks";
 import { devConfig, runLab } from "../helpers/program";
 import { runMutated } from "./mutate";
 import { T } from "./mutation-helpers";

@@ -1,6 +1,6 @@
 // One twin per test file: started in beforeAll with the named identities, stopped in afterAll.
 import * as https from "https";
-import type { VerifyDeps } from "../../scripts/lib/verify";
+import type { VerifyDeps } from "../../scripts/verify/verify";
 import { TwinCredential } from "../../twin/credential";
 import { AzureTwin, Identity } from "../../twin/twin";
 

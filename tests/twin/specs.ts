@@ -1,4 +1,4 @@
-// Azure's published OpenAPI specs and examples (pinned in scripts/lib/reference.ts: ../shared or .reference/), compiled with ajv so tests can check
+// Azure's published OpenAPI specs and examples (pinned in scripts/fetch-reference/reference.ts: ../shared or .reference/), compiled with ajv so tests can check
 // that the twin answers what Azure answers. Definitions are "closed" (no properties beyond the spec's), so the twin
 // cannot drift by adding fields either. Where only an example exists (listKeys, run command), the example's own shape
 // is the schema.

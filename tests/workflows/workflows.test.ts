@@ -389,9 +389,9 @@ describe.each([
 });
 
 describe("package.json: npm run policy-config", () => {
-  it("runs scripts/policy-config.ts", () => {
+  it("runs scripts/policy-config/index.ts", () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
-    expect(scripts["policy-config"]).toBe("node -r ./scripts/register.js scripts/policy-config.ts");
-    expect(fs.existsSync(path.join(ROOT, "scripts/policy-config.ts"))).toBe(true);
+    expect(scripts["policy-config"]).toBe("node -r ./scripts/register.js scripts/policy-config/index.ts");
+    expect(fs.existsSync(path.join(ROOT, "scripts/policy-config/index.ts"))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // Azure RBAC, ABAC conditions and GitHub OIDC federation: what CI's identities (lib/ci-identities.ts, bootstrap/)
-// and the offline CI-permission check (scripts/lib/ci-permissions.ts) rely on.
+// and the offline CI-permission check (offline/ci-permissions.ts) rely on.
 import type { ConformanceEntry } from "./types";
 
 const CHECKED = "2026-11-23";
@@ -24,7 +24,7 @@ export const AUTHORIZATION_CONFORMANCE: readonly ConformanceEntry[] = [
           '"notActions": ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action", ...]',
       },
     ],
-    coveredBy: ["tests/scripts/ci-permissions.test.ts"],
+    coveredBy: ["tests/offline/ci-permissions.test.ts"],
     checked: CHECKED,
   },
   {
@@ -59,7 +59,7 @@ export const AUTHORIZATION_CONFORMANCE: readonly ConformanceEntry[] = [
           '"Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"',
       },
     ],
-    coveredBy: ["tests/bootstrap/bootstrap.test.ts", "tests/scripts/ci-permissions.test.ts"],
+    coveredBy: ["tests/bootstrap/bootstrap.test.ts", "tests/offline/ci-permissions.test.ts"],
     checked: CHECKED,
   },
   {
@@ -130,7 +130,7 @@ export const AUTHORIZATION_CONFORMANCE: readonly ConformanceEntry[] = [
           "The caller must have Microsoft.Network/virtualNetworks/subnets/join/action permission on this subnet (enforced via a linked access check at create/update time).",
       },
     ],
-    coveredBy: ["tests/scripts/ci-permissions.test.ts"],
+    coveredBy: ["tests/offline/ci-permissions.test.ts"],
     checked: CHECKED,
   },
   {
@@ -146,7 +146,7 @@ export const AUTHORIZATION_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: 'return nil, fmt.Errorf("cannot create already existing resource %q", id)',
       },
     ],
-    coveredBy: ["tests/scripts/ci-permissions.test.ts"],
+    coveredBy: ["tests/offline/ci-permissions.test.ts"],
     checked: CHECKED,
   },
   {
@@ -168,7 +168,7 @@ export const AUTHORIZATION_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "Microsoft.KeyVault/locations/deletedVaults/purge/action: Purge a soft deleted key vault",
       },
     ],
-    coveredBy: ["tests/scripts/ci-permissions.test.ts"],
+    coveredBy: ["tests/offline/ci-permissions.test.ts"],
     checked: CHECKED,
   },
 ];

@@ -43,7 +43,7 @@ export const CONFIG_CONFORMANCE: readonly ConformanceEntry[] = [
           "It only works if explicitly attempting to unmarshal into a typed bool value. ... mapping key %#v already defined at line %d",
       },
     ],
-    coveredBy: ["tests/lib/cli-yaml.test.ts", "tests/scripts/plan-config.test.ts"],
+    coveredBy: ["tests/lib/cli-yaml.test.ts", "tests/scripts/plan/config.test.ts"],
     checked: CHECKED,
   },
   {
@@ -60,7 +60,7 @@ export const CONFIG_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "case bool, int64, uint64, float64: bytes, err := c.MarshalJSON() ... case time.Time: return newObject(v.String()), nil",
       },
     ],
-    coveredBy: ["tests/lib/cli-yaml.test.ts", "tests/scripts/plan-config.test.ts"],
+    coveredBy: ["tests/lib/cli-yaml.test.ts", "tests/scripts/plan/config.test.ts"],
     checked: CHECKED,
   },
   {
@@ -77,7 +77,7 @@ export const CONFIG_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: 'This is currently treated as an empty string `""`, but will be treated as `null` in a future version of pulumi.',
       },
     ],
-    coveredBy: ["tests/scripts/plan-config.test.ts"],
+    coveredBy: ["tests/scripts/plan/config.test.ts"],
     checked: CHECKED,
   },
   {
@@ -93,7 +93,7 @@ export const CONFIG_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: 'namespacedKey := fmt.Sprintf("%s:%s", project.Name, key)',
       },
     ],
-    coveredBy: ["tests/scripts/plan-config.test.ts"],
+    coveredBy: ["tests/scripts/plan/config.test.ts"],
     checked: CHECKED,
   },
   {
@@ -115,7 +115,7 @@ export const CONFIG_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: 'if ok && (literalValue == "true" || literalValue == "false")',
       },
     ],
-    coveredBy: ["tests/scripts/plan-config.test.ts"],
+    coveredBy: ["tests/scripts/plan/config.test.ts"],
     checked: CHECKED,
   },
   {

@@ -59,7 +59,7 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
           "-CommandId 'RunPowerShellScript' -ScriptPath 'sample.ps1' -Parameter @{param1 = \"var1\"; param2 = \"var2\"} ... Var1 and var2 are defined as parameters in the sample.ps1. Parameter value can be string type only",
       },
     ],
-    coveredBy: ["tests/scripts/verify-windows.test.ts"],
+    coveredBy: ["tests/scripts/verify/windows.test.ts"],
     checked: CHECKED,
   },
   {
@@ -90,7 +90,7 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
           'Name = "AzureChinaCloud", ... ResourceManagerUrl = "https://management.chinacloudapi.cn/", ... StorageEndpointSuffix = "core.chinacloudapi.cn", ... AzureKeyVaultDnsSuffix = "vault.azure.cn", ... AzureKeyVaultServiceEndpointResourceId = "https://vault.azure.cn"',
       },
     ],
-    coveredBy: ["tests/scripts/vm-probe-hosts.test.ts", "tests/scripts/verify-inputs.test.ts"],
+    coveredBy: ["tests/scripts/vm-probe-hosts.test.ts", "tests/scripts/verify/inputs.test.ts"],
     checked: CHECKED,
   },
 ];

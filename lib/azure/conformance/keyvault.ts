@@ -102,7 +102,7 @@ export const KEYVAULT_CONFORMANCE: readonly ConformanceEntry[] = [
     coveredBy: [
       "tests/scripts/probe-table.test.ts",
       "tests/scripts/vm-probe-ps1.test.ts",
-      "tests/scripts/verify.test.ts",
+      "tests/scripts/verify/verify.test.ts",
       "tests/twin.test.ts",
       "tests/examples/read-secret.test.ts",
     ],
@@ -142,7 +142,7 @@ export const KEYVAULT_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "Microsoft.KeyVault/vaults/secrets/write | Creates a new secret or updates the value of an existing secret.",
       },
     ],
-    coveredBy: ["tests/scripts/verify.test.ts", "tests/twin.test.ts"],
+    coveredBy: ["tests/scripts/verify/verify.test.ts", "tests/twin.test.ts"],
     checked: CHECKED,
   },
   {

@@ -1,4 +1,4 @@
-// What the lab CLI (scripts/lab.ts) relies on beyond the teardown entries: Azure's clock, read from ARM.
+// What the lab CLI (scripts/lab/index.ts) relies on beyond the teardown entries: Azure's clock, read from ARM.
 import type { ConformanceEntry } from "./types";
 
 export const LAB_CONFORMANCE: readonly ConformanceEntry[] = [
@@ -24,7 +24,7 @@ export const LAB_CONFORMANCE: readonly ConformanceEntry[] = [
       },
       { ref: "https://www.rfc-editor.org/rfc/rfc9110#section-6.6.1", date: "2022-06" },
     ],
-    coveredBy: ["tests/scripts/lab-azure.test.ts", "tests/scripts/lab.test.ts"],
+    coveredBy: ["tests/scripts/lab/azure.test.ts", "tests/scripts/lab/lab.test.ts"],
     checked: "2026-11-23",
   },
   {
@@ -41,7 +41,7 @@ export const LAB_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "/** The resource id of the original vault. */ readonly vaultId?: string;",
       },
     ],
-    coveredBy: ["tests/scripts/lab-destroy.test.ts"],
+    coveredBy: ["tests/scripts/lab/destroy.test.ts"],
     checked: "2026-11-23",
   },
 ];

@@ -35,7 +35,7 @@ export const TEARDOWN_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "erroredDeps: for each errored step, dg.TransitiveDependenciesOf(r) are left out of every later antichain",
       },
     ],
-    coveredBy: ["tests/scripts/teardown.test.ts"],
+    coveredBy: ["tests/offline/teardown.test.ts"],
     checked: CHECKED,
   },
   {
@@ -79,7 +79,7 @@ export const TEARDOWN_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "A protected resource cannot be deleted directly.",
       },
     ],
-    coveredBy: ["tests/scripts/teardown.test.ts", "tests/scripts/plan.test.ts"],
+    coveredBy: ["tests/offline/teardown.test.ts", "tests/scripts/plan/plan.test.ts"],
     checked: CHECKED,
   },
   {
@@ -97,7 +97,7 @@ export const TEARDOWN_CONFORMANCE: readonly ConformanceEntry[] = [
           "When purge protection is on, a vault or an object in the deleted state can't be purged until the retention period has passed.",
       },
     ],
-    coveredBy: ["tests/scripts/teardown.test.ts"],
+    coveredBy: ["tests/offline/teardown.test.ts"],
     checked: CHECKED,
   },
   {
@@ -114,7 +114,7 @@ export const TEARDOWN_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "You can't reuse the name of a key vault that was soft-deleted, until the retention period expires.",
       },
     ],
-    coveredBy: ["tests/scripts/teardown.test.ts"],
+    coveredBy: ["tests/offline/teardown.test.ts"],
     checked: CHECKED,
   },
   {
@@ -132,7 +132,7 @@ export const TEARDOWN_CONFORMANCE: readonly ConformanceEntry[] = [
           "When a Key Vault is soft-deleted, services that are integrated with the Key Vault will be deleted. For example: Azure RBAC roles assignments and Event Grid subscriptions.",
       },
     ],
-    coveredBy: ["tests/scripts/teardown.test.ts"],
+    coveredBy: ["tests/offline/teardown.test.ts"],
     checked: CHECKED,
   },
 ];

@@ -1,0 +1,52 @@
+// npm run fetch-reference [-- --base URL]
+// Fetches the pinned reference files (Azure REST specs, Pulumi's project schema) into .reference/, checking each
+// one's sha256, so the tests that read them run on a clone without ../shared. Exit 1 if a download or a hash fails.
+import * as https from "https";
+import * as path from "path";
+import { parseFlags, runMain, UsageError } from "../shared/cli";
+import { CACHE_DIR, fetchReference, RAW_BASE, REFERENCE_FILES } from "./reference";
+
+const USAGE =
+  "usage: npm run fetch-reference -- [--base URL]\n  --base URL  a mirror with raw.githubusercontent.com's layout (default https://raw.githubusercontent.com)";
+
+function download(url: string, redirects = 3): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { timeout: 30_000 }, (res) => {
+      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && redirects > 0) {
+        res.resume();
+        resolve(download(new URL(res.headers.location, url).toString(), redirects - 1));
+        return;
+      }
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`HTTP ${res.statusCode}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(Buffer.concat(chunks)));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out after 30 s")));
+    req.on("error", reject);
+  });
+}
+
+runMain(async () => {
+  const { values, positionals } = parseFlags(
+    process.argv.slice(2),
+    { base: { type: "string", default: RAW_BASE }, help: { type: "boolean", default: false } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  if (!/^https:\/\/[^\s/]+/.test(values.base!))
+    throw new UsageError(`--base ${JSON.stringify(values.base)}: expected an https:// URL\n${USAGE}`);
+  const dest = path.resolve(__dirname, "../..", CACHE_DIR);
+  const n = await fetchReference(dest, download, { base: values.base, log: (l) => process.stdout.write(`${l}\n`) });
+  process.stdout.write(`${CACHE_DIR}/: ${n} file(s) fetched, ${REFERENCE_FILES.length} pinned in all, every sha256 checked\n`);
+  return 0;
+});

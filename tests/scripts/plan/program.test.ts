@@ -1,0 +1,97 @@
+// `npm run plan -- --program DIR`: a PR's program judged by this checkout's gate (harness, mocks, packages, policy rules
+// and report). CI runs the base branch's gate this way, so a PR that edits the gate or the Azure facts it reads cannot
+// approve itself. Each case edits a scratch clone of this repository as a PR would.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ROOT } from "../../helpers/program";
+
+function plan(args: string[]) {
+  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** This repository's last commit, without node_modules, as a PR's checkout would hold it. */
+function scratch(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-program-"));
+  const r = spawnSync("sh", ["-c", `git -C "${ROOT}" archive HEAD | tar -x -C "${dir}"`], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git archive: ${r.stderr}`);
+  return dir;
+}
+
+function edit(dir: string, file: string, from: string, to: string): void {
+  const text = fs.readFileSync(path.join(dir, file), "utf8");
+  if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}`);
+  fs.writeFileSync(path.join(dir, file), text.replace(from, to));
+}
+
+describe("npm run plan -- --program DIR", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const fresh = () => {
+    const d = scratch();
+    dirs.push(d);
+    return d;
+  };
+
+  it("plans an unchanged copy like this checkout's own program: exit 0, no node_modules needed there", () => {
+    const dir = fresh();
+    const { code, out, err } = plan(["--stack", "dev", "--program", dir]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toContain("Offline plan: dsvm-identity-lab, stack dev");
+  });
+
+  it("reads the stack's config from DIR: a seat count changed there is planned", () => {
+    const dir = fresh();
+    edit(dir, "Pulumi.dev.yaml", "seats: 2", "seats: 3");
+    const report = JSON.parse(plan(["--stack", "dev", "--json", "--program", dir]).out);
+    expect(report.summary.seats).toBe(3);
+  });
+
+  it("a PR's invoke of listStorageAccountKeys (error caught) fails this checkout's gate", () => {
+    const dir = fresh();
+    edit(
+      dir,
+      "index.ts",
+      'import * as resources from "@pulumi/azure-native/resources";',
+      'import * as resources from "@pulumi/azure-native/resources";\nimport * as storageApi from "@pulumi/azure-native/storage";',
+    );
+    fs.appendFileSync(
+      path.join(dir, "index.ts"),
+      '\nexport const keyAudit = storageApi.listStorageAccountKeys({ resourceGroupName: "rg", accountName: "acct" }).then((k) => k.keys?.[0]?.value, () => undefined);\n',
+    );
+    const { code, err } = plan(["--stack", "dev", "--program", dir]);
+    expect(code).toBe(1);
+    expect(err).toContain("offline gate: 1 thing(s) it cannot see: invoke azure-native:storage:listStorageAccountKeys");
+  });
+
+  it("a PR that swaps a built-in role id in its lib/azure.ts (VM User Login := Owner) is judged by this checkout's role facts", () => {
+    const dir = fresh();
+    edit(
+      dir,
+      "lib/azure.ts",
+      'virtualMachineUserLogin: "fb879df8-f326-4884-b1cf-06f3ad86be52"',
+      'virtualMachineUserLogin: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"',
+    );
+    const { code, err } = plan(["--stack", "lab-users", "--program", dir]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/policy gate: \d+ mandatory violation\(s\): .*grant-role-assignments/);
+    const report = JSON.parse(plan(["--stack", "lab-users", "--json", "--program", dir]).out);
+    const blocked = report.violations
+      .filter((v: any) => v.enforcement === "mandatory" && v.ruleId === "grant-role-assignments")
+      .map((v: any) => v.resource);
+    expect(blocked).toEqual(expect.arrayContaining([expect.stringMatching(/RoleAssignment seat1-userlogin$/)]));
+  });
+
+  it("DIR without index.ts: exit 2 naming the flag and the value, nothing planned", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-program-empty-"));
+    dirs.push(dir);
+    const { code, out, err } = plan(["--program", dir]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toContain(`--program ${JSON.stringify(dir)}: no index.ts there`);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});
