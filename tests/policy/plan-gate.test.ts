@@ -48,10 +48,10 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe("npm run plan as the policy gate", () => {
-  it("exits 1 and names the rule when the seat policy gains list (SEAT_SECRET_PERMISSIONS in lib/azure.ts)", () => {
+  it("exits 1 and names the rule when the seat policy gains list (SEAT_SECRET_PERMISSIONS in lib/azure/roles.ts)", () => {
     const dir = mutatedCopy((d) =>
       replaceIn(
-        path.join(d, "lib/azure.ts"),
+        path.join(d, "lib/azure/roles.ts"),
         'SEAT_SECRET_PERMISSIONS = ["get", "set"]',
         'SEAT_SECRET_PERMISSIONS = ["get", "set", "list"]',
       ),
