@@ -76,9 +76,24 @@ export interface RunOptions {
    * `registerResourceTransform`); see tests/policy/mutate.ts.
    */
   readonly beforeProgram?: (sdk: typeof pulumi) => void | Promise<void>;
+  /** Told, when the program fails, how many of its resources had reached the engine (tests prove "nothing registered"). */
+  readonly onFailure?: (registered: number) => void;
 }
 
-export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
+/**
+ * Each run has a Pulumi store of its own (config, monitor, root stack, transformations), as the SDK's Automation API
+ * runs an inline program (automation/server.ts: withLocalStorage, then runInPulumiStack): runs in one process share
+ * the loaded SDK and modules, never state. Internal API of @pulumi/pulumi 3.x (runtime/state), like waitForRPCs.
+ */
+export function runProgram(opts: RunOptions): Promise<ProgramRun> {
+  const state = require("@pulumi/pulumi/runtime/state") as { withLocalStorage<T>(run: () => T): T };
+  return state.withLocalStorage(() => runInOwnStore(opts));
+}
+
+/** Program files that registered their resources as they loaded: they cannot run again in this module registry. */
+const ranAtLoad = new Set<string>();
+
+async function runInOwnStore(opts: RunOptions): Promise<ProgramRun> {
   const mocks = new AzureMocks();
   const recorded = new Map<string, RecordedResource>();
   const project = opts.project ?? PROJECT;
@@ -114,16 +129,29 @@ export async function runProgram(opts: RunOptions): Promise<ProgramRun> {
           "beforeProgram registered a transform or hook: the offline harness cannot apply them; use a legacy stack transformation",
         );
       phase.programLoaded = true;
-      program = require(path.join(opts.programDir ?? path.resolve(__dirname, ".."), opts.programFile ?? "index.ts")) as Record<
-        string,
-        unknown
-      >;
+      const file = require.resolve(path.join(opts.programDir ?? path.resolve(__dirname, ".."), opts.programFile ?? "index.ts"));
+      if (ranAtLoad.has(file))
+        throw new Error(`${file} registers its resources as it loads, so it runs once per process; export a function`);
+      const exported = require(file) as unknown;
+      // As the language host does (sdk/nodejs/cmd/run/run.ts): an exported function is called and its result awaited.
+      if (typeof exported === "function") program = ((await exported()) ?? {}) as Record<string, unknown>;
+      else {
+        ranAtLoad.add(file);
+        program = exported as Record<string, unknown>;
+      }
     } catch (error) {
       failure = { error };
     }
     return undefined;
   });
-  if (failure) throw failure.error;
+  if (failure) {
+    // The root stack resource (the program runs inside it, like the CLI) is not the program's.
+    const urns = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()] as string[];
+    opts.onFailure?.(urns.filter((u) => !u.includes("::pulumi:pulumi:Stack::")).length);
+    // Registrations already sent still answer; let them land before the store goes.
+    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    throw failure.error;
+  }
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     if (key === "__esModule") continue;

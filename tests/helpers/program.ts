@@ -1,6 +1,6 @@
 // Runs the real program under Pulumi's mocks in a fresh module registry, so each run has its own Pulumi runtime.
 import * as path from "path";
-import type { ProgramRun, RecordedResource, RunOptions } from "../../offline/harness";
+import { ProgramRun, RecordedResource, RunOptions, runProgram } from "../../offline/harness";
 import { readStackConfig } from "../../offline/stack-config";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -11,17 +11,13 @@ export function devConfig(overrides: Record<string, string> = {}, stack = "dev")
 }
 
 /** `beforeProgram`: see RunOptions in offline/harness.ts (tests inject stack transformations with it). */
-export async function runLab(
+export function runLab(
   overrides: Record<string, string> = {},
   stack = "dev",
   options: Pick<RunOptions, "beforeProgram"> = {},
 ): Promise<ProgramRun> {
-  let run: ProgramRun | undefined;
-  await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
-    run = await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT, ...options });
-  });
-  return run!;
+  // Each run has a Pulumi store of its own (offline/harness.ts), so runs share this file's SDK and modules.
+  return runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT, ...options });
 }
 
 export function ofType(run: ProgramRun, type: string): RecordedResource[] {
@@ -36,48 +32,29 @@ export function one(run: ProgramRun, type: string, name: string): RecordedResour
 
 /** Runs the program expecting it to fail; returns the error and how many resources reached the (mock) engine. */
 export async function runLabFailure(overrides: Record<string, string>, stack = "dev"): Promise<{ error: Error; registered: number }> {
-  let result: { error: Error; registered: number } | undefined;
-  await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
-    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-    try {
-      await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT });
-    } catch (error) {
-      // The root stack resource (the harness runs the program inside it, like the CLI) is not the program's.
-      const urns = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()] as string[];
-      result = { error: error as Error, registered: urns.filter((u) => !u.includes("::pulumi:pulumi:Stack::")).length };
-    }
-  });
-  if (!result) throw new Error("the program succeeded, but a failure was expected");
-  return result;
+  let registered = -1;
+  try {
+    await runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT, onFailure: (n) => (registered = n) });
+  } catch (error) {
+    return { error: error as Error, registered };
+  }
+  throw new Error("the program succeeded, but a failure was expected");
 }
 
 /**
  * Builds components alone under the program's mocks, with hand-written args and no index.ts (as pulumi-awsx tests
- * its components). `build` gets `load`, which requires one of our modules (`components/SecretVault`) from this run's
- * module registry, so it shares the run's Pulumi SDK.
+ * its components). `build` gets `load`, which requires one of our modules (`components/SecretVault`), and the SDK.
  */
 export async function runComponents(
   build: (load: <T = any>(modulePath: string) => T, sdk: typeof import("@pulumi/pulumi")) => void | Promise<void>,
 ): Promise<ProgramRun> {
-  let run: ProgramRun | undefined;
-  await jest.isolateModulesAsync(async () => {
-    const { runProgram } = require("../../offline/harness") as typeof import("../../offline/harness");
-    try {
-      run = await runProgram({
-        stack: "component",
-        config: {},
-        programDir: path.join(ROOT, "tests/components"),
-        programFile: "no-program.ts",
-        beforeProgram: (sdk) => build((modulePath) => require(path.join(ROOT, modulePath)), sdk),
-      });
-    } catch (error) {
-      // Let this run's last registrations land on its own mock monitor, not on the next test's.
-      await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-      throw error;
-    }
+  return runProgram({
+    stack: "component",
+    config: {},
+    programDir: path.join(ROOT, "tests/components"),
+    programFile: "no-program.ts",
+    beforeProgram: (sdk) => build((modulePath) => require(path.join(ROOT, modulePath)), sdk),
   });
-  return run!;
 }
 
 /** Whether `from` waits for `to`, directly or through other resources. */

@@ -7,7 +7,11 @@ import type { ProgramRun } from "../../offline/harness";
 // The engine's own proxy (internal to @pulumi/policy, so untyped): it throws on any unknown value.
 export const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy: <T extends object>(o: T) => T };
 
+let loaded: { name: string; args: PolicyPackArgs } | undefined;
+
+/** The pack, loaded once per test file: its policies are pure functions of what the engine hands them. */
 export function loadPack(): { name: string; args: PolicyPackArgs } {
+  if (loaded) return loaded;
   let captured: { name: string; args: PolicyPackArgs } | undefined;
   jest.isolateModules(() => {
     jest.doMock("@pulumi/policy", () => ({
@@ -20,7 +24,7 @@ export function loadPack(): { name: string; args: PolicyPackArgs } {
     require("../../policy/index");
   });
   jest.dontMock("@pulumi/policy");
-  return captured!;
+  return (loaded = captured!);
 }
 
 /** The engine's view of the stack. */

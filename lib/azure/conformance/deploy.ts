@@ -164,4 +164,25 @@ export const DEPLOY_CONFORMANCE: readonly ConformanceEntry[] = [
     coveredBy: ["tests/components/DataScienceVm.test.ts", "tests/components/WindowsSeat.test.ts"],
     checked: CHECKED,
   },
+  {
+    id: "pulumi-program-export-function",
+    service: "pulumi",
+    behaviour:
+      "Pulumi's Node.js language host requires the program's entry module; when what it exports is a function, it calls it and awaits the result, whose properties become the stack outputs. Its Automation API runs an inline program in a store of its own (withLocalStorage, then runInPulumiStack).",
+    consequence:
+      "index.ts exports the program as a function that returns LabOutputs; the offline harness calls it the same way, each run in a store of its own, so tests and the plan run the program many times in one process without reloading the SDK.",
+    sources: [
+      {
+        ref: "pulumi/pulumi:sdk/nodejs/cmd/run/run.ts@b5aa36d3cab0ac96c199a9e86b7ab37aca04711b",
+        date: "2026",
+        quote: "If the exported value was itself a Function, then just execute it.",
+      },
+      {
+        ref: "npm @pulumi/pulumi@3.248.0: automation/server.js (withLocalStorage, runInPulumiStack) and cmd/run/run.js",
+        date: "2026",
+      },
+    ],
+    coveredBy: ["tests/offline/program-function.test.ts"],
+    checked: CHECKED,
+  },
 ];
