@@ -1,10 +1,12 @@
-/** Tests are transpiled only (swc); `npm test` type-checks once with `tsc --noEmit` first. */
+/** Tests are transpiled only (swc); `npm test` (tests/run.js) type-checks once with `tsc --noEmit` beside jest. */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
   testTimeout: 60000,
+  // jest's default (one worker fewer than the cores) runs everything in one process on a 2-core machine.
+  maxWorkers: Math.max(2, require("os").availableParallelism() - 1),
   // The Pulumi SDK's eager TypeScript and Arborist loads, deferred as in plain node (scripts/lazy-sdk-deps.js).
   resolver: "<rootDir>/tests/jest/resolver.js",
 };
