@@ -2,12 +2,20 @@
 // and inline) and role assignments. Seats' identities are named "seat N identity".
 import { BUILTIN_NAMES } from "../policy/roles";
 import type { RecordedResource } from "./harness";
-import { LAB_CUSTOM_ROLES } from "../lib/azure";
-import { customRoleGuid, subscriptionScope } from "../lib/naming";
+import {
+  ARM_TYPE,
+  isSubscriptionScope,
+  LAB_CUSTOM_ROLES,
+  parseResourceIdOf,
+  parseRoleDefinitionId,
+  subscriptionScope,
+  TYPE,
+} from "../lib/azure";
+import { customRoleGuid } from "../lib/naming";
 
 /** One of the lab's custom roles referenced from the subscription (customRoleSource subscription), by its GUID. */
 function labRoleAtSubscription(roleDefinitionId: string): { name: string; actions: string[] } | undefined {
-  const sub = /^\/subscriptions\/([^/]+)\/providers\//i.exec(roleDefinitionId)?.[1];
+  const sub = parseRoleDefinitionId(roleDefinitionId)?.subscriptionId;
   const role = sub
     ? Object.values(LAB_CUSTOM_ROLES).find((x) => customRoleGuid(subscriptionScope(sub), x.seed) === roleDefinitionId.split("/").pop())
     : undefined;
@@ -43,7 +51,7 @@ export function principalLabels(
 ): Map<string, { label: string; seat?: number }> {
   const labels = new Map<string, { label: string; seat?: number }>();
   for (const r of resources) {
-    if (r.type !== "azure-native:compute:VirtualMachine") continue;
+    if (r.type !== TYPE.vm) continue;
     const principalId = r.state.identity?.principalId;
     const seat = /::seat(\d+)$/.exec(r.parent ?? "")?.[1];
     if (principalId)
@@ -56,21 +64,21 @@ export function principalLabels(
 function describeScope(scope: string, resources: readonly RecordedResource[]): string {
   const owner = resources.find((r) => r.id === scope);
   switch (owner?.type) {
-    case "azure-native:storage:StorageAccount":
+    case TYPE.storage:
       return `storage account ${owner.state.name}`;
-    case "azure-native:resources:ResourceGroup":
+    case TYPE.resourceGroup:
       return `resource group ${owner.state.name}`;
-    case "azure-native:keyvault:Vault":
+    case TYPE.vault:
       return `key vault ${owner.state.name}`;
-    case "azure-native:compute:VirtualMachine":
+    case TYPE.vm:
       return `virtual machine ${owner.state.name}`;
-    case "azure-native:keyvault:Secret":
+    case TYPE.secret:
       return `secret ${owner.state.name} in key vault ${owner.inputs.vaultName}`;
   }
   // A secret scope whose secret this stack does not create: still named in the vault's terms.
-  const secret = /\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)\/secrets\/([^/]+)$/i.exec(scope);
-  if (secret) return `secret ${secret[2]} in key vault ${secret[1]}`;
-  if (/^\/subscriptions\/[^/]+$/.test(scope)) return `subscription ${lastSegment(scope)}`;
+  const secret = parseResourceIdOf(scope, ARM_TYPE.secret);
+  if (secret) return `secret ${secret.names[1]} in key vault ${secret.names[0]}`;
+  if (isSubscriptionScope(scope)) return `subscription ${lastSegment(scope)}`;
   return scope;
 }
 
@@ -83,7 +91,7 @@ export function accessMatrix(resources: readonly RecordedResource[], names: Prin
   // Principals that role assignments name as groups (the lab-users group on each VM's login role).
   const groups = new Set(
     resources
-      .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.principalType === "Group")
+      .filter((r) => r.type === TYPE.roleAssignment && r.inputs.principalType === "Group")
       .map((r) => r.inputs.principalId as string),
   );
   const who = (principalId: string) => {
@@ -96,7 +104,7 @@ export function accessMatrix(resources: readonly RecordedResource[], names: Prin
   };
   const rows: AccessRow[] = [];
   for (const r of resources) {
-    if (r.type === "azure-native:keyvault:AccessPolicy") {
+    if (r.type === TYPE.accessPolicy) {
       const p = r.inputs.policy ?? {};
       rows.push({
         ...who(p.objectId),
@@ -105,7 +113,7 @@ export function accessMatrix(resources: readonly RecordedResource[], names: Prin
         via: "access policy",
       });
     }
-    if (r.type === "azure-native:keyvault:Vault") {
+    if (r.type === TYPE.vault) {
       for (const p of r.inputs.properties?.accessPolicies ?? []) {
         rows.push({
           ...who(p.objectId),
@@ -115,9 +123,9 @@ export function accessMatrix(resources: readonly RecordedResource[], names: Prin
         });
       }
     }
-    if (r.type === "azure-native:authorization:RoleAssignment") {
+    if (r.type === TYPE.roleAssignment) {
       const roleGuid = lastSegment(r.inputs.roleDefinitionId ?? "");
-      const custom = resources.find((d) => d.type === "azure-native:authorization:RoleDefinition" && d.state.name === roleGuid);
+      const custom = resources.find((d) => d.type === TYPE.roleDefinition && d.state.name === roleGuid);
       const role = custom
         ? {
             name: custom.inputs.roleName as string,

@@ -4,7 +4,7 @@
 // (https://learn.microsoft.com/azure/role-based-access-control/resource-provider-operations); "join" actions are ARM's
 // linked access checks (https://learn.microsoft.com/azure/azure-resource-manager/management/linked-access-check).
 import type { RecordedResource } from "./harness";
-import { BUILTIN_ROLES } from "../lib/azure";
+import { ARM_TYPE, BUILTIN_ROLES, subscriptionOf, TYPE } from "../lib/azure";
 import {
   assignableRoleGuid,
   CI_IDENTITIES,
@@ -75,31 +75,29 @@ interface TypeRule {
 
 const has = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 const join = (type: string, why: string): Extra => ({ action: `${type}/join/action`, why });
-const SUBNET = "Microsoft.Network/virtualNetworks/subnets";
-const PIP = "Microsoft.Network/publicIPAddresses";
-const NSG = "Microsoft.Network/networkSecurityGroups";
+const { subnet: SUBNET, publicIp: PIP, nsg: NSG } = ARM_TYPE;
 const serviceEndpoint = (rules: unknown): Extra[] =>
   has(rules) ? [{ action: `${SUBNET}/joinViaServiceEndpoint/action`, why: "a firewall rule names the lab subnet (service endpoint)" }] : [];
 
 /** Every azure-native type a lab declares. A new type fails the check until it is added here, with its actions. */
 const TYPES: Readonly<Record<string, TypeRule>> = {
-  "azure-native:resources:ResourceGroup": { arm: "Microsoft.Resources/subscriptions/resourceGroups" },
-  "azure-native:network:NetworkSecurityGroup": { arm: NSG },
-  "azure-native:network:VirtualNetwork": { arm: "Microsoft.Network/virtualNetworks" },
-  "azure-native:network:Subnet": {
+  [TYPE.resourceGroup]: { arm: ARM_TYPE.resourceGroup },
+  [TYPE.nsg]: { arm: NSG },
+  [TYPE.vnet]: { arm: ARM_TYPE.vnet },
+  [TYPE.subnet]: {
     arm: SUBNET,
     joins: (i) => [
       ...(has(i.networkSecurityGroup) ? [join(NSG, "the subnet names an NSG")] : []),
-      ...(has(i.natGateway) ? [join("Microsoft.Network/natGateways", "the subnet names a NAT gateway")] : []),
+      ...(has(i.natGateway) ? [join(ARM_TYPE.nat, "the subnet names a NAT gateway")] : []),
     ],
   },
-  "azure-native:network:PublicIPAddress": { arm: PIP },
-  "azure-native:network:NatGateway": {
-    arm: "Microsoft.Network/natGateways",
+  [TYPE.publicIp]: { arm: PIP },
+  [TYPE.nat]: {
+    arm: ARM_TYPE.nat,
     joins: (i) => (has(i.publicIpAddresses) ? [join(PIP, "the NAT gateway uses a public IP")] : []),
   },
-  "azure-native:network:NetworkInterface": {
-    arm: "Microsoft.Network/networkInterfaces",
+  [TYPE.nic]: {
+    arm: ARM_TYPE.nic,
     joins: (i) => {
       const configs: Inputs[] = i.ipConfigurations ?? [];
       return [
@@ -109,8 +107,8 @@ const TYPES: Readonly<Record<string, TypeRule>> = {
       ];
     },
   },
-  "azure-native:network:BastionHost": {
-    arm: "Microsoft.Network/bastionHosts",
+  [TYPE.bastion]: {
+    arm: ARM_TYPE.bastion,
     joins: (i) => {
       const configs: Inputs[] = i.ipConfigurations ?? [];
       return [
@@ -119,53 +117,53 @@ const TYPES: Readonly<Record<string, TypeRule>> = {
       ];
     },
   },
-  "azure-native:compute:VirtualMachine": {
-    arm: "Microsoft.Compute/virtualMachines",
-    joins: (i) => (has(i.networkProfile?.networkInterfaces) ? [join("Microsoft.Network/networkInterfaces", "the VM uses its NIC")] : []),
+  [TYPE.vm]: {
+    arm: ARM_TYPE.vm,
+    joins: (i) => (has(i.networkProfile?.networkInterfaces) ? [join(ARM_TYPE.nic, "the VM uses its NIC")] : []),
     destroy: (i) => [
-      { action: "Microsoft.Compute/virtualMachines/delete", why: "pulumi deletes the VM" },
+      { action: `${ARM_TYPE.vm}/delete`, why: "pulumi deletes the VM" },
       ...(i.storageProfile?.osDisk?.deleteOption === "Delete"
-        ? [{ action: "Microsoft.Compute/disks/delete", why: "osDisk.deleteOption Delete: the OS disk goes with the VM" }]
+        ? [{ action: `${ARM_TYPE.disk}/delete`, why: "osDisk.deleteOption Delete: the OS disk goes with the VM" }]
         : []),
       ...((i.networkProfile?.networkInterfaces ?? []).some((n: Inputs) => n.deleteOption === "Delete")
-        ? [{ action: "Microsoft.Network/networkInterfaces/delete", why: "the NIC's deleteOption Delete: it goes with the VM" }]
+        ? [{ action: `${ARM_TYPE.nic}/delete`, why: "the NIC's deleteOption Delete: it goes with the VM" }]
         : []),
     ],
   },
-  "azure-native:compute:VirtualMachineExtension": { arm: "Microsoft.Compute/virtualMachines/extensions" },
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": { arm: "Microsoft.Compute/virtualMachines/runCommands" },
-  "azure-native:devtestlab:GlobalSchedule": { arm: "Microsoft.DevTestLab/schedules" },
-  "azure-native:keyvault:Vault": {
-    arm: "Microsoft.KeyVault/vaults",
+  [TYPE.extension]: { arm: ARM_TYPE.extension },
+  [TYPE.runCommandByVm]: { arm: ARM_TYPE.runCommand },
+  [TYPE.schedule]: { arm: ARM_TYPE.schedule },
+  [TYPE.vault]: {
+    arm: ARM_TYPE.vault,
     joins: (i) => serviceEndpoint(i.properties?.networkAcls?.virtualNetworkRules),
   },
   // The provider adds and removes one policy with PATCH .../accessPolicies/{add|remove}: a write either way.
-  "azure-native:keyvault:AccessPolicy": {
-    arm: "Microsoft.KeyVault/vaults/accessPolicies",
+  [TYPE.accessPolicy]: {
+    arm: ARM_TYPE.accessPolicy,
     destroy: () => [
       {
-        action: "Microsoft.KeyVault/vaults/accessPolicies/write",
+        action: `${ARM_TYPE.accessPolicy}/write`,
         why: "the provider removes a policy with PATCH .../accessPolicies/remove",
       },
     ],
   },
   // Created through ARM (PUT vaults/secrets) but deleted through the data plane (pulumi-azure-native custom_keyvault.go).
-  "azure-native:keyvault:Secret": {
-    arm: "Microsoft.KeyVault/vaults/secrets",
+  [TYPE.secret]: {
+    arm: ARM_TYPE.secret,
     destroy: () => [
       {
-        action: "Microsoft.KeyVault/vaults/secrets/delete",
+        action: `${ARM_TYPE.secret}/delete`,
         dataAction: true,
         why: "azure-native deletes a secret through the Key Vault data plane: no CI identity holds data actions and the vault firewall refuses the runner; give it deletedWith its vault",
       },
     ],
   },
-  "azure-native:storage:StorageAccount": {
-    arm: "Microsoft.Storage/storageAccounts",
+  [TYPE.storage]: {
+    arm: ARM_TYPE.storage,
     joins: (i) => serviceEndpoint(i.networkRuleSet?.virtualNetworkRules),
   },
-  "azure-native:authorization:RoleDefinition": { arm: "Microsoft.Authorization/roleDefinitions" },
-  "azure-native:authorization:RoleAssignment": { arm: "Microsoft.Authorization/roleAssignments" },
+  [TYPE.roleDefinition]: { arm: ARM_TYPE.roleDefinition },
+  [TYPE.roleAssignment]: { arm: ARM_TYPE.roleAssignment },
 };
 
 /** Providers that make nothing in Azure (random values live in state only). */
@@ -177,7 +175,7 @@ const roleLabel = (r: AssignableRole) => ("builtin" in r.role ? r.role.builtin :
 function assignmentFacts(r: RecordedResource): { roleGuid: string; principalType: string | undefined; subscriptionId: string } {
   const roleId = String(r.inputs.roleDefinitionId ?? "");
   const roleGuid = roleId.split("/").pop()!.toLowerCase();
-  const sub = /\/subscriptions\/([^/]+)/i.exec(roleId)?.[1] ?? /\/subscriptions\/([^/]+)/i.exec(String(r.inputs.scope ?? ""))?.[1] ?? "";
+  const sub = subscriptionOf(roleId) ?? subscriptionOf(String(r.inputs.scope ?? "")) ?? "";
   return { roleGuid, principalType: r.inputs.principalType, subscriptionId: sub };
 }
 
@@ -188,7 +186,7 @@ export function ciNeeds(resources: readonly RecordedResource[]): CiNeed[] {
     if (!r.custom || r.type.startsWith("pulumi:providers:") || LOCAL_PROVIDERS.some((p) => r.type.startsWith(p))) continue;
     const base = { urn: r.urn, type: r.type };
     // What a role assignment's write and delete present to the ABAC condition.
-    const facts = r.type === "azure-native:authorization:RoleAssignment" ? assignmentFacts(r) : undefined;
+    const facts = r.type === TYPE.roleAssignment ? assignmentFacts(r) : undefined;
     const rule = TYPES[r.type];
     if (!rule) {
       for (const phase of ["up", "destroy"] as const) {

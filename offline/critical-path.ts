@@ -4,6 +4,7 @@
 import type { RecordedResource } from "./harness";
 import { label } from "./graph";
 import { writerGroups, writeTargetOf, WriteTargetKind } from "./serialization";
+import { AZURE_NATIVE_PREFIX, TYPE } from "../lib/azure";
 
 export interface GraphNode {
   readonly id: string;
@@ -45,7 +46,7 @@ export function criticalPath(nodes: readonly GraphNode[]): CriticalPath {
 
 /** Azure resources count; components, providers and random values do not. */
 export function isAzureCreation(r: RecordedResource): boolean {
-  return r.custom && r.type.startsWith("azure-native:");
+  return r.custom && r.type.startsWith(AZURE_NATIVE_PREFIX);
 }
 
 export function deploymentGraph(resources: readonly RecordedResource[]): GraphNode[] {
@@ -64,58 +65,58 @@ export interface StepTime {
 // Creation times by type. Honest about the basis: Azure documents few of them, and where only an estimate exists the
 // figure says so. docs/benchmarks.md carries the same table.
 export const STEP_TIMES: Readonly<Record<string, StepTime>> = {
-  "azure-native:resources:ResourceGroup": {
+  [TYPE.resourceGroup]: {
     seconds: 2,
     basis: "estimate",
     source: "synchronous PUT (ARM Resource Groups - Create Or Update answers 200/201, no long-running operation)",
   },
-  "azure-native:network:PublicIPAddress": {
+  [TYPE.publicIp]: {
     seconds: 4,
     basis: "measured",
     source:
       "public Terraform log: azurerm_public_ip 'Creation complete after 4s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)",
   },
-  "azure-native:network:NatGateway": {
+  [TYPE.nat]: {
     seconds: 15,
     basis: "estimate",
     source: "no published figure; an asynchronous Microsoft.Network PUT like the public IP's, taken as a few times longer",
   },
-  "azure-native:network:NetworkSecurityGroup": { seconds: 5, basis: "estimate", source: "no published figure" },
-  "azure-native:network:VirtualNetwork": { seconds: 5, basis: "estimate", source: "no published figure" },
-  "azure-native:network:Subnet": {
+  [TYPE.nsg]: { seconds: 5, basis: "estimate", source: "no published figure" },
+  [TYPE.vnet]: { seconds: 5, basis: "estimate", source: "no published figure" },
+  [TYPE.subnet]: {
     seconds: 20,
     basis: "measured",
     source:
       "public Terraform log: a subnet update 'Creation complete after 20s' (PaloAltoNetworks/terraform-azurerm-vmseries-modules PR #92)",
   },
-  "azure-native:network:NetworkInterface": { seconds: 3, basis: "estimate", source: "no published figure" },
-  "azure-native:compute:VirtualMachine": {
+  [TYPE.nic]: { seconds: 3, basis: "estimate", source: "no published figure" },
+  [TYPE.vm]: {
     seconds: 150,
     basis: "documented",
     source:
       "Microsoft Learn, Linux VM quickstart (Azure CLI): 'It takes a few minutes to create the VM and supporting resources'; 150 s is our reading of 'a few'",
   },
-  "azure-native:keyvault:Vault": { seconds: 20, basis: "estimate", source: "no published figure" },
-  "azure-native:keyvault:AccessPolicy": {
+  [TYPE.vault]: { seconds: 20, basis: "estimate", source: "no published figure" },
+  [TYPE.accessPolicy]: {
     seconds: 5,
     basis: "estimate",
     source: "a PATCH of the vault's policies; propagation to the data plane is covered by the probe's retries (up to 600 s)",
   },
-  "azure-native:keyvault:Secret": { seconds: 2, basis: "estimate", source: "no published figure" },
-  "azure-native:authorization:RoleAssignment": {
+  [TYPE.secret]: { seconds: 2, basis: "estimate", source: "no published figure" },
+  [TYPE.roleAssignment]: {
     seconds: 5,
     basis: "estimate",
     source:
       "synchronous PUT; Microsoft Learn (Azure RBAC troubleshooting) documents up to 10 minutes until it takes effect, which the probe's retries absorb",
   },
-  "azure-native:authorization:RoleDefinition": { seconds: 5, basis: "estimate", source: "synchronous PUT" },
-  "azure-native:storage:StorageAccount": { seconds: 25, basis: "estimate", source: "no published figure" },
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": {
+  [TYPE.roleDefinition]: { seconds: 5, basis: "estimate", source: "synchronous PUT" },
+  [TYPE.storage]: { seconds: 25, basis: "estimate", source: "no published figure" },
+  [TYPE.runCommandByVm]: {
     seconds: 60,
     basis: "estimate",
     source: "run command handler start plus the probe (seconds once grants have propagated, up to its 600 s deadline before)",
   },
-  "azure-native:compute:VirtualMachineExtension": {
+  [TYPE.extension]: {
     seconds: 60,
     basis: "estimate",
     source: "no published figure; a VM agent round trip like the run command's handler start",
@@ -127,26 +128,24 @@ export const AZURE_MINIMUM = ["resource group", "VNet/subnet", "NIC", "VM", "gra
 
 /** The minimum's step that a resource type stands for, if any. */
 export function minimumStep(type: string): (typeof AZURE_MINIMUM)[number] | undefined {
-  if (type === "azure-native:resources:ResourceGroup") return "resource group";
-  if (type === "azure-native:network:VirtualNetwork" || type === "azure-native:network:Subnet") return "VNet/subnet";
-  if (type === "azure-native:network:NetworkInterface") return "NIC";
-  if (type === "azure-native:compute:VirtualMachine") return "VM";
-  if (type === "azure-native:keyvault:AccessPolicy" || type === "azure-native:authorization:RoleAssignment") return "grants";
-  if (type === "azure-native:compute:VirtualMachineRunCommandByVirtualMachine") return "in-VM check";
+  if (type === TYPE.resourceGroup) return "resource group";
+  if (type === TYPE.vnet || type === TYPE.subnet) return "VNet/subnet";
+  if (type === TYPE.nic) return "NIC";
+  if (type === TYPE.vm) return "VM";
+  if (type === TYPE.accessPolicy || type === TYPE.roleAssignment) return "grants";
+  if (type === TYPE.runCommandByVm) return "in-VM check";
   return undefined;
 }
 
 /** Why a step that is not in Azure's minimum is on the path. */
 export const EXTRA_STEP_REASONS: Readonly<Record<string, string>> = {
-  "azure-native:network:PublicIPAddress":
+  [TYPE.publicIp]:
     "the NAT gateway's public IP: seats need egress to call ARM (listKeys) from inside the VM, and Azure retires default outbound access for new subnets",
-  "azure-native:network:NatGateway": "the lab subnet's egress (see the public IP); the subnet must name it when it is created",
-  "azure-native:keyvault:Vault":
+  [TYPE.nat]: "the lab subnet's egress (see the public IP); the subnet must name it when it is created",
+  [TYPE.vault]:
     "the vault: its firewall names the lab subnet, and with access policies inline it also waits for the seats' identities (one write for every seat's grant, since Key Vault refuses two at once)",
-  "azure-native:keyvault:Secret":
-    "a secret the in-VM check reads or writes: it must exist first, and Key Vault takes one ARM write on a vault at a time",
-  "azure-native:compute:VirtualMachineExtension":
-    "an extension on the seat (Entra sign-in): Azure runs one extension operation per VM, so the in-VM check waits for it",
+  [TYPE.secret]: "a secret the in-VM check reads or writes: it must exist first, and Key Vault takes one ARM write on a vault at a time",
+  [TYPE.extension]: "an extension on the seat (Entra sign-in): Azure runs one extension operation per VM, so the in-VM check waits for it",
 };
 
 export interface PathStep {
@@ -210,11 +209,11 @@ function secondsGraph(resources: readonly RecordedResource[], drop: ReadonlySet<
   }));
 }
 
-const CONTAINERS = new Set(["azure-native:keyvault:Vault", "azure-native:compute:VirtualMachine"]);
+const CONTAINERS: ReadonlySet<string> = new Set([TYPE.vault, TYPE.vm]);
 
 /** A serialized write worth counting on the path: not the VM or vault itself, unless the vault carries policies. */
 function countsOnPath(r: RecordedResource): boolean {
-  if (r.type === "azure-native:keyvault:Vault") return (r.inputs.properties?.accessPolicies ?? []).length > 0;
+  if (r.type === TYPE.vault) return (r.inputs.properties?.accessPolicies ?? []).length > 0;
   return !CONTAINERS.has(r.type);
 }
 
@@ -243,7 +242,7 @@ export function serializationCost(resources: readonly RecordedResource[], chain:
     const id = `${t.kind}:${t.key}`;
     const entry = onPath.get(id) ?? { kind: t.kind, name: t.name, writes: counts.get(id)!, writesOnPath: 0, steps: [], seconds: 0 };
     entry.writesOnPath++;
-    const inline = r.type === "azure-native:keyvault:Vault" ? ` (${r.inputs.properties.accessPolicies.length} access policies inline)` : "";
+    const inline = r.type === TYPE.vault ? ` (${r.inputs.properties.accessPolicies.length} access policies inline)` : "";
     entry.steps.push(`${label(r)}${inline}`);
     entry.seconds += STEP_TIMES[r.type]?.seconds ?? 0;
     onPath.set(id, entry);

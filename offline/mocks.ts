@@ -1,6 +1,17 @@
 // Pulumi mocks that answer like Azure: ARM-shaped ids, identities, private IPs, vault URIs, blob endpoints.
 // Every value the mocks make up is remembered, so the plan can mark outputs that are known only after deploy.
 import type * as pulumi from "@pulumi/pulumi";
+import {
+  ARM_TYPE,
+  extensionResourceId,
+  GET_CLIENT_CONFIG,
+  RANDOM_TYPE,
+  resourceGroupId,
+  resourceId,
+  storageEndpoint,
+  TYPE,
+  vaultUri,
+} from "../lib/azure";
 import { deterministicGuid } from "../lib/naming";
 import { formatIpv4, parseCidr } from "../lib/net";
 
@@ -9,51 +20,31 @@ import { MOCK_CLIENT } from "../policy/offline";
 export { MOCK_CLIENT };
 
 interface ArmType {
-  /** ARM type path below the provider, e.g. Microsoft.Network/virtualNetworks. */
-  readonly path: string;
+  /** The ARM type (lib/azure/tokens.ts); none for the resource group, whose id has no providers segment. */
+  readonly arm?: string;
   /** The input that holds the Azure name. */
   readonly nameKey: string;
-  /** For child types: the input holding the parent's name, and the child segment. */
-  readonly parent?: { readonly key: string; readonly segment: string };
+  /** For child types: the input holding the parent's name. */
+  readonly parentKey?: string;
 }
 
 const ARM_TYPES: Record<string, ArmType> = {
-  "azure-native:resources:ResourceGroup": { path: "", nameKey: "resourceGroupName" },
-  "azure-native:network:NetworkSecurityGroup": { path: "Microsoft.Network/networkSecurityGroups", nameKey: "networkSecurityGroupName" },
-  "azure-native:network:PublicIPAddress": { path: "Microsoft.Network/publicIPAddresses", nameKey: "publicIpAddressName" },
-  "azure-native:network:NatGateway": { path: "Microsoft.Network/natGateways", nameKey: "natGatewayName" },
-  "azure-native:network:VirtualNetwork": { path: "Microsoft.Network/virtualNetworks", nameKey: "virtualNetworkName" },
-  "azure-native:network:Subnet": {
-    path: "Microsoft.Network/virtualNetworks",
-    nameKey: "subnetName",
-    parent: { key: "virtualNetworkName", segment: "subnets" },
-  },
-  "azure-native:network:NetworkInterface": { path: "Microsoft.Network/networkInterfaces", nameKey: "networkInterfaceName" },
-  "azure-native:network:BastionHost": { path: "Microsoft.Network/bastionHosts", nameKey: "bastionHostName" },
-  "azure-native:compute:VirtualMachine": { path: "Microsoft.Compute/virtualMachines", nameKey: "vmName" },
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": {
-    path: "Microsoft.Compute/virtualMachines",
-    nameKey: "runCommandName",
-    parent: { key: "vmName", segment: "runCommands" },
-  },
-  "azure-native:compute:VirtualMachineExtension": {
-    path: "Microsoft.Compute/virtualMachines",
-    nameKey: "vmExtensionName",
-    parent: { key: "vmName", segment: "extensions" },
-  },
-  "azure-native:devtestlab:GlobalSchedule": { path: "Microsoft.DevTestLab/schedules", nameKey: "name" },
-  "azure-native:keyvault:Vault": { path: "Microsoft.KeyVault/vaults", nameKey: "vaultName" },
-  "azure-native:keyvault:Secret": {
-    path: "Microsoft.KeyVault/vaults",
-    nameKey: "secretName",
-    parent: { key: "vaultName", segment: "secrets" },
-  },
-  "azure-native:keyvault:AccessPolicy": {
-    path: "Microsoft.KeyVault/vaults",
-    nameKey: "",
-    parent: { key: "vaultName", segment: "accessPolicies" },
-  },
-  "azure-native:storage:StorageAccount": { path: "Microsoft.Storage/storageAccounts", nameKey: "accountName" },
+  [TYPE.resourceGroup]: { nameKey: "resourceGroupName" },
+  [TYPE.nsg]: { arm: ARM_TYPE.nsg, nameKey: "networkSecurityGroupName" },
+  [TYPE.publicIp]: { arm: ARM_TYPE.publicIp, nameKey: "publicIpAddressName" },
+  [TYPE.nat]: { arm: ARM_TYPE.nat, nameKey: "natGatewayName" },
+  [TYPE.vnet]: { arm: ARM_TYPE.vnet, nameKey: "virtualNetworkName" },
+  [TYPE.subnet]: { arm: ARM_TYPE.subnet, nameKey: "subnetName", parentKey: "virtualNetworkName" },
+  [TYPE.nic]: { arm: ARM_TYPE.nic, nameKey: "networkInterfaceName" },
+  [TYPE.bastion]: { arm: ARM_TYPE.bastion, nameKey: "bastionHostName" },
+  [TYPE.vm]: { arm: ARM_TYPE.vm, nameKey: "vmName" },
+  [TYPE.runCommandByVm]: { arm: ARM_TYPE.runCommand, nameKey: "runCommandName", parentKey: "vmName" },
+  [TYPE.extension]: { arm: ARM_TYPE.extension, nameKey: "vmExtensionName", parentKey: "vmName" },
+  [TYPE.schedule]: { arm: ARM_TYPE.schedule, nameKey: "name" },
+  [TYPE.vault]: { arm: ARM_TYPE.vault, nameKey: "vaultName" },
+  [TYPE.secret]: { arm: ARM_TYPE.secret, nameKey: "secretName", parentKey: "vaultName" },
+  [TYPE.accessPolicy]: { arm: ARM_TYPE.accessPolicy, nameKey: "", parentKey: "vaultName" },
+  [TYPE.storage]: { arm: ARM_TYPE.storage, nameKey: "accountName" },
 };
 
 export class AzureMocks implements pulumi.runtime.Mocks {
@@ -69,7 +60,7 @@ export class AzureMocks implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    if (args.token === "azure-native:authorization:getClientConfig") {
+    if (args.token === GET_CLIENT_CONFIG) {
       Object.values(MOCK_CLIENT).forEach((v) => this.invent(v));
       return { ...MOCK_CLIENT };
     }
@@ -78,22 +69,22 @@ export class AzureMocks implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const inputs = args.inputs as Record<string, any>;
-    if (args.type === "random:index/randomString:RandomString") {
+    if (args.type === RANDOM_TYPE.randomString) {
       return { id: args.name, state: { ...inputs, result: this.invent(randomLike(args.name, inputs.length ?? 8)) } };
     }
-    if (args.type === "random:index/randomPassword:RandomPassword") {
+    if (args.type === RANDOM_TYPE.randomPassword) {
       return { id: args.name, state: { ...inputs, result: this.invent(randomLike(args.name, inputs.length ?? 24)) } };
     }
-    if (args.type === "azure-native:authorization:RoleDefinition") {
+    if (args.type === TYPE.roleDefinition) {
       const name = inputs.roleDefinitionId ?? this.invent(deterministicGuid("roledef", args.name));
       return {
-        id: this.invent(`${inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${name}`),
-        state: { ...inputs, name, type: "Microsoft.Authorization/roleDefinitions" },
+        id: this.invent(extensionResourceId(inputs.scope, ARM_TYPE.roleDefinition, name)),
+        state: { ...inputs, name, type: ARM_TYPE.roleDefinition },
       };
     }
-    if (args.type === "azure-native:authorization:RoleAssignment") {
+    if (args.type === TYPE.roleAssignment) {
       const name = inputs.roleAssignmentName ?? this.invent(deterministicGuid("assignment", args.name));
-      return { id: this.invent(`${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`), state: { ...inputs, name } };
+      return { id: this.invent(extensionResourceId(inputs.scope, ARM_TYPE.roleAssignment, name)), state: { ...inputs, name } };
     }
     if (args.type.startsWith("azuread:index/")) return this.newEntraObject(args.type, args.name, inputs);
     const arm = ARM_TYPES[args.type];
@@ -102,44 +93,39 @@ export class AzureMocks implements pulumi.runtime.Mocks {
     const name: string = arm.nameKey
       ? (inputs[arm.nameKey] ?? this.invent(`${args.name}-${randomLike(args.name, 8)}`))
       : (inputs.policy?.objectId ?? args.name);
-    const rg = `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/${inputs.resourceGroupName}`;
-    const id = this.invent(
-      !arm.path
-        ? `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/${name}`
-        : arm.parent
-          ? `${rg}/providers/${arm.path}/${inputs[arm.parent.key]}/${arm.parent.segment}/${name}`
-          : `${rg}/providers/${arm.path}/${name}`,
-    );
+    const sub = MOCK_CLIENT.subscriptionId;
+    const names = arm.parentKey ? [inputs[arm.parentKey], name] : [name];
+    const id = this.invent(!arm.arm ? resourceGroupId(sub, name) : resourceId(sub, inputs.resourceGroupName, arm.arm, ...names));
     const state: Record<string, unknown> = { ...inputs, name };
     switch (args.type) {
-      case "azure-native:network:Subnet":
+      case TYPE.subnet:
         this.subnetPrefixById.set(id, inputs.addressPrefix);
         break;
-      case "azure-native:network:NetworkInterface":
+      case TYPE.nic:
         state.ipConfigurations = (inputs.ipConfigurations ?? []).map((c: any) => ({
           ...c,
           privateIPAddress: this.invent(this.nextAddress(c.subnet?.id)),
         }));
         break;
-      case "azure-native:network:PublicIPAddress":
+      case TYPE.publicIp:
         state.ipAddress = this.invent(`20.50.0.${++this.publicIps}`);
         break;
-      case "azure-native:compute:VirtualMachine":
+      case TYPE.vm:
         state.identity = {
           ...inputs.identity,
           principalId: this.invent(deterministicGuid("principal", id)),
           tenantId: MOCK_CLIENT.tenantId,
         };
         break;
-      case "azure-native:keyvault:Vault":
-        state.properties = { ...inputs.properties, vaultUri: this.invent(`https://${name}.vault.azure.net/`) };
+      case TYPE.vault:
+        state.properties = { ...inputs.properties, vaultUri: this.invent(vaultUri(name)) };
         break;
-      case "azure-native:storage:StorageAccount":
+      case TYPE.storage:
         state.primaryEndpoints = {
-          blob: this.invent(`https://${name}.blob.core.windows.net/`),
-          queue: this.invent(`https://${name}.queue.core.windows.net/`),
-          table: this.invent(`https://${name}.table.core.windows.net/`),
-          file: this.invent(`https://${name}.file.core.windows.net/`),
+          blob: this.invent(storageEndpoint(name, "blob")),
+          queue: this.invent(storageEndpoint(name, "queue")),
+          table: this.invent(storageEndpoint(name, "table")),
+          file: this.invent(storageEndpoint(name, "file")),
         };
         break;
     }

@@ -2,10 +2,11 @@
 // invokes other than the lab's own (the mocks answer them with an error the program may catch, so their results never
 // reach the plan), resource methods, reads of existing resources, imports and explicit providers. The lab uses none of
 // these except getClientConfig, so each is a mandatory finding: `npm run plan` exits 1.
+import { GET_CLIENT_CONFIG } from "../lib/azure";
 import type { ProgramRun } from "./harness";
 
 /** Invokes the lab makes, answered by the mocks (offline/mocks.ts). */
-export const ALLOWED_INVOKES: ReadonlySet<string> = new Set(["azure-native:authorization:getClientConfig"]);
+export const ALLOWED_INVOKES: ReadonlySet<string> = new Set([GET_CLIENT_CONFIG]);
 
 export type FindingKind = "transform" | "hook" | "invoke" | "method" | "read" | "import" | "provider";
 

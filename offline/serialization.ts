@@ -5,6 +5,7 @@
 // Conformance: kv-access-policy-409-serialize, vm-one-extension-operation-at-a-time (lib/azure/conformance/deploy.ts).
 import type { RecordedResource } from "./harness";
 import { EdgesOf, heights, label, reachableFrom, upEdges } from "./graph";
+import { TYPE } from "../lib/azure";
 
 export type WriteTargetKind = "vault" | "vm";
 
@@ -19,19 +20,15 @@ export interface WriteTarget {
 
 /** Types whose create, update or delete is an ARM write on the vault named by `vaultName`. */
 export const VAULT_WRITERS: ReadonlySet<string> = new Set([
-  "azure-native:keyvault:Vault",
-  "azure-native:keyvault:AccessPolicy",
+  TYPE.vault,
+  TYPE.accessPolicy,
   // Created through ARM (Microsoft.KeyVault/vaults/secrets PUT): pulumi-azure-native#1013 is secrets in a loop.
-  "azure-native:keyvault:Secret",
-  "azure-native:keyvault:Key",
+  TYPE.secret,
+  TYPE.key,
 ]);
 
 /** Types whose operations are VM operations on the VM named by `vmName`. */
-export const VM_WRITERS: ReadonlySet<string> = new Set([
-  "azure-native:compute:VirtualMachine",
-  "azure-native:compute:VirtualMachineExtension",
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
-]);
+export const VM_WRITERS: ReadonlySet<string> = new Set([TYPE.vm, TYPE.extension, TYPE.runCommandByVm]);
 
 /** Which serialized target a resource writes to, if any. Unknown names (not strings) are no target. */
 export function writeTargetOf(r: RecordedResource): WriteTarget | undefined {

@@ -6,28 +6,8 @@
 import type { RecordedResource } from "./harness";
 import { heights, label, reachableFrom } from "./graph";
 import { CONFLICT_ANSWER, checkGroup, writerGroups } from "./serialization";
-import { KEY_VAULT_ROLE_DATA_ACTIONS } from "../lib/azure";
-
-/** The data action a Key Vault secret's data-plane delete needs in the RBAC model. */
-export const SECRET_DELETE_DATA_ACTION = "Microsoft.KeyVault/vaults/secrets/delete";
-
-/** azure-native types whose delete goes to the vault's data plane, not ARM (custom_keyvault.go), and the permission. */
-export const DATA_PLANE_DELETES: Readonly<
-  Record<string, { readonly policyPermission: string; readonly nameKey: string; readonly dataAction: string; readonly collection: string }>
-> = {
-  "azure-native:keyvault:Secret": {
-    policyPermission: "delete",
-    nameKey: "secretName",
-    dataAction: SECRET_DELETE_DATA_ACTION,
-    collection: "secrets",
-  },
-  "azure-native:keyvault:Key": {
-    policyPermission: "delete",
-    nameKey: "keyName",
-    dataAction: "Microsoft.KeyVault/vaults/keys/delete",
-    collection: "keys",
-  },
-};
+import { AZURE_NATIVE_PREFIX, TYPE } from "../lib/azure";
+import { DATA_PLANE_DELETES, deployerGrants, firewallRefusal } from "./data-plane-deletes";
 
 export type BlockerKind =
   "protected" | "firewall" | "no-access" | "access-gone" | "access-race" | "serialized-deletes" | "purge-protection" | "lasting-lab";
@@ -128,114 +108,10 @@ export function destroyEdges(resources: readonly RecordedResource[]): (r: Record
 /** Whether the id of `inner` nests under `outer`'s (ARM ids nest: a vault's secrets, a scope's role assignments). */
 function nestsUnder(inner: RecordedResource, outer: RecordedResource): boolean {
   const id = (
-    inner.type === "azure-native:authorization:RoleAssignment" && typeof inner.inputs.scope === "string"
-      ? inner.inputs.scope
-      : (inner.id ?? "")
+    inner.type === TYPE.roleAssignment && typeof inner.inputs.scope === "string" ? inner.inputs.scope : (inner.id ?? "")
   ).toLowerCase();
   const parent = (outer.id ?? "").toLowerCase();
   return parent !== "" && (id === parent || id.startsWith(`${parent}/`));
-}
-
-/** Matches an action against a role's action pattern (`*` is a wildcard), case-insensitively as Azure does. */
-function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split("*")
-      .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
-      .join(".*")}$`,
-    "i",
-  );
-  return re.test(action);
-}
-
-/** The data actions a role assignment grants: built-in Key Vault roles, or a custom role defined in the plan. */
-function grantedDataActions(assignment: RecordedResource, resources: readonly RecordedResource[]): string[] {
-  const roleId = String(assignment.inputs.roleDefinitionId ?? "");
-  const guid = roleId.split("/").pop()!.toLowerCase();
-  const builtin = KEY_VAULT_ROLE_DATA_ACTIONS[guid];
-  if (builtin) return [...builtin.dataActions];
-  const custom = resources.find(
-    (r) =>
-      r.type === "azure-native:authorization:RoleDefinition" &&
-      String(r.state?.name ?? r.inputs.roleDefinitionId ?? "").toLowerCase() === guid,
-  );
-  const perms: any[] = custom?.inputs.permissions ?? [];
-  return perms.flatMap((p) =>
-    (p.dataActions ?? []).filter((a: string) => !(p.notDataActions ?? []).some((n: string) => actionMatches(n, a))),
-  );
-}
-
-interface Grant {
-  readonly resource: RecordedResource;
-  /** What removes the grant: the grant itself, the resource it goes with, or nothing (protected: it stays). */
-  readonly removedBy: RecordedResource | null;
-}
-
-/** The deployer's grants in the plan that allow a data-plane delete of `target` in `vault`. */
-function deployerGrants(
-  target: RecordedResource,
-  vault: RecordedResource,
-  resources: readonly RecordedResource[],
-  byUrn: ReadonlyMap<string, RecordedResource>,
-  deployer: string,
-): Grant[] {
-  const need = DATA_PLANE_DELETES[target.type];
-  const props = vault.inputs.properties ?? {};
-  const me = deployer.toLowerCase();
-  const removedBy = (r: RecordedResource): RecordedResource | null => {
-    const seen = new Set<string>();
-    let at: RecordedResource | undefined = r;
-    while (at && !seen.has(at.urn)) {
-      seen.add(at.urn);
-      if (at.protect) return null;
-      const next: RecordedResource | undefined = at.deletedWith ? byUrn.get(at.deletedWith) : undefined;
-      if (!next) return at;
-      at = next;
-    }
-    return at ?? r;
-  };
-  if (props.enableRbacAuthorization === true) {
-    return resources
-      .filter((r) => r.type === "azure-native:authorization:RoleAssignment" && String(r.inputs.principalId ?? "").toLowerCase() === me)
-      .filter((r) => {
-        const scope = String(r.inputs.scope ?? "").toLowerCase();
-        const vaultId = (vault.id ?? "").toLowerCase();
-        const own = `${vaultId}/${need.collection}/${String(target.inputs[need.nameKey] ?? "").toLowerCase()}`;
-        return scope !== "" && (scope === own || scope === vaultId || vaultId.startsWith(`${scope}/`));
-      })
-      .filter((r) => grantedDataActions(r, resources).some((p) => actionMatches(p, need.dataAction)))
-      .map((r) => ({ resource: r, removedBy: removedBy(r) }));
-  }
-  const allows = (policy: any) =>
-    String(policy?.objectId ?? "").toLowerCase() === me &&
-    [...(policy?.permissions?.[need.collection] ?? [])].some((p: string) => p === need.policyPermission || p === "all");
-  const inline = (props.accessPolicies ?? []).some(allows) ? [{ resource: vault, removedBy: removedBy(vault) }] : [];
-  const standalone = resources
-    .filter(
-      (r) =>
-        r.type === "azure-native:keyvault:AccessPolicy" &&
-        String(r.inputs.vaultName ?? "").toLowerCase() === String(vault.inputs.vaultName ?? "").toLowerCase() &&
-        allows(r.inputs.policy),
-    )
-    .map((r) => ({ resource: r, removedBy: removedBy(r) }));
-  return [...inline, ...standalone];
-}
-
-/** The vault's firewall as seen from outside the lab: undefined if it admits anyone, else why it refuses. */
-function firewallRefusal(vault: RecordedResource): { message: string } | undefined {
-  const props = vault.inputs.properties ?? {};
-  const name = vault.inputs.vaultName;
-  if (props.publicNetworkAccess === "Disabled")
-    return { message: `vault ${name} has public network access disabled: only a private endpoint reaches its data plane` };
-  const acl = props.networkAcls;
-  if (acl?.defaultAction !== "Deny") return undefined;
-  const ranges: string[] = (acl.ipRules ?? []).map((r: any) => r.value).filter(Boolean);
-  const bypass = acl.bypass ?? "AzureServices";
-  return {
-    message: ranges.length
-      ? `vault ${name}'s firewall (default Deny, bypass ${bypass}) admits only its virtual network rules and ${ranges.join(", ")}: refused from anywhere else, and always from a GitHub-hosted runner`
-      : `vault ${name}'s firewall (default Deny, bypass ${bypass}, no IP rule) admits only its virtual network rules: refused from an operator's machine and from any CI runner`,
-  };
 }
 
 export function planTeardown(resources: readonly RecordedResource[], opts: TeardownOptions): TeardownReport {
@@ -256,7 +132,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
         resource: label(r),
         wave: waveOf(r.urn),
         action,
-        ...(action === "delete" && r.type.startsWith("azure-native:")
+        ...(action === "delete" && r.type.startsWith(AZURE_NATIVE_PREFIX)
           ? { plane: DATA_PLANE_DELETES[r.type] ? ("data" as const) : ("control" as const) }
           : {}),
         ...(action === "skip" ? { deletedWith: label(byUrn.get(r.deletedWith!)!) } : {}),
@@ -272,10 +148,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
   const after = (urn: string) => deps.get(urn) ?? deps.set(urn, reachableFrom(urn, byUrn, edges)).get(urn)!;
   const vaultNamed = (name: unknown) =>
     resources.find(
-      (v) =>
-        v.type === "azure-native:keyvault:Vault" &&
-        typeof name === "string" &&
-        String(v.inputs.vaultName).toLowerCase() === name.toLowerCase(),
+      (v) => v.type === TYPE.vault && typeof name === "string" && String(v.inputs.vaultName).toLowerCase() === name.toLowerCase(),
     );
 
   for (const r of custom) {
@@ -352,7 +225,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
   const leftovers = custom.filter((r) => actionOf(r) === "skip" && !nestsUnder(r, byUrn.get(r.deletedWith!)!)).map(label);
   const remains: Remains[] = [];
   const labBlockers: Blocker[] = [];
-  for (const v of resources.filter((x) => x.type === "azure-native:keyvault:Vault")) {
+  for (const v of resources.filter((x) => x.type === TYPE.vault)) {
     const props = v.inputs.properties ?? {};
     const days = props.softDeleteRetentionInDays ?? 90;
     const purgeProtected = props.enablePurgeProtection === true;
@@ -379,7 +252,7 @@ export function planTeardown(resources: readonly RecordedResource[], opts: Teard
         conformance: ["kv-purge-protection-blocks-purge", "kv-soft-delete-keeps-name"],
       });
   }
-  for (const r of custom.filter((x) => x.protect && x.type !== "azure-native:keyvault:Vault"))
+  for (const r of custom.filter((x) => x.protect && x.type !== TYPE.vault))
     remains.push({ resource: label(r), state: "protected", message: `${label(r)} stays, with what it depends on` });
 
   const pulumiDestroy: Verdict = { succeeds: blockers.length === 0, blockers };

@@ -9,7 +9,7 @@ import { CONFLICT_ANSWER, planSerialization, SerializationReport } from "../../o
 import { planTeardown, TeardownReport } from "../../offline/teardown";
 import { textTable } from "../shared/text-table";
 import { type ProgramFinding, programFindings, renderFindings } from "../../offline/program-findings";
-import { LIMITS } from "../../lib/azure";
+import { LIMITS, TYPE } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
 import { ACCEPTED_EXCEPTIONS, PolicyContext, rules, Violation } from "../../policy/rules";
 
@@ -97,20 +97,20 @@ export function vaultSeats(resources: readonly RecordedResource[]): VaultSeats[]
   for (const r of resources) {
     const seat = /^seat(\d+)$/.exec(ancestor(r, byUrn)?.name ?? "")?.[1];
     const principal = r.state?.identity?.principalId;
-    if (r.type === "azure-native:compute:VirtualMachine" && seat && principal) seatOf.set(principal, Number(seat));
+    if (r.type === TYPE.vm && seat && principal) seatOf.set(principal, Number(seat));
   }
   const vaults = new Map<string, Set<number>>();
   for (const r of resources) if (r.type === `${COMPONENT_PREFIX}SecretVault`) vaults.set(r.name, new Set());
   for (const r of resources) {
     // Policies inline on the vault (components/SecretVault.ts), standalone ones, or role assignments.
     const principals: unknown[] =
-      r.type === "azure-native:keyvault:Vault"
+      r.type === TYPE.vault
         ? Array.isArray(r.inputs.properties?.accessPolicies)
           ? r.inputs.properties.accessPolicies.map((p: any) => p?.objectId)
           : []
-        : r.type === "azure-native:keyvault:AccessPolicy"
+        : r.type === TYPE.accessPolicy
           ? [r.inputs.policy?.objectId]
-          : r.type === "azure-native:authorization:RoleAssignment"
+          : r.type === TYPE.roleAssignment
             ? [r.inputs.principalId]
             : [];
     for (const principal of principals) {
@@ -127,12 +127,12 @@ export function countRoleAssignments(resources: readonly RecordedResource[]): Ro
   const byComponent: Record<string, number> = {};
   let count = 0;
   for (const r of resources) {
-    if (r.type !== "azure-native:authorization:RoleAssignment") continue;
+    if (r.type !== TYPE.roleAssignment) continue;
     count++;
     const owner = ancestor(r, byUrn)?.type.replace(COMPONENT_PREFIX, "") ?? "(top level)";
     byComponent[owner] = (byComponent[owner] ?? 0) + 1;
   }
-  const roleDefinitions = resources.filter((r) => r.type === "azure-native:authorization:RoleDefinition").length;
+  const roleDefinitions = resources.filter((r) => r.type === TYPE.roleDefinition).length;
   return { count, limit: LIMITS.roleAssignmentsPerSubscription, byComponent, roleDefinitions };
 }
 
@@ -176,7 +176,7 @@ export function buildReport(run: ProgramRun, policy: PolicyContext = { ephemeral
     summary: {
       resources: resources.filter((r) => !r.component).length,
       components: resources.filter((r) => r.component).length,
-      seats: run.resources.filter((r) => r.type === "azure-native:compute:VirtualMachine").length,
+      seats: run.resources.filter((r) => r.type === TYPE.vm).length,
     },
     resources,
     accessMatrix: accessMatrix(run.resources, { deployer: MOCK_CLIENT.objectId }),
