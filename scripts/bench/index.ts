@@ -2,13 +2,24 @@
 // Measures, on this machine, in one run: the offline plan at 1, 10, 100, 500 seats and the largest lab the config
 // allows, beside the floor (the same modules loaded, nothing created); the critical path; `npm test`; the in-VM probe
 // and `verify` over 1 and 10 seats against the local Azure twin. Writes docs/benchmarks.md. Not part of `npm test`.
-import { spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { parseFlags, runMain, UsageError } from "../shared/cli";
-import { BenchResults, evaluateTargets, largestSeats, Measured, parseRss, renderMarkdown, Sample, seatsOverrides } from "./results";
+import {
+  BenchResults,
+  evaluateTargets,
+  largestSeats,
+  Measured,
+  parseRss,
+  parseTestOutput,
+  renderMarkdown,
+  Sample,
+  seatsOverrides,
+  TestRun,
+} from "./results";
 import { readStackConfig } from "../../offline/stack-config";
 import type { VerifyOutputs } from "../verify/outputs";
 import { twinOutputs } from "../../twin/outputs";
@@ -16,7 +27,7 @@ import { twinOutputs } from "../../twin/outputs";
 const ROOT = path.resolve(__dirname, "../..");
 const USAGE =
   "usage: npm run bench -- [--skip-tests] [--runs N] [--out FILE] [--max-seats N]\n" +
-  "  --skip-tests  do not time `npm test` (about 2.5 minutes on 2 cores)\n" +
+  "  --skip-tests  do not time `npm test` in a fresh clone\n" +
   "  --runs N      measured runs per figure after the warm-up, 5 or more (default 5)\n" +
   "  --out FILE    where to write the report (default docs/benchmarks.md)\n" +
   "  --max-seats N plan at most N seats (500 or more; default: the largest lab the config allows)";
@@ -70,20 +81,40 @@ async function sample(label: string, runs: number, once: () => Promise<Sample>, 
   return { label, samples, ...extra };
 }
 
-/** `npm test`, timed; peak RSS of its largest process through /usr/bin/time when the machine has it. */
-function npmTest(): Promise<{ ms: number; rssKb?: number; passed: boolean }> {
+/**
+ * `npm test` as a new user runs it: in a fresh clone of HEAD with nothing beside it, so every cache (jest's transforms
+ * among them) starts cold. node_modules is hard-linked from this checkout (the same files `npm ci` installs from the
+ * lockfile) because this machine may not reach the registry. /usr/bin/time gives the peak RSS and the CPU of the tree.
+ */
+function npmTest(): Promise<TestRun> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-clone-"));
+  const repo = path.join(scratch, "repo");
+  execFileSync("git", ["clone", "--quiet", ROOT, repo]);
+  execFileSync("cp", ["-al", path.join(ROOT, "node_modules"), path.join(repo, "node_modules")]);
+  const commit = execFileSync("git", ["-C", repo, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   const time = fs.existsSync("/usr/bin/time");
-  const out = path.join(os.tmpdir(), `bench-time-${process.pid}.txt`);
-  const [cmd, args] = time ? ["/usr/bin/time", ["-f", "%M", "-o", out, "npm", "test", "--silent"]] : ["npm", ["test", "--silent"]];
+  const timing = path.join(scratch, "time.txt");
+  const [cmd, args] = time ? ["/usr/bin/time", ["-f", "%M %U %S", "-o", timing, "npm", "test", "--silent"]] : ["npm", ["test", "--silent"]];
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args as string[], { cwd: ROOT, stdio: ["ignore", "ignore", "ignore"] });
+    const child = spawn(cmd, args as string[], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => out.push(d));
     child.on("error", reject);
     child.on("close", (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const rssKb = time && fs.existsSync(out) ? Number(fs.readFileSync(out, "utf8").trim().split("\n").pop()) : undefined;
-      fs.rmSync(out, { force: true });
-      resolve({ ms, rssKb: rssKb && rssKb > 0 ? rssKb : undefined, passed: code === 0 });
+      const [rss, user, sys] =
+        time && fs.existsSync(timing) ? fs.readFileSync(timing, "utf8").trim().split("\n").pop()!.split(" ").map(Number) : [];
+      fs.rmSync(scratch, { recursive: true, force: true });
+      resolve({
+        ms,
+        passed: code === 0,
+        ...(rss > 0 ? { rssKb: rss } : {}),
+        ...(user >= 0 && sys >= 0 ? { cpuSeconds: user + sys } : {}),
+        where: `A fresh clone of ${commit} with nothing beside it (no ../shared), node_modules hard-linked from this checkout`,
+        ...parseTestOutput(Buffer.concat(out).toString()),
+      });
     });
   });
 }
@@ -93,7 +124,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
   const { AzureTwin } = await import("../../twin/twin");
   const { TwinCredential } = await import("../../twin/credential");
   const { probeAs } = await import("../../twin/probe");
-  const { verifyCli } = await import("../verify/verify");
+  const { verifyCli } = await import("../verify/cli");
   const twin = await AzureTwin.start();
   try {
     const SECRET = "SQLPasswd";

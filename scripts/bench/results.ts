@@ -1,7 +1,7 @@
 // The pure half of `npm run bench`: statistics, the largest lab the config allows, the targets and the Markdown.
 // scripts/bench/index.ts does the measuring; everything here is tested without timing anything.
 import { ConfigError, subnetPrefixFor, validateConfig } from "../../lib/config";
-import { LIMITS } from "../../lib/azure";
+import { AZURE_NATIVE_PREFIX, LIMITS } from "../../lib/azure";
 import { markdownTable } from "../shared/text-table";
 
 export function median(values: readonly number[]): number {
@@ -119,8 +119,37 @@ export interface BenchResults {
     readonly minimumChain: readonly string[];
     readonly chain: readonly CriticalStep[];
   };
-  readonly tests?: { readonly ms: number; readonly rssKb?: number; readonly passed: boolean };
+  readonly tests?: TestRun;
   readonly probe?: { readonly probe: Measured; readonly verify1: Measured; readonly verify2?: Measured; readonly verify10: Measured };
+}
+
+/** `npm test` in a fresh clone: the whole run, and each check tests/run.js ran beside the others. */
+export interface TestRun {
+  readonly ms: number;
+  readonly passed: boolean;
+  /** Peak RSS of its largest process, and CPU seconds (user + system) of the whole process tree, from /usr/bin/time. */
+  readonly rssKb?: number;
+  readonly cpuSeconds?: number;
+  /** What was measured: the clone, its commit, and what stood beside it. */
+  readonly where: string;
+  /** Each check's wall time as tests/run.js printed it ("ok: jest (41.2 s)"). */
+  readonly checks: readonly { readonly name: string; readonly seconds: number; readonly ok: boolean }[];
+  /** jest's own summary lines (suites and tests passed or skipped). */
+  readonly summary: readonly string[];
+}
+
+/** The `ok: NAME (S s)` / `FAILED: NAME (S s)` lines tests/run.js prints, and jest's summary lines. */
+export function parseTestOutput(out: string): Pick<TestRun, "checks" | "summary"> {
+  const checks = [...out.matchAll(/^(ok|FAILED): (\S+) \((\d+(?:\.\d+)?) s\)$/gm)].map((m) => ({
+    name: m[2],
+    seconds: Number(m[3]),
+    ok: m[1] === "ok",
+  }));
+  const summary = out
+    .split("\n")
+    .filter((l) => /^(Test Suites|Tests):/.test(l))
+    .map((l) => l.trim());
+  return { checks, summary };
 }
 
 export function evaluateTargets(r: BenchResults): Target[] {
@@ -135,6 +164,7 @@ export function evaluateTargets(r: BenchResults): Target[] {
   const p500 = plan(500);
   if (p500) out.push(target("peak RSS of plan(500 seats)", summarize(p500).rssKb / 1024, 600, (v) => `${Math.round(v)} MB`));
   out.push(target("critical path, creations one after another", r.criticalPath.length, r.criticalPath.minimum, (v) => String(v)));
+  if (r.tests) out.push(target("npm test in a fresh clone, wall time", r.tests.ms / 1000, 60, (v) => `${Math.round(v)} s`));
   if (r.probe)
     out.push(
       target("verify(10 seats) / verify(1 seat), wall time", summarize(r.probe.verify10).ms / summarize(r.probe.verify1).ms, 2, ratio),
@@ -197,7 +227,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
       ["#", "resource", "step of the minimum", "typical time", "basis", "source"],
       r.criticalPath.chain.map((s, i) => [
         String(i + 1),
-        `${s.type.replace("azure-native:", "")} ${s.name}`,
+        `${s.type.replace(AZURE_NATIVE_PREFIX, "")} ${s.name}`,
         s.minimumStep ?? `added: ${s.reason ?? ""}`,
         s.typical ? `${s.typical.seconds} s` : "?",
         s.typical?.basis ?? "?",
@@ -208,9 +238,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "",
     "## Test suite (`npm test`)",
     "",
-    r.tests
-      ? `${r.tests.passed ? "Passed" : "**Failed**"} in ${formatSeconds(r.tests.ms)}; peak RSS of its largest process ${r.tests.rssKb ? formatMb(r.tests.rssKb) : "n/a (no /usr/bin/time)"}.`
-      : "Not measured in this run (`--skip-tests`).",
+    ...(r.tests ? testLines(r.tests) : ["Not measured in this run (`--skip-tests`)."]),
     "",
     "## In-VM probe and verify against the local Azure twin (twin/)",
     "",
@@ -230,4 +258,21 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     "",
   ];
   return lines.join("\n");
+}
+
+function testLines(t: TestRun): string[] {
+  return [
+    `${t.passed ? "Passed" : "**Failed**"} in ${formatSeconds(t.ms)} of wall time` +
+      (t.cpuSeconds !== undefined ? `, ${t.cpuSeconds.toFixed(0)} s of CPU (user + system, every process)` : "") +
+      `; peak RSS of its largest process ${t.rssKb ? formatMb(t.rssKb) : "n/a (no /usr/bin/time)"}. ${t.where}.`,
+    "",
+    ...(t.summary.length ? [...t.summary.map((l) => `- ${l}`), ""] : []),
+    "The checks run at once (tests/run.js), so their times overlap:",
+    "",
+    ...markdownTable(
+      ["check", "wall time", "result"],
+      t.checks.map((c) => [c.name, `${c.seconds.toFixed(1)} s`, c.ok ? "ok" : "**failed**"]),
+      [1],
+    ),
+  ];
 }
