@@ -1,5 +1,5 @@
-// The layers, lowest first (docs/architecture.md draws them): lib/ (pure domain), components/, probe/ (the in-VM
-// probes and their contract), policy/, offline/ (the program under Pulumi's mocks and the offline Azure models), then
+// The layers, lowest first (docs/architecture.md draws them): lib/ (pure domain), probe/ (the in-VM probes and their
+// contract), components/ (the in-VM check ships the probe), policy/, offline/ (the program under Pulumi's mocks and the offline Azure models), then
 // index.ts and the commands (scripts/<command>/, sharing scripts/shared/), then tests/. bootstrap/ is its own
 // Pulumi project that may share lib/ only. twin/ (the local Azure twin) is a dev tool for tests and `npm run bench`.
 // A folder may import its own layer and those below it; nothing imports tests/.
@@ -16,14 +16,14 @@ module.exports = {
     layer(
       "components-on-lib",
       "^components/",
-      "^(probe|policy|offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
-      "components/ build on lib/ only",
+      "^(policy|offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "components/ build on lib/ and probe/ (the in-VM check ships the probe)",
     ),
     layer(
-      "probe-contract-below-policy",
+      "probe-on-lib",
       "^probe/",
-      "^(policy|offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
-      "the probe contract builds on lib/ only",
+      "^(components|policy|offline|scripts|bootstrap|twin|tests|examples)/|^index\\.ts$",
+      "probe/ (the probes, their contract and lint) builds on lib/ only",
     ),
     layer(
       "policy-below-commands",
@@ -52,8 +52,8 @@ module.exports = {
     layer(
       "twin-is-a-dev-tool",
       "^twin/",
-      "^(components|probe|policy|offline|scripts|bootstrap|tests|examples)/|^index\\.ts$",
-      "the twin stands alone: tests and bench use it",
+      "^(components|policy|offline|scripts|bootstrap|tests|examples)/|^probe/(?!(contract|scripts)\\.ts$)|^index\\.ts$",
+      "the twin stands alone but for the probe's contract and files (it answers what the probe asks, and runs it): tests and bench use it",
     ),
     layer(
       "only-tests-and-bench-use-the-twin",

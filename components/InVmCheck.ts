@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import type { SeatOs } from "../lib/azure";
 import { sha256Hex } from "../lib/fingerprint";
-import { probeArgs, psParameterName, readProbe, readPsProbe } from "../lib/probe";
+import { probeArgs, psParameterName } from "../probe/contract";
+import { readProbe, readPsProbe } from "../probe/scripts";
 
 export interface InVmCheckArgs {
   /** Resource group of the VM. */
@@ -36,7 +37,7 @@ export interface InVmCheckArgs {
   readonly loginExtension?: pulumi.Resource;
   /** How long the probe retries while grants propagate. Default 600: Key Vault documents up to 10 minutes. */
   readonly deadlineSeconds?: number;
-  /** The seat's OS: `ubuntu` (default) runs scripts/vm-probe, `windows` runs scripts/vm-probe.ps1 with PowerShell. */
+  /** The seat's OS: `ubuntu` (default) runs probe/vm-probe.py, `windows` runs probe/vm-probe.ps1 with PowerShell. */
   readonly os?: SeatOs;
 }
 
@@ -61,7 +62,7 @@ export function probeRunCommandName(parts: readonly string[]): string {
 }
 
 /**
- * The in-VM checks at deploy time: a managed run command that runs scripts/vm-probe on one seat, with the seat's own
+ * The in-VM checks at deploy time: a managed run command that runs probe/vm-probe.py on one seat, with the seat's own
  * identity, once its grants exist. `treatFailureAsDeploymentFailure` makes `pulumi up` fail when the probe exits
  * non-zero, so a lab whose VMs cannot reach their secrets never deploys "green".
  */

@@ -1,4 +1,4 @@
-// Fingerprints: a value named without showing it. The in-VM probes print the same form (scripts/vm-probe and
+// Fingerprints: a value named without showing it. The in-VM probes print the same form (probe/vm-probe.py and
 // vm-probe.ps1), so verify can compare what a seat read with what it wrote.
 import { createHash } from "crypto";
 

@@ -45,7 +45,7 @@ export const DECLARED_EXTENSIONS: Readonly<Record<"ubuntu" | "windows", Readonly
 
 /**
  * Run commands: the in-VM check only. Its name is `dsvm-lab-probe`, optionally with a fingerprint of what it checks
- * (a changed grant re-runs it); its script is exactly the lab's probe (scripts/vm-probe, or vm-probe.ps1 on Windows).
+ * (a changed grant re-runs it); its script is exactly the lab's probe (probe/vm-probe.py, or probe/vm-probe.ps1 on Windows).
  */
 export const DECLARED_RUN_COMMAND_NAME = /^dsvm-lab-probe(-[0-9a-f]{6,64})?$/;
 

@@ -134,8 +134,8 @@ export const BASELINE_LAB_ROLES = {
  * pin here, in a reviewed PR (tests/policy/baseline.test.ts checks the pins against the files).
  */
 export const PROBE_SHA256 = {
-  ubuntu: "5d2a4b1bf0433f5b952220cb8f81ddc0dbe35e2fbd114e22652b05f1efeac8c2",
-  windows: "dffefa840100c9f53937502ede33e507c0a0f4782ade0f15586a34a2cc1fd8ed",
+  ubuntu: "477f7dc439e8cbee985544b07a92182f39618c3f6e525f668299dc9d08afba8a",
+  windows: "07a28a343dc5a027d15c9c7a02b4aa333b1302c9f14f95eedd690fbbc2923c11",
 } as const;
 
 /**

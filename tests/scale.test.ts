@@ -284,7 +284,7 @@ describe("no wasted minutes: what waits for what", () => {
 });
 
 describe("no sleeps in the program", () => {
-  // A fixed wait is never the answer: grants propagate while the in-VM probe retries (scripts/vm-probe).
+  // A fixed wait is never the answer: grants propagate while the in-VM probe retries (probe/vm-probe.py).
   const SLEEP = /\bsetTimeout\s*\(|\bsetInterval\s*\(|\bsleep\s*\(|\bSleep\b|time:index\/sleep|@pulumiverse\/time|\bdelay\s*\(/;
   const files = [
     "index.ts",

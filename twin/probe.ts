@@ -1,7 +1,8 @@
-// Runs scripts/vm-probe as a child process against the twin, as one identity. Asynchronous: the twin answers from
+// Runs probe/vm-probe.py as a child process against the twin, as one identity. Asynchronous: the twin answers from
 // this same process, so a synchronous spawn would deadlock.
 import { spawn } from "child_process";
-import { CheckResult, PROBE_PATH, probeArgs as args, ProbeReport, PS_PROBE_PATH } from "../lib/probe";
+import { CheckResult, probeArgs as args, ProbeReport } from "../probe/contract";
+import { PROBE_PATH, PS_PROBE_PATH } from "../probe/scripts";
 import type { AzureTwin, Identity } from "./twin";
 
 export const PROBE = PROBE_PATH;

@@ -1,7 +1,7 @@
 // Inventory 3: every resource type, VM extension and run command is one the lab declares (policy/allow-list.ts).
 // An unknown one is a mandatory violation whose message says how to allow it on purpose.
 import { createHash } from "crypto";
-import { psParameterName } from "../../lib/probe";
+import { psParameterName } from "../../probe/contract";
 import {
   COMPONENT_PREFIX,
   DECLARED_EXTENSIONS,
@@ -90,7 +90,7 @@ export const inventoryRules: readonly Rule[] = [
     enforcement: "mandatory",
     why: "A run command runs its script as root on the VM with the seat's identity. Only the lab's probe, unchanged, may run; any other script (or a script fetched from a URI, or output sent to a blob) is code nobody reviewed.",
     source: ["seed step 5 (verify from inside the VM)", "MCSB PV-3", "MCSB AM-5"],
-    fix: "Run only the probe (components/InVmCheck.ts): source.script exactly scripts/vm-probe (vm-probe.ps1 on Windows), named dsvm-lab-probe[-<fingerprint>], with the probe's own flags.",
+    fix: "Run only the probe (components/InVmCheck.ts): source.script exactly probe/vm-probe.py (vm-probe.ps1 on Windows), named dsvm-lab-probe[-<fingerprint>], with the probe's own flags.",
     check: (resources, ctx) => {
       return resources.filter(isRunCommand).flatMap((r): Finding[] => {
         const vm = targetVm(r, resources);

@@ -10,7 +10,7 @@ export const MAX_SEATS = LIMITS.roleAssignmentsPerSubscription;
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 // Resource group names: 1-90 of letters, digits, _ . ( ) -, not ending in a period (ASCII: what the lab creates).
 const RESOURCE_GROUP = "[-\\w.()]{0,89}[-\\w()]";
-// Key Vault's DNS suffix in each Azure cloud, as the in-VM probe accepts them (scripts/vm-probe's CLOUDS).
+// Key Vault's DNS suffix in each Azure cloud, as the in-VM probe accepts them (probe/vm-probe.py's CLOUDS).
 const VAULT_DOMAINS = "vault\\.azure\\.net|vault\\.azure\\.cn|vault\\.usgovcloudapi\\.net";
 const BLOB_DOMAINS = "blob\\.core\\.windows\\.net|blob\\.core\\.chinacloudapi\\.cn|blob\\.core\\.usgovcloudapi\\.net";
 // The local twin in tests: https (http for its blob emulator) on a loopback address. Only accepted when the caller

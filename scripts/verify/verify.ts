@@ -12,7 +12,9 @@ import { VerifyOutputs, parseResourceId, readOutputsFile, readStackOutputs, Seat
 import { checkOwnership } from "./ownership";
 import { textTable } from "../shared/text-table";
 import { describeValue, fingerprint } from "../../lib/fingerprint";
-import { CheckResult, parseProbeReport, PROBE_CHECKS, probeArgs, probeRunCommand, runCommandStreams } from "../../lib/probe";
+import { CheckResult, PROBE_CHECKS, probeArgs } from "../../probe/contract";
+import { parseProbeReport, runCommandStreams } from "../../probe/report";
+import { probeRunCommand } from "../../probe/run-command";
 import { printable } from "../../lib/printable";
 
 /** What verify reports per seat: the run command itself, the probe's checks, and the read-back of the VM's write. */
@@ -406,7 +408,7 @@ export async function verifyCli(
     await makeDeps(),
     io,
   );
-  // What VMs report is made printable where it is read (lib/probe.ts); this is the last net before the terminal.
+  // What VMs report is made printable where it is read (probe/report.ts); this is the last net before the terminal.
   io.stdout.write(printable(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report), true));
   return report.ok ? 0 : 1;
 }

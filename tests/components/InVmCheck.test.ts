@@ -1,7 +1,8 @@
 // The deploy-time in-VM check (a run command per seat) and the canary secret it reads, under mocks.
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ConfigError, validateConfig } from "../../lib/config";
-import { probeArgs, readProbe } from "../../lib/probe";
+import { probeArgs } from "../../probe/contract";
+import { readProbe } from "../../probe/scripts";
 import * as path from "path";
 import { probeRunCommandName } from "../../components/InVmCheck";
 import { devConfig, mayRunAtOnce, ofType, one, ROOT, runComponents, runLab } from "../helpers/program";
@@ -127,7 +128,7 @@ describe("run-command-identical-request-not-rerun: the run command's name is a f
     expect(probeRunCommandName(["ab", "c"])).not.toBe(probeRunCommandName(["a", "bc"]));
   });
 
-  const PROBE = path.join(ROOT, "lib/probe");
+  const PROBE = path.join(ROOT, "probe/scripts");
   const nameOf = async (
     over: { grants?: string[]; probeText?: string; vaultUri?: string; secretName?: string; os?: "ubuntu" | "windows" } = {},
   ) => {

@@ -6,7 +6,7 @@ import { contextFromConfig } from "../../policy/rules";
 import { AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_WINDOWS_IMAGE } from "../../lib/azure";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import type { ProgramRun } from "../../offline/harness";
-import { readPsProbe } from "../../lib/probe";
+import { readPsProbe } from "../../probe/scripts";
 import { buildReport, renderText } from "../../scripts/plan/report";
 import { devConfig, ofType, one, runLab } from "../helpers/program";
 import { patch, runMutated } from "../policy/mutate";

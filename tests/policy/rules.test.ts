@@ -181,7 +181,7 @@ describe("secret literals in scripts", () => {
     expect(fires("no-secret-literals-in-scripts", [runCommand({ script })])).toEqual([]);
   });
 
-  it.each(["scripts/vm-probe", "scripts/vm-probe.ps1"])(
+  it.each(["probe/vm-probe.py", "probe/vm-probe.ps1"])(
     "the in-VM probe %s trips neither the secret nor the password-login scanner",
     (file) => {
       const script = fs.readFileSync(path.join(ROOT, file), "utf8");

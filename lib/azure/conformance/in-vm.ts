@@ -41,7 +41,7 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
           "sys.path contains neither the script's directory nor the user's site-packages directory. All PYTHON* environment variables are ignored, too.",
       },
     ],
-    coveredBy: ["tests/lib/probe-isolation.test.ts", "tests/lib/probe.test.ts"],
+    coveredBy: ["tests/probe/isolation.test.ts", "tests/probe/run-command.test.ts"],
     checked: CHECKED,
   },
   {
@@ -90,7 +90,7 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
           'Name = "AzureChinaCloud", ... ResourceManagerUrl = "https://management.chinacloudapi.cn/", ... StorageEndpointSuffix = "core.chinacloudapi.cn", ... AzureKeyVaultDnsSuffix = "vault.azure.cn", ... AzureKeyVaultServiceEndpointResourceId = "https://vault.azure.cn"',
       },
     ],
-    coveredBy: ["tests/scripts/vm-probe-hosts.test.ts", "tests/scripts/verify/inputs.test.ts"],
+    coveredBy: ["tests/probe/hosts.test.ts", "tests/scripts/verify/inputs.test.ts"],
     checked: CHECKED,
   },
 ];

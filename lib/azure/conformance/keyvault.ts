@@ -61,7 +61,7 @@ export const KEYVAULT_CONFORMANCE: readonly ConformanceEntry[] = [
         quote: "AccessDenied | You may be missing permissions in access policy to do that operation.",
       },
     ],
-    coveredBy: ["tests/scripts/probe-table.test.ts", "tests/scripts/vm-probe-ps1.test.ts"],
+    coveredBy: ["tests/probe/table.test.ts", "tests/probe/powershell-mirror.test.ts"],
     checked: CHECKED,
   },
   {
@@ -100,8 +100,8 @@ export const KEYVAULT_CONFORMANCE: readonly ConformanceEntry[] = [
       },
     ],
     coveredBy: [
-      "tests/scripts/probe-table.test.ts",
-      "tests/scripts/vm-probe-ps1.test.ts",
+      "tests/probe/table.test.ts",
+      "tests/probe/powershell-mirror.test.ts",
       "tests/scripts/verify/verify.test.ts",
       "tests/twin.test.ts",
       "tests/examples/read-secret.test.ts",
@@ -161,7 +161,7 @@ export const KEYVAULT_CONFORMANCE: readonly ConformanceEntry[] = [
           "Action: 'Microsoft.KeyVault/vaults/secrets/getSecret/action'\\r\\nResource: '/subscriptions/.../resourcegroups/.../providers/microsoft.keyvault/vaults/.../secrets/...'\\r\\nAssignment: (not found)\\r\\nDenyAssignmentId: null\\r\\nDecisionReason: 'DeniedWithNoValidRBAC' \\r\\nVault: ...;location=canadacentral\\r\\n\" InnerError={\"code\":\"ForbiddenByRbac\"}",
       },
     ],
-    coveredBy: ["tests/scripts/probe-table.test.ts"],
+    coveredBy: ["tests/probe/table.test.ts"],
     checked: CHECKED,
   },
   {

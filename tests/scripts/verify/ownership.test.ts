@@ -3,7 +3,7 @@
 // secret written (no ARM PUT, no new version), no run command sent. Also: a check passes only when ok and status agree.
 import * as fs from "fs";
 import * as path from "path";
-import { PROBE_CHECKS } from "../../../lib/probe";
+import { PROBE_CHECKS } from "../../../probe/contract";
 import { reportError } from "../../../scripts/shared/cli";
 import { renderTable, VerifyDeps, verifyCli, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";

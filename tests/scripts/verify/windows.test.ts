@@ -1,8 +1,9 @@
 // Windows seats in verify: the run command and its script. No PowerShell runs here (none installs on this machine),
-// so this checks what verify sends; the probe's own behaviour is covered by tests/scripts/vm-probe-ps1.test.ts.
+// so this checks what verify sends; the probe's own behaviour is covered by tests/probe/powershell-mirror.test.ts.
 import { spawnSync } from "child_process";
 import { parseOutputs } from "../../../scripts/verify/outputs";
-import { probePowerShellScript, probeRunCommand, psParameters, readPsProbe } from "../../../lib/probe";
+import { probePowerShellScript, probeRunCommand, psParameters } from "../../../probe/run-command";
+import { readPsProbe } from "../../../probe/scripts";
 
 const ARGS = ["--vault-uri", "https://kv.vault.azure.net/", "--secret", "SQLPasswd", "--nonce", "it's-a-nonce"];
 // PowerShell ends a '...' string at ' and at each of U+2018-U+201B, not only at ASCII '.

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { PROBE_FLAGS, PROBE_PATH, PS_PROBE_PATH, probeArgs } from "../../lib/probe";
+import { PROBE_FLAGS, probeArgs } from "../../probe/contract";
+import { PROBE_PATH, PS_PROBE_PATH } from "../../probe/scripts";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers";
 const GOOD = {

@@ -35,6 +35,7 @@ import time
 import urllib.parse
 from email.utils import formatdate, parsedate_to_datetime
 
+# ---- constants: API versions, token resources, retry pacing, what a refusal means ------------------------------------
 CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"]
 IMDS_API = "2018-02-01"
 KEYVAULT_API = "7.4"
@@ -66,8 +67,11 @@ NETWORK_REFUSALS = {
     "ForbiddenByConnection": "the vault takes no public network connection and this one is no approved private link",
 }
 NETWORK_MESSAGES = ("client address is not authorized", "public network access is disabled", "approved private link")
+# The longest detail a check reports (see report()).
+DETAIL_MAX = 300
 
 
+# ---- what may be shown: lengths and short hashes, never a value ------------------------------------------------------
 def short_hash(data):
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -84,6 +88,7 @@ def log(msg):
     sys.stderr.flush()
 
 
+# ---- one attempt's outcome, one HTTP answer --------------------------------------------------------------------------
 class Outcome:
     """The result of one attempt. retry: whether another attempt may succeed. data: what later checks need."""
 
@@ -130,6 +135,7 @@ class Response:
         return "HTTP %d%s" % (self.status, " " + code if code else "")
 
 
+# ---- HTTP(S): one connection per request, Retry-After, transient answers ---------------------------------------------
 class Http:
     def __init__(self, ca_file):
         self.context = ssl.create_default_context()
@@ -175,6 +181,7 @@ def transient(resp, outcome_detail):
     return Outcome(False, outcome_detail, resp.status, retry=True, retry_after=retry_after_seconds(resp))
 
 
+# ---- the probe: its checks, their retries and the report -------------------------------------------------------------
 class Probe:
     def __init__(self, args, env):
         self.args = args
@@ -188,7 +195,7 @@ class Probe:
         self.results = {}
         self.state = {}
 
-    # -- the retry loop ---------------------------------------------------------------------------------------------
+    # ---- the retry loop ----------------------------------------------------------------------------------------------
     def run_check(self, name, attempt):
         started = time.monotonic()
         attempts = 0
@@ -232,7 +239,7 @@ class Probe:
     def timeout(self):
         return max(1.0, min(REQUEST_TIMEOUT, self.deadline - time.monotonic() + 1.0))
 
-    # -- IMDS ---------------------------------------------------------------------------------------------------------
+    # ---- IMDS tokens -------------------------------------------------------------------------------------------------
     def token(self, resource):
         def attempt():
             query = urllib.parse.urlencode({"api-version": IMDS_API, "resource": resource})
@@ -253,7 +260,7 @@ class Probe:
 
         return attempt
 
-    # -- Key Vault ----------------------------------------------------------------------------------------------------
+    # ---- Key Vault: get, set and read back, list denied --------------------------------------------------------------
     def kv(self, method, path, body=None):
         token = self.state["vault-token"]
         sep = "&" if "?" in path else "?"
@@ -338,7 +345,7 @@ class Probe:
             return transient(resp, "list secrets: Key Vault %s" % resp.summary())
         return Outcome(False, "list secrets: Key Vault %s (expected 403)" % resp.summary(), resp.status)
 
-    # -- ARM and storage ----------------------------------------------------------------------------------------------
+    # ---- ARM listKeys and the Blob data plane ------------------------------------------------------------------------
     def list_keys(self):
         url = "%s%s/listKeys?api-version=%s" % (self.arm, self.args.storage_account_id.rstrip("/"), STORAGE_ARM_API)
         resp = self.http.request("POST", url, {"Authorization": "Bearer " + self.state["arm-token"]}, b"", timeout=self.timeout())
@@ -414,7 +421,7 @@ class Probe:
                 log("could not delete container %s: Blob %s" % (container, cleanup.summary()))
         return Outcome(True, "wrote, read back (sha256 match, %d bytes) and deleted a blob in %s, then deleted the container" % (len(payload), container), 202)
 
-    # -- the run ------------------------------------------------------------------------------------------------------
+    # ---- the run and its report --------------------------------------------------------------------------------------
     def run(self):
         vault_ok = self.run_check("vault-token", self.token(self.args.cloud["vault_resource"]))
         for name, attempt in (("secret-get", self.secret_get), ("secret-set", self.secret_set), ("secret-list-denied", self.secret_list_denied)):
@@ -440,10 +447,8 @@ class Probe:
         return {"ok": all(c["ok"] for c in checks), "checks": checks}
 
 
-DETAIL_MAX = 300
 
-
-# -- where tokens and keys may go ---------------------------------------------------------------------------------
+# ---- where tokens and keys may go: each cloud's hosts, loopback only in test mode ------------------------------------
 # Each Azure cloud's Key Vault and Blob DNS suffixes, Key Vault token resource and ARM endpoint. Sources: azure-cli's
 # KNOWN_CLOUDS (src/azure-cli-core/azure/cli/core/cloud.py: keyvault_dns, storage_endpoint, resource_manager), and
 # Microsoft's developer guides for Azure Government and Azure China.
@@ -500,6 +505,7 @@ def env_endpoint_error(name, value, allowed, env):
     return "%s %r: expected %s (loopback only while PROBE_CA_FILE is set, for tests)" % (name, value, allowed)
 
 
+# ---- arguments: checked before any request ---------------------------------------------------------------------------
 def parse_args(argv, env):
     p = argparse.ArgumentParser(prog="vm-probe", description="In-VM checks of the lab's grants, with the VM's managed identity.")
     p.add_argument("--vault-uri", required=True, help="https://NAME.vault.azure.net/")
@@ -535,6 +541,7 @@ def parse_args(argv, env):
     return a
 
 
+# ---- main: exit 0 when every check passed, 1 when one did not, 2 for bad input ---------------------------------------
 def main(argv, env):
     args = parse_args(argv, env)
     for name, allowed in (("PROBE_ARM_URL", args.cloud["arm"]), ("PROBE_IMDS_URL", IMDS_URL)):

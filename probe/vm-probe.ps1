@@ -1,5 +1,5 @@
 <#
-vm-probe.ps1: the PowerShell twin of scripts/vm-probe, for Windows seats. From inside a lab VM and with the VM's own
+vm-probe.ps1: the PowerShell twin of vm-probe.py, for Windows seats. From inside a lab VM and with the VM's own
 managed identity it proves that the identity can get and set Key Vault secrets (and read back what it set), cannot
 list them, and can call storage listKeys and use the key. Same arguments, same checks in the same order, same JSON,
 same retries.
@@ -24,6 +24,7 @@ Test-only overrides (production uses the defaults): PROBE_IMDS_URL (http://169.2
 PROBE_ARM_URL (the cloud's ARM endpoint), PROBE_CA_FILE (an extra CA certificate to trust for HTTPS). Only while
 PROBE_CA_FILE is set may any endpoint be a loopback address (127.0.0.1, ::1, localhost): the local twin.
 #>
+# ---- strict mode, constants: API versions, token resources, retry pacing, what a refusal means -----------------------
 Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -50,6 +51,7 @@ $NETWORK_REFUSALS = @{
 }
 $NETWORK_MESSAGES = @('client address is not authorized', 'public network access is disabled', 'approved private link')
 
+# ---- what may be shown: lengths and short hashes, never a value; usage errors ----------------------------------------
 function Write-Log([string]$Message) {
     [Console]::Error.WriteLine("vm-probe: $Message")
 }
@@ -179,6 +181,7 @@ if ($null -eq $opt.Nonce) {
     Fail-Usage '--nonce: expected 1-200 characters'
 }
 
+# ---- the test-only overrides, and the run's state --------------------------------------------------------------------
 function Get-EnvOr([string]$Name, [string]$Default) {
     $v = [Environment]::GetEnvironmentVariable($Name)
     if ($v) { return $v }
@@ -201,6 +204,7 @@ $deadline = [DateTime]::UtcNow.AddSeconds($deadlineSeconds)
 $results = [ordered]@{}
 $state = @{}
 
+# ---- TLS and HTTP: any status comes back as an object, never as an exception -----------------------------------------
 # An extra CA for tests (the twin's): Windows PowerShell 5.1 trusts it through the chain-validation callback; newer
 # PowerShell, which ignores that callback, only on a loopback address (the twin), never for Azure's endpoints.
 $tlsExtra = @{}
@@ -259,6 +263,7 @@ function Invoke-Http([string]$Method, [string]$Url, [hashtable]$Headers = @{}, $
     }
 }
 
+# ---- reading Azure's answers: JSON bodies, error codes, Key Vault refusals, Retry-After ------------------------------
 function Get-Header($Response, [string]$Name) {
     foreach ($k in @($Response.Headers.Keys)) { if ($k -eq $Name) { return [string]($Response.Headers[$k] -join ',') } }
     return $null
@@ -609,6 +614,7 @@ try {
     }
 }
 
+# ---- the report: one JSON line on stdout -----------------------------------------------------------------------------
 $checks = @(foreach ($name in $CHECKS) {
     $c = $results[$name]
     if ($null -eq $c) { $c = [ordered]@{ name = $name; ok = $false; status = 'skipped'; detail = 'skipped: not reached'; attempts = 0; seconds = 0.0 } }

@@ -1,10 +1,11 @@
-// scripts/vm-probe.ps1, checked statically against scripts/vm-probe (no PowerShell installs here; where `pwsh` exists,
-// tests/scripts/probe-table.test.ts also runs it against the twin). Same checks in the same order, same flags, same
+// probe/vm-probe.ps1, checked statically against probe/vm-probe.py (no PowerShell installs here; where `pwsh` exists,
+// tests/probe/table.test.ts also runs it against the twin). Same checks in the same order, same flags, same
 // environment overrides, same JSON fields, same constants; Windows PowerShell 5.1 syntax only; no secret ever written.
 import * as fs from "fs";
 import { secretLiteralsIn } from "../../policy/rules";
-import { PROBE_CHECKS, PROBE_PATH, PS_PROBE_PATH, psParameterName } from "../../lib/probe";
-import { BAD_STORAGE_IDS, GOOD_STORAGE_IDS } from "./probe-storage-ids";
+import { PROBE_CHECKS, psParameterName } from "../../probe/contract";
+import { PROBE_PATH, PS_PROBE_PATH } from "../../probe/scripts";
+import { BAD_STORAGE_IDS, GOOD_STORAGE_IDS } from "./storage-ids";
 
 const py = fs.readFileSync(PROBE_PATH, "utf8");
 const ps = fs.readFileSync(PS_PROBE_PATH, "utf8");

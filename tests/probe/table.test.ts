@@ -1,15 +1,15 @@
-// Both in-VM probes against the twin, driven by the shared table of expected outcomes (tests/scripts/probe-cases.ts),
+// Both in-VM probes against the twin, driven by the shared table of expected outcomes (tests/probe/table-cases.ts),
 // in both Key Vault permission models. The Python probe always runs; the PowerShell one only where `pwsh` is on PATH
 // (nowhere here: Debian ships none and npm's pwsh downloads a binary), so its rows are skipped with that reason and
-// tests/scripts/vm-probe-ps1.test.ts checks it statically instead. The rows cover kv-list-denied-inner-code-varies and
+// tests/probe/powershell-mirror.test.ts checks it statically instead. The rows cover kv-list-denied-inner-code-varies and
 // kv-firewall-refusal; the refusal bodies themselves (kv-rbac-forbidden-body among them) are checked below.
 import { execFileSync } from "child_process";
-import { PROBE_CHECKS } from "../../lib/probe";
+import { PROBE_CHECKS } from "../../probe/contract";
 import { useTwin } from "../twin/fixture";
 import { probeAs, ProbeRun, Runner } from "../../twin/probe";
 import { validators } from "../twin/specs";
 import { AzureTwin, Identity, KV_REFUSALS } from "../../twin/twin";
-import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./probe-cases";
+import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./table-cases";
 import { describeWithReference, itWithReference } from "../helpers/reference";
 
 const hasPwsh = (() => {

@@ -1,10 +1,10 @@
-// The shared table of expected outcomes for both in-VM probes (scripts/vm-probe in Python, scripts/vm-probe.ps1 in
+// The shared table of expected outcomes for both in-VM probes (probe/vm-probe.py in Python, probe/vm-probe.ps1 in
 // PowerShell): a fault (grants, network rules and twin faults) -> the verdict of every check, in both Key Vault
-// permission models. tests/scripts/probe-table.test.ts runs each row against the twin with python3, and with pwsh when
+// permission models. tests/probe/table.test.ts runs each row against the twin with python3, and with pwsh when
 // one is on PATH. Every 403 body Key Vault is known to send on a list is a row: kv-list-denied-inner-code-varies
 // (AccessDenied, ForbiddenByPolicy, ForbiddenByRbac, none, another code) passes; kv-firewall-refusal
 // (ForbiddenByFirewall, ForbiddenByConnection) fails, as does a 403 that is not Key Vault's.
-import { PROBE_CHECKS, ProbeCheckName } from "../../lib/probe";
+import { PROBE_CHECKS, ProbeCheckName } from "../../probe/contract";
 import { AccessModel, AzureTwin, FAULTS, Identity, KV_ACTION, PolicyDenialCode } from "../../twin/twin";
 
 export const CANARY_SECRET = "SQLPasswd";

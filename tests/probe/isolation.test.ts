@@ -7,7 +7,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROBE_PATH, probeShellScript, readProbe } from "../../lib/probe";
+import { PROBE_PATH, readProbe } from "../../probe/scripts";
+import { probeShellScript } from "../../probe/run-command";
 
 let root: string;
 beforeEach(() => {
