@@ -42,6 +42,3 @@ export const list =
     }
     return parsed as string[];
   };
-
-// The GUID form is an Azure fact: lib/azure/ids.ts.
-export { GUID } from "../azure/ids";

@@ -9,7 +9,7 @@ import { CONFLICT_ANSWER, planSerialization, SerializationReport } from "../../o
 import { planTeardown, TeardownReport } from "../../offline/teardown";
 import { textTable } from "../shared/text-table";
 import { type ProgramFinding, programFindings, renderFindings } from "../../offline/program-findings";
-import { LIMITS, TYPE } from "../../lib/azure";
+import { AZURE_NATIVE_PREFIX, LIMITS, TYPE } from "../../lib/azure";
 import { checkRecorded } from "../../policy/offline";
 import { ACCEPTED_EXCEPTIONS, PolicyContext, rules, Violation } from "../../policy/rules";
 
@@ -267,9 +267,9 @@ function scaleSection(report: PlanReport): string[] {
     `Critical path: ${cp.length} creations one after another; Azure's minimum is ${cp.azureMinimum.length} (${cp.azureMinimum.chain.join(" → ")})`,
     ...cp.chain.map((s, i) => {
       const t = s.typical ? `≈${s.typical.seconds} s, ${s.typical.basis}: ${s.typical.source}` : "no figure";
-      return `  ${i + 1}. ${s.type.replace("azure-native:", "")}  ${s.name}  [${s.minimumStep ?? "added"}]  ${t}`;
+      return `  ${i + 1}. ${s.type.replace(AZURE_NATIVE_PREFIX, "")}  ${s.name}  [${s.minimumStep ?? "added"}]  ${t}`;
     }),
-    ...cp.chain.filter((s) => s.reason).map((s) => `  added step ${s.type.replace("azure-native:", "")}: ${s.reason}`),
+    ...cp.chain.filter((s) => s.reason).map((s) => `  added step ${s.type.replace(AZURE_NATIVE_PREFIX, "")}: ${s.reason}`),
     `  ${cp.extraSteps} step(s) beyond Azure's minimum; typical total ≈${cp.typicalSeconds} s if every step took its figure (estimates included, see docs/benchmarks.md)`,
     ...serializationCostLines(report),
   ];

@@ -12,10 +12,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { validateConfig } from "../../lib/config";
-import { GUID } from "../../lib/config/parsers";
+import { GUID } from "../../lib/azure";
 import type { PackConfig } from "../../policy/pack";
-import { rules } from "../../policy/rules";
-import { parseFlags, runMain, UsageError } from "../shared/cli";
+import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
 import { readStackConfig } from "../../offline/stack-config";
 
 export const USAGE =
@@ -34,10 +33,14 @@ export function policyPackConfig(projectDir: string, stack: string, deployer: st
   // A config the program would refuse is refused here too (exit 2), not turned into a pack that allows nothing.
   validateConfig(labConfig);
   const config: PackConfig = { labConfig: { ...labConfig }, deployerObjectId: deployer.toLowerCase() };
+  // The rules load the Pulumi SDK: only once the input is known to be good, so bad input fails fast.
+  const { rules } = require("../../policy/rules") as typeof import("../../policy/rules");
   return Object.fromEntries(rules.map((r) => [r.id, config]));
 }
 
-export async function main(argv: string[], write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+/** The command: writes the file (or prints it) and returns 0; bad flags or config throw (exit 2). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const write = (text: string) => io.stdout.write(text);
   const { values, positionals } = parseFlags(
     argv,
     { stack: { type: "string" }, deployer: { type: "string" }, out: { type: "string" }, help: { type: "boolean", default: false } },
@@ -58,4 +61,4 @@ export async function main(argv: string[], write: (text: string) => void = (t) =
   return 0;
 }
 
-if (require.main === module) runMain(() => main(process.argv.slice(2)));
+if (require.main === module) runMain(main);
