@@ -1,34 +1,36 @@
 // Everything the lab deliberately declares, each with the reason it is allowed. The gate denies whatever is not here
 // or in the lab's own config. To allow something new, add it here with its reason in a reviewed PR
 // (docs/reviewing-a-pr.md): a widening of this file is the one change a reviewer must read line by line.
+// Type tokens from lib/azure/tokens.ts, each pinned to the provider's own class (tests/lib/azure-tokens.test.ts): a
+// renamed token admits nothing real, so the type it named is denied. Roles and permissions are the gate's own.
+import { RANDOM_TYPE, TYPE as T } from "../lib/azure/tokens";
 import { BASELINE_ROLE_IDS as BUILTIN_ROLES, LIST_KEYS_ACTION, VM_SECRET_DATA_ACTIONS } from "./baseline";
 
 /** Where a reviewer widens an allow-list: messages name this file. */
 export const ALLOW_LIST_FILE = "policy/allow-list.ts";
 
-/** Resource types the lab creates. Anything else is a mandatory violation of inventory-resource-types. */
+/** Resource types the lab creates, by token. Anything else is a mandatory violation of inventory-resource-types. */
 export const DECLARED_TYPES: Readonly<Record<string, string>> = {
-  "azure-native:resources:ResourceGroup": "holds the whole lab; destroying it is the teardown of last resort",
-  "azure-native:network:VirtualNetwork": "the lab's private network",
-  "azure-native:network:Subnet": "the lab subnet (service endpoints for Key Vault and Storage) and AzureBastionSubnet",
-  "azure-native:network:NetworkSecurityGroup": "admits the admin port from allowedSshCidrs only (ingress-nsg-rules judges every rule)",
-  "azure-native:network:PublicIPAddress":
-    "NAT gateway egress, Bastion, and seats when allowedSshCidrs is set (ingress-public-ips judges each)",
-  "azure-native:network:NatGateway": "egress for listKeys from inside the seats; admits nothing inbound",
-  "azure-native:network:BastionHost": "config bastion: reach the seats with no public IP on them (ingress-bastion-features)",
-  "azure-native:network:NetworkInterface": "one per seat",
-  "azure-native:compute:VirtualMachine": "the seats (seed step 1)",
-  "azure-native:compute:VirtualMachineExtension": "Entra sign-in only (inventory-vm-extensions)",
-  "azure-native:compute:VirtualMachineRunCommandByVirtualMachine": "the in-VM check, running the lab's own probe (inventory-run-commands)",
-  "azure-native:devtestlab:GlobalSchedule": "auto-shutdown of each seat",
-  "azure-native:keyvault:Vault": "seed step 2: the secrets, with their access policies inline in the access-policy model",
-  "azure-native:keyvault:AccessPolicy": "a standalone access policy (judged by grant-access-policies like an inline one)",
-  "azure-native:keyvault:Secret": "the canary secret (a RandomPassword) and the RBAC model's probe placeholder",
-  "azure-native:storage:StorageAccount": "seed step 4: the account whose keys seats list",
-  "azure-native:authorization:RoleAssignment": "the access matrix's role grants (grant-role-assignments judges each)",
-  "azure-native:authorization:RoleDefinition": "customRoleSource lab: the two lab roles (grant-custom-roles)",
-  "random:index/randomString:RandomString": "unique suffixes of vault and storage names",
-  "random:index/randomPassword:RandomPassword": "the canary's value and the Windows admin password nobody knows",
+  [T.resourceGroup]: "holds the whole lab; destroying it is the teardown of last resort",
+  [T.vnet]: "the lab's private network",
+  [T.subnet]: "the lab subnet (service endpoints for Key Vault and Storage) and AzureBastionSubnet",
+  [T.nsg]: "admits the admin port from allowedSshCidrs only (ingress-nsg-rules judges every rule)",
+  [T.publicIp]: "NAT gateway egress, Bastion, and seats when allowedSshCidrs is set (ingress-public-ips judges each)",
+  [T.nat]: "egress for listKeys from inside the seats; admits nothing inbound",
+  [T.bastion]: "config bastion: reach the seats with no public IP on them (ingress-bastion-features)",
+  [T.nic]: "one per seat",
+  [T.vm]: "the seats (seed step 1)",
+  [T.extension]: "Entra sign-in only (inventory-vm-extensions)",
+  [T.runCommandByVm]: "the in-VM check, running the lab's own probe (inventory-run-commands)",
+  [T.schedule]: "auto-shutdown of each seat",
+  [T.vault]: "seed step 2: the secrets, with their access policies inline in the access-policy model",
+  [T.accessPolicy]: "a standalone access policy (judged by grant-access-policies like an inline one)",
+  [T.secret]: "the canary secret (a RandomPassword) and the RBAC model's probe placeholder",
+  [T.storage]: "seed step 4: the account whose keys seats list",
+  [T.roleAssignment]: "the access matrix's role grants (grant-role-assignments judges each)",
+  [T.roleDefinition]: "customRoleSource lab: the two lab roles (grant-custom-roles)",
+  [RANDOM_TYPE.randomString]: "unique suffixes of vault and storage names",
+  [RANDOM_TYPE.randomPassword]: "the canary's value and the Windows admin password nobody knows",
   "pulumi:providers:azure-native": "the default provider",
   "pulumi:providers:random": "the default provider",
   "pulumi:pulumi:Stack": "the stack itself (its outputs are judged by credential-stack-outputs)",
