@@ -1,7 +1,7 @@
 // What each CI identity holds: one source for bootstrap/ (which creates the identities, roles and assignments from it)
 // and for the offline plan's CI-permission check (offline/ci-permissions.ts). Pure data and pure functions.
-import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, type LabCustomRole } from "./azure";
-import { customRoleGuid, subscriptionScope } from "./naming";
+import { ARM_TYPE, BUILTIN_ROLES, LAB_CUSTOM_ROLES, type LabCustomRole, subscriptionScope } from "./azure";
+import { customRoleGuid } from "./naming";
 
 /** Entra object types a role assignment names (`principalType`). */
 export type PrincipalType = "User" | "Group" | "ServicePrincipal";
@@ -55,22 +55,22 @@ export type CiBuiltinRole = keyof typeof CI_BUILTIN_ROLES;
 
 /** The ARM resource types a lab creates: what the reaper may delete (the resource group last). */
 export const LAB_DELETABLE_TYPES = [
-  "Microsoft.Resources/subscriptions/resourceGroups",
-  "Microsoft.Network/networkSecurityGroups",
-  "Microsoft.Network/virtualNetworks",
-  "Microsoft.Network/virtualNetworks/subnets",
-  "Microsoft.Network/publicIPAddresses",
-  "Microsoft.Network/natGateways",
-  "Microsoft.Network/networkInterfaces",
-  "Microsoft.Network/bastionHosts",
-  "Microsoft.Compute/virtualMachines",
-  "Microsoft.Compute/virtualMachines/extensions",
-  "Microsoft.Compute/virtualMachines/runCommands",
+  ARM_TYPE.resourceGroup,
+  ARM_TYPE.nsg,
+  ARM_TYPE.vnet,
+  ARM_TYPE.subnet,
+  ARM_TYPE.publicIp,
+  ARM_TYPE.nat,
+  ARM_TYPE.nic,
+  ARM_TYPE.bastion,
+  ARM_TYPE.vm,
+  ARM_TYPE.extension,
+  ARM_TYPE.runCommand,
   // A seat's OS disk goes with its VM (osDisk.deleteOption Delete).
-  "Microsoft.Compute/disks",
-  "Microsoft.DevTestLab/schedules",
-  "Microsoft.KeyVault/vaults",
-  "Microsoft.Storage/storageAccounts",
+  ARM_TYPE.disk,
+  ARM_TYPE.schedule,
+  ARM_TYPE.vault,
+  ARM_TYPE.storage,
 ] as const;
 
 /** Custom roles bootstrap/ creates for CI itself (the lab's own two are LAB_CUSTOM_ROLES). */
@@ -85,9 +85,9 @@ export const CI_CUSTOM_ROLES = {
       "*/read",
       ...LAB_DELETABLE_TYPES.map((t) => `${t}/delete`),
       // An access policy is removed by a write (PATCH .../accessPolicies/remove); only used when one is not deletedWith its vault.
-      "Microsoft.KeyVault/vaults/accessPolicies/write",
+      `${ARM_TYPE.accessPolicy}/write`,
       // https://learn.microsoft.com/azure/role-based-access-control/permissions/security#microsoftkeyvault
-      "Microsoft.KeyVault/locations/deletedVaults/purge/action",
+      `${ARM_TYPE.deletedVault}/purge/action`,
     ],
     notActions: [] as string[],
   },

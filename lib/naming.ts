@@ -34,5 +34,4 @@ export function customRoleGuid(scope: string, seed: string): string {
   return deterministicGuid(scope.toLowerCase(), seed);
 }
 
-// An ARM id of a scope (subscriptionScope, resourceGroupId) is built in lib/azure/ids.ts.
-export { subscriptionScope } from "./azure/ids";
+// ARM ids of scopes (subscriptionScope, resourceGroupId) are built in lib/azure/ids.ts.

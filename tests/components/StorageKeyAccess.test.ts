@@ -1,5 +1,5 @@
-import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, LIST_KEYS_ACTION } from "../../lib/azure";
-import { customRoleGuid, deterministicGuid, subscriptionScope } from "../../lib/naming";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, LIST_KEYS_ACTION, subscriptionScope } from "../../lib/azure";
+import { customRoleGuid, deterministicGuid } from "../../lib/naming";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, one, runComponents, runLab } from "../helpers/program";
 

@@ -1,7 +1,7 @@
 // The RBAC model under mocks: SecretGetSetRole (one per lab), SecretVault with enableRbacAuthorization and no access
 // policy, and VaultRbacAccess (per-secret seat grants, Secrets Officer for operators). The access matrix shows them.
-import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, SEAT_SECRET_DATA_ACTIONS } from "../../lib/azure";
-import { customRoleGuid, roleAssignmentGuid, subscriptionScope } from "../../lib/naming";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, SEAT_SECRET_DATA_ACTIONS, subscriptionScope } from "../../lib/azure";
+import { customRoleGuid, roleAssignmentGuid } from "../../lib/naming";
 import { accessMatrix } from "../../offline/access-matrix";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, one, runComponents, runLab } from "../helpers/program";

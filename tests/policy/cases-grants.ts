@@ -1,6 +1,6 @@
 // Regressions of inventory 1: grants to principals the access matrix does not name, or more than it names.
-import { BUILTIN_ROLES, LAB_CUSTOM_ROLES } from "../../lib/azure";
-import { customRoleGuid, subscriptionScope } from "../../lib/naming";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, subscriptionScope } from "../../lib/azure";
+import { customRoleGuid } from "../../lib/naming";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import type { Case } from "./case";
 import type { Mutation } from "./mutate";

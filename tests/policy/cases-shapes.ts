@@ -7,8 +7,8 @@ import { WIN } from "./mutation-helpers";
 const OTHER_RG = `${SUB}/resourceGroups/other-rg/providers`;
 const OUTSIDE_SUBNET = `${OTHER_RG}/Microsoft.Network/virtualNetworks/other-vnet/subnets/default`;
 const OUTSIDE_NIC = `${OTHER_RG}/Microsoft.Network/networkInterfaces/other-nic`;
-const SUBNET = "azure-native:network:Subnet";
-const VNET = "azure-native:network:VirtualNetwork";
+const SUBNET = T.subnet;
+const VNET = T.vnet;
 const vm1 = (key: string, fn: (v: any) => unknown) => field(T.vm, "seat1-vm", key, fn);
 const nicConfigs = (fn: (c: any) => any) => field(T.nic, "seat1-nic", "ipConfigurations", (cs: any[]) => cs.map(fn));
 

@@ -3,29 +3,34 @@
 // (an access policy inline on the vault, or a standalone one).
 import { randomBytes } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { ARM_TYPE, extensionResourceId, RANDOM_TYPE, subscriptionScope, TYPE } from "../../lib/azure";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import { Mutation, patch } from "./mutate";
 
+/** The program's types by short name (lib/azure/tokens.ts). */
 export const T = {
-  ap: "azure-native:keyvault:AccessPolicy",
-  vault: "azure-native:keyvault:Vault",
-  secret: "azure-native:keyvault:Secret",
-  account: "azure-native:storage:StorageAccount",
-  assignment: "azure-native:authorization:RoleAssignment",
-  roleDef: "azure-native:authorization:RoleDefinition",
-  vm: "azure-native:compute:VirtualMachine",
-  nic: "azure-native:network:NetworkInterface",
-  nsg: "azure-native:network:NetworkSecurityGroup",
-  bastion: "azure-native:network:BastionHost",
-  extension: "azure-native:compute:VirtualMachineExtension",
-  runCommand: "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
-  schedule: "azure-native:devtestlab:GlobalSchedule",
-  group: "azure-native:resources:ResourceGroup",
-  randomPassword: "random:index/randomPassword:RandomPassword",
+  ap: TYPE.accessPolicy,
+  vault: TYPE.vault,
+  secret: TYPE.secret,
+  account: TYPE.storage,
+  assignment: TYPE.roleAssignment,
+  roleDef: TYPE.roleDefinition,
+  vm: TYPE.vm,
+  nic: TYPE.nic,
+  nsg: TYPE.nsg,
+  bastion: TYPE.bastion,
+  extension: TYPE.extension,
+  runCommand: TYPE.runCommandByVm,
+  schedule: TYPE.schedule,
+  group: TYPE.resourceGroup,
+  subnet: TYPE.subnet,
+  vnet: TYPE.vnet,
+  randomPassword: RANDOM_TYPE.randomPassword,
 } as const;
 
-export const SUB = `/subscriptions/${MOCK_CLIENT.subscriptionId}`;
-export const roleId = (guid: string, sub = SUB) => `${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+export const SUB = subscriptionScope(MOCK_CLIENT.subscriptionId);
+/** A role definition id in `sub` (a scope), as lib/azure/ids.ts builds them. */
+export const roleId = (guid: string, sub = SUB) => extensionResourceId(sub, ARM_TYPE.roleDefinition, guid);
 /** A principal the lab has never heard of. */
 export const OUTSIDER = "7d2c9a1e-5b3f-4e8a-9c6d-2f1e0a9b8c7d";
 export const STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";

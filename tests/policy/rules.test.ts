@@ -9,8 +9,9 @@ import {
   OPERATOR_SECRET_PERMISSIONS as PROGRAM_OPERATOR,
   SEAT_SECRET_DATA_ACTIONS,
   SEAT_SECRET_PERMISSIONS,
+  subscriptionScope,
 } from "../../lib/azure";
-import { customRoleGuid, subscriptionScope } from "../../lib/naming";
+import { customRoleGuid } from "../../lib/naming";
 import { DECLARED_CUSTOM_ROLES } from "../../policy/allow-list";
 import { rangeProblems } from "../../policy/families/ingress";
 import { roleOf } from "../../policy/graph";
