@@ -66,7 +66,7 @@ export const DECLARED_PLACEHOLDER_SECRETS: Readonly<Record<string, string>> = {
   "not written by a seat yet": "the RBAC model's <canary>-probe secret exists before the seats' per-secret grants; seats overwrite it",
 };
 
-/** The lab's two custom roles, by what the gate allows them to hold (its own baseline, not lib/azure.ts's copy). */
+/** The lab's two custom roles, by what the gate allows them to hold (its own baseline, not lib/azure/roles.ts's copy). */
 export const DECLARED_CUSTOM_ROLES = [
   { key: "storageListKeys", actions: [LIST_KEYS_ACTION], dataActions: [] as string[], why: "seed step 4: listKeys and nothing else" },
   {

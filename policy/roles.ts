@@ -1,5 +1,5 @@
 // Built-in Azure roles the gate knows by id: name, actions and data actions, from the policy's own baseline
-// (policy/baseline.ts), never from lib/azure.ts. An assignment to a role id that is neither here, nor one of the
+// (policy/baseline.ts), never from lib/azure/roles.ts. An assignment to a role id that is neither here, nor one of the
 // lab's custom roles, is a violation: its permissions cannot be judged.
 import { BASELINE_BUILTIN_ROLES, BaselineRole } from "./baseline";
 

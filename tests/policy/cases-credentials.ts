@@ -33,7 +33,7 @@ const canaryInSecret = (fn: (props: any, value: any) => any): Mutation[] => {
 
 const folded: Case[] = FOLDS.flatMap(({ name, fold }): Case[] => [
   {
-    title: `lab users (id ${name}) given Owner's GUID where VM User Login was (lib/azure.ts no longer decides)`,
+    title: `lab users (id ${name}) given Owner's GUID where VM User Login was (lib/azure/roles.ts no longer decides)`,
     config: LAB_USERS,
     mutations: [
       replaceRole("seat1-userlogin", BASELINE_ROLE_IDS.owner),

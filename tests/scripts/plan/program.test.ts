@@ -67,11 +67,11 @@ describe("npm run plan -- --program DIR", () => {
     expect(err).toContain("offline gate: 1 thing(s) it cannot see: invoke azure-native:storage:listStorageAccountKeys");
   });
 
-  it("a PR that swaps a built-in role id in its lib/azure.ts (VM User Login := Owner) is judged by this checkout's role facts", () => {
+  it("a PR that swaps a built-in role id in its lib/azure/roles.ts (VM User Login := Owner) is judged by this checkout's role facts", () => {
     const dir = fresh();
     edit(
       dir,
-      "lib/azure.ts",
+      "lib/azure/roles.ts",
       'virtualMachineUserLogin: "fb879df8-f326-4884-b1cf-06f3ad86be52"',
       'virtualMachineUserLogin: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"',
     );
