@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { validateConfig } from "../../lib/config";
-import { parseFlags, runMain, UsageError } from "../shared/cli";
+import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
 import { parseConfigPairs } from "../lab/decisions";
 import { readStackConfig } from "../../offline/stack-config";
 
@@ -17,9 +17,10 @@ const USAGE =
   "  --program DIR       plans the program in DIR (its index.ts, Pulumi.yaml, Pulumi.NAME.yaml) with this checkout's gate:\n" +
   "                      harness, mocks, packages, policy rules and report (CI runs the base branch's gate over a PR)";
 
-runMain(async () => {
+/** The command: exit 0 when the gate passes, 1 when it blocks; bad flags or config throw (exit 2). */
+export async function main(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(
-    process.argv.slice(2),
+    argv,
     {
       stack: { type: "string", default: "dev" },
       json: { type: "boolean", default: false },
@@ -31,7 +32,7 @@ runMain(async () => {
     USAGE,
   );
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
@@ -53,38 +54,38 @@ runMain(async () => {
   const report = buildReport(await runProgram({ stack: values.stack!, config: raw, programDir }), contextFromConfig(raw));
   if (values.destroy) {
     const { version, project, stack, destroy } = report;
-    process.stdout.write(
+    io.stdout.write(
       values.json ? `${JSON.stringify({ version, project, stack, destroy }, null, 2)}\n` : `${destroySection(report).join("\n")}\n`,
     );
     // A lasting lab is torn down with `pulumi destroy`; an ephemeral one with the lab CLI, which runs it first.
     const blockers = [...destroy.pulumiDestroy.blockers, ...(report.outputs.ephemeral === true ? destroy.labDestroy.blockers : [])];
     if (blockers.length === 0) return 0;
     const names = [...new Set(blockers.filter((b) => b.kind !== "lasting-lab").map((b) => `${b.kind} ${b.resource}`))];
-    process.stderr.write(`destroy: blocked by ${names.length} issue(s): ${names.join("; ")}\n`);
+    io.stderr.write(`destroy: blocked by ${names.length} issue(s): ${names.join("; ")}\n`);
     return 1;
   }
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+  io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
   const blocking = report.violations.filter((v) => v.enforcement === "mandatory");
   // Transforms, hooks, other invokes, imports, explicit providers: what the offline gate cannot see it refuses.
   const unseen = report.programFindings;
   if (unseen.length)
-    process.stderr.write(
+    io.stderr.write(
       `offline gate: ${unseen.length} thing(s) it cannot see: ${[...new Set(unseen.map((f) => `${f.kind} ${f.subject}`))].join(", ")}\n`,
     );
   // CI must be able to deploy and reap what is planned, with what bootstrap/ gives its identities.
   const ciMissing = report.ciPermissions.missing;
   if (ciMissing.length)
-    process.stderr.write(
+    io.stderr.write(
       `ci permissions: CI could not deploy or reap this lab: ${[...new Set(ciMissing.map((m) => `${m.identity} ${m.action}`))].join(", ")}\n`,
     );
   const conflicts = report.writeSerialization.targets.filter((t) => !t.ordered);
   if (blocking.length)
-    process.stderr.write(
-      `policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`,
-    );
+    io.stderr.write(`policy gate: ${blocking.length} mandatory violation(s): ${[...new Set(blocking.map((v) => v.ruleId))].join(", ")}\n`);
   if (conflicts.length)
-    process.stderr.write(
+    io.stderr.write(
       `write serialization: ${conflicts.length} target(s) with writes that may run at once: ${conflicts.map((t) => `${t.kind} ${t.name}`).join(", ")}\n`,
     );
   return blocking.length || conflicts.length || ciMissing.length || unseen.length ? 1 : 0;
-});
+}
+
+if (require.main === module) runMain(main);

@@ -35,17 +35,29 @@ export function reportError(e: unknown, debug = Boolean(process.env.DEBUG)): { c
   return { code: usage ? EXIT.usage : EXIT.failed, text };
 }
 
-/** Runs a command's main and turns errors into messages and exit codes. */
-export function runMain(main: () => Promise<number | void>): void {
+/** Where a command writes: the process's streams, or a test's buffers. */
+export interface Io {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** A command: its flags in, its exit code out, and everything it prints through `io`. */
+export type Main = (argv: string[], io: Io) => Promise<number | void>;
+
+/** Runs a command in this process: an error becomes its message on io.stderr and its exit code, as runMain prints it. */
+export async function runCommand(main: Main, argv: string[], io: Io, debug = Boolean(process.env.DEBUG)): Promise<number> {
+  try {
+    return (await main(argv, io)) ?? EXIT.ok;
+  } catch (e) {
+    const { code, text } = reportError(e, debug);
+    io.stderr.write(text);
+    return code;
+  }
+}
+
+/** The process wrapper of a command's main: its argv and streams, then exit with its code. */
+export function runMain(main: Main): void {
   // Into a pipe, stdout is written asynchronously: exit only once what was written has gone (a large plan's JSON
   // was cut off at 64 KiB otherwise).
-  const exit = (code: number) => process.stdout.write("", () => process.exit(code));
-  main().then(
-    (code) => exit(code ?? EXIT.ok),
-    (e: unknown) => {
-      const { code, text } = reportError(e);
-      process.stderr.write(text);
-      exit(code);
-    },
-  );
+  runCommand(main, process.argv.slice(2), process).then((code) => process.stdout.write("", () => process.exit(code)));
 }

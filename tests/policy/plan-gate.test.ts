@@ -1,10 +1,10 @@
 // The offline policy gate end to end: `npm run plan` on a mutated copy of the program exits 1 and names the rule;
 // an advisory finding is printed but exits 0. The copy gets the program's files; node_modules is linked.
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../helpers/program";
+import { runInProcess } from "../scripts/shared/command";
 
 const PROGRAM_FILES = [
   "index.ts",
@@ -14,6 +14,7 @@ const PROGRAM_FILES = [
   "tsconfig.json",
   "components",
   "lib",
+  "probe",
   "scripts",
   "policy",
   "offline",
@@ -35,12 +36,9 @@ function replaceIn(file: string, from: string | RegExp, to: string): void {
   fs.writeFileSync(file, next);
 }
 
-function plan(dir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", "--stack", "dev", ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+/** The copy's own `npm run plan -- --stack dev`, in this process (its own modules, as its process would load them). */
+async function plan(dir: string, ...args: string[]) {
+  const r = await runInProcess("scripts/plan/index.ts", ["--stack", "dev", ...args], dir);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -48,7 +46,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe("npm run plan as the policy gate", () => {
-  it("exits 1 and names the rule when the seat policy gains list (SEAT_SECRET_PERMISSIONS in lib/azure/roles.ts)", () => {
+  it("exits 1 and names the rule when the seat policy gains list (SEAT_SECRET_PERMISSIONS in lib/azure/roles.ts)", async () => {
     const dir = mutatedCopy((d) =>
       replaceIn(
         path.join(d, "lib/azure/roles.ts"),
@@ -57,7 +55,7 @@ describe("npm run plan as the policy gate", () => {
       ),
     );
     dirs.push(dir);
-    const text = plan(dir);
+    const text = await plan(dir);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/✗ MANDATORY grant-access-policies {2}azure-native:keyvault:Vault vault-kv/);
     expect(text.stdout).toMatch(
@@ -66,7 +64,7 @@ describe("npm run plan as the policy gate", () => {
     expect(text.stdout).toMatch(/fix: Grant seats secrets get\+set only/);
     expect(text.stderr).toBe("policy gate: 2 mandatory violation(s): grant-access-policies\n");
 
-    const json = plan(dir, "--json");
+    const json = await plan(dir, "--json");
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout);
     expect(report.policy).toMatchObject({ mandatoryViolations: 2, advisoryViolations: 0 });
@@ -76,15 +74,16 @@ describe("npm run plan as the policy gate", () => {
     ]);
   });
 
-  it("exits 1 when index.ts exports the canary's value through pulumi.unsecret, and never prints it", () => {
+  it("exits 1 when index.ts exports the canary's value through pulumi.unsecret, and never prints it", async () => {
     const dir = mutatedCopy((d) =>
-      fs.appendFileSync(
+      replaceIn(
         path.join(d, "index.ts"),
-        '\nexport const leaked = pulumi.unsecret(vault.canarySecret!.properties.apply((p) => p.value ?? ""));\n',
+        "  return outputs;\n}\nexport = lab;",
+        '  return { ...outputs, leaked: pulumi.unsecret(vault.canarySecret!.properties.apply((p) => p.value ?? "")) };\n}\nexport = lab;',
       ),
     );
     dirs.push(dir);
-    const r = plan(dir, "--json");
+    const r = await plan(dir, "--json");
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.violations.map((v: any) => v.ruleId)).toEqual(["credential-stack-outputs"]);
@@ -95,18 +94,18 @@ describe("npm run plan as the policy gate", () => {
     );
   });
 
-  it("prints an advisory finding and exits 0 (a VM size outside the allowed list)", () => {
+  it("prints an advisory finding and exits 0 (a VM size outside the allowed list)", async () => {
     const dir = mutatedCopy((d) => fs.appendFileSync(path.join(d, "Pulumi.dev.yaml"), "  dsvm-identity-lab:vmSize: Standard_M416ms_v2\n"));
     dirs.push(dir);
-    const r = plan(dir);
+    const r = await plan(dir);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/0 mandatory violation\(s\), 2 advisory/);
     expect(r.stdout).toMatch(/! advisory {2}vm-size-allowed {2}azure-native:compute:VirtualMachine seat1-vm/);
   });
 
-  it("passes the repository's own dev stack with no violations", () => {
-    const r = plan(ROOT, "--json");
+  it("passes the repository's own dev stack with no violations", async () => {
+    const r = await plan(ROOT, "--json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).violations).toEqual([]);
   });

@@ -1,15 +1,19 @@
-// Bad config through the real commands: `npm run plan` (scripts/plan/index.ts) and `npm run lab -- create`, as child
-// processes. Every row exits 2, names the key or the file, prints no stack frame, and never shows the secret-ish value.
+// Bad config through the real commands: `npm run plan` (scripts/plan/index.ts) and `npm run lab -- create`, their
+// mains in this process (with buffers for their streams, errors reported as the process wrapper reports them), and a
+// few rows as child processes to prove the process contract. Every row exits 2, names the key or the file, prints no
+// stack frame, and never shows the secret-ish value.
 // Stack files are written beside the project's own for the run (unique names) and removed after.
 // Conformance: pulumi-cli-yaml-v3, pulumi-config-value-text, pulumi-empty-config-value, pulumi-unnamespaced-stack-config,
 // pulumi-declared-type-check (lib/azure/conformance/config.ts).
-import { spawn } from "child_process";
 import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runLabCli } from "../../../scripts/lab/cli";
+import type { LabDeps } from "../../../scripts/lab/ops";
 import { readStackConfig, StackConfigError } from "../../../offline/stack-config";
 import { ROOT } from "../../helpers/program";
+import { CommandRun, runInProcess, runMainInProcess, runProcess } from "../shared/command";
 
 const RUN = `h4t${process.pid}`;
 const written: string[] = [];
@@ -40,31 +44,32 @@ const config = (lines: string[]) => {
   return `config:\n${all.map((l) => `  ${l}`).join("\n")}\n`;
 };
 
-// At most 3 children at once: the rows start together and each test awaits its own.
-let running = 0;
-const waiting: (() => void)[] = [];
-async function run(script: string, args: string[], cwd = ROOT): Promise<{ code: number | null; out: string }> {
-  if (running >= 3) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try {
-    return await runNow(script, args, cwd);
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
+const merged = (r: CommandRun) => ({ code: r.status, out: r.stdout + r.stderr });
+
+/** `npm run plan -- ARGS`: in this process, or as a child process when `child`. */
+async function plan(args: string[], child = false): Promise<{ code: number | null; out: string }> {
+  const script = "scripts/plan/index.ts";
+  return merged(await (child ? runProcess(script, args) : runInProcess(script, args)));
 }
 
-function runNow(script: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts/register.js"), script, ...args], {
-      cwd,
-      env: { ...process.env, DEBUG: "" },
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("close", (code) => resolve({ code, out }));
-  });
+/** `npm run lab -- ARGS` in this process, with a backend and an Azure that fail the row when touched. */
+async function lab(args: string[]): Promise<{ code: number | null; out: string }> {
+  const touched = (what: string) => () => {
+    throw new Error(`touched ${what}`);
+  };
+  const log: string[] = [];
+  const deps: LabDeps = {
+    projectDir: ROOT,
+    purger: { listDeleted: touched("the vault purger"), purge: touched("the vault purger") },
+    verify: touched("verify"),
+    log: (line) => log.push(`${line}\n`),
+    stream: (text) => log.push(text),
+    now: () => new Date(),
+    referenceNow: touched("Azure's clock"),
+    defaultOwner: "tester",
+  };
+  const r = await runMainInProcess((argv, io) => runLabCli(argv, deps, (t) => io.stdout.write(t)), args);
+  return { code: r.status, out: log.join("") + r.stdout + r.stderr };
 }
 
 function expectRefused(r: { code: number | null; out: string }, names: string[], secret?: string) {
@@ -158,20 +163,17 @@ const ROWS: [string, string[] | string, string[], string?][] = [
 ];
 
 describe("npm run plan exits 2 on each bad config, naming the key or the file", () => {
-  let results: Promise<{ code: number | null; out: string }>[] = [];
-  beforeAll(() => {
-    results = ROWS.map(([, body], i) =>
-      run("scripts/plan/index.ts", ["--stack", stackFile(i, typeof body === "string" ? body : config(body))]),
-    );
-  });
+  // These rows also run as child processes: a ConfigError and a StackConfigError through the process wrapper.
+  const CHILD = new Set(["an unknown key holding a password", "a YAML syntax error"]);
 
   // Five values in every row: a test function with more parameters than its row is handed jest's `done` instead.
   it.each(ROWS.map(([name, body, names, secret], i) => [name, body, names, secret, i] as const))(
     "%s",
-    async (_name, body, names, secret, i) => {
+    async (name, body, names, secret, i) => {
       const file = `Pulumi.${RUN}-${i}.yaml`;
+      const stack = stackFile(i, typeof body === "string" ? body : config(body));
       expectRefused(
-        await results[i],
+        await plan(["--stack", stack], CHILD.has(name)),
         typeof body === "string" && !names.some((n) => n.includes("dsvm-identity-lab:")) ? [file, ...names] : names,
         secret,
       );
@@ -181,14 +183,14 @@ describe("npm run plan exits 2 on each bad config, naming the key or the file", 
   it.each([["my_password=Hunter2-flag"], ["__proto__=Hunter2-flag"], ["constructor=Hunter2-flag"], ["adminPasword=Hunter2-flag"]])(
     "--config %s: the key is named, the value never shown",
     async (pair) => {
-      const r = await run("scripts/plan/index.ts", ["--config", pair]);
+      const r = await plan(["--config", pair]);
       expectRefused(r, [pair.split("=")[0]], "Hunter2-flag");
     },
   );
 
   it("a good dev config still plans (exit 0)", async () => {
     const stack = stackFile(900, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
-    const r = await run("scripts/plan/index.ts", ["--stack", stack, "--json"]);
+    const r = await plan(["--stack", stack, "--json"], true);
     expect(r.code).toBe(0);
   });
 });
@@ -220,13 +222,13 @@ describe("npm run lab -- create exits 2 the same way, before touching any backen
       "pr0to-Secret",
     ],
   ])("%s", async (_name, args, names, secret) => {
-    const r = await run("scripts/lab/index.ts", ["create", `${RUN}x`, "--ttl", "1h", ...(args as string[])]);
+    const r = await lab(["create", `${RUN}x`, "--ttl", "1h", ...(args as string[])]);
     expectRefused(r, names as string[], secret as string | undefined);
   });
 
   it("a YAML error in the lab's own stack file", async () => {
     const stack = stackFile(950, 'config:\n  dsvm-identity-lab:owner: "Hunter2-in-quote\n', "lab-");
-    const r = await run("scripts/lab/index.ts", ["create", stack.slice(4), "--ttl", "1h", "--config", `sshPublicKey=${KEY}`]);
+    const r = await lab(["create", stack.slice(4), "--ttl", "1h", "--config", `sshPublicKey=${KEY}`]);
     expectRefused(r, [`Pulumi.${stack}.yaml`, "YAML syntax error"], "Hunter2-in-quote");
   });
 });
@@ -253,15 +255,18 @@ describe("Pulumi.yaml itself", () => {
       "name: dsvm-identity-lab\nconfig:\n  createdAt: {type: string, default: 2025-01-31}\n",
       ["Pulumi.yaml line 3", "unquoted YAML timestamp"],
     ],
-  ])("%s exits 2 through runMain, naming Pulumi.yaml", async (_name, text, names) => {
+  ])("%s exits 2 through the commands' error handling, naming Pulumi.yaml", async (name, text, names) => {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), text);
     expect(() => readStackConfig(dir, "dev")).toThrow(StackConfigError);
+    expectRefused(merged(await runMainInProcess(async () => void readStackConfig(dir, "dev"), [])), names);
+    if (name !== "a YAML syntax error") return;
+    // And once through a real process's runMain.
     const script = path.join(dir, "main.ts");
     fs.writeFileSync(
       script,
       `import { runMain } from ${JSON.stringify(path.join(ROOT, "scripts/shared/cli"))};\nimport { readStackConfig } from ${JSON.stringify(path.join(ROOT, "offline/stack-config"))};\nrunMain(async () => { readStackConfig(${JSON.stringify(dir)}, "dev"); });\n`,
     );
-    expectRefused(await run(script, [], dir), names);
+    expectRefused(merged(await runProcess(script, [], dir)), names);
   });
 
   it("values reach the program as the CLI passes them: un-namespaced keys are the project's, numbers as yaml.v3 reads them", () => {

@@ -1,17 +1,18 @@
-import { spawnSync } from "child_process";
+// `npm run plan` in this process (its main, the checkout's own or a copy's); the process contract (exit codes through a
+// real child, JSON through a pipe) is proven in config.test.ts.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../../helpers/program";
+import { ROOT, runInProcess } from "../shared/command";
 
-function plan(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", ...args], { cwd, encoding: "utf8" });
+async function plan(args: string[], dir = ROOT) {
+  const r = await runInProcess("scripts/plan/index.ts", args, dir);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 describe("npm run plan", () => {
-  it("prints the dev lab's resource tree, access matrix and outputs, and says nothing was deployed", () => {
-    const { code, out, err } = plan([]);
+  it("prints the dev lab's resource tree, access matrix and outputs, and says nothing was deployed", async () => {
+    const { code, out, err } = await plan([]);
     expect(err).toBe("");
     expect(code).toBe(0);
     expect(out).toContain("nothing was deployed");
@@ -27,8 +28,8 @@ describe("npm run plan", () => {
     expect(out).not.toMatch(/ undefined\n/); // a lasting lab has no expiresAt output, as `pulumi stack output` would show
   });
 
-  it("--json writes one document with stable field names", () => {
-    const { code, out } = plan(["--json"]);
+  it("--json writes one document with stable field names", async () => {
+    const { code, out } = await plan(["--json"]);
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(Object.keys(report)).toEqual(
@@ -49,13 +50,13 @@ describe("npm run plan", () => {
     expect(report.programFindings).toEqual([]);
   });
 
-  it("shows write serialization and the teardown model in text and JSON", () => {
-    const { out } = plan([]);
+  it("shows write serialization and the teardown model in text and JSON", async () => {
+    const { out } = await plan([]);
     expect(out).toMatch(/^Write serialization \(writes Azure runs one at a time\): 0 conflict\(s\)/m);
     expect(out).toMatch(/^ {2}✓ vault dsvmlab-kv-\w+: \d+ writes, one after another/m);
     expect(out).toMatch(/^Destroy \(Pulumi deletes in reverse dependency order/m);
     expect(out).toMatch(/Ordering writes to one vault or VM costs ≈\d+ s on the slowest chain/);
-    const report = JSON.parse(plan(["--json"]).out);
+    const report = JSON.parse((await plan(["--json"])).out);
     expect(report.writeSerialization).toMatchObject({ conflicts: 0 });
     expect(report.destroy.pulumiDestroy.succeeds).toBe(false);
     expect(report.criticalPath.serialization).toEqual(
@@ -65,8 +66,8 @@ describe("npm run plan", () => {
   });
 
   describe("--destroy", () => {
-    it("a lasting lab is blocked by its protected resources, named (pulumi-protect-blocks-destroy): exit 1", () => {
-      const { code, out, err } = plan(["--destroy"]);
+    it("a lasting lab is blocked by its protected resources, named (pulumi-protect-blocks-destroy): exit 1", async () => {
+      const { code, out, err } = await plan(["--destroy"]);
       expect(code).toBe(1);
       expect(out).toMatch(/^Destroy /);
       expect(out).not.toContain("Resource tree");
@@ -76,12 +77,12 @@ describe("npm run plan", () => {
       expect(err).toContain("protected storage:StorageAccount storage-account");
     });
 
-    it("an ephemeral lab tears down: exit 0, and --json prints only the destroy section", () => {
+    it("an ephemeral lab tears down: exit 0, and --json prints only the destroy section", async () => {
       const args = ["--destroy", "--config", "ephemeral=true", "--config", "createdAt=2026-11-23T00:00:00Z", "--config", "owner=me"];
-      const text = plan(args);
+      const text = await plan(args);
       expect(text.code).toBe(0);
       expect(text.out).toMatch(/pulumi destroy: would succeed\n {2}npm run lab -- destroy: would succeed/);
-      const json = plan([...args, "--json"]);
+      const json = await plan([...args, "--json"]);
       expect(json.code).toBe(0);
       const doc = JSON.parse(json.out);
       expect(Object.keys(doc)).toEqual(["version", "project", "stack", "destroy"]);
@@ -94,20 +95,23 @@ describe("npm run plan", () => {
     beforeAll(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-409-"));
       for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-      for (const d of ["components", "lib", "scripts", "policy", "offline"])
+      for (const d of ["components", "lib", "probe", "scripts", "policy", "offline"])
         fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
       fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-      // Two standalone policies on the first vault, each waiting for the vault but not for each other.
-      const extra = [
-        'import * as extraKv from "@pulumi/azure-native/keyvault";',
-        'for (const n of [1, 2]) new extraKv.AccessPolicy(`extra-${n}`, { resourceGroupName: group.name, vaultName: vault.vaultName, policy: { tenantId: client.tenantId, objectId: `00000000-0000-0000-0000-00000000000${n}`, permissions: { secrets: ["get"] } } });',
-      ];
-      fs.writeFileSync(path.join(dir, "index.ts"), `${fs.readFileSync(path.join(ROOT, "index.ts"), "utf8")}\n${extra.join("\n")}\n`);
+      // Two standalone policies on the first vault, each waiting for the vault but not for each other, added at the
+      // end of the program function.
+      const extra =
+        '  for (const n of [1, 2]) new extraKv.AccessPolicy(`extra-${n}`, { resourceGroupName: group.name, vaultName: vault.vaultName, policy: { tenantId: client.tenantId, objectId: `00000000-0000-0000-0000-00000000000${n}`, permissions: { secrets: ["get"] } } });';
+      const end = "  return outputs;\n}\nexport = lab;";
+      const program = fs.readFileSync(path.join(ROOT, "index.ts"), "utf8");
+      if (!program.includes(end)) throw new Error(`index.ts no longer ends with ${JSON.stringify(end)}`);
+      const edited = program.replace(end, `${extra}\n${end}`);
+      fs.writeFileSync(path.join(dir, "index.ts"), `import * as extraKv from "@pulumi/azure-native/keyvault";\n${edited}`);
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("fails the plan (exit 1), naming the vault, and shows the pairs (the canary secret too is an ARM write)", () => {
-      const { code, out, err } = plan([], dir);
+    it("fails the plan (exit 1), naming the vault, and shows the pairs (the canary secret too is an ARM write)", async () => {
+      const { code, out, err } = await plan([], dir);
       expect(code).toBe(1);
       expect(err).toMatch(/^write serialization: 1 target\(s\) with writes that may run at once: vault dsvmlab-kv-\w+$/m);
       expect(out).toMatch(
@@ -121,7 +125,8 @@ describe("npm run plan", () => {
     beforeAll(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
       for (const f of ["Pulumi.yaml", "index.ts", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-      for (const d of ["components", "lib", "scripts", "offline"]) fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
+      for (const d of ["components", "lib", "probe", "scripts", "offline"])
+        fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
       fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
       const dev = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
       fs.writeFileSync(
@@ -131,8 +136,8 @@ describe("npm run plan", () => {
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("a bad config names each key, value and expected form", () => {
-      const { code, out, err } = plan(["--stack", "bad"], dir);
+    it("a bad config names each key, value and expected form", async () => {
+      const { code, out, err } = await plan(["--stack", "bad"], dir);
       expect(code).toBe(2);
       expect(out).toBe("");
       expect(err).toContain('dsvm-identity-lab:seats = "0": expected an integer from 1 to');
@@ -147,8 +152,8 @@ describe("npm run plan", () => {
       [["--stack"], "--stack"],
       [["extra"], 'unexpected argument "extra"'],
       [["--destroyy"], "Unknown option '--destroyy'"],
-    ])("%j", (args, message) => {
-      const { code, err } = plan(args);
+    ])("%j", async (args, message) => {
+      const { code, err } = await plan(args);
       expect(code).toBe(2);
       expect(err).toContain(message);
       expect(err).not.toMatch(/\n\s+at /);

@@ -1,7 +1,6 @@
 // npm run policy-config: the file it writes is what Pulumi reads with --policy-pack-config (one entry per policy), and
 // under it the pack reports nothing on the shipped stacks; a wrong deployer or no config is still denied. Bad flags
 // exit 2 naming the flag, the value and the expected form, and write nothing.
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -13,24 +12,21 @@ import { StackConfigError } from "../../../offline/stack-config";
 import { policyPackConfig } from "../../../scripts/policy-config/index";
 import { ROOT, runLab } from "../../helpers/program";
 import { loadPack, runPack } from "../../policy/pack-harness";
+import { runInProcess, runProcess } from "../shared/command";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Runs the command as npm does, from the project's root. */
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/policy-config/index.ts", ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, DEBUG: "" },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs the command as npm does, from the project's root: its main in this process, or as a child process when `child`. */
+function cli(args: string[], child = false) {
+  const script = "scripts/policy-config/index.ts";
+  return child ? runProcess(script, args) : runInProcess(script, args);
 }
 
 /** The file for a stack, written by the command itself. */
-function written(stack: string, deployer: string = MOCK_CLIENT.objectId): Record<string, PackConfig> {
+async function written(stack: string, deployer: string = MOCK_CLIENT.objectId): Promise<Record<string, PackConfig>> {
   const out = path.join(tmp, deployer === MOCK_CLIENT.objectId ? `${stack}.json` : `${stack}-${deployer}.json`);
-  const r = cli(["--stack", stack, "--deployer", deployer, "--out", out]);
+  const r = await cli(["--stack", stack, "--deployer", deployer, "--out", out]);
   expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
   return JSON.parse(fs.readFileSync(out, "utf8"));
 }
@@ -45,7 +41,7 @@ describe("npm run policy-config: the pack's config for a stack", () => {
   it.each(["dev", "win-rbac", "lab-users"])(
     "%s: one entry per policy of the pack, and the pack reports nothing on the stack under it",
     async (stack) => {
-      const file = written(stack);
+      const file = await written(stack);
       const { args } = loadPack();
       const names = args.policies.map((p) => p.name);
       // Keyed by policy name: "all" would carry no properties, "environments" is read as ESC environments.
@@ -78,7 +74,7 @@ describe("npm run policy-config: the pack's config for a stack", () => {
   );
 
   it("with another deployer's id the pack still denies the real deployer's grants", async () => {
-    const config = configOf(written("dev", "11111111-1111-1111-1111-111111111111"), "grant-access-policies");
+    const config = configOf(await written("dev", "11111111-1111-1111-1111-111111111111"), "grant-access-policies");
     const reports = await runPack(await runLab({}, "dev"), config);
     expect(reports.find((r) => r.policy === "grant-access-policies")?.message).toMatch(
       new RegExp(`principal ${MOCK_CLIENT.objectId} holds`),
@@ -86,7 +82,7 @@ describe("npm run policy-config: the pack's config for a stack", () => {
   });
 
   it("win-rbac's file on the dev stack is not dev's: the operator's access policy is beyond an RBAC lab's allow-list", async () => {
-    const config = configOf(written("win-rbac"), "grant-access-policies");
+    const config = configOf(await written("win-rbac"), "grant-access-policies");
     expect((await runPack(await runLab({}, "dev"), config)).length).toBeGreaterThan(0);
   });
 
@@ -101,8 +97,8 @@ describe("npm run policy-config: the pack's config for a stack", () => {
     expect(Object.keys(configOf(JSON.parse(text), "grant-access-policies")).sort()).toEqual(["deployerObjectId", "labConfig"]);
   });
 
-  it("prints the JSON on standard output without --out", () => {
-    const r = cli(["--stack", "dev", "--deployer", MOCK_CLIENT.objectId]);
+  it("prints the JSON on standard output without --out (as a child process: the output reaches its pipe whole)", async () => {
+    const r = await cli(["--stack", "dev", "--deployer", MOCK_CLIENT.objectId], true);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(fs.readFileSync(path.join(tmp, "dev.json"), "utf8")));
   });
@@ -142,8 +138,9 @@ describe("npm run policy-config: bad input exits 2, names the flag, the value an
     ],
     ["an unknown flag", ["--stack", "dev", "--deployer", MOCK_CLIENT.objectId, "--deployer-id", "x"], /--deployer-id/],
     ["a stray argument", ["dev", "--deployer", MOCK_CLIENT.objectId], /^unexpected argument "dev"/],
-  ])("%s", (_name, args, message) => {
-    const r = cli([...args, "--out", out]);
+  ])("%s", async (name, args, message) => {
+    // One row as a child process too: exit code 2 and the message alone, through the process wrapper.
+    const r = await cli([...args, "--out", out], name === "no --deployer");
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
