@@ -1,13 +1,13 @@
 // The offline CI-permission check: the ARM actions each planned resource needs, against what CI's identities hold
 // (lib/ci-identities.ts). contributor-cannot-write-authorization, rbac-admin-abac-condition, arm-linked-access-check,
 // azure-native-reads-before-create and keyvault-purge-deleted-vault-action are exercised here.
-import { spawnSync } from "child_process";
 import { BUILTIN_ROLES } from "../../lib/azure";
 import { actionMatches, CI_BUILTIN_ROLES, CI_CUSTOM_ROLES, CI_IDENTITIES, LAB_DELETABLE_TYPES, roleAllows } from "../../lib/ci-identities";
 import { ciNeeds, ciPermissionReport, renderCiPermissions } from "../../offline/ci-permissions";
 import type { ProgramRun, RecordedResource } from "../../offline/harness";
 import { MOCK_CLIENT } from "../../offline/mocks";
-import { ofType, ROOT, runLab } from "../helpers/program";
+import { ofType, runLab } from "../helpers/program";
+import { runInProcess } from "../scripts/shared/command";
 
 const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
 const LAB_USERS = {
@@ -204,15 +204,10 @@ describe("what CI could not do fails the check", () => {
 });
 
 describe("npm run plan", () => {
-  const plan = (...args: string[]) =>
-    spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 60000,
-    });
+  const plan = (...args: string[]) => runInProcess("scripts/plan/index.ts", args);
 
-  it("exits 1 and names the deploy identity's missing roleDefinitions/write with customRoleSource=lab", () => {
-    const r = plan("--stack", "dev", "--config", "customRoleSource=lab");
+  it("exits 1 and names the deploy identity's missing roleDefinitions/write with customRoleSource=lab", async () => {
+    const r = await plan("--stack", "dev", "--config", "customRoleSource=lab");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /^ci permissions: CI could not deploy or reap this lab: .*deploy Microsoft\.Authorization\/roleDefinitions\/write/m,
@@ -220,8 +215,8 @@ describe("npm run plan", () => {
     expect(r.stdout).toMatch(/MISSING deploy: Microsoft\.Authorization\/roleDefinitions\/write/);
   });
 
-  it("reports ciPermissions in the JSON, and says nothing on stderr about CI for win-rbac", () => {
-    const r = plan("--stack", "win-rbac", "--json");
+  it("reports ciPermissions in the JSON, and says nothing on stderr about CI for win-rbac", async () => {
+    const r = await plan("--stack", "win-rbac", "--json");
     expect(r.stderr).not.toContain("ci permissions");
     const report = JSON.parse(r.stdout);
     expect(report.ciPermissions).toMatchObject({ ok: true, missing: [] });
