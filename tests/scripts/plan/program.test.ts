@@ -1,14 +1,19 @@
 // `npm run plan -- --program DIR`: a PR's program judged by this checkout's gate (harness, mocks, packages, policy rules
 // and report). CI runs the base branch's gate this way, so a PR that edits the gate or the Azure facts it reads cannot
 // approve itself. Each case edits a scratch clone of this repository as a PR would.
+// The first case runs the command as a child process on a clone without node_modules (its packages resolve from this
+// checkout, which Node's loader does and jest's does not); the others run its main in this process, on a clone whose
+// node_modules links to this checkout's, the same packages.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../../helpers/program";
+import { runInProcess, runProcess } from "../shared/command";
 
-function plan(args: string[]) {
-  const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+async function plan(args: string[], child = false) {
+  const script = "scripts/plan/index.ts";
+  const r = await (child ? runProcess(script, args) : runInProcess(script, args));
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -29,28 +34,29 @@ function edit(dir: string, file: string, from: string, to: string): void {
 describe("npm run plan -- --program DIR", () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-  const fresh = () => {
+  const fresh = (linked = true) => {
     const d = scratch();
     dirs.push(d);
+    if (linked) fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(d, "node_modules"), "dir");
     return d;
   };
 
-  it("plans an unchanged copy like this checkout's own program: exit 0, no node_modules needed there", () => {
-    const dir = fresh();
-    const { code, out, err } = plan(["--stack", "dev", "--program", dir]);
+  it("plans an unchanged copy like this checkout's own program: exit 0, no node_modules needed there", async () => {
+    const dir = fresh(false);
+    const { code, out, err } = await plan(["--stack", "dev", "--program", dir], true);
     expect(err).toBe("");
     expect(code).toBe(0);
     expect(out).toContain("Offline plan: dsvm-identity-lab, stack dev");
   });
 
-  it("reads the stack's config from DIR: a seat count changed there is planned", () => {
+  it("reads the stack's config from DIR: a seat count changed there is planned", async () => {
     const dir = fresh();
     edit(dir, "Pulumi.dev.yaml", "seats: 2", "seats: 3");
-    const report = JSON.parse(plan(["--stack", "dev", "--json", "--program", dir]).out);
+    const report = JSON.parse((await plan(["--stack", "dev", "--json", "--program", dir])).out);
     expect(report.summary.seats).toBe(3);
   });
 
-  it("a PR's invoke of listStorageAccountKeys (error caught) fails this checkout's gate", () => {
+  it("a PR's invoke of listStorageAccountKeys (error caught) fails this checkout's gate", async () => {
     const dir = fresh();
     edit(
       dir,
@@ -62,12 +68,12 @@ describe("npm run plan -- --program DIR", () => {
       path.join(dir, "index.ts"),
       '\nexport const keyAudit = storageApi.listStorageAccountKeys({ resourceGroupName: "rg", accountName: "acct" }).then((k) => k.keys?.[0]?.value, () => undefined);\n',
     );
-    const { code, err } = plan(["--stack", "dev", "--program", dir]);
+    const { code, err } = await plan(["--stack", "dev", "--program", dir]);
     expect(code).toBe(1);
     expect(err).toContain("offline gate: 1 thing(s) it cannot see: invoke azure-native:storage:listStorageAccountKeys");
   });
 
-  it("a PR that swaps a built-in role id in its lib/azure/roles.ts (VM User Login := Owner) is judged by this checkout's role facts", () => {
+  it("a PR that swaps a built-in role id in its lib/azure/roles.ts (VM User Login := Owner) is judged by this checkout's role facts", async () => {
     const dir = fresh();
     edit(
       dir,
@@ -75,20 +81,20 @@ describe("npm run plan -- --program DIR", () => {
       'virtualMachineUserLogin: "fb879df8-f326-4884-b1cf-06f3ad86be52"',
       'virtualMachineUserLogin: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"',
     );
-    const { code, err } = plan(["--stack", "lab-users", "--program", dir]);
+    const { code, err } = await plan(["--stack", "lab-users", "--program", dir]);
     expect(code).toBe(1);
     expect(err).toMatch(/policy gate: \d+ mandatory violation\(s\): .*grant-role-assignments/);
-    const report = JSON.parse(plan(["--stack", "lab-users", "--json", "--program", dir]).out);
+    const report = JSON.parse((await plan(["--stack", "lab-users", "--json", "--program", dir])).out);
     const blocked = report.violations
       .filter((v: any) => v.enforcement === "mandatory" && v.ruleId === "grant-role-assignments")
       .map((v: any) => v.resource);
     expect(blocked).toEqual(expect.arrayContaining([expect.stringMatching(/RoleAssignment seat1-userlogin$/)]));
   });
 
-  it("DIR without index.ts: exit 2 naming the flag and the value, nothing planned", () => {
+  it("DIR without index.ts: exit 2 naming the flag and the value, nothing planned", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-program-empty-"));
     dirs.push(dir);
-    const { code, out, err } = plan(["--program", dir]);
+    const { code, out, err } = await plan(["--program", dir]);
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toContain(`--program ${JSON.stringify(dir)}: no index.ts there`);
