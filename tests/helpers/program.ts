@@ -1,14 +1,21 @@
-// Runs the real program under Pulumi's mocks in a fresh module registry, so each run has its own Pulumi runtime.
+// Runs the real program under Pulumi's mocks; each run has a Pulumi store of its own (offline/harness.ts).
 import * as path from "path";
-import { ProgramRun, RecordedResource, RunOptions, runProgram } from "../../offline/harness";
+import type { ProgramRun, RecordedResource, RunOptions } from "../../offline/harness";
 import { readStackConfig } from "../../offline/stack-config";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
+/** The harness loads the Pulumi SDK: loaded on first use, so test files that only need ROOT or devConfig stay light. */
+const runProgram: typeof import("../../offline/harness").runProgram = (opts) =>
+  (require("../../offline/harness") as typeof import("../../offline/harness")).runProgram(opts);
+
 /** The dev stack's config as the CLI would pass it, with `overrides` on top (values as CLI strings). */
 export function devConfig(overrides: Record<string, string> = {}, stack = "dev"): Record<string, string> {
-  return { ...readStackConfig(ROOT, stack), ...overrides };
+  if (!stackConfigs.has(stack)) stackConfigs.set(stack, Object.freeze(readStackConfig(ROOT, stack)));
+  return { ...stackConfigs.get(stack), ...overrides };
 }
+/** Each stack file, read once per test file. */
+const stackConfigs = new Map<string, Readonly<Record<string, string>>>();
 
 /** `beforeProgram`: see RunOptions in offline/harness.ts (tests inject stack transformations with it). */
 export function runLab(
