@@ -2,7 +2,7 @@
 // the vault and VM GETs verify's ownership check reads, and run command (run-command.ts) with its operations.
 // ARM authorizes by the caller's role before it looks the resource up, and the vault firewall never applies here.
 import { createHash, randomBytes } from "crypto";
-import { ARM_TYPE, parseResourceIdOf, resourceId } from "../lib/azure";
+import { ARM_TYPE, NAME_PATTERN, parseResourceIdOf, resourceId } from "../lib/azure";
 import { ARM } from "./azure-errors";
 import { DEV_KEY } from "./azurite";
 import { answerFault, bearer, Ctx } from "./context";
@@ -206,7 +206,7 @@ export class Arm {
     if (!target || group.toLowerCase() !== this.site.resourceGroup.toLowerCase()) {
       return ctx.reply(404, ARM.notFound(`Microsoft.KeyVault/vaults/${vaultName}`));
     }
-    if (!/^[a-zA-Z0-9-]{1,127}$/.test(name))
+    if (!new RegExp(`^${NAME_PATTERN.secret}$`).test(name))
       return ctx.reply(400, ARM.badRequest(`The secret name '${name}' is not valid: expected 1-127 letters, digits and hyphens.`));
     let body: any;
     try {

@@ -1,7 +1,7 @@
 // The Key Vault data plane over HTTPS: challenge auth, the audience check, the firewall (firewall.ts), then access
 // policies or RBAC role assignments, then secrets get, set and list with Azure's bodies.
 import { randomBytes } from "crypto";
-import { PUBLIC_CLOUD } from "../lib/azure";
+import { NAME_PATTERN, PUBLIC_CLOUD } from "../lib/azure";
 import { KEYVAULT, PolicyDenialCode } from "./azure-errors";
 import { answerFault, bearer, Ctx } from "./context";
 import type { FaultBook, FaultResponse, Op } from "./faults";
@@ -179,7 +179,7 @@ export class KeyVault {
       return ctx.reply(400, KEYVAULT.badParameter("The request body is not valid JSON."));
     }
     if (typeof body?.value !== "string") return ctx.reply(400, KEYVAULT.badParameter("Property 'value' is required."));
-    if (!/^[0-9a-zA-Z-]{1,127}$/.test(parts[1]))
+    if (!new RegExp(`^${NAME_PATTERN.secret}$`).test(parts[1]))
       return ctx.reply(400, KEYVAULT.badParameter("The request URI contains an invalid name: " + parts[1]));
     const v = this.storeSecret(parts[1], body.value, body.contentType, body.tags);
     ctx.reply(200, this.bundle(parts[1], v));

@@ -3,8 +3,10 @@
 // segments case-insensitively, as ARM does, and refuse empty segments and trailing slashes.
 import { ARM_TYPE } from "./tokens";
 
-/** A GUID in its 8-4-4-4-12 hex form (subscription, tenant and object ids, role GUIDs). */
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID in its 8-4-4-4-12 hex form (subscription, tenant and object ids, role GUIDs), as a regex source. */
+export const GUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+/** Exactly a GUID. */
+export const GUID = new RegExp(`^${GUID_PATTERN}$`);
 
 /** `/subscriptions/<sub>`: a subscription's scope (the bootstrap's subscription-wide custom roles live there). */
 export function subscriptionScope(subscriptionId: string): string {
@@ -66,6 +68,25 @@ export interface ParsedResourceId {
   readonly type: string;
   /** One name per type segment, parent first. */
   readonly names: readonly string[];
+}
+
+/**
+ * A regex source for a resource id of `armType`, no anchors: `/subscriptions/<subscription>/resourceGroups/<resourceGroup>
+ * /providers/<armType with a name after each type segment>`. Each part is a regex source (default: one segment,
+ * captured); the fixed segments are escaped, so the caller chooses the flags (case-insensitive as ARM, or not).
+ */
+export function resourceIdPattern(
+  armType: string,
+  parts: { readonly subscription?: string; readonly resourceGroup?: string; readonly names?: readonly string[] } = {},
+): string {
+  const [namespace, ...types] = armType.split("/");
+  const names = parts.names ?? types.map(() => "([^/]+)");
+  if (names.length !== types.length) throw new Error(`${armType} takes ${types.length} name pattern(s), got ${names.length}`);
+  const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return (
+    `/subscriptions/${parts.subscription ?? "([^/]+)"}/resourceGroups/${parts.resourceGroup ?? "([^/]+)"}` +
+    `/providers/${esc(namespace)}/${types.map((t, i) => `${esc(t)}/${names[i]}`).join("/")}`
+  );
 }
 
 const RESOURCE_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)((?:\/[^/]+\/[^/]+)+)$/i;

@@ -24,3 +24,18 @@ export const LIMITS = {
   /** AzureBastionSubnet must be /26 or larger (https://learn.microsoft.com/azure/bastion/configuration-settings#subnet). */
   bastionSubnetPrefix: 26,
 } as const;
+
+/**
+ * Azure's name rules as regex sources, without anchors (ASCII: what the lab creates), to compose into larger patterns.
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
+ */
+export const NAME_PATTERN = {
+  /** Resource groups: 1-90 letters, digits, _ . ( ) -, not ending in a period. */
+  resourceGroup: "[-\\w.()]{0,89}[-\\w()]",
+  /** Key Vaults: 3-24 letters, digits and hyphens, starting with a letter and ending with a letter or digit (and no "--"). */
+  vault: "[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]",
+  /** Storage accounts: 3-24 lowercase letters and digits. */
+  storageAccount: "[a-z0-9]{3,24}",
+  /** Key Vault secrets: 1-127 letters, digits and hyphens. */
+  secret: "[a-zA-Z0-9-]{1,127}",
+} as const;

@@ -1,28 +1,37 @@
 // The shapes of the names and ids this program's stack outputs carry, as index.ts and its components create them.
 // Operator scripts hold any outputs file to these before a value reaches Azure, a VM or the terminal.
-import { LIMITS } from "../../lib/azure";
+import {
+  ARM_TYPE,
+  BLOB_DNS_SUFFIXES,
+  GUID_PATTERN,
+  LIMITS,
+  NAME_PATTERN,
+  resourceIdPattern,
+  suffixAlternation,
+  VAULT_DNS_SUFFIXES,
+} from "../../lib/azure";
 import { RULES } from "../../lib/config/rules";
 import { printable } from "../../lib/printable";
 
 /** Seats a lab may have: one role assignment each, so Azure's limit per subscription. */
 export const MAX_SEATS = LIMITS.roleAssignmentsPerSubscription;
 
-const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-// Resource group names: 1-90 of letters, digits, _ . ( ) -, not ending in a period (ASCII: what the lab creates).
-const RESOURCE_GROUP = "[-\\w.()]{0,89}[-\\w()]";
 // Key Vault's DNS suffix in each Azure cloud, as the in-VM probe accepts them (probe/vm-probe.py's CLOUDS).
-const VAULT_DOMAINS = "vault\\.azure\\.net|vault\\.azure\\.cn|vault\\.usgovcloudapi\\.net";
-const BLOB_DOMAINS = "blob\\.core\\.windows\\.net|blob\\.core\\.chinacloudapi\\.cn|blob\\.core\\.usgovcloudapi\\.net";
+const VAULT_DOMAINS = suffixAlternation(VAULT_DNS_SUFFIXES);
+const BLOB_DOMAINS = suffixAlternation(BLOB_DNS_SUFFIXES);
+/** A resource id of the lab's: a GUID subscription, a resource group name as Azure allows it. */
+const labResourceId = (armType: string, name: string) =>
+  resourceIdPattern(armType, { subscription: GUID_PATTERN, resourceGroup: NAME_PATTERN.resourceGroup, names: [name] });
 // The local twin in tests: https (http for its blob emulator) on a loopback address. Only accepted when the caller
 // injects TEST_ENDPOINTS (tests do; the shipped commands never do), never because a file says so.
 const LOOPBACK = "(?:127\\.0\\.0\\.1|localhost|\\[::1\\])(?::\\d{1,5})?";
 
 export const SHAPES = {
-  resourceGroupName: { re: new RegExp(`^${RESOURCE_GROUP}$`), form: "a resource group name (1-90 letters, digits, _ . ( ) -)" },
+  resourceGroupName: { re: new RegExp(`^${NAME_PATTERN.resourceGroup}$`), form: "a resource group name (1-90 letters, digits, _ . ( ) -)" },
   /** A vault name: 3-24 letters, digits and hyphens, starting with a letter, no "--". */
-  vaultName: { re: /^(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, form: "a Key Vault name (3-24 letters, digits and hyphens)" },
+  vaultName: { re: new RegExp(`^(?!.*--)${NAME_PATTERN.vault}$`), form: "a Key Vault name (3-24 letters, digits and hyphens)" },
   vaultUri: {
-    re: new RegExp(`^https://(?!.*--)[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\\.(?:${VAULT_DOMAINS})/?$`, "i"),
+    re: new RegExp(`^https://(?!.*--)${NAME_PATTERN.vault}\\.(?:${VAULT_DOMAINS})/?$`, "i"),
     form: "https://NAME.vault.azure.net/",
   },
   /** Secret names: config's own rule (lib/config/rules.ts RULES.secretName), so the file can hold no name config refuses. */
@@ -31,13 +40,11 @@ export const SHAPES = {
     form: "a Key Vault secret name as config allows it (letters, digits and hyphens, starting with a letter)",
   },
   storageAccountId: {
-    re: new RegExp(
-      `^/subscriptions/${GUID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft\\.Storage/storageAccounts/([a-z0-9]{3,24})$`,
-    ),
+    re: new RegExp(`^${labResourceId(ARM_TYPE.storage, `(${NAME_PATTERN.storageAccount})`)}$`),
     form: "/subscriptions/GUID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME",
   },
   blobEndpoint: {
-    re: new RegExp(`^https://([a-z0-9]{3,24})\\.(?:${BLOB_DOMAINS})/?$`, "i"),
+    re: new RegExp(`^https://(${NAME_PATTERN.storageAccount})\\.(?:${BLOB_DOMAINS})/?$`, "i"),
     form: "https://ACCOUNT.blob.core.windows.net/",
   },
   /** A seat's VM: `<namePrefix>-vm<seat>` (lib/naming.ts seatVmName; namePrefix is 3-10 lowercase letters and digits). */
@@ -47,7 +54,7 @@ export const SHAPES = {
   labStorageAccount: { form: "PREFIXstXXXXXXXX (8 lowercase letters and digits), PREFIX as in the VM names" },
   labResourceGroup: { form: "PREFIX-STACK-rg (the stack's name as lowercase letters, digits and hyphens), PREFIX as in the VM names" },
   vmId: {
-    re: new RegExp(`^/subscriptions/${GUID}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft\\.Compute/virtualMachines/([^/]+)$`, "i"),
+    re: new RegExp(`^${labResourceId(ARM_TYPE.vm, "([^/]+)")}$`, "i"),
     form: "/subscriptions/GUID/resourceGroups/RG/providers/Microsoft.Compute/virtualMachines/VMNAME",
   },
 } as const;

@@ -3,13 +3,16 @@ import {
   ARM_TYPE,
   extensionResourceId,
   GUID,
+  GUID_PATTERN,
   isSubscriptionScope,
+  NAME_PATTERN,
   parseResourceId,
   parseResourceIdOf,
   parseRoleDefinitionId,
   resourceGroupId,
   resourceGroupOfId,
   resourceId,
+  resourceIdPattern,
   roleDefinitionId,
   subscriptionOf,
   subscriptionScope,
@@ -92,5 +95,40 @@ describe("parsers", () => {
     expect(GUID.test(SUB.toUpperCase())).toBe(true);
     expect(GUID.test(`${SUB}0`)).toBe(false);
     expect(GUID.test(SUB.replace(/-/g, ""))).toBe(false);
+  });
+});
+
+describe("id patterns for stricter checks (verify's output shapes)", () => {
+  const storageId = new RegExp(
+    `^${resourceIdPattern(ARM_TYPE.storage, { subscription: GUID_PATTERN, resourceGroup: NAME_PATTERN.resourceGroup, names: [`(${NAME_PATTERN.storageAccount})`] })}$`,
+  );
+  it("matches what resourceId builds, capturing the name", () => {
+    expect(storageId.exec(resourceId(SUB, RG, ARM_TYPE.storage, "dsvmlabst1"))?.[1]).toBe("dsvmlabst1");
+  });
+  it.each([
+    ["a subscription that is not a GUID", resourceId("sub-1", RG, ARM_TYPE.storage, "dsvmlabst1")],
+    ["a resource group ending in a period", resourceId(SUB, "rg.", ARM_TYPE.storage, "dsvmlabst1")],
+    ["an account name with capitals", resourceId(SUB, RG, ARM_TYPE.storage, "DsvmLab")],
+    ["another type", resourceId(SUB, RG, ARM_TYPE.vault, "dsvmlabst1")],
+    [
+      "the type's dots as any character",
+      `/subscriptions/${SUB}/resourceGroups/${RG}/providers/MicrosoftxStorage/storageAccounts/dsvmlabst1`,
+    ],
+  ])("refuses %s", (_what, id) => {
+    expect(storageId.test(id)).toBe(false);
+  });
+  it("defaults to one captured segment per part, and refuses a name count that does not fit", () => {
+    const m = new RegExp(`^${resourceIdPattern(ARM_TYPE.secret)}$`).exec(resourceId(SUB, RG, ARM_TYPE.secret, "kv1", "s"));
+    expect(m?.slice(1)).toEqual([SUB, RG, "kv1", "s"]);
+    expect(() => resourceIdPattern(ARM_TYPE.secret, { names: ["x"] })).toThrow(/takes 2 name pattern\(s\), got 1/);
+  });
+  it("name rules: a secret of 127 characters passes, 128 or an underscore does not", () => {
+    const secret = new RegExp(`^${NAME_PATTERN.secret}$`);
+    expect(secret.test("a".repeat(127))).toBe(true);
+    expect(secret.test("a".repeat(128))).toBe(false);
+    expect(secret.test("a_b")).toBe(false);
+    const vault = new RegExp(`^${NAME_PATTERN.vault}$`);
+    expect(["kv1", "a".repeat(24)].map((v) => vault.test(v))).toEqual([true, true]);
+    expect(["k1", "a".repeat(25), "1kv", "kv-"].map((v) => vault.test(v))).toEqual([false, false, false, false]);
   });
 });
