@@ -4,6 +4,7 @@ import * as http from "http";
 import * as https from "https";
 import { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import { DefaultAzureCredential } from "@azure/identity";
+import { PUBLIC_CLOUD } from "../../lib/azure";
 import type { VaultPurger } from "./ops";
 
 export function azureVaultPurger(): VaultPurger {
@@ -59,7 +60,7 @@ export function dateHeaderTime(header: string | string[] | undefined): Date {
  * Azure's clock: the Date header of an unauthenticated HEAD to the ARM endpoint. Any answer (ARM refuses it) carries
  * one: an origin server with a clock sends Date in every response (RFC 9110 6.6.1). No credential is sent.
  */
-export function azureNow(endpoint = "https://management.azure.com/", timeoutMs = 10_000): Promise<Date> {
+export function azureNow(endpoint: string = PUBLIC_CLOUD.arm, timeoutMs = 10_000): Promise<Date> {
   const get = endpoint.startsWith("http://") ? http.request : https.request;
   return new Promise((resolve, reject) => {
     const req = get(endpoint, { method: "HEAD", timeout: timeoutMs }, (res) => {

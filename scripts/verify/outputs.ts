@@ -2,6 +2,7 @@
 // Pulumi CLI (--stack). Checked for the keys the operator scripts need, with messages that name what is wrong.
 import { execFile } from "child_process";
 import * as fs from "fs";
+import { parseResourceId as parseArmId } from "../../lib/azure";
 import { LabOutputs, SeatVmOutput, UntrustedOutputs } from "../../lib/outputs";
 import { printable } from "../../lib/printable";
 import { UsageError } from "../shared/cli";
@@ -292,7 +293,7 @@ export async function readStackOutputs(stack: string, testEndpoints?: TestEndpoi
 
 /** Subscription and resource group of a resource id. */
 export function parseResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/.+\/([^/]+)$/i.exec(id);
+  const m = parseArmId(id);
   if (!m) throw new UsageError(`${JSON.stringify(id)}: expected an Azure resource id /subscriptions/ID/resourceGroups/RG/providers/...`);
-  return { subscriptionId: m[1], resourceGroup: m[2], name: m[3] };
+  return { subscriptionId: m.subscriptionId, resourceGroup: m.resourceGroup, name: m.names[m.names.length - 1] };
 }

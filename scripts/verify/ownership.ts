@@ -13,6 +13,7 @@
 //   resource group.
 import type { TokenCredential } from "@azure/core-auth";
 import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
+import { PUBLIC_CLOUD, resourceGroupId } from "../../lib/azure";
 import { stackSlug } from "../../lib/config";
 import { printable } from "../../lib/printable";
 import { VerifyOutputs, parseResourceId, SeatOutput } from "./outputs";
@@ -28,7 +29,7 @@ export class OwnershipError extends Error {}
 
 const norm = (s: unknown) => (typeof s === "string" ? s.toLowerCase().replace(/\/+$/, "") : "");
 const inGroup = (id: unknown, sub: string, rg: string) =>
-  typeof id === "string" && norm(id).startsWith(`/subscriptions/${sub}/resourcegroups/${rg}/providers/`);
+  typeof id === "string" && norm(id).startsWith(`${resourceGroupId(sub, rg).toLowerCase()}/providers/`);
 
 /**
  * Checks every vault in `vaults` (name -> the vault URI the outputs give) and every VM of `seats` through ARM.
@@ -48,7 +49,7 @@ export async function checkOwnership(
   const rgSlug = rg.slice(prefix.length + 1, -"-rg".length);
   const options = {
     endpoint: deps.armEndpoint,
-    credentials: { scopes: ["https://management.azure.com/.default"] },
+    credentials: { scopes: [PUBLIC_CLOUD.armScope] },
     additionalPolicies: deps.additionalPolicies,
   };
   const { KeyVaultManagementClient } = await import("@azure/arm-keyvault");
