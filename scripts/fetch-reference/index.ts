@@ -3,7 +3,7 @@
 // one's sha256, so the tests that read them run on a clone without ../shared. Exit 1 if a download or a hash fails.
 import * as https from "https";
 import * as path from "path";
-import { parseFlags, runMain, UsageError } from "../shared/cli";
+import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
 import { CACHE_DIR, fetchReference, RAW_BASE, REFERENCE_FILES } from "./reference";
 
 const USAGE =
@@ -32,21 +32,24 @@ function download(url: string, redirects = 3): Promise<Buffer> {
   });
 }
 
-runMain(async () => {
+/** The command: fetches and checks every pinned file; exit 1 when a download or a hash fails. */
+export async function main(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags(
-    process.argv.slice(2),
+    argv,
     { base: { type: "string", default: RAW_BASE }, help: { type: "boolean", default: false } },
     USAGE,
   );
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
   if (!/^https:\/\/[^\s/]+/.test(values.base!))
     throw new UsageError(`--base ${JSON.stringify(values.base)}: expected an https:// URL\n${USAGE}`);
   const dest = path.resolve(__dirname, "../..", CACHE_DIR);
-  const n = await fetchReference(dest, download, { base: values.base, log: (l) => process.stdout.write(`${l}\n`) });
-  process.stdout.write(`${CACHE_DIR}/: ${n} file(s) fetched, ${REFERENCE_FILES.length} pinned in all, every sha256 checked\n`);
+  const n = await fetchReference(dest, download, { base: values.base, log: (l) => io.stdout.write(`${l}\n`) });
+  io.stdout.write(`${CACHE_DIR}/: ${n} file(s) fetched, ${REFERENCE_FILES.length} pinned in all, every sha256 checked\n`);
   return 0;
-});
+}
+
+if (require.main === module) runMain(main);

@@ -1,13 +1,13 @@
 // npm run shapes [-- --check]
 // Regenerates policy/shapes/declared.ts: per resource type, every input property path the program sets, over every
-// shipped stack and the config variants the lab supports (each run under mocks, in its own process: the Pulumi
-// runtime is global). Each type's reason is hand-written in policy/shapes/reasons.ts: tests/policy/shapes.test.ts
+// shipped stack and the config variants the lab supports (each run under mocks in a Pulumi store of its own, one after
+// another in this process). Each type's reason is hand-written in policy/shapes/reasons.ts: tests/policy/shapes.test.ts
 // refuses a type without one. --check exits 1 when the file would change.
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { viewOf } from "../../policy/offline";
 import { inputPaths } from "../../policy/shapes/paths";
+import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 export const SHAPES_FILE = path.join(ROOT, "policy/shapes/declared.ts");
@@ -60,7 +60,7 @@ export function pathsOf(resources: readonly { type: string; inputs: Record<strin
   return Object.fromEntries([...byType].map(([t, s]) => [t, [...s].sort()]));
 }
 
-/** One variant's paths, run in this process (the child's job). */
+/** One variant's paths. */
 async function runOne(index: number): Promise<Record<string, string[]>> {
   const { runProgram } = await import("../../offline/harness");
   const { readStackConfig } = await import("../../offline/stack-config");
@@ -68,16 +68,6 @@ async function runOne(index: number): Promise<Record<string, string[]>> {
   const run = await runProgram({ stack: v.stack, config: { ...readStackConfig(ROOT, v.stack), ...v.config }, programDir: ROOT });
   // The lab's own components have no cloud effect; their children are judged. Inputs as the rules see them (secrets unwrapped).
   return pathsOf(run.resources.filter((r) => r.custom).map(viewOf));
-}
-
-function runChild(index: number): Record<string, string[]> {
-  const child = spawnSync(process.execPath, ["-r", "./scripts/register.js", __filename, "--variant", String(index)], {
-    cwd: ROOT,
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
-  });
-  if (child.status !== 0) throw new Error(`variant ${SHAPE_VARIANTS[index].title} failed: ${child.stderr.slice(-2000)}`);
-  return JSON.parse(child.stdout);
 }
 
 /** The file's text for `paths`: the generated block replaced, the header kept. */
@@ -97,21 +87,21 @@ export function render(paths: Record<string, readonly string[]>, text = fs.readF
 const BEGIN = "// BEGIN GENERATED (npm run shapes)";
 const END = "// END GENERATED";
 
-async function main(argv: readonly string[]): Promise<number> {
-  const i = argv.indexOf("--variant");
-  if (i >= 0) {
-    process.stdout.write(JSON.stringify(await runOne(Number(argv[i + 1]))));
-    return 0;
-  }
+const USAGE = "usage: npm run shapes [-- --check]\n  --check  exit 1, writing nothing, when policy/shapes/declared.ts would change";
+
+/** The command: writes the file, or with --check says whether it is up to date (exit 0) or stale (exit 1). */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { check: { type: "boolean", default: false } }, USAGE);
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
   const merged: Record<string, Set<string>> = {};
   for (let k = 0; k < SHAPE_VARIANTS.length; k++) {
-    for (const [t, ps] of Object.entries(runChild(k))) for (const p of ps) (merged[t] ??= new Set()).add(p);
-    process.stderr.write(`shapes: ${SHAPE_VARIANTS[k].title}\n`);
+    for (const [t, ps] of Object.entries(await runOne(k))) for (const p of ps) (merged[t] ??= new Set()).add(p);
+    io.stderr.write(`shapes: ${SHAPE_VARIANTS[k].title}\n`);
   }
   const text = render(Object.fromEntries(Object.entries(merged).map(([t, s]) => [t, [...s].sort()])));
-  if (argv.includes("--check")) {
+  if (values.check) {
     const same = text === fs.readFileSync(SHAPES_FILE, "utf8");
-    process.stderr.write(
+    io.stderr.write(
       same
         ? "shapes: policy/shapes/declared.ts is up to date\n"
         : "shapes: policy/shapes/declared.ts is stale: run npm run shapes and review the diff\n",
@@ -119,18 +109,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return same ? 0 : 1;
   }
   fs.writeFileSync(SHAPES_FILE, text);
-  process.stderr.write(
+  io.stderr.write(
     `shapes: wrote ${path.relative(ROOT, SHAPES_FILE)}; review the diff: every new path is something a seat or the network gains\n`,
   );
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`shapes: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);
