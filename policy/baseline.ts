@@ -134,7 +134,7 @@ export const BASELINE_LAB_ROLES = {
  * pin here, in a reviewed PR (tests/policy/baseline.test.ts checks the pins against the files).
  */
 export const PROBE_SHA256 = {
-  ubuntu: "477f7dc439e8cbee985544b07a92182f39618c3f6e525f668299dc9d08afba8a",
+  ubuntu: "b377477c890f2e16053b9fa0dfe940c3cc0893d42886d3fa710eef7e4e96f50e",
   windows: "07a28a343dc5a027d15c9c7a02b4aa333b1302c9f14f95eedd690fbbc2923c11",
 } as const;
 

@@ -28,7 +28,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import ssl
 import sys
 import time
@@ -215,7 +214,7 @@ class Probe:
             if remaining <= 0:
                 outcome.detail += "; gave up after %d attempts: the deadline of %gs ran out" % (attempts, self.args.deadline_seconds)
                 break
-            backoff = min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
+            backoff = min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
             wait = min(remaining, outcome.retry_after if outcome.retry_after is not None else backoff)
             log("%s: attempt %d: %s; retrying in %.1fs" % (name, attempts, outcome.detail, wait))
             time.sleep(wait)

@@ -30,6 +30,7 @@ function lint() {
     ["eslint", [bin("eslint"), "."]],
     ["prettier", [bin("prettier"), "--check", "--log-level", "warn", "."]],
     ["layers", [bin("depcruise"), "--config", ".dependency-cruiser.cjs", ...sourceRoots()]],
+    ["probes", [process.execPath, "-r", "./scripts/register.js", "probe/lint/index.ts"]],
   ];
 }
 
