@@ -2,7 +2,7 @@
 // identities each trusted by exactly one GitHub OIDC subject, their roles as lib/ci-identities.ts declares them, and
 // the lab-users group. No Entra, no Azure.
 import * as path from "path";
-import { BUILTIN_ROLES, LAB_CUSTOM_ROLES } from "../../lib/azure";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, roleDefinitionId, subscriptionScope, TYPE } from "../../lib/azure";
 import { assignmentConditionText, CI_CUSTOM_ROLES, CI_IDENTITIES, conditionAllows, LAB_ASSIGNABLE_ROLES } from "../../lib/ci-identities";
 import { customRoleGuid, roleAssignmentGuid } from "../../lib/naming";
 import { BOOTSTRAP_PROJECT, readBootstrapConfig } from "../../bootstrap/lib";
@@ -22,11 +22,11 @@ async function runBootstrap(config: Record<string, string>): Promise<ProgramRun>
 const FIC = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential";
 const APP = "azuread:index/application:Application";
 const SP = "azuread:index/servicePrincipal:ServicePrincipal";
-const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
-const DEFINITION = "azure-native:authorization:RoleDefinition";
+const ASSIGNMENT = TYPE.roleAssignment;
+const DEFINITION = TYPE.roleDefinition;
 const SUB = MOCK_CLIENT.subscriptionId;
-const SUB_SCOPE = `/subscriptions/${SUB}`;
-const roleId = (guid: string) => `${SUB_SCOPE}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const SUB_SCOPE = subscriptionScope(SUB);
+const roleId = (guid: string) => roleDefinitionId(SUB, guid);
 const labRoleGuid = (seed: string) => customRoleGuid(SUB_SCOPE, seed);
 
 describe("bootstrap under mocks", () => {

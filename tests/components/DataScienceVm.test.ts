@@ -1,4 +1,4 @@
-import { AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_IMAGE_DISK_GB } from "../../lib/azure";
+import { AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_IMAGE_DISK_GB, TYPE } from "../../lib/azure";
 import { roleAssignmentGuid } from "../../lib/naming";
 import { ofType, one, runComponents, runLab } from "../helpers/program";
 
@@ -77,8 +77,8 @@ describe("DataScienceVm", () => {
 });
 
 describe("DataScienceVm alone: Entra sign-in (hand-written args)", () => {
-  const EXT = "azure-native:compute:VirtualMachineExtension";
-  const RA = "azure-native:authorization:RoleAssignment";
+  const EXT = TYPE.extension;
+  const RA = TYPE.roleAssignment;
   const base = {
     resourceGroupName: "rg",
     location: "westeurope",

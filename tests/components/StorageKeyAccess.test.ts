@@ -1,4 +1,4 @@
-import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, LIST_KEYS_ACTION, subscriptionScope } from "../../lib/azure";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, LIST_KEYS_ACTION, roleDefinitionId, subscriptionScope } from "../../lib/azure";
 import { customRoleGuid, deterministicGuid } from "../../lib/naming";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, one, runComponents, runLab } from "../helpers/program";
@@ -121,7 +121,7 @@ describe("StorageKeyAccess alone (hand-written args)", () => {
       assigned: one(run, "azure-native:authorization:RoleAssignment", "st-seat1-listkeys").inputs.roleDefinitionId,
     };
   };
-  const id = (guid: string) => `/subscriptions/sub-2/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+  const id = (guid: string) => roleDefinitionId("sub-2", guid);
 
   it("custom + subscription (default): no definition; the subscription's role by id", async () => {
     const { defs, assigned } = await roleOf("custom");

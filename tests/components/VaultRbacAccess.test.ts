@@ -1,6 +1,6 @@
 // The RBAC model under mocks: SecretGetSetRole (one per lab), SecretVault with enableRbacAuthorization and no access
 // policy, and VaultRbacAccess (per-secret seat grants, Secrets Officer for operators). The access matrix shows them.
-import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, SEAT_SECRET_DATA_ACTIONS, subscriptionScope } from "../../lib/azure";
+import { BUILTIN_ROLES, LAB_CUSTOM_ROLES, SEAT_SECRET_DATA_ACTIONS, subscriptionScope, TYPE } from "../../lib/azure";
 import { customRoleGuid, roleAssignmentGuid } from "../../lib/naming";
 import { accessMatrix } from "../../offline/access-matrix";
 import { MOCK_CLIENT } from "../../offline/mocks";
@@ -8,7 +8,7 @@ import { ofType, one, runComponents, runLab } from "../helpers/program";
 
 // customRoleSource lab: the lab defines its seat role, so the plan can show what it allows.
 const RBAC = { vaultAccessModel: "rbac", seats: "2", customRoleSource: "lab" };
-const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+const ASSIGNMENT = TYPE.roleAssignment;
 
 describe("RBAC model (vaultAccessModel: rbac)", () => {
   let run: Awaited<ReturnType<typeof runLab>>;

@@ -3,7 +3,7 @@
 // PowerShell probe as the in-VM check. The win-rbac stack plans with zero violations; its regressions are caught.
 import { checkRecorded, viewOf } from "../../policy/offline";
 import { contextFromConfig } from "../../policy/rules";
-import { AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_WINDOWS_IMAGE } from "../../lib/azure";
+import { AAD_WINDOWS_LOGIN_EXTENSION, BUILTIN_ROLES, DSVM_WINDOWS_IMAGE, TYPE } from "../../lib/azure";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import type { ProgramRun } from "../../offline/harness";
 import { readPsProbe } from "../../probe/scripts";
@@ -15,7 +15,7 @@ import { patch, runMutated } from "../policy/mutate";
 // subscription roles (the default), so the gate cases below define them in the lab.
 const WINDOWS = { os: "windows", sshPublicKey: "", customRoleSource: "lab" };
 const GROUP = "00000000-0000-0000-0000-00000000a5e5";
-const RUN_COMMAND = "azure-native:compute:VirtualMachineRunCommandByVirtualMachine";
+const RUN_COMMAND = TYPE.runCommandByVm;
 
 describe("Windows seats (os: windows)", () => {
   let run: Awaited<ReturnType<typeof runLab>>;
@@ -146,7 +146,7 @@ describe("the win-rbac stack", () => {
 });
 
 describe("Windows regressions are caught", () => {
-  const VM = "azure-native:compute:VirtualMachine";
+  const VM = TYPE.vm;
   const fired = async (mutation: Parameters<typeof runMutated>[0], config: Record<string, string> = WINDOWS) => {
     const run = await runMutated(mutation, config);
     return checkRecorded(run.resources, contextFromConfig(devConfig(config)));
@@ -200,8 +200,8 @@ describe("Windows regressions are caught", () => {
 });
 
 describe("every Windows seat has Entra sign-in and a principal that may sign in", () => {
-  const RA = "azure-native:authorization:RoleAssignment";
-  const EXT = "azure-native:compute:VirtualMachineExtension";
+  const RA = TYPE.roleAssignment;
+  const EXT = TYPE.extension;
   const OPERATOR = "22222222-3333-4444-5555-666666666666";
   /** Per seat: whether AADLoginForWindows is on it, and who holds which login role on it, with which type. */
   const signIn = (run: ProgramRun) =>

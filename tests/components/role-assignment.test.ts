@@ -1,7 +1,8 @@
+import { TYPE } from "../../lib/azure";
 import { roleAssignmentGuid } from "../../lib/naming";
 import { ofType, one, runComponents } from "../helpers/program";
 
-const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+const ASSIGNMENT = TYPE.roleAssignment;
 const SCOPE = "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/labst12345678";
 
 /** grant() alone: the role assignment helper every component uses. */

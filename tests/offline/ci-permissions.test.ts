@@ -1,7 +1,7 @@
 // The offline CI-permission check: the ARM actions each planned resource needs, against what CI's identities hold
 // (lib/ci-identities.ts). contributor-cannot-write-authorization, rbac-admin-abac-condition, arm-linked-access-check,
 // azure-native-reads-before-create and keyvault-purge-deleted-vault-action are exercised here.
-import { BUILTIN_ROLES } from "../../lib/azure";
+import { BUILTIN_ROLES, roleDefinitionId, TYPE } from "../../lib/azure";
 import { actionMatches, CI_BUILTIN_ROLES, CI_CUSTOM_ROLES, CI_IDENTITIES, LAB_DELETABLE_TYPES, roleAllows } from "../../lib/ci-identities";
 import { ciNeeds, ciPermissionReport, renderCiPermissions } from "../../offline/ci-permissions";
 import type { ProgramRun, RecordedResource } from "../../offline/harness";
@@ -9,12 +9,12 @@ import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, runLab } from "../helpers/program";
 import { runInProcess } from "../scripts/shared/command";
 
-const ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+const ASSIGNMENT = TYPE.roleAssignment;
 const LAB_USERS = {
   labUsersGroupObjectId: "00000000-0000-0000-0000-00000000a5e5",
   operatorObjectIds: '["00000000-0000-0000-0000-0000000000aa"]',
 };
-const roleId = (guid: string) => `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const roleId = (guid: string) => roleDefinitionId(MOCK_CLIENT.subscriptionId, guid);
 
 /** A role assignment as a contributor might add it, on top of a real plan. */
 function syntheticAssignment(run: ProgramRun, roleGuid: string, principalType: string, name = "outsider"): RecordedResource {

@@ -3,6 +3,7 @@
 // (customRoleSource subscription) and the gate judges them by the baseline, so a widened bootstrap role would grant
 // what the gate believes it does not. A test and not the plan's gate: `npm run plan` plans the lab, not the bootstrap,
 // and this suite runs in every PR's `npm test`.
+import { subscriptionScope, TYPE } from "../../lib/azure";
 import * as path from "path";
 import { BOOTSTRAP_PROJECT } from "../../bootstrap/lib";
 import { customRoleGuid } from "../../lib/naming";
@@ -11,8 +12,8 @@ import type { ProgramRun } from "../../offline/harness";
 import { MOCK_CLIENT } from "../../offline/mocks";
 import { ofType, ROOT } from "../helpers/program";
 
-const DEFINITION = "azure-native:authorization:RoleDefinition";
-const SUB_SCOPE = `/subscriptions/${MOCK_CLIENT.subscriptionId}`;
+const DEFINITION = TYPE.roleDefinition;
+const SUB_SCOPE = subscriptionScope(MOCK_CLIENT.subscriptionId);
 
 async function runBootstrap(): Promise<ProgramRun> {
   let run: ProgramRun | undefined;

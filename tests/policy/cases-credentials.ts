@@ -10,7 +10,7 @@ import type { Mutation } from "./mutate";
 import { WIN } from "./mutation-helpers";
 
 const LAB_USERS = { labUsersGroupObjectId: "0a0b0c0d-1111-2222-3333-444455556666" };
-const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
+const RANDOM_PASSWORD = T.randomPassword;
 
 /**
  * The shape rule (policy/families/shapes.ts) also denies userData outright, and RandomPassword switches the lab never

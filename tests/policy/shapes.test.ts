@@ -1,7 +1,7 @@
 // The declared shapes: how paths are read, the committed file against the program (every path the program sets in
 // the configurations it supports is declared; a new one fails), a reason per type, and the policy's own images.
 import * as fs from "fs";
-import { DSVM_IMAGE, DSVM_WINDOWS_IMAGE } from "../../lib/azure";
+import { DSVM_IMAGE, DSVM_WINDOWS_IMAGE, TYPE } from "../../lib/azure";
 import { undeclaredPaths } from "../../policy/families/shapes";
 import { viewOf } from "../../policy/offline";
 import { rules } from "../../policy/rules";
@@ -55,7 +55,7 @@ describe("the declared shapes", () => {
     ).toEqual(["azure-native:network:VirtualNetwork dhcpOptions.dnsServers[]", "x:y:Z a"]);
   });
   it("undeclaredPaths: a declared path passes, a new one fails, a judged subtree is the judging rule's", () => {
-    const vm = "azure-native:compute:VirtualMachine";
+    const vm = TYPE.vm;
     expect(undeclaredPaths({ type: vm, inputs: { vmName: "v", userData: "eA==", osProfile: { customData: "eA==" } } })).toEqual([
       "osProfile.customData",
       "userData",
@@ -63,7 +63,7 @@ describe("the declared shapes", () => {
     expect(undeclaredPaths({ type: vm, inputs: { storageProfile: { imageReference: { communityGalleryImageId: "/x" } } } })).toEqual([]);
     expect(undeclaredPaths({ type: "azure-native:network:LoadBalancer", inputs: { anything: 1 } })).toEqual([]);
     // Judged is exact: a firewall's IP rules are ingress-storage-firewall's, a property beside them is not.
-    const account = "azure-native:storage:StorageAccount";
+    const account = TYPE.storage;
     expect(
       undeclaredPaths({
         type: account,

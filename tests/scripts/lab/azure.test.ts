@@ -1,6 +1,7 @@
 // Azure's clock for the lab CLI (conformance: arm-date-header): the Date header of an answer from the ARM endpoint,
 // read without a credential.
 // A local HTTP server stands in for the endpoint; only the IMF-fixdate form is accepted.
+import { ARM_TYPE, resourceId } from "../../../lib/azure";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import { azureNow, azureVaultPurger, dateHeaderTime } from "../../../scripts/lab/azure";
@@ -84,7 +85,7 @@ jest.mock("@azure/arm-keyvault", () => ({
 
 describe("azureVaultPurger", () => {
   const SUB = "00000000-0000-0000-0000-000000000501";
-  const id = (rg: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/${name}`;
+  const id = (rg: string, name: string) => resourceId(SUB, rg, ARM_TYPE.vault, name);
   beforeEach(() => {
     deletedVaults.clear();
     purgeCalls.length = 0;
