@@ -14,7 +14,7 @@ const here = (dir: string) =>
 for (const file of [
   ...here("components"),
   ...here("lib"),
-  ...["offline/harness", "scripts/plan/report", "offline/stack-config", "scripts/lab/decisions", "scripts/shared/cli"].map((m) =>
+  ...["offline/harness", "scripts/plan/report", "offline/stack-config", "scripts/shared/config-pairs", "scripts/shared/cli"].map((m) =>
     path.join(ROOT, `${m}.ts`),
   ),
   path.join(ROOT, "policy/rules.ts"),

@@ -1,8 +1,12 @@
 // `npm run lab -- <command>`: argument handling for scripts/lab/index.ts, separate so tests can run commands in-process.
 import { parseArgs } from "util";
 import { parseFlags, UsageError } from "../shared/cli";
-import { createLab, destroyLab, LabDeps, listLabs, reapLabs } from "./ops";
-import { confirmsLasting, confirmsNotMine, labStackName, LASTING_FLAG, NOT_MINE_FLAG } from "./decisions";
+import { createLab } from "./create";
+import { destroyLab } from "./destroy";
+import { listLabs } from "./list";
+import { LabDeps } from "./ops";
+import { reapLabs } from "./reap";
+import { confirmsLasting, confirmsNotMine, labStackName, LASTING_FLAG, NOT_MINE_FLAG } from "./args";
 
 export const LAB_USAGE = `usage: npm run lab -- <command>
   create NAME --ttl 8h [--seats N] [--config key=value ...]   create lab-NAME (ephemeral; never an existing stack), up, verify

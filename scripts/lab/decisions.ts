@@ -1,51 +1,20 @@
-// The lab CLI's decisions, as pure functions: argument rules, which stacks are lasting, which to reap and why, and
-// which vaults to purge. scripts/lab/ops.ts carries them out with the Automation API; tests table-test them here.
+// The lab CLI's decisions about stacks, as pure functions: which stacks are lasting, which to reap and why, who may
+// destroy or extend which, and the `list` table. create.ts, destroy.ts, list.ts and reap.ts carry them out; tests
+// table-test them here.
 // Every decision about a stack comes from the program's own outputs (index.ts), never from a stack tag: tags are
 // free-form, anyone with backend access may set them.
 import { PROJECT } from "../../lib/config";
 import { expiryProblem, implausibleExpiry, isoSeconds, parseIsoSeconds, TTL_HOURS } from "../../lib/lifecycle";
 import { UntrustedOutputs } from "../../lib/outputs";
 import { printable } from "../../lib/printable";
-import { UsageError } from "../shared/cli";
 import { textTable } from "../shared/text-table";
-
-/** Only stacks named so are labs: the CLI never lists, destroys or reaps any other. */
-export const LAB_STACK_PREFIX = "lab-";
+import { LAB_STACK_PREFIX, LASTING_FLAG, NOT_MINE_FLAG } from "./args";
 
 /**
  * The one stack tag the CLI writes: when a destroy began. It is shown by `list` and decides nothing: a tag is no proof.
  * `lab:` keys, never `pulumi:` (reserved).
  */
 export const STACK_TAG = { destroying: "lab:destroying" } as const;
-
-/** The flag that lets `destroy` take down a stack whose outputs do not prove it ephemeral. Its value repeats NAME. */
-export const LASTING_FLAG = "even-if-lasting";
-
-/** The flag that lets `destroy` take down another owner's unexpired ephemeral lab. Its value repeats NAME. */
-export const NOT_MINE_FLAG = "not-mine";
-
-/** Config keys the CLI sets itself; --config may not. */
-const MANAGED_KEYS = new Set(["ephemeral", "ttlHours", "createdAt"]);
-
-/** Checks `--even-if-lasting NAME`: it must repeat the lab NAME, so it cannot be typed for one lab and hit another. */
-export function confirmsLasting(name: string | undefined, given: string | undefined): boolean {
-  return confirms(LASTING_FLAG, name, given, "destroying a stack whose outputs do not prove it ephemeral");
-}
-
-/** Checks `--not-mine NAME` the same way. */
-export function confirmsNotMine(name: string | undefined, given: string | undefined): boolean {
-  return confirms(NOT_MINE_FLAG, name, given, "destroying another owner's lab before it expires");
-}
-
-function confirms(flag: string, name: string | undefined, given: string | undefined, what: string): boolean {
-  if (given === undefined) return false;
-  if (given !== name) {
-    throw new UsageError(
-      `--${flag} ${JSON.stringify(given.slice(0, 60))}: expected the lab NAME again (${JSON.stringify(name ?? "")}), to confirm ${what}`,
-    );
-  }
-  return true;
-}
 
 /**
  * Which names from `pulumi stack ls` are this organization's stacks of this project. The CLI qualifies a name only
@@ -61,87 +30,6 @@ export function foreignStack(name: string, org: string | undefined): string | un
   if (project !== PROJECT) return `another project's (${project})`;
   if (!org || owner !== org) return `another organization's (${owner}${org ? `, not ${org}` : ""})`;
   return undefined;
-}
-
-/** `lab-NAME` for a lab NAME: lowercase letters, digits and hyphens (it ends up in resource group names). */
-export function labStackName(name: string | undefined): string {
-  if (!name) throw new UsageError("missing lab NAME");
-  if (!/^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$/.test(name)) {
-    throw new UsageError(`lab NAME ${JSON.stringify(name)}: expected 1-30 lowercase letters, digits and inner hyphens, such as workshop-1`);
-  }
-  return `${LAB_STACK_PREFIX}${name}`;
-}
-
-/** A TTL: whole hours. Minutes round up (90m is 2h: a lab never expires early). */
-export interface Ttl {
-  readonly hours: number;
-  /** Set when the text was rounded. */
-  readonly note?: string;
-}
-
-const UNIT_MINUTES: Record<string, number> = { m: 1, h: 60, d: 1440 };
-
-/** Parses `--ttl` such as 8h, 90m or 2d, within TTL_HOURS. */
-export function parseTtl(text: string | undefined): Ttl {
-  const expected = `expected a duration from ${TTL_HOURS.min}h to ${TTL_HOURS.max / 24}d, such as 8h, 90m or 2d`;
-  if (text === undefined) throw new UsageError(`missing --ttl: ${expected}`);
-  const m = /^(\d{1,6})([mhd])$/.exec(text.trim());
-  if (!m) throw new UsageError(`--ttl ${JSON.stringify(text)}: ${expected}`);
-  const minutes = Number(m[1]) * UNIT_MINUTES[m[2]];
-  const hours = Math.ceil(minutes / 60);
-  if (minutes === 0 || hours < TTL_HOURS.min || hours > TTL_HOURS.max) throw new UsageError(`--ttl ${JSON.stringify(text)}: ${expected}`);
-  return minutes % 60 === 0 ? { hours } : { hours, note: `--ttl ${text} rounded up to ${hours}h (ttlHours is whole hours)` };
-}
-
-/** Parses `--seats N` (the config rules check the upper bounds). */
-export function parseSeats(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  if (!/^[1-9]\d{0,3}$/.test(text)) throw new UsageError(`--seats ${JSON.stringify(text)}: expected a whole number of seats, 1 or more`);
-  return text;
-}
-
-/** `--config k=v` pairs: the project's keys, bare or `dsvm-identity-lab:`-prefixed. `reserved`: keys refused. */
-export function parseConfigPairs(pairs: readonly string[], reserved: ReadonlySet<string> = MANAGED_KEYS): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    const key = eq > 0 ? pair.slice(0, eq).replace(new RegExp(`^${PROJECT}:`), "") : "";
-    // The value is never shown: a password typed under a malformed key must not reach a log.
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key))
-      throw new UsageError(
-        `--config ${JSON.stringify(eq < 0 ? pair.slice(0, 60) : `${pair.slice(0, Math.min(eq, 60))}=…`)}: expected key=value, such as seats=3`,
-      );
-    if (reserved.has(key)) throw new UsageError(`--config ${key}: set by lab create itself (use --ttl for the lifetime)`);
-    out[key] = pair.slice(eq + 1);
-  }
-  return out;
-}
-
-/** The config values `create` sets on the stack: the lifecycle keys plus what the user passed. */
-export function createConfig(args: {
-  ttl: Ttl;
-  seats?: string;
-  pairs: Record<string, string>;
-  owner: string;
-  now: Date;
-}): Record<string, string> {
-  return {
-    ...args.pairs,
-    ...(args.seats ? { seats: args.seats } : {}),
-    owner: args.pairs.owner || args.owner,
-    ephemeral: "true",
-    ttlHours: String(args.ttl.hours),
-    createdAt: isoSeconds(args.now),
-  };
-}
-
-/** A soft-deleted vault, as Key Vault's purge API names it. */
-export interface VaultRef {
-  readonly name: string;
-  readonly location: string;
-  readonly subscriptionId: string;
-  /** The original vault's ARM id: Azure's deleted-vault record, DeletedVault.properties.vaultId. */
-  readonly vaultId?: string;
 }
 
 /** A stack's outputs as read back: lib/outputs.ts's keys (a renamed output fails tsc here), values unchecked. */
@@ -309,73 +197,6 @@ export function extendRefusal(f: StackFacts, owner: string, newExpiry: Date, now
   }
   const problem = expiryProblem(newExpiry, now);
   return problem ? `${f.stack}: ${problem}` : undefined;
-}
-
-/** One resource of `pulumi stack export` (deployment.resources[]): Pulumi's record of what it created. */
-export interface StateResource {
-  readonly type?: unknown;
-  readonly id?: unknown;
-}
-
-const RG_TYPE = "azure-native:resources:ResourceGroup";
-const VAULT_TYPE = "azure-native:keyvault:Vault";
-const RG_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourcegroups\/[-\w.()]{1,90}$/i;
-const VAULT_ID =
-  /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.keyvault\/vaults\/([a-z][a-z0-9-]{1,22}[a-z0-9])$/i;
-
-/**
- * The vaults a stack owns, by its state: the resource groups and vaults Pulumi recorded creating (ResourceGroup and
- * Vault resources with their ARM ids), never the program's outputs. Ids compare case-insensitively, as ARM's do.
- */
-export type OwnVaults =
-  | { readonly resourceGroups: readonly { readonly id: string; readonly subscriptionId: string }[]; readonly names: readonly string[] }
-  | { readonly problem: string };
-
-/** The ids (lower case) of the resource groups the state records, with their subscriptions. */
-export function stateResourceGroups(resources: readonly StateResource[] | undefined): { id: string; subscriptionId: string }[] {
-  const out: { id: string; subscriptionId: string }[] = [];
-  for (const r of resources ?? []) {
-    const m = r.type === RG_TYPE && typeof r.id === "string" ? RG_ID.exec(r.id) : null;
-    if (m && !out.some((g) => g.id === r.id!.toString().toLowerCase()))
-      out.push({ id: (r.id as string).toLowerCase(), subscriptionId: m[1].toLowerCase() });
-  }
-  return out;
-}
-
-export function ownVaults(resources: readonly StateResource[] | undefined): OwnVaults {
-  if (!resources?.length) return { problem: "the stack's state records no resources, so no vault is known to be its own" };
-  const groups = stateResourceGroups(resources);
-  if (!groups.length) return { problem: "the stack's state records no resource group" };
-  const names = new Set<string>();
-  for (const r of resources) {
-    const m = r.type === VAULT_TYPE && typeof r.id === "string" ? VAULT_ID.exec(r.id) : null;
-    if (m && groups.some((g) => g.id === m[1].toLowerCase())) names.add(m[2].toLowerCase());
-  }
-  if (!names.size)
-    return { problem: "the stack's state records no vault in its resource group (deleted by an earlier destroy, or never created)" };
-  return { resourceGroups: groups, names: [...names].sort() };
-}
-
-/**
- * Which soft-deleted vaults to purge: those whose original id (Azure's deleted-vault record, `properties.vaultId`)
- * lies in one of the stack's own resource groups, and whose name the state recorded for a Vault; nothing else.
- */
-export function vaultsToPurge(own: OwnVaults, deleted: readonly VaultRef[]): VaultRef[] {
-  if ("problem" in own) return [];
-  return deleted.filter((v) => {
-    const m = typeof v.vaultId === "string" ? VAULT_ID.exec(v.vaultId) : null;
-    if (!m || m[2].toLowerCase() !== v.name.toLowerCase() || !own.names.includes(v.name.toLowerCase())) return false;
-    const group = own.resourceGroups.find((g) => g.id === m[1].toLowerCase());
-    return group !== undefined && group.subscriptionId === v.subscriptionId.toLowerCase();
-  });
-}
-
-/** Soft-deleted vaults that came from one of `groups` (resource group ids, lower case): reported, never purged. */
-export function vaultsFromGroups(groups: readonly string[], deleted: readonly VaultRef[]): VaultRef[] {
-  return deleted.filter((v) => {
-    const m = typeof v.vaultId === "string" ? VAULT_ID.exec(v.vaultId) : null;
-    return m !== null && groups.includes(m[1].toLowerCase());
-  });
 }
 
 /** The status column of `list`: from labLifecycle, like destroy and reap. */

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { validateConfig } from "../../lib/config";
 import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
-import { parseConfigPairs } from "../lab/decisions";
+import { parseConfigPairs } from "../shared/config-pairs";
 import { readStackConfig } from "../../offline/stack-config";
 
 const USAGE =

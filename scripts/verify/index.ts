@@ -2,7 +2,7 @@
 // Proves, from inside every seat's VM, that its identity can get and set secrets, cannot list them, and can list
 // storage keys and use them. Runs on the operator's machine with DefaultAzureCredential (az login, env, managed identity).
 import { runMain } from "../shared/cli";
-import { verifyCli } from "./verify";
+import { verifyCli } from "./cli";
 
 runMain(() =>
   verifyCli(process.argv.slice(2), process, async () => {

@@ -7,15 +7,13 @@
 import { randomBytes } from "crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
-import { parseFlags, UsageError } from "../shared/cli";
-import { VerifyOutputs, parseResourceId, readOutputsFile, readStackOutputs, SeatOutput, TestEndpoints } from "./outputs";
+import { UsageError } from "../shared/cli";
+import { VerifyOutputs, parseResourceId, SeatOutput } from "./outputs";
 import { checkOwnership } from "./ownership";
-import { textTable } from "../shared/text-table";
 import { describeValue, fingerprint } from "../../lib/fingerprint";
 import { CheckResult, PROBE_CHECKS, probeArgs } from "../../probe/contract";
 import { parseProbeReport, runCommandStreams } from "../../probe/report";
 import { probeRunCommand } from "../../probe/run-command";
-import { printable } from "../../lib/printable";
 
 /** What verify reports per seat: the run command itself, the probe's checks, and the read-back of the VM's write. */
 export const VERIFY_CHECKS = ["run-command", ...PROBE_CHECKS, "set-readback"] as const;
@@ -106,7 +104,7 @@ export function seatVaultName(outputs: VerifyOutputs, s: SeatOutput): string {
   return name;
 }
 
-function selectSeats(outputs: VerifyOutputs, wanted?: readonly number[]): SeatOutput[] {
+export function selectSeats(outputs: VerifyOutputs, wanted?: readonly number[]): SeatOutput[] {
   if (!wanted) return [...outputs.seatVms];
   const have = outputs.seatVms.map((s) => s.seat);
   const missing = wanted.filter((n) => !have.includes(n));
@@ -284,14 +282,14 @@ async function verifySeat(s: SeatOutput, c: SeatContext): Promise<SeatResult> {
   return done(checks);
 }
 
+/** A check passes only when it says so twice: ok true and status passed. */
+export const passed = (c: CheckResult) => c.ok === true && c.status === "passed";
+
 /**
  * The VM's own read-back of its write: secret-set reports the version it wrote and the hash of the value it read back
  * from that version; this seat's nonce must have that hash. Done inside the seat: the operator's data-plane read would
  * be refused by the vault's firewall.
  */
-/** A check passes only when it says so twice: ok true and status passed. */
-export const passed = (c: CheckResult) => c.ok === true && c.status === "passed";
-
 export function setReadback(set: CheckResult, name: string, nonce: string): CheckResult {
   if (!passed(set)) return check("set-readback", false, "skipped: secret-set failed", "skipped");
   const m = /\bversion ([0-9a-f]{32}): .*; read back: (\d+) chars, sha256 ([0-9a-f]{8})$/.exec(set.detail);
@@ -306,109 +304,4 @@ export function setReadback(set: CheckResult, name: string, nonce: string): Chec
       ? `the VM read back ${name} version ${version}: this seat's nonce (${describeValue(nonce)})`
       : `the VM read back ${name} version ${version}: ${length} chars, sha256 ${hash}, not this seat's nonce (${describeValue(nonce)})`,
   );
-}
-
-const CELL = { passed: "ok", failed: "FAIL", skipped: "skip" } as const;
-
-/** The seat x check table, then one line per problem. */
-export function renderTable(report: VerifyReport): string {
-  const heads = report.seats.map((s) => `seat ${s.seat}`);
-  const rows = [["check", ...heads]];
-  for (const name of VERIFY_CHECKS) {
-    // "ok" only for a check that passed on both counts; anything inconsistent shows as FAIL.
-    rows.push([
-      name,
-      ...report.seats.map((s) => {
-        const c = s.checks.find((x) => x.name === name);
-        return !c ? "-" : passed(c) ? CELL.passed : c.status === "skipped" && !c.ok ? CELL.skipped : CELL.failed;
-      }),
-    ]);
-  }
-  const lines = textTable(rows);
-  lines.push("", report.seats.map((s) => `seat ${s.seat} = ${s.vmName}`).join(", "));
-  // Which vault each seat was checked against, when the lab has more than one.
-  const vaults = [...new Set(report.seats.map((s) => s.vaultUri))];
-  if (vaults.length > 1)
-    lines.push(
-      ...vaults.map(
-        (v) =>
-          `${v}: seat(s) ${report.seats
-            .filter((s) => s.vaultUri === v)
-            .map((s) => s.seat)
-            .join(", ")}`,
-      ),
-    );
-  const problems = report.seats.flatMap((s) =>
-    s.checks.filter((c) => !passed(c) && !(c.status === "skipped" && !c.ok)).map((c) => `  seat ${s.seat} ${c.name}: ${c.detail}`),
-  );
-  if (problems.length) lines.push("", "failed:", ...problems);
-  const failedSeats = report.seats.filter((s) => !s.ok || !s.checks.every(passed)).length;
-  lines.push(
-    "",
-    failedSeats ? `${failedSeats} of ${report.seats.length} seat(s) FAILED` : `all ${report.seats.length} seat(s) passed every check`,
-  );
-  return `${lines.join("\n")}\n`;
-}
-
-export const USAGE =
-  "usage: npm run verify -- (--stack NAME | --outputs FILE) [--json] [--seats 1,2] [--deadline-seconds N]\n" +
-  "  --stack NAME          read the outputs with `pulumi stack output --json --stack NAME`\n" +
-  "  --outputs FILE        read them from FILE (written by `pulumi stack output --json > FILE`)\n" +
-  "  --json                print the merged results as JSON instead of the table\n" +
-  "  --seats 1,2           check only these seats (default: all)\n" +
-  "  --deadline-seconds N  how long the probe retries while grants propagate (default 600)";
-
-/**
- * The command: flags, outputs, the run, the report. Returns the exit code; bad flags throw UsageError (exit 2).
- * `testEndpoints` is for tests only (the twin's loopback endpoints); scripts/verify/index.ts never passes it.
- */
-export async function verifyCli(
-  argv: string[],
-  io: Io,
-  makeDeps: () => VerifyDeps | Promise<VerifyDeps>,
-  testEndpoints?: TestEndpoints,
-): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    {
-      stack: { type: "string" },
-      outputs: { type: "string" },
-      json: { type: "boolean", default: false },
-      seats: { type: "string" },
-      "deadline-seconds": { type: "string", default: "600" },
-      help: { type: "boolean", default: false },
-    },
-    USAGE,
-  );
-  if (values.help) {
-    io.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
-  if ((values.stack === undefined) === (values.outputs === undefined))
-    throw new UsageError(`give exactly one of --stack NAME or --outputs FILE\n${USAGE}`);
-  const deadline = Number(values["deadline-seconds"]);
-  if (!/^\d+(\.\d+)?$/.test(values["deadline-seconds"]!) || !(deadline > 0) || deadline > 3600) {
-    throw new UsageError(
-      `--deadline-seconds ${JSON.stringify(values["deadline-seconds"])}: expected a number of seconds above 0, at most 3600`,
-    );
-  }
-  let seats: number[] | undefined;
-  if (values.seats !== undefined) {
-    if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(values.seats))
-      throw new UsageError(`--seats ${JSON.stringify(values.seats)}: expected seat numbers separated by commas, such as 1,3`);
-    seats = [...new Set(values.seats.split(",").map(Number))];
-  }
-  const outputs =
-    values.outputs !== undefined ? readOutputsFile(values.outputs, testEndpoints) : await readStackOutputs(values.stack!, testEndpoints);
-  selectSeats(outputs, seats); // bad --seats is a usage error, before anything touches Azure
-  const report = await runVerify(
-    outputs,
-    { seats, deadlineSeconds: deadline, stack: values.outputs !== undefined ? undefined : values.stack },
-    await makeDeps(),
-    io,
-  );
-  // What VMs report is made printable where it is read (probe/report.ts); this is the last net before the terminal.
-  io.stdout.write(printable(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderTable(report), true));
-  return report.ok ? 0 : 1;
 }

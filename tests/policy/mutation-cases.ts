@@ -8,7 +8,9 @@ import { contextFromConfig, Violation } from "../../policy/rules";
 import { devConfig } from "../helpers/program";
 import { GRANT_CASES } from "./cases-grants";
 import { INGRESS_CASES } from "./cases-ingress";
-import { OTHER_CASES } from "./cases-other";
+import { CREDENTIAL_CHECK_CASES } from "./cases-credential-checks";
+import { INVENTORY_CASES } from "./cases-inventory";
+import { LIFECYCLE_CASES } from "./cases-lifecycle";
 import { FAKE_ACCOUNT_KEY, FAKE_PASSWORD } from "./mutation-helpers";
 import { runMutated } from "./mutate";
 import type { Case } from "./case";
@@ -16,7 +18,7 @@ import { runPack } from "./pack-harness";
 
 export type { Case } from "./case";
 
-export const CASES: readonly Case[] = [...GRANT_CASES, ...INGRESS_CASES, ...OTHER_CASES];
+export const CASES: readonly Case[] = [...GRANT_CASES, ...INGRESS_CASES, ...INVENTORY_CASES, ...CREDENTIAL_CHECK_CASES, ...LIFECYCLE_CASES];
 
 /** The slice of CASES test file `index` of `of` runs. */
 export const slice = (index: number, of: number) => CASES.filter((_c, i) => i % of === index);

@@ -1,11 +1,8 @@
-// The lab CLI's pure decisions, table by table: TTLs, names, --config, what is lasting (one function for list,
-// destroy, reap and --extend), the reaper's choices, and which vaults a stack owns by its outputs.
+// The lab CLI's decisions about stacks, table by table: what is lasting (one function for list, destroy, reap and
+// --extend), the reaper's choices, who may destroy or extend which lab, and the `list` table.
 import { UsageError } from "../../../scripts/shared/cli";
-import { withProgress } from "../../../scripts/lab/ops";
+import { confirmsLasting, confirmsNotMine } from "../../../scripts/lab/args";
 import {
-  confirmsLasting,
-  confirmsNotMine,
-  createConfig,
   decideReap,
   destroyRefusal,
   extendRefusal,
@@ -14,103 +11,12 @@ import {
   humanSpan,
   labInfo,
   labLifecycle,
-  labStackName,
   labStatus,
   notMineRefusal,
-  ownVaults,
-  parseConfigPairs,
-  parseSeats,
-  parseTtl,
   StackFacts,
-  VaultRef,
-  vaultsFromGroups,
-  vaultsToPurge,
 } from "../../../scripts/lab/decisions";
 
 const NOW = new Date("2025-03-01T12:00:00Z");
-const SUB = "00000000-0000-0000-0000-000000000501";
-
-describe("parseTtl", () => {
-  it.each([
-    ["8h", 8, undefined],
-    ["1h", 1, undefined],
-    ["2d", 48, undefined],
-    ["7d", 168, undefined],
-    ["168h", 168, undefined],
-    ["120m", 2, undefined],
-    ["90m", 2, "--ttl 90m rounded up to 2h (ttlHours is whole hours)"],
-    ["1m", 1, "--ttl 1m rounded up to 1h (ttlHours is whole hours)"],
-  ])("%s is %ih", (text, hours, note) => {
-    expect(parseTtl(text)).toEqual(note ? { hours, note } : { hours });
-  });
-
-  it.each(["0h", "0m", "8d", "169h", "10081m", "8", "h", "-1h", "1.5h", "8H", "8 h", "", "1w"])(
-    "refuses %j naming the flag and the form",
-    (text) => {
-      expect(() => parseTtl(text)).toThrow(UsageError);
-      expect(() => parseTtl(text)).toThrow(`--ttl ${JSON.stringify(text)}: expected a duration from 1h to 7d, such as 8h, 90m or 2d`);
-    },
-  );
-
-  it("requires --ttl", () => expect(() => parseTtl(undefined)).toThrow("missing --ttl"));
-});
-
-describe("names, seats and --config", () => {
-  it.each([
-    ["ws", "lab-ws"],
-    ["workshop-1", "lab-workshop-1"],
-    ["a".repeat(30), `lab-${"a".repeat(30)}`],
-  ])("%s is the stack %s", (name, stack) => expect(labStackName(name)).toBe(stack));
-
-  it.each(["", "Ws", "-ws", "ws-", "w_s", "a".repeat(31), "lab/ws", "ws!"])("refuses the name %j", (name) => {
-    expect(() => labStackName(name)).toThrow(UsageError);
-  });
-
-  it.each([
-    ["1", "1"],
-    ["12", "12"],
-    [undefined, undefined],
-  ])("--seats %j", (text, expected) => expect(parseSeats(text)).toBe(expected));
-  it.each(["0", "-1", "1.5", "x", "01", "99999"])("refuses --seats %j", (text) =>
-    expect(() => parseSeats(text)).toThrow(`--seats "${text}"`),
-  );
-
-  it("takes bare and namespaced keys; values may hold '='", () => {
-    expect(parseConfigPairs(["seats=3", "dsvm-identity-lab:owner=ada", "sshPublicKey=ssh-ed25519 AAA= c"])).toEqual({
-      seats: "3",
-      owner: "ada",
-      sshPublicKey: "ssh-ed25519 AAA= c",
-    });
-  });
-
-  it.each([
-    ["ephemeral=false", "set by lab create"],
-    ["createdAt=2020-01-01T00:00:00Z", "set by lab create"],
-    ["ttlHours=99", "set by lab create"],
-    ["=x", "expected key=value"],
-    ["seats", "expected key=value"],
-    ["other:key=1", "expected key=value"],
-  ])("refuses --config %j", (pair, message) => expect(() => parseConfigPairs([pair])).toThrow(message));
-
-  it("create sets ephemeral, ttlHours, createdAt (the clock, once) and an owner", () => {
-    const values = createConfig({
-      ttl: { hours: 8 },
-      seats: "2",
-      pairs: { vmSize: "Standard_D2s_v5" },
-      owner: "ada",
-      now: new Date("2025-03-01T12:00:00.789Z"),
-    });
-    expect(values).toEqual({
-      vmSize: "Standard_D2s_v5",
-      seats: "2",
-      owner: "ada",
-      ephemeral: "true",
-      ttlHours: "8",
-      createdAt: "2025-03-01T12:00:00Z",
-    });
-    expect(createConfig({ ttl: { hours: 1 }, pairs: { owner: "bob" }, owner: "ada", now: NOW }).owner).toBe("bob");
-  });
-});
 
 const facts = (stack: string, outputs: Record<string, unknown> = {}, tags: Record<string, string> = {}): StackFacts => ({
   stack,
@@ -289,83 +195,6 @@ describe("extendRefusal: the same owner's ephemeral lab, only later, within the 
   });
 });
 
-describe("vaults to purge: by the stack's state and Azure's deleted-vault record, never by its outputs", () => {
-  const rg = (sub = SUB, name = "dsvmlab-ws-rg") => `/subscriptions/${sub}/resourceGroups/${name}`;
-  const kvId = (name: string, group = rg()) => `${group}/providers/Microsoft.KeyVault/vaults/${name}`;
-  const vault = (name: string, vaultId = kvId(name), subscriptionId = SUB, location = "westeurope"): VaultRef => ({
-    name,
-    location,
-    subscriptionId,
-    vaultId,
-  });
-  const state = (...vaults: string[]) => [
-    { type: "pulumi:pulumi:Stack", id: undefined },
-    { type: "azure-native:resources:ResourceGroup", id: rg() },
-    ...vaults.map((id) => ({ type: "azure-native:keyvault:Vault", id })),
-  ];
-
-  it("takes the resource group and the vault names Pulumi recorded creating", () => {
-    expect(ownVaults(state(kvId("kv-1"), kvId("KV-2")))).toEqual({
-      resourceGroups: [{ id: rg().toLowerCase(), subscriptionId: SUB }],
-      names: ["kv-1", "kv-2"],
-    });
-  });
-
-  it.each([
-    ["no state", undefined, /records no resources/],
-    ["an empty state", [], /records no resources/],
-    ["no resource group", [{ type: "azure-native:keyvault:Vault", id: kvId("kv-1") }], /records no resource group/],
-    [
-      "a vault outside its resource group",
-      [
-        { type: "azure-native:resources:ResourceGroup", id: rg() },
-        { type: "azure-native:keyvault:Vault", id: kvId("kv-1", rg(SUB, "prod-rg")) },
-      ],
-      /no vault in its resource group/,
-    ],
-    [
-      "a resource group id that is no ARM id",
-      [
-        { type: "azure-native:resources:ResourceGroup", id: "rg" },
-        { type: "azure-native:keyvault:Vault", id: kvId("kv-1") },
-      ],
-      /no resource group/,
-    ],
-    [
-      "a vault that is another type's",
-      [
-        { type: "azure-native:resources:ResourceGroup", id: rg() },
-        { type: "azure-native:storage:StorageAccount", id: kvId("kv-1") },
-      ],
-      /no vault/,
-    ],
-  ])("%s: nothing is purged", (_, resources, problem) => {
-    const own = ownVaults(resources as never);
-    expect("problem" in own && own.problem).toMatch(problem);
-    expect(vaultsToPurge(own, [vault("kv-1")])).toEqual([]);
-  });
-
-  // The red-team cases: outputs naming a victim vault in another subscription, or another lab's vault, purge nothing.
-  it("only a deleted vault whose original id lies in the stack's own resource group and whose name the state recorded", () => {
-    const own = ownVaults(state(kvId("kv-1"), kvId("kv-2")));
-    const ok1 = vault("KV-1", kvId("kv-1").toUpperCase());
-    const ok2 = vault("kv-2", kvId("kv-2"), SUB, "eastus2");
-    const deleted = [
-      ok1,
-      ok2,
-      vault("kv-1", kvId("kv-1", rg(OTHER)), OTHER), // same name, another subscription
-      vault("kv-2", kvId("kv-2", rg(SUB, "dsvmlab-other-rg"))), // same name, another lab's resource group
-      vault("kv-3"), // in its resource group, but not recorded in its state
-      vault("prod-kv-victim", kvId("prod-kv-victim", rg(OTHER, "prod"))),
-      { name: "kv-1", location: "westeurope", subscriptionId: SUB }, // no original id: cannot be judged
-      vault("kv-1", kvId("kv-9")), // the record's name and its original id disagree
-      vault("kv-1", kvId("kv-1"), OTHER), // listed in another subscription than its id says
-    ];
-    expect(vaultsToPurge(own, deleted)).toEqual([ok1, ok2]);
-    expect(vaultsFromGroups([rg().toLowerCase()], deleted).map((v) => v.name)).toEqual(["KV-1", "kv-2", "kv-3", "kv-1", "kv-1"]);
-  });
-});
-
 describe("foreignStack: stack ls names other organizations' and projects' stacks qualified", () => {
   it.each([
     ["lab-a", undefined, undefined],
@@ -446,24 +275,4 @@ describe("list", () => {
     [90_000_000, "1d 1h"],
     [-7_200_000, "2h"],
   ])("humanSpan(%i) = %s", (ms, text) => expect(humanSpan(ms)).toBe(text));
-});
-
-describe("withProgress", () => {
-  it("says it is still waiting on every tick, and stops when the work settles", async () => {
-    jest.useFakeTimers();
-    try {
-      const lines: string[] = [];
-      let finish!: (v: string) => void;
-      const waiting = withProgress("purge kv", new Promise<string>((r) => (finish = r)), (l) => lines.push(l), 1000);
-      jest.advanceTimersByTime(3000);
-      expect(lines).toHaveLength(3);
-      expect(lines[0]).toMatch(/^purge kv: still running \(\d+s\)$/);
-      finish("done");
-      await expect(waiting).resolves.toBe("done");
-      jest.advanceTimersByTime(5000);
-      expect(lines).toHaveLength(3);
-    } finally {
-      jest.useRealTimers();
-    }
-  });
 });

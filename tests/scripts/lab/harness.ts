@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { runLabCli } from "../../../scripts/lab/cli";
 import type { LabDeps } from "../../../scripts/lab/ops";
-import type { VaultRef } from "../../../scripts/lab/decisions";
+import type { VaultRef } from "../../../scripts/lab/vaults";
 import { devConfig, ROOT } from "../../helpers/program";
 
 export const SUB = "00000000-0000-0000-0000-000000000501";

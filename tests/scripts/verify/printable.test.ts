@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import type { VerifyOutputs } from "../../../scripts/verify/outputs";
 import * as path from "path";
-import { VerifyDeps, verifyCli } from "../../../scripts/verify/verify";
+import { verifyCli } from "../../../scripts/verify/cli";
+import { VerifyDeps } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
 import { AzureTwin, Identity } from "../../../twin/twin";
 import { operatorDeps } from "../../twin/fixture";

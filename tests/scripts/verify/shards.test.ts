@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseOutputs } from "../../../scripts/verify/outputs";
-import { VerifyDeps, verifyCli, VerifyReport } from "../../../scripts/verify/verify";
+import { verifyCli } from "../../../scripts/verify/cli";
+import { VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
 import { operatorDeps } from "../../twin/fixture";
 
