@@ -13,7 +13,7 @@ import type { RunCommand } from "./run-command";
 
 export const LIST_KEYS_ACTION = "Microsoft.Storage/storageAccounts/listKeys/action";
 /** The ARM action of a control-plane secret PUT (Microsoft.KeyVault/vaults/secrets, Secrets_CreateOrUpdate). */
-export const SECRETS_WRITE_ACTION = "Microsoft.KeyVault/vaults/secrets/write";
+export const SECRETS_WRITE_ACTION = `${ARM_TYPE.secret}/write`;
 
 /** What an ARM GET shows of a resource instead of the lab's, for ownership tests. */
 export interface ArmMeta {
@@ -106,7 +106,7 @@ export class Arm {
     // ARM authorizes before it looks the resource up: without the role, 403 even for an account that is not there.
     if (!this.listKeysGrants.has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, LIST_KEYS_ACTION, scope));
     if (scope.toLowerCase() !== this.site.storageAccountId.toLowerCase())
-      return ctx.reply(404, ARM.notFound(`Microsoft.Storage/storageAccounts/${scope.split("/").pop()}`));
+      return ctx.reply(404, ARM.notFound(`${ARM_TYPE.storage}/${scope.split("/").pop()}`));
     const key = this.site.keyMode === "right" ? DEV_KEY : randomBytes(64).toString("base64");
     return ctx.reply(200, {
       keys: [
@@ -128,15 +128,15 @@ export class Arm {
   private vaultGet(ctx: Ctx, oid: string, sub: string, group: string, vaultName: string): void {
     if (answerFault(ctx, this.faults, "vaultGet")) return;
     const scope = resourceId(sub, group, ARM_TYPE.vault, vaultName);
-    if (!this.readers().has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, "Microsoft.KeyVault/vaults/read", scope));
+    if (!this.readers().has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, `${ARM_TYPE.vault}/read`, scope));
     const target = this.vault(vaultName);
-    if (!target || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`Microsoft.KeyVault/vaults/${vaultName}`));
+    if (!target || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`${ARM_TYPE.vault}/${vaultName}`));
     const meta = target.armMeta.get(target.vaultName.toLowerCase()) ?? {};
     const kv = target.keyVault;
     ctx.reply(200, {
       id: target.vaultId,
       name: target.vaultName,
-      type: "Microsoft.KeyVault/vaults",
+      type: ARM_TYPE.vault,
       location: this.site.location,
       tags: meta.tags ?? this.site.labTags(),
       properties: {
@@ -164,17 +164,14 @@ export class Arm {
     if (answerFault(ctx, this.faults, "vmGet")) return;
     const site = this.site;
     if (!this.readers().has(oid))
-      return ctx.reply(
-        403,
-        ARM.authorizationFailed(oid, "Microsoft.Compute/virtualMachines/read", resourceId(sub, group, ARM_TYPE.vm, vmName)),
-      );
+      return ctx.reply(403, ARM.authorizationFailed(oid, `${ARM_TYPE.vm}/read`, resourceId(sub, group, ARM_TYPE.vm, vmName)));
     const vm = [...this.vms()].find((i) => i.vmName?.toLowerCase() === vmName.toLowerCase());
-    if (!vm || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`Microsoft.Compute/virtualMachines/${vmName}`));
+    if (!vm || !this.inLab(sub, group)) return ctx.reply(404, ARM.notFound(`${ARM_TYPE.vm}/${vmName}`));
     const meta = site.armMeta.get(vm.vmName!.toLowerCase()) ?? {};
     ctx.reply(200, {
       id: site.vmId(vm.vmName!),
       name: vm.vmName,
-      type: "Microsoft.Compute/virtualMachines",
+      type: ARM_TYPE.vm,
       location: site.location,
       tags: meta.tags ?? site.labTags(),
       identity: { type: "SystemAssigned", principalId: vm.principalId, tenantId: site.tenantId },
@@ -204,7 +201,7 @@ export class Arm {
     if (!this.secretWriters.has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, SECRETS_WRITE_ACTION, scope));
     const target = this.vault(vaultName);
     if (!target || group.toLowerCase() !== this.site.resourceGroup.toLowerCase()) {
-      return ctx.reply(404, ARM.notFound(`Microsoft.KeyVault/vaults/${vaultName}`));
+      return ctx.reply(404, ARM.notFound(`${ARM_TYPE.vault}/${vaultName}`));
     }
     if (!new RegExp(`^${NAME_PATTERN.secret}$`).test(name))
       return ctx.reply(400, ARM.badRequest(`The secret name '${name}' is not valid: expected 1-127 letters, digits and hyphens.`));
@@ -223,7 +220,7 @@ export class Arm {
     ctx.reply(existed ? 200 : 201, {
       id: `${target.vaultId}/secrets/${name}`,
       name,
-      type: "Microsoft.KeyVault/vaults/secrets",
+      type: ARM_TYPE.secret,
       location: this.site.location,
       ...(tags ? { tags } : {}),
       properties: {

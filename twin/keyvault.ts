@@ -1,7 +1,7 @@
 // The Key Vault data plane over HTTPS: challenge auth, the audience check, the firewall (firewall.ts), then access
 // policies or RBAC role assignments, then secrets get, set and list with Azure's bodies.
 import { randomBytes } from "crypto";
-import { NAME_PATTERN, PUBLIC_CLOUD } from "../lib/azure";
+import { KV_DATA_ACTIONS, NAME_PATTERN, PUBLIC_CLOUD } from "../lib/azure";
 import { KEYVAULT, PolicyDenialCode } from "./azure-errors";
 import { answerFault, bearer, Ctx } from "./context";
 import type { FaultBook, FaultResponse, Op } from "./faults";
@@ -22,9 +22,9 @@ export interface RoleGrant {
 
 /** The data action Key Vault's RBAC checks for each operation (list needs readMetadata). */
 export const KV_ACTION: Readonly<Record<"get" | "set" | "list", string>> = {
-  get: "Microsoft.KeyVault/vaults/secrets/getSecret/action",
-  set: "Microsoft.KeyVault/vaults/secrets/setSecret/action",
-  list: "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+  get: KV_DATA_ACTIONS.getSecret,
+  set: KV_DATA_ACTIONS.setSecret,
+  list: KV_DATA_ACTIONS.readMetadata,
 };
 /** Every 403 body Key Vault is known to send: permission refusals, then network refusals. */
 export const KV_REFUSALS = [

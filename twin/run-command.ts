@@ -5,13 +5,14 @@ import { ChildProcess, spawn } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { resourceGroupId, subscriptionScope } from "../lib/azure";
+import { ARM_TYPE, resourceGroupId, subscriptionScope } from "../lib/azure";
 import { ARM } from "./azure-errors";
 import { answerFault, Ctx } from "./context";
 import type { FaultBook } from "./faults";
 import type { Identity } from "./imds";
+import { pathWithPython } from "./python";
 
-const RUN_COMMAND_ACTION = "Microsoft.Compute/virtualMachines/runCommand/action";
+const RUN_COMMAND_ACTION = `${ARM_TYPE.vm}/runCommand/action`;
 /** Azure keeps the last 4096 bytes of a run command's stdout and of its stderr. */
 export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
 
@@ -58,8 +59,7 @@ export class RunCommand {
     const sub = subscriptionScope(site.subscriptionId);
     const rg = resourceGroupId(site.subscriptionId, site.resourceGroup).toLowerCase();
     const vm = [...this.vms()].find((i) => i.vmName === vmName);
-    if (!vm || !ctx.url.pathname.toLowerCase().startsWith(rg))
-      return ctx.reply(404, ARM.notFound(`Microsoft.Compute/virtualMachines/${vmName}`));
+    if (!vm || !ctx.url.pathname.toLowerCase().startsWith(rg)) return ctx.reply(404, ARM.notFound(`${ARM_TYPE.vm}/${vmName}`));
     let input: any;
     try {
       input = JSON.parse(ctx.body.toString("utf8"));
@@ -114,7 +114,7 @@ export class RunCommand {
     const args = parameters.filter((x) => !x.name && x.value).map((x) => x.value!);
     this.site.events.push(`runCommand:start:${vm.vmName}`);
     const child = spawn("/bin/bash", [file, ...args], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...named, ...this.site.probeEnv(vm) },
+      env: { PATH: pathWithPython(this.site.dir), ...named, ...this.site.probeEnv(vm) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.children.add(child);
