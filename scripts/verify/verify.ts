@@ -7,6 +7,7 @@
 import { randomBytes } from "crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ComputeManagementClientOptionalParams } from "@azure/arm-compute";
+import { PUBLIC_CLOUD, RETIRED_VAULT_DNS_SUFFIXES, suffixAlternation, VAULT_DNS_SUFFIXES } from "../../lib/azure";
 import { UsageError } from "../shared/cli";
 import { VerifyOutputs, parseResourceId, SeatOutput } from "./outputs";
 import { checkOwnership } from "./ownership";
@@ -86,6 +87,11 @@ export function seatVaultUri(outputs: VerifyOutputs, s: SeatOutput): string {
 
 /** Key Vault's rule for a vault name (Secrets_CreateOrUpdate's vaultName pattern, 3-24 characters). */
 const VAULT_NAME = /^[a-zA-Z0-9-]{3,24}$/;
+/** `https://NAME.<vault suffix>/` in any cloud, the retired Azure Germany's too. */
+const VAULT_HOST = new RegExp(
+  `^https://([^./]+)\\.(?:${suffixAlternation([...VAULT_DNS_SUFFIXES, ...RETIRED_VAULT_DNS_SUFFIXES])})(:443)?/?$`,
+  "i",
+);
 
 /**
  * A seat's vault name, which the ARM PUT needs: its `vaultName` output, the lab's for a seat on the first vault, or
@@ -93,7 +99,7 @@ const VAULT_NAME = /^[a-zA-Z0-9-]{3,24}$/;
  */
 export function seatVaultName(outputs: VerifyOutputs, s: SeatOutput): string {
   const uri = seatVaultUri(outputs, s);
-  const fromHost = /^https:\/\/([^./]+)\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)(:443)?\/?$/i.exec(uri)?.[1];
+  const fromHost = VAULT_HOST.exec(uri)?.[1];
   const name = s.vaultName ?? (uri === outputs.vaultUri ? outputs.vaultName : undefined) ?? fromHost;
   if (name === undefined || !VAULT_NAME.test(name)) {
     throw new UsageError(
@@ -130,7 +136,7 @@ export async function runVerify(outputs: VerifyOutputs, opts: VerifyOptions, dep
   // ARM's audience whatever the endpoint, as the compute client asks for (a test endpoint is no audience).
   const arm = new KeyVaultManagementClient(deps.credential, subscriptionId, {
     endpoint: deps.armEndpoint,
-    credentials: { scopes: ["https://management.azure.com/.default"] },
+    credentials: { scopes: [PUBLIC_CLOUD.armScope] },
     additionalPolicies: deps.additionalPolicies,
   });
   await Promise.all(
