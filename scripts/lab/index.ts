@@ -5,16 +5,18 @@ import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import { runMain } from "../shared/cli";
-import { azureNow, azureVaultPurger } from "./azure";
 import { runLabCli } from "./cli";
 import type { LabDeps, VaultPurger } from "./ops";
 
 const projectDir = path.resolve(__dirname, "../..");
 
+/** The Azure SDK (about 0.35 s of CPU to load) on first use: list and bad arguments need neither it nor a sign-in. */
+const azure = () => require("./azure") as typeof import("./azure");
+
 /** The Azure client is made on first use, so list and bad arguments need no Azure sign-in. */
 function lazyPurger(): VaultPurger {
   let real: VaultPurger | undefined;
-  const get = () => (real ??= azureVaultPurger());
+  const get = () => (real ??= azure().azureVaultPurger());
   return { listDeleted: (sub) => get().listDeleted(sub), purge: (v) => get().purge(v) };
 }
 
@@ -31,7 +33,7 @@ const deps: LabDeps = {
   log: (line) => process.stderr.write(`${line}\n`),
   stream: (text) => process.stderr.write(text),
   now: () => new Date(),
-  referenceNow: () => azureNow(),
+  referenceNow: () => azure().azureNow(),
   defaultOwner: process.env.LAB_OWNER || process.env.GITHUB_ACTOR || os.userInfo().username,
   // reap.yml sets it and makes it the default org; stacks of any other org that `stack ls` shows are ignored.
   organization: process.env.PULUMI_ORG || undefined,

@@ -4,6 +4,8 @@
 // puts it in the resource group the stack's STATE records and the state recorded its name; a lasting stack is destroyed
 // only with --even-if-lasting NAME. list and destroy agree on what is lasting.
 // Conformance entry covered here: kv-deleted-vault-original-id (a deleted vault is purged only by its original id).
+// Most tests answer Pulumi in process; the first destroy spawns the stand-in as the CLI on PATH, the path the CLI
+// ships with (harness.ts says why both).
 import { LabRefusal } from "../../../scripts/lab/ops";
 import { deployed, FakeStack, OTHER_SUB, rgId, SUB, useHarness, WRITES } from "./harness";
 
@@ -157,6 +159,8 @@ describe("destroy", () => {
   });
 
   it("marks, destroys, purges the vault its state records, from its own resource group only, then removes the stack", async () => {
+    // The production path: the stand-in spawned as `pulumi` on PATH for every command (see harness.ts).
+    h.spawnPulumi();
     h.writeState({
       stacks: { "lab-ws": ws() },
       // The same name in another subscription, and another vault there tagged as this lab's: neither is ours.

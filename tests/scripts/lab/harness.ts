@@ -1,6 +1,10 @@
-// The lab CLI end to end through Pulumi's real Automation API, against a STAND-IN `pulumi` executable
-// (tests/scripts/lab/fake-pulumi.js) put first on PATH: no Pulumi CLI can be installed here. The stand-in records
-// every argv and keeps a fake backend (and a fake Azure soft-delete bin) in a JSON file. The Azure purge client and
+// The lab CLI end to end through Pulumi's real Automation API, against a STAND-IN `pulumi`
+// (tests/scripts/lab/fake-pulumi.js): no Pulumi CLI can be installed here. The stand-in records every argv and keeps a
+// fake backend (and a fake Azure soft-delete bin) in a JSON file. Two paths reach it, with the same log and state. By
+// default the Automation API runs it in this process (pulumi-command.ts): a process per command costs about 0.15 s of
+// CPU, and the lab tests run some 700 commands. A test that calls spawnPulumi() first runs it as the CLI does in
+// production, `pulumi` found on PATH and spawned for every command, version check included; a few tests take that
+// path so it stays proven, and pulumi-command.test.ts checks that both answer alike. The Azure purge client and
 // Azure's clock are injected: a fake that purges from that bin and records each call. Nothing here talks to a cloud.
 import * as fs from "fs";
 import * as os from "os";
@@ -8,6 +12,7 @@ import * as path from "path";
 import { runLabCli } from "../../../scripts/lab/cli";
 import type { LabDeps } from "../../../scripts/lab/ops";
 import type { VaultRef } from "../../../scripts/lab/vaults";
+import { inProcessPulumi } from "./pulumi-command";
 import { devConfig, ROOT } from "../../helpers/program";
 
 export const SUB = "00000000-0000-0000-0000-000000000501";
@@ -51,6 +56,8 @@ export interface Harness {
   writeState(s: Partial<FakeState>): void;
   /** What the stand-in was asked (and VERIFY / PURGE markers), as argv arrays. */
   pulumiCalls(): string[][];
+  /** This test runs the stand-in as the `pulumi` process on PATH, for every command (the production path). */
+  spawnPulumi(): void;
   deps(overrides?: Partial<LabDeps>): LabDeps;
   lab(argv: string[], d?: LabDeps): Promise<number>;
 }
@@ -91,10 +98,11 @@ export function deployed(
   };
 }
 
-/** Sets up the stand-in on PATH for each test of the calling file. */
+/** Sets up the stand-in for each test of the calling file: one directory per file, a fresh backend and log per test. */
 export function useHarness(): Harness {
   let dir = "";
   let savedEnv: NodeJS.ProcessEnv;
+  let spawned = false;
   const purged: VaultRef[] = [];
   const listed: string[] = [];
   const lines: string[] = [];
@@ -104,11 +112,15 @@ export function useHarness(): Harness {
     fs.writeFileSync(statePath(), JSON.stringify({ subscriptionId: SUB, stacks: {}, deletedVaults: [], failDestroy: {}, ...s }));
   const mark = (entry: string[]) => fs.appendFileSync(path.join(dir, "calls.log"), `${JSON.stringify(entry)}\n`);
 
-  beforeEach(() => {
+  beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-cli-"));
     fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\nexec "${process.execPath}" "${path.join(__dirname, "fake-pulumi.js")}" "$@"\n`, {
       mode: 0o755,
     });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  beforeEach(() => {
     writeState({});
     fs.writeFileSync(path.join(dir, "calls.log"), "");
     savedEnv = { ...process.env };
@@ -116,6 +128,7 @@ export function useHarness(): Harness {
     process.env.FAKE_PULUMI_STATE = statePath();
     process.env.FAKE_PULUMI_LOG = path.join(dir, "calls.log");
     process.env.PULUMI_HOME = dir;
+    spawned = false;
     purged.length = 0;
     listed.length = 0;
     lines.length = 0;
@@ -129,7 +142,6 @@ export function useHarness(): Harness {
   afterEach(() => {
     jest.restoreAllMocks();
     process.env = savedEnv;
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const deps = (overrides: Partial<LabDeps> = {}): LabDeps => ({
@@ -163,6 +175,7 @@ export function useHarness(): Harness {
     now: () => NOW,
     referenceNow: async () => NOW,
     defaultOwner: "ada",
+    pulumiCommand: spawned ? undefined : inProcessPulumi,
     ...overrides,
   });
 
@@ -181,6 +194,9 @@ export function useHarness(): Harness {
         .split("\n")
         .filter(Boolean)
         .map((l) => JSON.parse(l) as string[]),
+    spawnPulumi: () => {
+      spawned = true;
+    },
     deps,
     lab: (argv, d = deps()) => runLabCli(argv, d, (t) => lines.push(t)),
   };

@@ -1,5 +1,7 @@
 // `npm run lab -- create` end to end with a stand-in `pulumi` (see harness.ts): a new lab, the refusal to take
 // over an existing stack, --extend of one's own ephemeral lab only, the reference clock, and bad flags (exit 2).
+// Most tests answer Pulumi in process; the first create (with its version check) and the first refused create (a
+// failing `stack init`) spawn the stand-in as the CLI on PATH, the path the CLI ships with (harness.ts says why both).
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { UsageError } from "../../../scripts/shared/cli";
@@ -13,6 +15,8 @@ const at = (iso: string) => async () => new Date(iso);
 
 describe("create", () => {
   it("creates lab-NAME, sets the lifecycle config, runs up, then verify; it sets no stack tag", async () => {
+    // The production path: the stand-in spawned as `pulumi` on PATH for every command (see harness.ts).
+    h.spawnPulumi();
     const code = await h.lab(["create", "ws1", "--ttl", "8h", "--seats", "3", "--config", KEY]);
     expect(code).toBe(0);
     const log = h.pulumiCalls();
@@ -86,6 +90,8 @@ describe("create never takes over an existing stack", () => {
     ["my own ephemeral lab, without --extend", "mine"],
     ["a stack without outputs", "bare"],
   ])("%s: refused (exit 1); no tag, no config, no up, the backend unchanged", async (_, name) => {
+    // The first through the production path: the stand-in spawned as `pulumi` on PATH (see harness.ts).
+    if (name === "keep") h.spawnPulumi();
     seed();
     const before = h.readState();
     const run = h.lab(["create", name, "--ttl", "8h", "--seats", "1", "--config", KEY]);
