@@ -1,5 +1,6 @@
 // Which soft-deleted vaults a lab's destroy purges, as pure functions: only those the stack's own state records, by
 // Azure's deleted-vault record, never by its outputs.
+import { ARM_TYPE, GUID, NAME_PATTERN, parseResourceIdOf, resourceGroupId, resourceGroupOfId, subscriptionOf, TYPE } from "../../lib/azure";
 
 /** A soft-deleted vault, as Key Vault's purge API names it. */
 export interface VaultRef {
@@ -16,11 +17,24 @@ export interface StateResource {
   readonly id?: unknown;
 }
 
-const RG_TYPE = "azure-native:resources:ResourceGroup";
-const VAULT_TYPE = "azure-native:keyvault:Vault";
-const RG_ID = /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourcegroups\/[-\w.()]{1,90}$/i;
-const VAULT_ID =
-  /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+)\/providers\/microsoft\.keyvault\/vaults\/([a-z][a-z0-9-]{1,22}[a-z0-9])$/i;
+const RG_NAME = new RegExp(`^${NAME_PATTERN.resourceGroup}$`);
+const VAULT_NAME = new RegExp(`^${NAME_PATTERN.vault}$`);
+
+/** A resource group id whose subscription is a GUID and whose name Azure allows: its subscription (lower case). */
+function resourceGroupSubscription(id: unknown): string | undefined {
+  if (typeof id !== "string") return undefined;
+  const rg = resourceGroupOfId(id);
+  const sub = subscriptionOf(id);
+  return rg !== undefined && sub !== undefined && GUID.test(sub) && RG_NAME.test(rg) ? sub.toLowerCase() : undefined;
+}
+
+/** A vault id with a name Key Vault allows: its resource group's id and its name, both lower case (ARM ids compare so). */
+function vaultOf(id: unknown): { group: string; name: string } | undefined {
+  const v = typeof id === "string" ? parseResourceIdOf(id, ARM_TYPE.vault) : undefined;
+  return v && VAULT_NAME.test(v.names[0])
+    ? { group: resourceGroupId(v.subscriptionId, v.resourceGroup).toLowerCase(), name: v.names[0].toLowerCase() }
+    : undefined;
+}
 
 /**
  * The vaults a stack owns, by its state: the resource groups and vaults Pulumi recorded creating (ResourceGroup and
@@ -34,9 +48,9 @@ export type OwnVaults =
 export function stateResourceGroups(resources: readonly StateResource[] | undefined): { id: string; subscriptionId: string }[] {
   const out: { id: string; subscriptionId: string }[] = [];
   for (const r of resources ?? []) {
-    const m = r.type === RG_TYPE && typeof r.id === "string" ? RG_ID.exec(r.id) : null;
-    if (m && !out.some((g) => g.id === r.id!.toString().toLowerCase()))
-      out.push({ id: (r.id as string).toLowerCase(), subscriptionId: m[1].toLowerCase() });
+    const sub = r.type === TYPE.resourceGroup ? resourceGroupSubscription(r.id) : undefined;
+    if (sub && !out.some((g) => g.id === r.id!.toString().toLowerCase()))
+      out.push({ id: (r.id as string).toLowerCase(), subscriptionId: sub });
   }
   return out;
 }
@@ -47,8 +61,8 @@ export function ownVaults(resources: readonly StateResource[] | undefined): OwnV
   if (!groups.length) return { problem: "the stack's state records no resource group" };
   const names = new Set<string>();
   for (const r of resources) {
-    const m = r.type === VAULT_TYPE && typeof r.id === "string" ? VAULT_ID.exec(r.id) : null;
-    if (m && groups.some((g) => g.id === m[1].toLowerCase())) names.add(m[2].toLowerCase());
+    const v = r.type === TYPE.vault ? vaultOf(r.id) : undefined;
+    if (v && groups.some((g) => g.id === v.group)) names.add(v.name);
   }
   if (!names.size)
     return { problem: "the stack's state records no vault in its resource group (deleted by an earlier destroy, or never created)" };
@@ -62,9 +76,9 @@ export function ownVaults(resources: readonly StateResource[] | undefined): OwnV
 export function vaultsToPurge(own: OwnVaults, deleted: readonly VaultRef[]): VaultRef[] {
   if ("problem" in own) return [];
   return deleted.filter((v) => {
-    const m = typeof v.vaultId === "string" ? VAULT_ID.exec(v.vaultId) : null;
-    if (!m || m[2].toLowerCase() !== v.name.toLowerCase() || !own.names.includes(v.name.toLowerCase())) return false;
-    const group = own.resourceGroups.find((g) => g.id === m[1].toLowerCase());
+    const m = vaultOf(v.vaultId);
+    if (!m || m.name !== v.name.toLowerCase() || !own.names.includes(v.name.toLowerCase())) return false;
+    const group = own.resourceGroups.find((g) => g.id === m.group);
     return group !== undefined && group.subscriptionId === v.subscriptionId.toLowerCase();
   });
 }
@@ -72,7 +86,7 @@ export function vaultsToPurge(own: OwnVaults, deleted: readonly VaultRef[]): Vau
 /** Soft-deleted vaults that came from one of `groups` (resource group ids, lower case): reported, never purged. */
 export function vaultsFromGroups(groups: readonly string[], deleted: readonly VaultRef[]): VaultRef[] {
   return deleted.filter((v) => {
-    const m = typeof v.vaultId === "string" ? VAULT_ID.exec(v.vaultId) : null;
-    return m !== null && groups.includes(m[1].toLowerCase());
+    const m = vaultOf(v.vaultId);
+    return m !== undefined && groups.includes(m.group);
   });
 }

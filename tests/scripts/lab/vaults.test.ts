@@ -47,6 +47,22 @@ describe("vaults to purge: by the stack's state and Azure's deleted-vault record
       /no resource group/,
     ],
     [
+      "a resource group name Azure refuses (it ends in a period)",
+      [
+        { type: "azure-native:resources:ResourceGroup", id: rg(SUB, "lab-rg.") },
+        { type: "azure-native:keyvault:Vault", id: kvId("kv-1", rg(SUB, "lab-rg.")) },
+      ],
+      /no resource group/,
+    ],
+    [
+      "a resource group in a subscription that is no GUID",
+      [
+        { type: "azure-native:resources:ResourceGroup", id: rg("sub-1") },
+        { type: "azure-native:keyvault:Vault", id: kvId("kv-1", rg("sub-1")) },
+      ],
+      /no resource group/,
+    ],
+    [
       "a vault that is another type's",
       [
         { type: "azure-native:resources:ResourceGroup", id: rg() },
