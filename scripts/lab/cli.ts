@@ -1,11 +1,7 @@
 // `npm run lab -- <command>`: argument handling for scripts/lab/index.ts, separate so tests can run commands in-process.
 import { parseArgs } from "util";
 import { parseFlags, UsageError } from "../shared/cli";
-import { createLab } from "./create";
-import { destroyLab } from "./destroy";
-import { listLabs } from "./list";
-import { LabDeps } from "./ops";
-import { reapLabs } from "./reap";
+import type { LabDeps } from "./ops";
 import { confirmsLasting, confirmsNotMine, labStackName, LASTING_FLAG, NOT_MINE_FLAG } from "./args";
 
 export const LAB_USAGE = `usage: npm run lab -- <command>
@@ -30,6 +26,14 @@ const OPTIONS = {
   help: { type: "boolean" },
 } as const;
 
+/** The commands load the Automation API (about 0.4 s of CPU): flags this file refuses are refused before that. */
+const commands = {
+  create: () => import("./create"),
+  destroy: () => import("./destroy"),
+  list: () => import("./list"),
+  reap: () => import("./reap"),
+};
+
 /** Runs one command; resolves to the exit code. Bad arguments throw UsageError (exit 2) before anything is touched. */
 export async function runLabCli(argv: string[], deps: LabDeps, print: (text: string) => void): Promise<number> {
   const { values, positionals } = parseFlags(argv, OPTIONS, LAB_USAGE);
@@ -51,36 +55,32 @@ export async function runLabCli(argv: string[], deps: LabDeps, print: (text: str
     if (rest.length > count) throw new UsageError(`unexpected argument ${JSON.stringify(rest[count])}\n${LAB_USAGE}`);
   };
   switch (command) {
-    case "create":
+    case "create": {
       if (values.extend) allow("ttl", "extend");
       else allow("ttl", "seats", "config");
       positional(1);
-      return createLab(
-        labStackName(name),
-        { ttl: values.ttl, seats: values.seats, config: values.config ?? [], extend: values.extend === true },
-        deps,
-      );
+      const stack = labStackName(name);
+      const flags = { ttl: values.ttl, seats: values.seats, config: values.config ?? [], extend: values.extend === true };
+      return (await commands.create()).createLab(stack, flags, deps);
+    }
     case "destroy": {
       allow(LASTING_FLAG, NOT_MINE_FLAG);
       positional(1);
       const stack = labStackName(name);
-      await destroyLab(
-        stack,
-        { evenIfLasting: confirmsLasting(name, values[LASTING_FLAG]), notMine: confirmsNotMine(name, values[NOT_MINE_FLAG]) },
-        deps,
-      );
+      const opts = { evenIfLasting: confirmsLasting(name, values[LASTING_FLAG]), notMine: confirmsNotMine(name, values[NOT_MINE_FLAG]) };
+      await (await commands.destroy()).destroyLab(stack, opts, deps);
       return 0;
     }
     case "list":
       allow();
       positional(0);
-      print(await listLabs(deps));
+      print(await (await commands.list()).listLabs(deps));
       return 0;
     case "reap":
       allow("dry-run", "yes");
       positional(0);
       if (values.yes && values["dry-run"]) throw new UsageError(`reap: --dry-run and --yes contradict each other\n${LAB_USAGE}`);
-      return reapLabs(values.yes === true, deps);
+      return (await commands.reap()).reapLabs(values.yes === true, deps);
     case undefined:
       throw new UsageError(`missing command\n${LAB_USAGE}`);
     default:
