@@ -1,12 +1,14 @@
 // Small hand-made graphs of recorded resources, for the teardown and serialization tests.
+import { ARM_TYPE, AZURE_NATIVE_PREFIX, resourceGroupId, resourceId } from "../../lib/azure";
 import type { RecordedResource } from "../../offline/harness";
 
 export const DEPLOYER = "00000000-0000-0000-0000-0000000000e1";
-export const RG_ID = "/subscriptions/s/resourceGroups/rg";
+export const RG_ID = resourceGroupId("s", "rg");
+const id = (armType: string, ...names: string[]) => resourceId("s", "rg", armType, ...names);
 
 /** A recorded resource: a `module:Type` token gets `azure-native:` in front; the URN is built from type and name. */
 export function res(type: string, name: string, extra: Partial<RecordedResource> = {}): RecordedResource {
-  const full = type.split(":").length > 2 ? type : `azure-native:${type}`;
+  const full = type.split(":").length > 2 ? type : `${AZURE_NATIVE_PREFIX}${type}`;
   return {
     urn: `urn:pulumi:t::p::${full}::${name}`,
     type: full,
@@ -30,7 +32,7 @@ export function vault(
   extra: Partial<RecordedResource> = {},
 ): RecordedResource {
   return res("keyvault:Vault", name, {
-    id: `${RG_ID}/providers/Microsoft.KeyVault/vaults/${name}`,
+    id: id(ARM_TYPE.vault, name),
     inputs: {
       resourceGroupName: "rg",
       vaultName: name,
@@ -47,7 +49,7 @@ export function vault(
 
 export function secret(name: string, vaultName: string, deps: RecordedResource[], extra: Partial<RecordedResource> = {}): RecordedResource {
   return res("keyvault:Secret", name, {
-    id: `${RG_ID}/providers/Microsoft.KeyVault/vaults/${vaultName}/secrets/${name}`,
+    id: id(ARM_TYPE.secret, vaultName, name),
     inputs: { resourceGroupName: "rg", vaultName, secretName: name },
     dependencies: deps.map(urnOf),
     ...extra,
@@ -63,7 +65,7 @@ export function policy(
   extra: Partial<RecordedResource> = {},
 ): RecordedResource {
   return res("keyvault:AccessPolicy", name, {
-    id: `${RG_ID}/providers/Microsoft.KeyVault/vaults/${vaultName}/accessPolicies/${objectId}`,
+    id: id(ARM_TYPE.accessPolicy, vaultName, objectId),
     inputs: { resourceGroupName: "rg", vaultName, policy: { objectId, tenantId: "t", permissions: { secrets } } },
     dependencies: deps.map(urnOf),
     ...extra,
@@ -77,9 +79,11 @@ export function vmOp(
   deps: RecordedResource[],
   extra: Partial<RecordedResource> = {},
 ): RecordedResource {
-  const vmId = `${RG_ID}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
   return res(type, name, {
-    id: type === "compute:VirtualMachine" ? vmId : `${vmId}/${type.endsWith("Extension") ? "extensions" : "runCommands"}/${name}`,
+    id:
+      type === "compute:VirtualMachine"
+        ? id(ARM_TYPE.vm, vmName)
+        : id(type.endsWith("Extension") ? ARM_TYPE.extension : ARM_TYPE.runCommand, vmName, name),
     inputs: { resourceGroupName: "rg", vmName },
     dependencies: deps.map(urnOf),
     ...extra,
