@@ -9,6 +9,7 @@ import { verifyCli } from "../../../scripts/verify/cli";
 import { renderTable } from "../../../scripts/verify/table";
 import { VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
+import { usePythonDirectly } from "../shared/python";
 import { AzureTwin, Identity } from "../../../twin/twin";
 import { operatorDeps } from "../../twin/fixture";
 import { twinOutputs } from "../../../twin/outputs";
@@ -20,13 +21,15 @@ let seat2: Identity;
 let operator: Identity;
 let deps: VerifyDeps;
 
+usePythonDirectly();
 const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 beforeAll(() => {
   ({
     twin,
     id: { seat1, seat2, operator },
   } = lab);
-  deps = operatorDeps(operator, [twin]);
+  // Poll run command once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
+  deps = { ...operatorDeps(operator, [twin]), pollIntervalMs: 1000 };
 });
 
 function outputs(over: Record<string, unknown> = {}) {

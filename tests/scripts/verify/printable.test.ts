@@ -8,6 +8,7 @@ import * as path from "path";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { VerifyDeps } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
+import { usePythonDirectly } from "../shared/python";
 import { AzureTwin, Identity } from "../../../twin/twin";
 import { operatorDeps } from "../../twin/fixture";
 import { twinOutputs } from "../../../twin/outputs";
@@ -22,13 +23,15 @@ let operator: Identity;
 let deps: VerifyDeps;
 let outputsFile: string;
 
+usePythonDirectly();
 const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
 beforeAll(() => {
   ({
     twin,
     id: { seat1, operator },
   } = lab);
-  deps = operatorDeps(operator, [twin]);
+  // Poll run command once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
+  deps = { ...operatorDeps(operator, [twin]), pollIntervalMs: 1000 };
   outputsFile = path.join(twin.dir, "outputs-printable.json");
   fs.writeFileSync(outputsFile, JSON.stringify(twinOutputs(twin, [seat1], SECRET) satisfies VerifyOutputs));
 });

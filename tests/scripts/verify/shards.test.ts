@@ -7,9 +7,11 @@ import { parseOutputs } from "../../../scripts/verify/outputs";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
+import { usePythonDirectly } from "../shared/python";
 import { operatorDeps } from "../../twin/fixture";
 
 const SECRET = "SQLPasswd";
+usePythonDirectly();
 const labTwin = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 const vaultB = useTwin({}, { vaultName: "dsvmlab-kv-twin02" });
 let deps: VerifyDeps;
@@ -20,7 +22,8 @@ beforeAll(() => {
   // The probe runs inside twin A's run command and trusts twin A's CA file: add twin B's CA to it.
   fs.appendFileSync(a.certs.caFile, b.certs.ca);
   a.linkVault(b);
-  deps = operatorDeps(id.operator, [a, b]);
+  // Poll run command once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
+  deps = { ...operatorDeps(id.operator, [a, b]), pollIntervalMs: 1000 };
 });
 
 /** Seat 1 in vault A, seat 2 in vault B, with exactly the lab's grants in each: a seat has a policy only in its own vault. */

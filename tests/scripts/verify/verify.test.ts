@@ -10,6 +10,7 @@ import { UsageError } from "../../../scripts/shared/cli";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { seatVaultName, setReadback, VERIFY_CHECKS, VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
+import { usePythonDirectly } from "../shared/python";
 import { AzureTwin, Identity } from "../../../twin/twin";
 import { operatorDeps } from "../../twin/fixture";
 
@@ -22,6 +23,7 @@ let operator: Identity;
 let outputsFile: string;
 let deps: VerifyDeps;
 
+usePythonDirectly();
 const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 beforeAll(() => {
   ({
@@ -30,7 +32,8 @@ beforeAll(() => {
   } = lab);
   outputsFile = path.join(twin.dir, "outputs.json");
   fs.writeFileSync(outputsFile, JSON.stringify(outputs()));
-  deps = operatorDeps(operator, [twin], 500);
+  // Poll run command once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
+  deps = { ...operatorDeps(operator, [twin], 500), pollIntervalMs: 1000 };
 });
 /** What `pulumi stack output --json` prints for a two-seat lab deployed on the twin. */
 function outputs() {
