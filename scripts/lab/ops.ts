@@ -1,6 +1,6 @@
 // What every lab command does with the backend and the clocks: the Automation API workspace on the project directory
 // (stacks `lab-NAME`), Azure's clock, the facts read back from a stack, and the deps tests inject. The commands
-// themselves are create.ts, destroy.ts, list.ts and reap.ts; every decision comes from decisions.ts.
+// themselves are create.ts, destroy.ts, list.ts and reap.ts; every decision comes from args.ts, decisions.ts and vaults.ts.
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { isoSeconds } from "../../lib/lifecycle";
 import { printable } from "../../lib/printable";
