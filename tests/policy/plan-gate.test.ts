@@ -1,29 +1,22 @@
 // The offline policy gate end to end: `npm run plan` on a mutated copy of the program exits 1 and names the rule;
-// an advisory finding is printed but exits 0. The copy gets the program's files; node_modules is linked.
+// an advisory finding is printed but exits 0. The copy gets the program's files; node_modules is linked. A copy whose
+// lib/ is mutated is judged by its own plan (its gate reads that lib/ too); one whose index.ts is mutated, by this
+// checkout's (--program). Each runs in this process.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ROOT } from "../helpers/program";
 import { runInProcess } from "../scripts/shared/command";
 
-const PROGRAM_FILES = [
-  "index.ts",
-  "Pulumi.yaml",
-  "Pulumi.dev.yaml",
-  "package.json",
-  "tsconfig.json",
-  "components",
-  "lib",
-  "probe",
-  "scripts",
-  "policy",
-  "offline",
-];
+const PROGRAM_FILES = ["index.ts", "Pulumi.yaml", "Pulumi.dev.yaml", "package.json", "tsconfig.json", "components", "lib", "probe"];
+/** The gate: what `npm run plan` runs besides the program. */
+const GATE_FILES = ["scripts", "policy", "offline"];
 
-/** A throwaway copy of the program; `edit` changes files in it before the plan runs. */
-function mutatedCopy(edit: (dir: string) => void): string {
+/** A throwaway copy of the program (and of the gate when `withGate`); `edit` changes files in it before the plan runs. */
+function mutatedCopy(edit: (dir: string) => void, withGate = true): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-policy-"));
-  for (const f of PROGRAM_FILES) fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+  for (const f of [...PROGRAM_FILES, ...(withGate ? GATE_FILES : [])])
+    fs.cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   edit(dir);
   return dir;
@@ -75,15 +68,17 @@ describe("npm run plan as the policy gate", () => {
   });
 
   it("exits 1 when index.ts exports the canary's value through pulumi.unsecret, and never prints it", async () => {
-    const dir = mutatedCopy((d) =>
-      replaceIn(
-        path.join(d, "index.ts"),
-        "  return outputs;\n}\nexport = lab;",
-        '  return { ...outputs, leaked: pulumi.unsecret(vault.canarySecret!.properties.apply((p) => p.value ?? "")) };\n}\nexport = lab;',
-      ),
+    const dir = mutatedCopy(
+      (d) =>
+        replaceIn(
+          path.join(d, "index.ts"),
+          "  return outputs;\n}\nexport = lab;",
+          '  return { ...outputs, leaked: pulumi.unsecret(vault.canarySecret!.properties.apply((p) => p.value ?? "")) };\n}\nexport = lab;',
+        ),
+      false,
     );
     dirs.push(dir);
-    const r = await plan(dir, "--json");
+    const r = await plan(ROOT, "--json", "--program", dir);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.violations.map((v: any) => v.ruleId)).toEqual(["credential-stack-outputs"]);
@@ -95,9 +90,12 @@ describe("npm run plan as the policy gate", () => {
   });
 
   it("prints an advisory finding and exits 0 (a VM size outside the allowed list)", async () => {
-    const dir = mutatedCopy((d) => fs.appendFileSync(path.join(d, "Pulumi.dev.yaml"), "  dsvm-identity-lab:vmSize: Standard_M416ms_v2\n"));
+    const dir = mutatedCopy(
+      (d) => fs.appendFileSync(path.join(d, "Pulumi.dev.yaml"), "  dsvm-identity-lab:vmSize: Standard_M416ms_v2\n"),
+      false,
+    );
     dirs.push(dir);
-    const r = await plan(dir);
+    const r = await plan(ROOT, "--program", dir);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/0 mandatory violation\(s\), 2 advisory/);
