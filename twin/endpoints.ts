@@ -2,7 +2,7 @@
 import { DEV_ACCOUNT } from "./azurite";
 
 /**
- * The test-only injection verify takes for the twin (scripts/lib/outputs.ts TestEndpoints, matched structurally so
+ * The test-only injection verify takes for the twin (scripts/verify/outputs.ts TestEndpoints, matched structurally so
  * the twin does not import the commands): its loopback vault and blob endpoints, and Azurite's fixed account standing
  * in for the lab's PREFIXstXXXXXXXX account. Shipped commands never pass it.
  */
