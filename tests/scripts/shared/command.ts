@@ -37,8 +37,10 @@ async function capture(main: Main, argv: string[], dir: string): Promise<Command
   const { runCommand } = require(path.join(dir, "scripts/shared/cli")) as typeof import("../../../scripts/shared/cli");
   let stdout = "";
   let stderr = "";
-  const toOut = (s: unknown) => ((stdout += String(s)), true);
-  const toErr = (s: unknown) => ((stderr += String(s)), true);
+  // As a stream's write: a callback given last is called once the text is taken.
+  const done = (rest: unknown[]) => (typeof rest[rest.length - 1] === "function" && (rest[rest.length - 1] as () => void)(), true);
+  const toOut = (s: unknown, ...rest: unknown[]) => ((stdout += String(s)), done(rest));
+  const toErr = (s: unknown, ...rest: unknown[]) => ((stderr += String(s)), done(rest));
   const saved = {
     out: process.stdout.write,
     err: process.stderr.write,
