@@ -62,6 +62,22 @@ module.exports = {
       "shipped code never starts the twin; only tests and npm run bench do",
     ),
     layer("nothing-imports-tests", "^(?!tests/)", "^tests/", "nothing shipped imports tests"),
+    // One folder per command: a command imports its own folder and scripts/shared/, never another command's
+    // ($1 is the importing command's folder). The bench is the one exception: it measures verify.
+    {
+      name: "one-folder-per-command",
+      comment: "a command imports its own folder and scripts/shared/ only; what two commands share moves to scripts/shared/",
+      severity: "error",
+      from: { path: "^scripts/([^/]+)/", pathNot: "^scripts/bench/" },
+      to: { path: "^scripts/[^/]+/", pathNot: ["^scripts/$1/", "^scripts/shared/"] },
+    },
+    {
+      name: "bench-measures-verify-only",
+      comment: "the bench imports its own folder, scripts/shared/ and the verify it measures",
+      severity: "error",
+      from: { path: "^scripts/bench/" },
+      to: { path: "^scripts/[^/]+/", pathNot: ["^scripts/(bench|shared|verify)/"] },
+    },
     { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
   ],
   options: {

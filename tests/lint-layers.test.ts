@@ -14,6 +14,10 @@ const FILES: Record<string, string> = {
   "scripts/c.ts": 'import { t } from "../tests/t";\nexport const c = t;\n',
   "tests/t.ts": "export const t = 1;\n",
   "policy/p.ts": 'import { c } from "../scripts/c";\nexport const p = c;\n',
+  // One command importing another command's folder (what two commands share belongs in scripts/shared/).
+  "scripts/plan/index.ts": 'import { y } from "../lab/y";\nimport { z } from "../shared/z";\nexport const x = y + z;\n',
+  "scripts/lab/y.ts": "export const y = 1;\n",
+  "scripts/shared/z.ts": "export const z = 1;\n",
   // Downwards: a command importing lib/.
   "lib/good.ts": "export const good = 1;\n",
   "scripts/uses-good.ts": 'import { good } from "../lib/good";\nexport const usesGood = good;\n',
@@ -66,9 +70,13 @@ describe("layer rules", () => {
     expect(broken("policy/p.ts")).toEqual(["policy-below-commands: scripts/c.ts"]);
   });
 
+  it("refuse a command importing another command's folder, not scripts/shared/", () => {
+    expect(broken("scripts/plan/index.ts")).toEqual(["one-folder-per-command: scripts/lab/y.ts"]);
+  });
+
   it("accept files importing downwards, and flag nothing else", () => {
     expect(broken("scripts/uses-good.ts")).toEqual([]);
     expect(broken("lib/good.ts")).toEqual([]);
-    expect(result.violations).toHaveLength(3);
+    expect(result.violations).toHaveLength(4);
   });
 });
