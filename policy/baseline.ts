@@ -134,8 +134,8 @@ export const BASELINE_LAB_ROLES = {
  * pin here, in a reviewed PR (tests/policy/baseline.test.ts checks the pins against the files).
  */
 export const PROBE_SHA256 = {
-  ubuntu: "b377477c890f2e16053b9fa0dfe940c3cc0893d42886d3fa710eef7e4e96f50e",
-  windows: "07a28a343dc5a027d15c9c7a02b4aa333b1302c9f14f95eedd690fbbc2923c11",
+  ubuntu: "82d5407efbcdc0b17f8f6ff32f2f1888dc11a43d6e6e9e98a0d3489087564f2c",
+  windows: "288b4017e05e9ed2b4d91306061a7b4c9dae0436bd1266fba2fb6e5ef3b5e6ea",
 } as const;
 
 /**

@@ -22,7 +22,8 @@ The VM's tokens and the storage key go only to the Key Vault and Blob hosts of o
 
 Test-only overrides (production uses the defaults): PROBE_IMDS_URL (http://169.254.169.254),
 PROBE_ARM_URL (the cloud's ARM endpoint), PROBE_CA_FILE (an extra CA certificate to trust for HTTPS). Only while
-PROBE_CA_FILE is set may any endpoint be a loopback address (127.0.0.1, ::1, localhost): the local twin.
+PROBE_CA_FILE is set may any endpoint be a loopback address (127.0.0.1, ::1, localhost): the local twin; and only then
+may PROBE_BACKOFF_FIRST shorten the first retry's wait (0.5 s), so tests of retries do not wait as long as a VM does.
 #>
 # ---- strict mode, constants: API versions, token resources, retry pacing, what a refusal means -----------------------
 Set-StrictMode -Version 2.0
@@ -196,6 +197,17 @@ foreach ($override in @(@('PROBE_ARM_URL', $arm, $cloud.arm), @('PROBE_IMDS_URL'
         exit 2
     }
 }
+# Tests may shorten the first retry's wait: only while PROBE_CA_FILE is set, and never beyond the VM's.
+$backoffFirst = $BACKOFF_FIRST
+$backoffText = [Environment]::GetEnvironmentVariable('PROBE_BACKOFF_FIRST')
+if ($null -ne $backoffText) {
+    $b = 0.0
+    if (-not ($testMode -and [double]::TryParse($backoffText, [System.Globalization.NumberStyles]::Float, [System.Globalization.CultureInfo]::InvariantCulture, [ref]$b) -and $b -gt 0 -and $b -le $BACKOFF_FIRST)) {
+        [Console]::Error.WriteLine(("vm-probe: PROBE_BACKOFF_FIRST '{0}': expected seconds above 0, at most {1} (only while PROBE_CA_FILE is set, for tests)" -f $backoffText, $BACKOFF_FIRST.ToString([System.Globalization.CultureInfo]::InvariantCulture)))
+        exit 2
+    }
+    $backoffFirst = $b
+}
 $caFile = [Environment]::GetEnvironmentVariable('PROBE_CA_FILE')
 $vault = $opt.VaultUri.TrimEnd('/')
 $blob = $opt.BlobEndpoint.TrimEnd('/')
@@ -363,7 +375,7 @@ function Invoke-Check([string]$Name, [scriptblock]$Attempt, $Argument = $null) {
             $outcome.Detail += ('; gave up after {0} attempts: the deadline of {1}s ran out' -f $attempts, $deadlineSeconds)
             break
         }
-        $backoff = [Math]::Min($BACKOFF_CAP, $BACKOFF_FIRST * [Math]::Pow(2, $attempts - 1)) * (0.8 + 0.4 * $random.NextDouble())
+        $backoff = [Math]::Min($BACKOFF_CAP, $backoffFirst * [Math]::Pow(2, $attempts - 1)) * (0.8 + 0.4 * $random.NextDouble())
         $wait = $backoff
         if ($null -ne $outcome.RetryAfter) { $wait = $outcome.RetryAfter }
         $wait = [Math]::Min($remaining, $wait)

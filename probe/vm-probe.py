@@ -16,7 +16,8 @@ The VM's tokens and the storage key go only to the Key Vault and Blob hosts of o
 
 Test-only overrides (production uses the defaults): PROBE_IMDS_URL (http://169.254.169.254),
 PROBE_ARM_URL (the cloud's ARM endpoint), PROBE_CA_FILE (an extra CA bundle to trust for HTTPS). Only while
-PROBE_CA_FILE is set may any endpoint be a loopback address (127.0.0.1, ::1, localhost): the local twin.
+PROBE_CA_FILE is set may any endpoint be a loopback address (127.0.0.1, ::1, localhost): the local twin; and only then
+may PROBE_BACKOFF_FIRST shorten the first retry's wait (0.5 s), so tests of retries do not wait as long as a VM does.
 """
 import argparse
 import base64
@@ -188,6 +189,7 @@ class Probe:
         self.imds = env.get("PROBE_IMDS_URL", IMDS_URL).rstrip("/")
         self.arm = env.get("PROBE_ARM_URL", args.cloud["arm"]).rstrip("/")
         self.http = Http(env.get("PROBE_CA_FILE"))
+        self.backoff_first = float(env.get("PROBE_BACKOFF_FIRST", BACKOFF_FIRST))
         self.vault = args.vault_uri.rstrip("/")
         self.blob = args.blob_endpoint.rstrip("/")
         self.account = args.storage_account_id.rstrip("/").split("/")[-1]
@@ -214,7 +216,7 @@ class Probe:
             if remaining <= 0:
                 outcome.detail += "; gave up after %d attempts: the deadline of %gs ran out" % (attempts, self.args.deadline_seconds)
                 break
-            backoff = min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
+            backoff = min(BACKOFF_CAP, self.backoff_first * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
             wait = min(remaining, outcome.retry_after if outcome.retry_after is not None else backoff)
             log("%s: attempt %d: %s; retrying in %.1fs" % (name, attempts, outcome.detail, wait))
             time.sleep(wait)
@@ -504,6 +506,17 @@ def env_endpoint_error(name, value, allowed, env):
     return "%s %r: expected %s (loopback only while PROBE_CA_FILE is set, for tests)" % (name, value, allowed)
 
 
+def backoff_error(value, env):
+    """Why the test-only PROBE_BACKOFF_FIRST is refused, or None: only in test mode, and only shorter than the VM's."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = None
+    if test_mode(env) and seconds is not None and 0 < seconds <= BACKOFF_FIRST:
+        return None
+    return "PROBE_BACKOFF_FIRST %r: expected seconds above 0, at most %g (only while PROBE_CA_FILE is set, for tests)" % (value, BACKOFF_FIRST)
+
+
 # ---- arguments: checked before any request ---------------------------------------------------------------------------
 def parse_args(argv, env):
     p = argparse.ArgumentParser(prog="vm-probe", description="In-VM checks of the lab's grants, with the VM's managed identity.")
@@ -545,6 +558,11 @@ def main(argv, env):
     args = parse_args(argv, env)
     for name, allowed in (("PROBE_ARM_URL", args.cloud["arm"]), ("PROBE_IMDS_URL", IMDS_URL)):
         problem = env_endpoint_error(name, env.get(name, allowed), allowed, env)
+        if problem:
+            sys.stderr.write("vm-probe: %s\n" % problem)
+            return 2
+    if "PROBE_BACKOFF_FIRST" in env:
+        problem = backoff_error(env["PROBE_BACKOFF_FIRST"], env)
         if problem:
             sys.stderr.write("vm-probe: %s\n" % problem)
             return 2

@@ -3,13 +3,14 @@
 import { spawn } from "child_process";
 import { CheckResult, probeArgs as args, ProbeReport } from "../probe/contract";
 import { PROBE_PATH, PS_PROBE_PATH } from "../probe/scripts";
+import { PYTHON } from "./python";
 import type { AzureTwin, Identity } from "./twin";
 
 export const PROBE = PROBE_PATH;
 
 /** How each probe is started: the Python one with python3, the PowerShell one with pwsh (tests run it when pwsh exists). */
 export const RUNNERS = {
-  python: ["python3", PROBE_PATH],
+  python: [PYTHON, PROBE_PATH],
   pwsh: ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", PS_PROBE_PATH],
 } as const;
 export type Runner = keyof typeof RUNNERS;

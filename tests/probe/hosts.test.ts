@@ -9,6 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { PROBE_FLAGS, probeArgs } from "../../probe/contract";
 import { PROBE_PATH, PS_PROBE_PATH } from "../../probe/scripts";
+import { PYTHON } from "../../twin/python";
+import { useWarmPython } from "./warm-python";
 
 const SUB = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers";
 const GOOD = {
@@ -20,7 +22,7 @@ const GOOD = {
 };
 
 // The interpreter itself, not a version manager's shim in front of it: each run here starts one.
-const PY = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).trim();
+const PY = PYTHON;
 let hasPwsh: boolean;
 try {
   execFileSync("pwsh", ["-NoProfile", "-Command", "1"], { stdio: "pipe", timeout: 20000 });
@@ -37,8 +39,11 @@ interface Run {
   connections: number;
 }
 
-/** Runs a probe with `args` and `env`; PROBE_IMDS_URL points at a listener that counts connections. */
-async function run(runner: "python" | "pwsh", args: string[], env: Record<string, string> = {}): Promise<Run> {
+/**
+ * Runs a probe with `args` and `env`; PROBE_IMDS_URL points at a listener that counts connections. The Python probe's
+ * main() runs in the warm interpreter unless `own` asks for a process of its own (the end-to-end rows).
+ */
+async function run(runner: "python" | "pwsh", args: string[], env: Record<string, string> = {}, own = false): Promise<Run> {
   let connections = 0;
   const server = net.createServer((s) => {
     connections++;
@@ -49,6 +54,10 @@ async function run(runner: "python" | "pwsh", args: string[], env: Record<string
   const [cmd, ...pre] =
     runner === "python" ? [PY, PROBE_PATH] : ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", PS_PROBE_PATH];
   try {
+    if (runner === "python" && !own) {
+      const r = await python.run(args, { PROBE_IMDS_URL: imds, ...env });
+      return { code: r.code, stdout: r.stdout, stderr: r.stderr, connections };
+    }
     return await new Promise<Run>((resolve, reject) => {
       const child = spawn(cmd, [...pre, ...args], {
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", PROBE_IMDS_URL: imds, ...env },
@@ -73,6 +82,7 @@ function withFlag(flag: string, value: string): string[] {
   return args;
 }
 
+const python = useWarmPython();
 let caDir: string;
 let caFile: string;
 beforeAll(() => {
@@ -150,7 +160,7 @@ describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {
     "refuses %s %j with exit 2, naming the flag, before any request (also in test mode)",
     async (flag, value) => {
       for (const env of [{}, { PROBE_CA_FILE: caFile }] as Record<string, string>[]) {
-        const r = await run(runner, withFlag(flag, value), env);
+        const r = await run(runner, withFlag(flag, value), env, true);
         expect(r.code).toBe(2);
         expect(r.stdout).toBe("");
         expect(r.stderr).toContain(`${flag} `);
@@ -166,8 +176,11 @@ describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/a loopback address only while PROBE_CA_FILE is set/);
     expect(refused.connections).toBe(0);
-    // In test mode the probe goes on and asks IMDS (the listener) for a token.
-    const accepted = await run(runner, [...withFlag(flag, value)], { PROBE_CA_FILE: caFile });
+    // In test mode the probe goes on and asks IMDS (the listener) for a token, retrying for a fifth of a second.
+    const accepted = await run(runner, [...withFlag(flag, value), "--deadline-seconds", "0.2"], {
+      PROBE_CA_FILE: caFile,
+      PROBE_BACKOFF_FIRST: "0.05",
+    });
     expect(accepted.code).toBe(1);
     expect(JSON.parse(accepted.stdout).checks[0].name).toBe("vault-token");
     expect(accepted.connections).toBeGreaterThan(0);
@@ -184,6 +197,23 @@ describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {
     expect(r.stderr).toContain(`${name} '${value}': expected`);
     expect(r.connections).toBe(0);
   });
+
+  it("refuses PROBE_BACKOFF_FIRST outside test mode, however short", async () => {
+    // IMDS at its real address (allowed outside test mode), so the refusal is the backoff's.
+    const r = await run(runner, probeArgs(GOOD), { PROBE_IMDS_URL: "http://169.254.169.254", PROBE_BACKOFF_FIRST: "0.05" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("PROBE_BACKOFF_FIRST '0.05': expected seconds above 0, at most 0.5 (only while PROBE_CA_FILE is set");
+  });
+
+  it.each(["0", "-1", "0.6", "x", "nan"])(
+    "refuses PROBE_BACKOFF_FIRST=%s even in test mode: above 0, at most the VM's 0.5 s",
+    async (value) => {
+      const r = await run(runner, probeArgs(GOOD), { PROBE_CA_FILE: caFile, PROBE_BACKOFF_FIRST: value });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`PROBE_BACKOFF_FIRST '${value}': expected seconds above 0, at most 0.5 (only while PROBE_CA_FILE is set`);
+      expect(r.connections).toBe(0);
+    },
+  );
 
   it("refuses a non-loopback override even in test mode", async () => {
     const r = await run(runner, probeArgs(GOOD), { PROBE_CA_FILE: caFile, PROBE_ARM_URL: "https://evil.example" });

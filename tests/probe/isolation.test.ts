@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { PROBE_PATH, readProbe } from "../../probe/scripts";
 import { probeShellScript } from "../../probe/run-command";
+import { pathWithPython } from "../../twin/python";
 
 let root: string;
 beforeEach(() => {
@@ -45,7 +46,7 @@ function runVerifyScript(lines: string[]) {
   fs.writeFileSync(script, lines.join("\n"));
   return spawnSync("/bin/bash", [script], {
     encoding: "utf8",
-    env: { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME ?? "/root", PYTHONPATH: path.join(root, "pythonpath") },
+    env: { PATH: `${bin}:${pathWithPython(root)}`, HOME: process.env.HOME ?? "/root", PYTHONPATH: path.join(root, "pythonpath") },
     timeout: 30000,
   });
 }
@@ -76,7 +77,7 @@ describe("the probe never imports a planted module", () => {
     const r = spawnSync("/bin/bash", ["-c", `${probe} --help`], {
       cwd: dir,
       encoding: "utf8",
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONPATH: dir } as NodeJS.ProcessEnv,
+      env: { PATH: pathWithPython(root), HOME: process.env.HOME, PYTHONPATH: dir } as NodeJS.ProcessEnv,
       timeout: 30000,
     });
     expect(r.status).toBe(0);
@@ -92,7 +93,7 @@ describe("the probe never imports a planted module", () => {
     spawnSync("/bin/bash", ["-c", `${probe} --help`], {
       cwd: dir,
       encoding: "utf8",
-      env: { PATH: process.env.PATH, HOME: process.env.HOME } as NodeJS.ProcessEnv,
+      env: { PATH: pathWithPython(root), HOME: process.env.HOME } as NodeJS.ProcessEnv,
       timeout: 30000,
     });
     expect(imported()).toContain("imported-argparse");

@@ -82,7 +82,14 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
   it("reads the same test-only environment overrides", () => {
     const vars = (text: string) => [...new Set(all(/(PROBE_[A-Z_]+)/g, text))].sort();
     expect(vars(code)).toEqual(vars(py));
-    expect(vars(code)).toEqual(["PROBE_ARM_URL", "PROBE_CA_FILE", "PROBE_IMDS_URL"]);
+    expect(vars(code)).toEqual(["PROBE_ARM_URL", "PROBE_BACKOFF_FIRST", "PROBE_CA_FILE", "PROBE_IMDS_URL"]);
+    // The backoff override: test mode only, never longer than the VM's, refused with the same message.
+    expect(ps).toContain("PROBE_BACKOFF_FIRST '{0}': expected seconds above 0, at most {1} (only while PROBE_CA_FILE is set, for tests)");
+    expect(py).toContain("PROBE_BACKOFF_FIRST %r: expected seconds above 0, at most %g (only while PROBE_CA_FILE is set, for tests)");
+    expect(code).toMatch(/if \(-not \(\$testMode -and \[double\]::TryParse\(\$backoffText, .*\$b -gt 0 -and \$b -le \$BACKOFF_FIRST\)\)/);
+    expect(py).toContain("if test_mode(env) and seconds is not None and 0 < seconds <= BACKOFF_FIRST:");
+    expect(code).toContain("[Math]::Min($BACKOFF_CAP, $backoffFirst * [Math]::Pow(2, $attempts - 1))");
+    expect(py).toContain("min(BACKOFF_CAP, self.backoff_first * 2 ** (attempts - 1))");
   });
 
   it("uses the same API versions, retry constants, detail bound and denial codes", () => {

@@ -1,13 +1,16 @@
 // The Python probe against the local Azure twin: the fault matrix, one test per row, each asserting the verdict and
-// the check that decides it, and what the probe prints while Azure misbehaves. Deadlines are short (seconds) so the
-// suite stays fast; nothing asserts on timing.
+// the check that decides it, and what the probe prints while Azure misbehaves. The probe's main() runs in one warm
+// interpreter (warm-python.ts), with the test-only PROBE_BACKOFF_FIRST so retries wait 0.05 s where a VM waits 0.5 s,
+// and deadlines of a second; two rows run it as its own process, and one keeps the VM's backoff. Nothing asserts on
+// timing.
 import { createHash } from "crypto";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { DEV_ACCOUNT, DEV_KEY } from "../../twin/azurite";
 import { call } from "../../twin/http";
-import { ProbeRun, probeAs, probeArgs, runProbe } from "../../twin/probe";
+import { ProbeRun, probeAs, probeArgs } from "../../twin/probe";
 import { useTwin } from "../twin/fixture";
 import { AzureTwin, FAULTS, Identity } from "../../twin/twin";
+import { useWarmPython } from "./warm-python";
 
 const CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"];
 const SECRET = "SQLPasswd";
@@ -15,6 +18,12 @@ const SECRET = "SQLPasswd";
 const CANARY = `canary-${Math.random().toString(36).slice(2)}-do-not-print`;
 
 const lab = useTwin({ seat1: "dsvmlab-vm1" });
+const python = useWarmPython();
+/** The seat's environment, with retries paced for tests. */
+const env = (extra: Record<string, string> = {}) => ({ ...twin.probeEnv(seat), PROBE_BACKOFF_FIRST: "0.05", ...extra });
+/** The probe as the seat, in the warm interpreter. */
+const probeRun = (deadlineSeconds: number, extra: string[] = [], envExtra: Record<string, string> = {}) =>
+  python.run(probeArgs(twin, SECRET, deadlineSeconds, extra), env(envExtra));
 let twin: AzureTwin;
 let seat: Identity;
 beforeAll(() => {
@@ -36,7 +45,7 @@ function grantExactly(who: Identity = seat) {
 
 /** Runs the probe as the seat, checks the report's shape, and expects the exit code. */
 async function probe(deadlineSeconds: number, code: 0 | 1, extra: string[] = []): Promise<ProbeRun> {
-  const run = await probeAs(twin, seat, SECRET, deadlineSeconds, extra);
+  const run = await probeRun(deadlineSeconds, extra);
   expectValidReport(run);
   expect(run.code).toBe(code);
   return run;
@@ -56,9 +65,11 @@ function expectValidReport(run: ProbeRun) {
 }
 
 describe("python probe against the twin: the fault matrix", () => {
-  it("passes every check when the grants are exactly right, and leaves no probe container behind", async () => {
+  it("passes every check when the grants are exactly right, and leaves no probe container behind (its own process)", async () => {
     grantExactly();
-    const run = await probe(5, 0, ["--nonce", "nonce-123"]);
+    const run = await probeAs(twin, seat, SECRET, 5, ["--nonce", "nonce-123"]);
+    expectValidReport(run);
+    expect(run.code).toBe(0);
     expect(run.report!.ok).toBe(true);
     expect(Object.values(statuses(run))).toEqual(CHECKS.map(() => "passed"));
     expect(run.check("secret-list-denied").detail).toMatch(/403/);
@@ -134,7 +145,7 @@ describe("python probe against the twin: the fault matrix", () => {
   it("says the network refused it when the vault's firewall does not let the lab subnet in", async () => {
     grantExactly();
     twin.vaultNetwork.labSubnetAllowed = false;
-    const run = await probe(2, 1);
+    const run = await probe(1, 1);
     expect(run.check("secret-get").detail).toMatch(
       /^get SQLPasswd: Key Vault HTTP 403 Forbidden\/ForbiddenByFirewall \(the vault's network rules refused this client\); gave up/,
     );
@@ -158,12 +169,12 @@ describe("python probe against the twin: the fault matrix", () => {
   it("fails secret-get after the deadline when get stays denied", async () => {
     twin.setPolicy(seat.principalId, ["set"]);
     twin.grantListKeys(seat.principalId);
-    const run = await probe(3, 1);
+    const run = await probe(1, 1);
     const get = run.check("secret-get");
     expect(get.status).toBe("failed");
     expect(get.attempts).toBeGreaterThan(1);
     expect(get.detail).toMatch(/403 Forbidden\/AccessDenied \(no permission yet\?\)/);
-    expect(get.detail).toMatch(/deadline of 3s ran out/);
+    expect(get.detail).toMatch(/deadline of 1s ran out/);
     // secret-set reads its write back, which needs get too: it wrote, then could not read.
     expect(run.check("secret-set").detail).toMatch(
       /^wrote SQLPasswd-probe version [0-9a-f]{32}: .*; read back SQLPasswd-probe version [0-9a-f]{32}: Key Vault HTTP 403 Forbidden\/AccessDenied/,
@@ -175,7 +186,7 @@ describe("python probe against the twin: the fault matrix", () => {
     grantExactly();
     // The first two gets land on nodes the new policy has not reached yet: Key Vault's own AccessDenied, then 200.
     twin.fault({ service: "vault", op: "get", secret: SECRET, times: 2, response: twin.refusal("AccessDenied", seat.principalId, "get") });
-    const run = await probeAs(twin, seat, SECRET, 15);
+    const run = await probeRun(15);
     expectValidReport(run);
     expect(run.code).toBe(0);
     expect(run.check("secret-get")).toMatchObject({ ok: true, status: "passed", attempts: 3 });
@@ -185,7 +196,7 @@ describe("python probe against the twin: the fault matrix", () => {
   it("fails vault-token and arm-token when IMDS says 'Identity not found', and skips what needs them, saying why", async () => {
     grantExactly();
     twin.fault({ service: "imds", op: "token", response: FAULTS.imdsIdentityNotFound });
-    const run = await probe(2, 1);
+    const run = await probe(1, 1);
     expect(statuses(run)).toEqual({
       "vault-token": "failed",
       "secret-get": "skipped",
@@ -219,16 +230,19 @@ describe("python probe against the twin: the fault matrix", () => {
     expect(run.stderr).toMatch(/secret-get: attempt 1: .*429 Throttled; retrying in 1\.0s/);
   });
 
-  it("passes when Key Vault answers 503 once", async () => {
+  it("passes when Key Vault answers 503 once, after the VM's own first backoff (0.5 s, jittered)", async () => {
     grantExactly();
     twin.fault({ service: "vault", op: "set", times: 1, response: FAULTS.vaultUnavailable });
-    const run = await probe(10, 0);
+    const run = await python.run(probeArgs(twin, SECRET, 10), twin.probeEnv(seat));
+    expectValidReport(run);
+    expect(run.code).toBe(0);
     expect(run.check("secret-set")).toMatchObject({ ok: true, attempts: 2 });
+    expect(run.stderr).toMatch(/secret-set: attempt 1: .*503.*; retrying in 0\.[456]s/);
   });
 
   it("fails storage-listkeys when ARM answers 403 AuthorizationFailed, and skips storage-data", async () => {
     twin.setPolicy(seat.principalId, ["get", "set"]);
-    const run = await probe(2, 1);
+    const run = await probe(1, 1);
     const lk = run.check("storage-listkeys");
     expect(lk.status).toBe("failed");
     expect(lk.detail).toMatch(/403 AuthorizationFailed/);
@@ -237,10 +251,12 @@ describe("python probe against the twin: the fault matrix", () => {
     expect(run.report!.checks.filter((c) => c.status === "failed").map((c) => c.name)).toEqual(["storage-listkeys"]);
   });
 
-  it("fails storage-data, without retrying, when listKeys hands out a wrong key", async () => {
+  it("fails storage-data, without retrying, when listKeys hands out a wrong key (its own process)", async () => {
     grantExactly();
     twin.keyMode = "wrong";
-    const run = await probe(5, 1);
+    const run = await probeAs(twin, seat, SECRET, 5);
+    expectValidReport(run);
+    expect(run.code).toBe(1);
     expect(run.check("storage-listkeys").ok).toBe(true);
     const data = run.check("storage-data");
     expect(data).toMatchObject({ status: "failed", attempts: 1 });
@@ -269,7 +285,7 @@ describe("python probe against the twin: the fault matrix", () => {
   it("never prints the secret's value, the storage key or a token, to stdout or stderr, even when retrying", async () => {
     grantExactly();
     twin.fault({ service: "vault", op: "get", times: 1, response: FAULTS.vaultThrottled(0) });
-    const run = await probeAs(twin, seat, SECRET, 10);
+    const run = await probeRun(10);
     expect(run.code).toBe(0);
     const printed = run.stdout + run.stderr;
     const tokens = twin.requests
@@ -309,8 +325,7 @@ describe("python probe against the twin: the fault matrix", () => {
 describe("python probe: connection errors", () => {
   it("retries a refused connection until the deadline, then fails that check", async () => {
     grantExactly();
-    const env = { ...twin.probeEnv(seat), PROBE_ARM_URL: "https://127.0.0.1:9" };
-    const run = await runProbe(probeArgs(twin, SECRET, 2), env);
+    const run = await probeRun(1, [], { PROBE_ARM_URL: "https://127.0.0.1:9" });
     expectValidReport(run);
     expect(run.code).toBe(1);
     expect(run.check("arm-token").ok).toBe(true);
@@ -322,8 +337,7 @@ describe("python probe: connection errors", () => {
     // Loopback endpoints need PROBE_CA_FILE set at all; a public root CA that never signed the twin's certificate.
     const otherCa = require("path").join(twin.dir, "other-ca.pem");
     require("fs").writeFileSync(otherCa, require("tls").rootCertificates[0]);
-    const env = { ...twin.probeEnv(seat), PROBE_CA_FILE: otherCa };
-    const run = await runProbe(probeArgs(twin, SECRET, 5), env);
+    const run = await probeRun(5, [], { PROBE_CA_FILE: otherCa });
     expectValidReport(run);
     expect(run.check("secret-get")).toMatchObject({
       status: "failed",

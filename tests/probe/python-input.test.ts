@@ -1,28 +1,25 @@
 // The Python probe's input: bad flags and every storage account id trick are refused with exit 2, naming the flag,
 // before any request; and the probe is one executable file of the standard library only.
-import { PROBE, probeArgs, runProbe } from "../../twin/probe";
-import { useTwin } from "../twin/fixture";
-import { AzureTwin, Identity } from "../../twin/twin";
+import { probeArgs as targetArgs } from "../../probe/contract";
+import { PROBE, runProbe } from "../../twin/probe";
+import { PYTHON } from "../../twin/python";
+import { useCountingEndpoints } from "./counting-endpoints";
 import { BAD_STORAGE_IDS, GOOD_STORAGE_IDS } from "./storage-ids";
+import { useWarmPython } from "./warm-python";
 
-const SECRET = "SQLPasswd";
+const endpoints = useCountingEndpoints();
+const python = useWarmPython();
+beforeEach(() => endpoints.reset());
 
-const lab = useTwin({ seat1: "dsvmlab-vm1" });
-let twin: AzureTwin;
-let seat: Identity;
-beforeAll(() => {
-  ({
-    twin,
-    id: { seat1: seat },
-  } = lab);
-});
-beforeEach(() => twin.reset());
-
-/** Exactly the lab's grants: secrets get and set, listKeys on the account. */
-function grantExactly(who: Identity = seat) {
-  twin.setPolicy(who.principalId, ["get", "set"]);
-  twin.grantListKeys(who.principalId);
-}
+/** Good arguments in test mode, pointed at the counting endpoints: accepted, the probe would connect there. */
+const probeArgs = (deadlineSeconds: number) =>
+  targetArgs({
+    vaultUri: endpoints.vaultUri,
+    secretName: "SQLPasswd",
+    storageAccountId: GOOD_STORAGE_IDS[0],
+    blobEndpoint: endpoints.blobEndpoint,
+    deadlineSeconds,
+  });
 
 describe("python probe: input", () => {
   it.each([
@@ -34,11 +31,12 @@ describe("python probe: input", () => {
     ],
     [["--secret", "bad_name"], /--secret 'bad_name': expected 1-121 letters, digits and hyphens/],
     [["--deadline-seconds", "0"], /--deadline-seconds 0.0: expected a number of seconds above 0/],
-  ])("refuses bad input %j with exit 2 and a message naming the flag", async (override, message) => {
-    const args = probeArgs(twin, SECRET, 5);
+  ])("refuses bad input %j with exit 2 and a message naming the flag (its own process), before any request", async (override, message) => {
+    const args = probeArgs(5);
     const i = args.indexOf(override[0] as string);
     args[i + 1] = override[1] as string;
-    const run = await runProbe(args, twin.probeEnv(seat));
+    const run = await runProbe(args, endpoints.env);
+    expect(endpoints.connections()).toBe(0);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(message as RegExp);
@@ -46,18 +44,23 @@ describe("python probe: input", () => {
   });
 
   it.each(BAD_STORAGE_IDS)("refuses a --storage-account-id with %s: exit 2 naming the flag, before any request", async (_why, id) => {
-    grantExactly();
-    const args = probeArgs(twin, SECRET, 5);
+    const args = probeArgs(5);
     args[args.indexOf("--storage-account-id") + 1] = id;
-    const before = twin.requests.length;
-    const run = await runProbe(args, twin.probeEnv(seat));
+    const run = await python.run(args, endpoints.env);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
       /--storage-account-id .*expected \/subscriptions\/GUID\/resourceGroups\/RG\/providers\/Microsoft\.Storage\/storageAccounts\/NAME/,
     );
     expect(run.stderr).not.toMatch(/Traceback/);
-    expect(twin.requests.length).toBe(before);
+    expect(endpoints.connections()).toBe(0);
+  });
+
+  it("control: good arguments are accepted, and the probe connects to the endpoints (so the refusals above came first)", async () => {
+    const run = await python.run(probeArgs(0.2), { ...endpoints.env, PROBE_BACKOFF_FIRST: "0.05" });
+    expect(run.code).toBe(1);
+    expect(run.check("vault-token").detail).toMatch(/connection error/);
+    expect(endpoints.connections()).toBeGreaterThan(0);
   });
 
   it("accepts every well-formed storage account id (ARM's resource group characters, Storage's account names)", () => {
@@ -66,7 +69,7 @@ describe("python probe: input", () => {
 l = importlib.machinery.SourceFileLoader("p", sys.argv[1]); s = importlib.util.spec_from_loader("p", l); m = importlib.util.module_from_spec(s); l.exec_module(m)
 print(json.dumps([bool(m.STORAGE_ACCOUNT_ID.fullmatch(x)) for x in json.loads(sys.argv[2])]))`;
     const ids = [...GOOD_STORAGE_IDS, ...BAD_STORAGE_IDS.map(([, id]) => id)];
-    const out = JSON.parse(execFileSync("python3", ["-I", "-c", code, PROBE, JSON.stringify(ids)], { encoding: "utf8" }));
+    const out = JSON.parse(execFileSync(PYTHON, ["-I", "-c", code, PROBE, JSON.stringify(ids)], { encoding: "utf8" }));
     expect(out).toEqual(ids.map((_, i) => i < GOOD_STORAGE_IDS.length));
   });
 

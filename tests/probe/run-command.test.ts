@@ -7,6 +7,7 @@ import * as path from "path";
 import { probeArgs } from "../../probe/contract";
 import { probeShellScript, shellQuote } from "../../probe/run-command";
 import { readProbe } from "../../probe/scripts";
+import { pathWithPython } from "../../twin/python";
 
 // Conformance: run-command-linux-exec (verify's RunShellScript runs the probe with python3 -I in a private directory).
 describe("probeShellScript", () => {
@@ -26,7 +27,7 @@ describe("probeShellScript", () => {
       let out = "";
       let code = 0;
       try {
-        execFileSync("/bin/bash", [script], { encoding: "utf8" });
+        execFileSync("/bin/bash", [script], { encoding: "utf8", env: { ...process.env, PATH: pathWithPython(dir) } });
       } catch (e: any) {
         out = e.stdout;
         code = e.status;

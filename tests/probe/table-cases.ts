@@ -140,7 +140,7 @@ export const PROBE_CASES: readonly ProbeCase[] = [
       grantExactly(t, s, m);
       t.vaultNetwork.labSubnetAllowed = false;
     },
-    deadlineSeconds: 2,
+    deadlineSeconds: 0.5,
     verdicts: { "secret-get": "failed", "secret-set": "failed", "secret-list-denied": "failed" },
     says: { check: "secret-get", detail: /403 Forbidden\/ForbiddenByFirewall \(the vault's network rules refused this client\)/ },
   },
@@ -152,7 +152,7 @@ export const PROBE_CASES: readonly ProbeCase[] = [
       grantExactly(t, s, m);
       t.vaultNetwork.publicNetworkAccess = "Disabled";
     },
-    deadlineSeconds: 2,
+    deadlineSeconds: 0.5,
     verdicts: { "secret-get": "failed", "secret-set": "failed", "secret-list-denied": "failed" },
     says: { check: "secret-list-denied", detail: /Forbidden\/ForbiddenByConnection: the network refused the list/ },
   },
@@ -197,9 +197,9 @@ export const PROBE_CASES: readonly ProbeCase[] = [
       secretGrants(t, s, m, ["set"]);
       t.grantListKeys(s.principalId);
     },
-    deadlineSeconds: 2,
+    deadlineSeconds: 1,
     verdicts: { "secret-get": "failed", "secret-set": "failed" },
-    says: { check: "secret-get", detail: /403 Forbidden\/(AccessDenied|ForbiddenByRbac).*deadline of 2s ran out/ },
+    says: { check: "secret-get", detail: /403 Forbidden\/(AccessDenied|ForbiddenByRbac).*deadline of 1s ran out/ },
   },
   {
     title: "RBAC: the role only on the canary secret, so setting <secret>-probe stays denied",
@@ -209,7 +209,7 @@ export const PROBE_CASES: readonly ProbeCase[] = [
       t.assignRole(s.principalId, [KV_ACTION.get, KV_ACTION.set], t.secretScope(CANARY_SECRET));
       t.grantListKeys(s.principalId);
     },
-    deadlineSeconds: 2,
+    deadlineSeconds: 0.5,
     verdicts: { "secret-set": "failed" },
     says: { check: "secret-set", detail: /set SQLPasswd-probe: Key Vault HTTP 403 Forbidden\/ForbiddenByRbac/ },
   },
@@ -221,14 +221,14 @@ export const PROBE_CASES: readonly ProbeCase[] = [
       grantExactly(t, s, m === "rbac" ? "accessPolicy" : "rbac");
       t.accessModel = m;
     },
-    deadlineSeconds: 2,
+    deadlineSeconds: 0.5,
     verdicts: { "secret-get": "failed", "secret-set": "failed" },
   },
   {
     title: "listKeys denied: storage-listkeys fails, storage-data is skipped",
     models: BOTH,
     arrange: (t, s, m) => secretGrants(t, s, m, ["get", "set"]),
-    deadlineSeconds: 2,
+    deadlineSeconds: 0.5,
     verdicts: { "storage-listkeys": "failed", "storage-data": "skipped" },
     says: { check: "storage-listkeys", detail: /403 AuthorizationFailed/ },
   },
@@ -239,7 +239,7 @@ export const PROBE_CASES: readonly ProbeCase[] = [
       grantExactly(t, s, m);
       t.fault({ service: "imds", op: "token", response: FAULTS.imdsIdentityNotFound });
     },
-    deadlineSeconds: 2,
+    deadlineSeconds: 0.5,
     // Both tokens fail; everything that needs one is skipped.
     verdicts: Object.fromEntries(PROBE_CHECKS.map((n) => [n, n.endsWith("-token") ? "failed" : "skipped"])),
     says: { check: "vault-token", detail: /Identity not found/ },

@@ -6,11 +6,12 @@
 import { execFileSync } from "child_process";
 import { PROBE_CHECKS } from "../../probe/contract";
 import { useTwin } from "../twin/fixture";
-import { probeAs, ProbeRun, Runner } from "../../twin/probe";
+import { probeArgs, probeAs, ProbeRun, Runner } from "../../twin/probe";
 import { validators } from "../twin/specs";
 import { AzureTwin, Identity, KV_REFUSALS } from "../../twin/twin";
 import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./table-cases";
 import { describeWithReference, itWithReference } from "../helpers/reference";
+import { useWarmPython } from "./warm-python";
 
 const hasPwsh = (() => {
   try {
@@ -22,6 +23,12 @@ const hasPwsh = (() => {
 })();
 
 const lab = useTwin({ seat1: "dsvmlab-vm1" });
+const python = useWarmPython();
+/** The probe as the seat: Python's main() in the warm interpreter, PowerShell as a process; retries paced for tests. */
+function probeAsSeat(secret: string, deadlineSeconds: number, runner: Runner): Promise<ProbeRun> {
+  if (runner === "pwsh") return probeAs(twin, seat, secret, deadlineSeconds, [], runner);
+  return python.run(probeArgs(twin, secret, deadlineSeconds), { ...twin.probeEnv(seat), PROBE_BACKOFF_FIRST: "0.05" });
+}
 let twin: AzureTwin;
 let seat: Identity;
 beforeAll(() => {
@@ -44,7 +51,7 @@ function suite(runner: Runner) {
     twin.reset();
     twin.seedSecret(CANARY_SECRET, "table-canary-value");
     c.arrange(twin, seat, model);
-    const run = await probeAs(twin, seat, CANARY_SECRET, c.deadlineSeconds, [], runner);
+    const run = await probeAsSeat(CANARY_SECRET, c.deadlineSeconds, runner);
     expectShape(run);
     expect(Object.fromEntries(run.report!.checks.map((k) => [k.name, k.status]))).toEqual(expectedStatuses(c));
     if (c.says) expect(run.check(c.says.check).detail).toMatch(c.says.detail);
@@ -85,7 +92,7 @@ describe("the twin's RBAC answers", () => {
       twin.accessModel = "rbac";
       // Get only, on the canary secret: set and list are refused.
       twin.assignRole(seat.principalId, ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], twin.secretScope(CANARY_SECRET));
-      await probeAs(twin, seat, CANARY_SECRET, 0.5);
+      await probeAsSeat(CANARY_SECRET, 0.5, "python");
       const vault = twin.requests.filter((r) => r.service === "vault");
       const denied = vault.filter((r) => r.status === 403).map((r) => JSON.parse(r.body));
       expect(denied.length).toBeGreaterThanOrEqual(2);
@@ -117,7 +124,7 @@ describe("the twin's RBAC answers", () => {
     twin.seedSecret("OtherSeatsSecret", "other-value");
     twin.accessModel = "rbac";
     twin.assignRole(seat.principalId, ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], twin.secretScope(CANARY_SECRET));
-    const run = await probeAs(twin, seat, "OtherSeatsSecret", 0.5);
+    const run = await probeAsSeat("OtherSeatsSecret", 0.5, "python");
     expect(run.check("secret-get")).toMatchObject({
       ok: false,
       detail: expect.stringMatching(/get OtherSeatsSecret: Key Vault HTTP 403 Forbidden\/ForbiddenByRbac/),
