@@ -145,7 +145,7 @@ describe("python probe against the twin: the fault matrix", () => {
   it("says the network refused it when the vault's firewall does not let the lab subnet in", async () => {
     grantExactly();
     twin.vaultNetwork.labSubnetAllowed = false;
-    const run = await probe(1, 1);
+    const run = await probe(0.5, 1);
     expect(run.check("secret-get").detail).toMatch(
       /^get SQLPasswd: Key Vault HTTP 403 Forbidden\/ForbiddenByFirewall \(the vault's network rules refused this client\); gave up/,
     );
@@ -325,7 +325,7 @@ describe("python probe against the twin: the fault matrix", () => {
 describe("python probe: connection errors", () => {
   it("retries a refused connection until the deadline, then fails that check", async () => {
     grantExactly();
-    const run = await probeRun(1, [], { PROBE_ARM_URL: "https://127.0.0.1:9" });
+    const run = await probeRun(0.5, [], { PROBE_ARM_URL: "https://127.0.0.1:9" });
     expectValidReport(run);
     expect(run.code).toBe(1);
     expect(run.check("arm-token").ok).toBe(true);
