@@ -9,7 +9,6 @@ import { verifyCli } from "../../../scripts/verify/cli";
 import { renderTable } from "../../../scripts/verify/table";
 import { VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
-import { usePythonDirectly } from "../shared/python";
 import { AzureTwin, Identity } from "../../../twin/twin";
 import { operatorDeps } from "../../twin/fixture";
 import { twinOutputs } from "../../../twin/outputs";
@@ -21,7 +20,6 @@ let seat2: Identity;
 let operator: Identity;
 let deps: VerifyDeps;
 
-usePythonDirectly();
 const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 beforeAll(() => {
   ({

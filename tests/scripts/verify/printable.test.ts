@@ -8,7 +8,6 @@ import * as path from "path";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { VerifyDeps } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
-import { usePythonDirectly } from "../shared/python";
 import { AzureTwin, Identity } from "../../../twin/twin";
 import { operatorDeps } from "../../twin/fixture";
 import { twinOutputs } from "../../../twin/outputs";
@@ -23,7 +22,6 @@ let operator: Identity;
 let deps: VerifyDeps;
 let outputsFile: string;
 
-usePythonDirectly();
 const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
 beforeAll(() => {
   ({

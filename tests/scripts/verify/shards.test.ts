@@ -7,11 +7,9 @@ import { parseOutputs } from "../../../scripts/verify/outputs";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
-import { usePythonDirectly } from "../shared/python";
 import { operatorDeps } from "../../twin/fixture";
 
 const SECRET = "SQLPasswd";
-usePythonDirectly();
 const labTwin = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 const vaultB = useTwin({}, { vaultName: "dsvmlab-kv-twin02" });
 let deps: VerifyDeps;

@@ -10,7 +10,6 @@ import { UsageError } from "../../../scripts/shared/cli";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { seatVaultName, setReadback, VERIFY_CHECKS, VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
 import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
-import { usePythonDirectly } from "../shared/python";
 import { AzureTwin, Identity } from "../../../twin/twin";
 import { operatorDeps } from "../../twin/fixture";
 
@@ -23,7 +22,6 @@ let operator: Identity;
 let outputsFile: string;
 let deps: VerifyDeps;
 
-usePythonDirectly();
 const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
 beforeAll(() => {
   ({
