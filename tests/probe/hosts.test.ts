@@ -152,7 +152,7 @@ function clouds(cases: [string, "vault" | "blob", Record<string, string>][]): (s
     "loader.exec_module(mod)",
     "print(json.dumps([mod.endpoint_cloud(v, k, e) for v, k, e in json.loads(sys.argv[2])]))",
   ].join("\n");
-  return JSON.parse(execFileSync(PY, ["-I", "-c", code, PROBE_PATH, JSON.stringify(cases)], { encoding: "utf8" }));
+  return JSON.parse(execFileSync(PY, ["-I", "-B", "-c", code, PROBE_PATH, JSON.stringify(cases)], { encoding: "utf8" }));
 }
 
 describe.each(RUNNERS)("%s probe: the host allow-list", (runner) => {

@@ -69,7 +69,7 @@ describe("python probe: input", () => {
 l = importlib.machinery.SourceFileLoader("p", sys.argv[1]); s = importlib.util.spec_from_loader("p", l); m = importlib.util.module_from_spec(s); l.exec_module(m)
 print(json.dumps([bool(m.STORAGE_ACCOUNT_ID.fullmatch(x)) for x in json.loads(sys.argv[2])]))`;
     const ids = [...GOOD_STORAGE_IDS, ...BAD_STORAGE_IDS.map(([, id]) => id)];
-    const out = JSON.parse(execFileSync(PYTHON, ["-I", "-c", code, PROBE, JSON.stringify(ids)], { encoding: "utf8" }));
+    const out = JSON.parse(execFileSync(PYTHON, ["-I", "-B", "-c", code, PROBE, JSON.stringify(ids)], { encoding: "utf8" }));
     expect(out).toEqual(ids.map((_, i) => i < GOOD_STORAGE_IDS.length));
   });
 

@@ -61,7 +61,8 @@ export class WarmPython {
   private failure: Error | undefined;
 
   constructor() {
-    this.child = spawn(PYTHON, ["-I", "-c", DRIVER, PROBE_PATH], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    // -I as on a seat; -B: no bytecode written beside the probe in the working tree.
+    this.child = spawn(PYTHON, ["-I", "-B", "-c", DRIVER, PROBE_PATH], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
     let stderr = "";
     this.child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     this.child.stdout.on("data", (d: Buffer) => {
