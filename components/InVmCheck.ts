@@ -45,7 +45,7 @@ export interface InVmCheckArgs {
 // (Azure/run-command-handler-linux, internal/exec/exec.go), so every argument must be one plain word.
 const PLAIN_WORD = /^[A-Za-z0-9_.:/=+-]+$/;
 
-// Read once per program run, not once per seat: a large lab would hold a copy per seat (docs/benchmarks.md).
+// Read once, not once per seat: a large lab would hold a copy per seat (docs/benchmarks.md).
 let probeScript: string | undefined;
 let psProbeScript: string | undefined;
 const scriptHashes = new Map<string, string>();

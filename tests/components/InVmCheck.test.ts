@@ -129,6 +129,14 @@ describe("run-command-identical-request-not-rerun: the run command's name is a f
   });
 
   const PROBE = path.join(ROOT, "probe/scripts");
+  /** runComponents from a module registry of its own, so the components load the doMock'd probe. */
+  const isolatedRunComponents: typeof runComponents = async (build) => {
+    let run: Awaited<ReturnType<typeof runComponents>> | undefined;
+    await jest.isolateModulesAsync(async () => {
+      run = await (require("../helpers/program") as typeof import("../helpers/program")).runComponents(build);
+    });
+    return run!;
+  };
   const nameOf = async (
     over: { grants?: string[]; probeText?: string; vaultUri?: string; secretName?: string; os?: "ubuntu" | "windows" } = {},
   ) => {
@@ -137,7 +145,7 @@ describe("run-command-identical-request-not-rerun: the run command's name is a f
       jest.doMock(PROBE, () => ({ ...jest.requireActual(PROBE), readProbe: () => text }));
     }
     try {
-      const run = await runComponents((load) => {
+      const run = await (over.probeText === undefined ? runComponents : isolatedRunComponents)((load) => {
         const { InVmCheck } = load<typeof import("../../components/InVmCheck")>("components/InVmCheck");
         new InVmCheck("c", {
           resourceGroupName: "rg",
