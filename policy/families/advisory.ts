@@ -53,7 +53,7 @@ export const advisoryRules: readonly Rule[] = [
     name: "On ephemeral stacks, every taggable resource carries the tags lab, owner and expiresAt (ISO 8601)",
     enforcement: "advisory",
     why: "The reaper finds and tears down expired labs by these tags; an untagged resource outlives its lab and keeps costing.",
-    source: ["issue 5 (ephemeral labs)", "MCSB AM-1 (asset inventory)"],
+    source: ["docs/labs.md (ephemeral labs)", "MCSB AM-1 (asset inventory)"],
     fix: "Apply the tags in one place (the stack transform for ephemeral stacks), not per resource.",
     check: (resources, ctx) =>
       !ctx.ephemeral

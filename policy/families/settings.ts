@@ -88,7 +88,11 @@ export const settingRules: readonly Rule[] = [
     name: "A vault with RBAC authorization has no access policies",
     enforcement: "mandatory",
     why: "With enableRbacAuthorization true, Key Vault ignores access policies. Any left over looks like a grant to a reviewer and silently is none; flipping the flag back would bring them all to life at once.",
-    source: ["issue 7 (RBAC model: no access policies at all)", "MCSB PA-7", "learn.microsoft.com/azure/key-vault/general/rbac-migration"],
+    source: [
+      "docs/windows-and-rbac.md (RBAC model: no access policies at all)",
+      "MCSB PA-7",
+      "learn.microsoft.com/azure/key-vault/general/rbac-migration",
+    ],
     fix: "In the RBAC model grant through role assignments only (components/VaultRbacAccess.ts); remove every keyvault.AccessPolicy and inline policy on the vault.",
     check: (resources) =>
       byType(resources, T.vault).flatMap((vault) => {

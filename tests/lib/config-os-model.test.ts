@@ -1,4 +1,4 @@
-// Config for issue 7: the seats' OS (ubuntu | windows), the vault's access model (accessPolicy | rbac) and Bastion.
+// Config for Windows seats and the RBAC model: the seats' OS (ubuntu | windows), the vault's access model (accessPolicy | rbac) and Bastion.
 import { ConfigError, validateConfig } from "../../lib/config";
 import { devConfig } from "../helpers/program";
 
