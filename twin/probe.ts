@@ -38,6 +38,27 @@ export function probeArgs(twin: AzureTwin, secret: string, deadlineSeconds: numb
   ];
 }
 
+/** A finished run: the report parsed from stdout, check(name) failing loudly when the check is absent. */
+export function probeRun(code: number | null, stdout: string, stderr: string): ProbeRun {
+  let report: ProbeReport | undefined;
+  try {
+    report = JSON.parse(stdout);
+  } catch {
+    report = undefined;
+  }
+  return {
+    code,
+    stdout,
+    stderr,
+    report,
+    check(name) {
+      const c = report?.checks.find((x) => x.name === name);
+      if (!c) throw new Error(`no check ${name} in the probe's output:\n${stdout}\n${stderr}`);
+      return c;
+    },
+  };
+}
+
 export function runProbe(args: string[], env: Record<string, string>, runner: Runner = "python"): Promise<ProbeRun> {
   const [command, ...before] = RUNNERS[runner];
   return new Promise((resolve, reject) => {
@@ -50,25 +71,7 @@ export function runProbe(args: string[], env: Record<string, string>, runner: Ru
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => {
-      let report: ProbeRun["report"];
-      try {
-        report = JSON.parse(stdout);
-      } catch {
-        report = undefined;
-      }
-      resolve({
-        code,
-        stdout,
-        stderr,
-        report,
-        check(name) {
-          const c = report?.checks.find((x) => x.name === name);
-          if (!c) throw new Error(`no check ${name} in the probe's output:\n${stdout}\n${stderr}`);
-          return c;
-        },
-      });
-    });
+    child.on("close", (code) => resolve(probeRun(code, stdout, stderr)));
   });
 }
 

@@ -4,9 +4,8 @@
 // twin's fault matrix and the pure tables run here, and the tests that are about the process itself (exit codes as
 // the interpreter sets them, the shebang, isolation) still start one per run.
 import { ChildProcessWithoutNullStreams, spawn } from "child_process";
-import { ProbeReport } from "../../probe/contract";
 import { PROBE_PATH } from "../../probe/scripts";
-import type { ProbeRun } from "../../twin/probe";
+import { ProbeRun, probeRun } from "../../twin/probe";
 import { PYTHON } from "../../twin/python";
 
 const DRIVER = `
@@ -31,27 +30,6 @@ for line in sys.stdin:
     results.write(json.dumps({"id": job["id"], "code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}) + "\\n")
     results.flush()
 `;
-
-/** A ProbeRun as twin/probe.ts makes one: the report parsed from stdout, check(name) failing loudly when absent. */
-export function probeRun(code: number | null, stdout: string, stderr: string): ProbeRun {
-  let report: ProbeReport | undefined;
-  try {
-    report = JSON.parse(stdout);
-  } catch {
-    report = undefined;
-  }
-  return {
-    code,
-    stdout,
-    stderr,
-    report,
-    check(name) {
-      const c = report?.checks.find((x) => x.name === name);
-      if (!c) throw new Error(`no check ${name} in the probe's output:\n${stdout}\n${stderr}`);
-      return c;
-    },
-  };
-}
 
 export class WarmPython {
   private readonly child: ChildProcessWithoutNullStreams;
