@@ -1,6 +1,6 @@
 // `lab create NAME --ttl T`, and `--extend` of the same owner's ephemeral lab: everything is checked before the backend
 // is touched, then up and verify.
-import { Stack, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { Stack, StackAlreadyExistsError } from "@pulumi/pulumi/automation";
 import { ConfigError, LabConfig, PROJECT, validateConfig } from "../../lib/config";
 import { expiresAt, expiryProblem, isoSeconds, parseIsoSeconds } from "../../lib/lifecycle";
 import { readStackConfig } from "../../offline/stack-config";
@@ -8,7 +8,7 @@ import { UsageError } from "../shared/cli";
 import { parseConfigPairs } from "../shared/config-pairs";
 import { createConfig, LAB_STACK_PREFIX, LASTING_FLAG, parseSeats, parseTtl, Ttl } from "./args";
 import { extendRefusal } from "./decisions";
-import { firstLine, LabDeps, LabRefusal, readFacts, referenceTime, withProgress, workspace } from "./ops";
+import { firstLine, LabDeps, LabRefusal, readFacts, referenceTime, selectStack, withProgress, workspace } from "./ops";
 
 /** `create NAME --ttl 8h [--seats N] [--config k=v ...] [--extend]`: everything is checked before the backend is touched. */
 export async function createLab(
@@ -88,13 +88,8 @@ async function extendLab(stack: string, ttl: Ttl, deps: LabDeps): Promise<number
   const createdAt = isoSeconds(now);
   const expiry = expiresAt(createdAt, ttl.hours);
   const ws = await workspace(deps);
-  let s: Stack;
-  try {
-    s = await Stack.select(stack, ws);
-  } catch (e) {
-    if (!(e instanceof StackNotFoundError)) throw e;
-    throw new LabRefusal(`${stack}: no such stack: nothing to extend (without --extend, create makes it)`);
-  }
+  const s = await selectStack(ws, stack);
+  if (!s) throw new LabRefusal(`${stack}: no such stack: nothing to extend (without --extend, create makes it)`);
   const facts = await readFacts(ws, stack);
   const refusal = extendRefusal(facts, deps.defaultOwner, parseIsoSeconds(expiry)!, now);
   if (refusal) throw new LabRefusal(`${refusal}; nothing was changed`);

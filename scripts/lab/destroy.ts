@@ -1,11 +1,11 @@
 // `lab destroy NAME`: decided on the stack's outputs (read again right before acting), then destroy, purge the vaults
 // its state records, and remove the stack.
-import { LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { isoSeconds } from "../../lib/lifecycle";
 import { printable } from "../../lib/printable";
 import { LASTING_FLAG } from "./args";
 import { decideReap, destroyRefusal, labInfo, labLifecycle, notMineRefusal, STACK_TAG, StackFacts } from "./decisions";
-import { firstLine, LabDeps, LabRefusal, readFacts, referenceTime, withProgress, workspace } from "./ops";
+import { firstLine, LabDeps, LabRefusal, readFacts, referenceTime, selectStack, withProgress, workspace } from "./ops";
 import { OwnVaults, ownVaults, StateResource, stateResourceGroups, VaultRef, vaultsFromGroups, vaultsToPurge } from "./vaults";
 
 /**
@@ -106,11 +106,8 @@ async function mayDestroy(facts: StackFacts, opts: DestroyOptions, deps: LabDeps
  */
 export async function destroyLab(stack: string, opts: DestroyOptions, deps: LabDeps): Promise<"destroyed" | "kept"> {
   const ws = await workspace(deps);
-  let s: Stack;
-  try {
-    s = await Stack.select(stack, ws);
-  } catch (e) {
-    if (!(e instanceof StackNotFoundError)) throw e;
+  const s = await selectStack(ws, stack);
+  if (!s) {
     deps.log(`${stack}: no such stack: nothing to destroy. Done.`);
     return "kept";
   }

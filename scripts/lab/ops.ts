@@ -1,7 +1,7 @@
 // What every lab command does with the backend and the clocks: the Automation API workspace on the project directory
 // (stacks `lab-NAME`), Azure's clock, the facts read back from a stack, and the deps tests inject. The commands
 // themselves are create.ts, destroy.ts, list.ts and reap.ts; every decision comes from args.ts, decisions.ts and vaults.ts.
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { isoSeconds } from "../../lib/lifecycle";
 import { printable } from "../../lib/printable";
 import { LAB_STACK_PREFIX } from "./args";
@@ -98,6 +98,16 @@ export async function referenceTime(deps: LabDeps, strict: boolean): Promise<Dat
     deps.log(`note: ${off}; expiries are judged by Azure's`);
   }
   return ref;
+}
+
+/** The stack, or undefined when there is no such stack (any other failure is thrown). */
+export async function selectStack(ws: LocalWorkspace, stack: string): Promise<Stack | undefined> {
+  try {
+    return await Stack.select(stack, ws);
+  } catch (e) {
+    if (!(e instanceof StackNotFoundError)) throw e;
+    return undefined;
+  }
 }
 
 /** The stack's outputs (values only) and stack tags. */
