@@ -1,18 +1,6 @@
 import { BUILTIN_ROLES } from "../../lib/azure";
 import { accessMatrix } from "../../offline/access-matrix";
-import type { RecordedResource } from "../../offline/harness";
-
-const res = (type: string, name: string, extra: Partial<RecordedResource>): RecordedResource => ({
-  urn: `urn:${name}`,
-  type,
-  name,
-  custom: true,
-  protect: false,
-  inputs: {},
-  state: {},
-  dependencies: [],
-  ...extra,
-});
+import { res } from "./graph-fixtures";
 
 describe("accessMatrix", () => {
   const vm = res("azure-native:compute:VirtualMachine", "seat1-vm", {

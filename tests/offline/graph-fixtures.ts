@@ -1,4 +1,4 @@
-// Small hand-made graphs of recorded resources, for the teardown and serialization tests.
+// Small hand-made graphs of recorded resources, for the teardown, serialization and access-matrix tests.
 import { ARM_TYPE, AZURE_NATIVE_PREFIX, resourceGroupId, resourceId } from "../../lib/azure";
 import type { RecordedResource } from "../../offline/harness";
 
