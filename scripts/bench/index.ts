@@ -124,6 +124,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
   const { AzureTwin } = await import("../../twin/twin");
   const { TwinCredential } = await import("../../twin/credential");
   const { probeAs } = await import("../../twin/probe");
+  const { grantLab } = await import("../../twin/grants");
   const { verifyCli } = await import("../verify/cli");
   const twin = await AzureTwin.start();
   try {
@@ -131,17 +132,7 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
     const operator = await twin.addIdentity("operator");
     const seats: Awaited<ReturnType<typeof twin.addIdentity>>[] = [];
     for (let n = 1; n <= 10; n++) seats.push(await twin.addIdentity(`seat${n}`, `dsvmlab-vm${n}`));
-    const grant = () => {
-      twin.reset();
-      twin.seedSecret(SECRET, "value-from-pulumi");
-      twin.setPolicy(operator.principalId, ["get", "list", "set", "delete"]);
-      twin.grantRunCommand(operator.principalId);
-      twin.grantSecretsWrite(operator.principalId);
-      for (const s of seats) {
-        twin.setPolicy(s.principalId, ["get", "set"]);
-        twin.grantListKeys(s.principalId);
-      }
-    };
+    const grant = () => grantLab(twin, operator, seats, SECRET);
     const outputsFile = path.join(twin.dir, "outputs.json");
     fs.writeFileSync(outputsFile, JSON.stringify(twinOutputs(twin, seats, SECRET, { seatVaultUri: true }) satisfies VerifyOutputs));
     const agent = new https.Agent({ ca: twin.certs.ca });

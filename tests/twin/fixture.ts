@@ -1,10 +1,13 @@
 // One twin per test file: started in beforeAll with the named identities, stopped in afterAll.
 import * as https from "https";
+import { verifyCli } from "../../scripts/verify/cli";
 import type { VerifyDeps } from "../../scripts/verify/verify";
 import { TwinCredential } from "../../twin/credential";
 import { AzureTwin, Identity } from "../../twin/twin";
 
-export { TWIN_ENDPOINTS } from "../../twin/endpoints";
+import { TWIN_ENDPOINTS } from "../../twin/endpoints";
+
+export { TWIN_ENDPOINTS };
 
 export interface TwinFixture {
   readonly twin: AzureTwin;
@@ -37,4 +40,34 @@ export function operatorDeps(operator: Identity, twins: readonly AzureTwin[], pr
     pollIntervalMs: 200,
     progressEveryMs,
   };
+}
+
+/**
+ * A twin with these seats (name -> VM) and an operator, and verify's deps for the operator. They poll run command
+ * once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
+ */
+export function useVerifyTwin(seats: Record<string, string>, progressEveryMs?: number): TwinFixture & { readonly deps: VerifyDeps } {
+  const lab = useTwin({ ...seats, operator: undefined });
+  const fixture = {
+    get twin() {
+      return lab.twin;
+    },
+    get id() {
+      return lab.id;
+    },
+    deps: undefined as unknown as VerifyDeps,
+  };
+  beforeAll(() => {
+    fixture.deps = { ...operatorDeps(lab.id.operator, [lab.twin], progressEveryMs), pollIntervalMs: 1000 };
+  });
+  return fixture;
+}
+
+/** verify's command against the twins, with what it prints kept; a refusal rejects. */
+export async function runVerify(argv: string[], deps: VerifyDeps): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+  const code = await verifyCli(argv, io, () => deps, TWIN_ENDPOINTS);
+  return { code, stdout, stderr };
 }

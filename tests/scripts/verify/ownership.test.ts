@@ -8,9 +8,9 @@ import { reportError } from "../../../scripts/shared/cli";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { renderTable } from "../../../scripts/verify/table";
 import { VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
-import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
+import { TWIN_ENDPOINTS, useVerifyTwin } from "../../twin/fixture";
+import { grantLab } from "../../../twin/grants";
 import { AzureTwin, Identity } from "../../../twin/twin";
-import { operatorDeps } from "../../twin/fixture";
 import { twinOutputs } from "../../../twin/outputs";
 
 const SECRET = "SQLPasswd";
@@ -20,30 +20,20 @@ let seat2: Identity;
 let operator: Identity;
 let deps: VerifyDeps;
 
-const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
+const lab = useVerifyTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2" });
 beforeAll(() => {
   ({
     twin,
     id: { seat1, seat2, operator },
+    deps,
   } = lab);
-  // Poll run command once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
-  deps = { ...operatorDeps(operator, [twin]), pollIntervalMs: 1000 };
 });
 
 function outputs(over: Record<string, unknown> = {}) {
   return { ...twinOutputs(twin, [seat1, seat2], SECRET), ...over };
 }
 
-function grant() {
-  twin.reset();
-  twin.seedSecret(SECRET, "value-from-pulumi");
-  twin.grantRunCommand(operator.principalId);
-  twin.grantSecretsWrite(operator.principalId);
-  for (const s of [seat1, seat2]) {
-    twin.setPolicy(s.principalId, ["get", "set"]);
-    twin.grantListKeys(s.principalId);
-  }
-}
+const grant = () => grantLab(twin, operator, [seat1, seat2], SECRET, { operatorPolicy: false });
 
 async function verify(o: unknown, argv: string[] = []) {
   const file = path.join(twin.dir, "outputs-ownership.json");

@@ -5,11 +5,10 @@
 import * as fs from "fs";
 import type { VerifyOutputs } from "../../../scripts/verify/outputs";
 import * as path from "path";
-import { verifyCli } from "../../../scripts/verify/cli";
 import { VerifyDeps } from "../../../scripts/verify/verify";
-import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
+import { runVerify, useVerifyTwin } from "../../twin/fixture";
+import { grantLab } from "../../../twin/grants";
 import { AzureTwin, Identity } from "../../../twin/twin";
-import { operatorDeps } from "../../twin/fixture";
 import { twinOutputs } from "../../../twin/outputs";
 
 const SECRET = "SQLPasswd";
@@ -22,26 +21,19 @@ let operator: Identity;
 let deps: VerifyDeps;
 let outputsFile: string;
 
-const lab = useTwin({ seat1: "dsvmlab-vm1", operator: undefined });
+const lab = useVerifyTwin({ seat1: "dsvmlab-vm1" });
 beforeAll(() => {
   ({
     twin,
     id: { seat1, operator },
+    deps,
   } = lab);
-  // Poll run command once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
-  deps = { ...operatorDeps(operator, [twin]), pollIntervalMs: 1000 };
   outputsFile = path.join(twin.dir, "outputs-printable.json");
   fs.writeFileSync(outputsFile, JSON.stringify(twinOutputs(twin, [seat1], SECRET) satisfies VerifyOutputs));
 });
 
 function arrange() {
-  twin.reset();
-  twin.seedSecret(SECRET, "value-from-pulumi");
-  twin.setPolicy(operator.principalId, ["get", "list", "set", "delete"]);
-  twin.grantRunCommand(operator.principalId);
-  twin.grantSecretsWrite(operator.principalId);
-  twin.setPolicy(seat1.principalId, ["get", "set"]);
-  twin.grantListKeys(seat1.principalId);
+  grantLab(twin, operator, [seat1], SECRET);
   // The seat's get is answered with a 400 whose error code is hostile: the probe fails secret-get and quotes it.
   twin.fault({
     service: "vault",
@@ -51,17 +43,7 @@ function arrange() {
   });
 }
 
-async function verify(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await verifyCli(
-    argv,
-    { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
-    () => deps,
-    TWIN_ENDPOINTS,
-  );
-  return { code, stdout, stderr };
-}
+const verify = (argv: string[]) => runVerify(argv, deps);
 
 describe("verify prints what a seat reports, never escape sequences", () => {
   it("the probe really quotes the hostile code (so the bytes would reach verify)", async () => {

@@ -4,10 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseOutputs } from "../../../scripts/verify/outputs";
-import { verifyCli } from "../../../scripts/verify/cli";
 import { VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
-import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
-import { operatorDeps } from "../../twin/fixture";
+import { operatorDeps, runVerify, useTwin } from "../../twin/fixture";
 
 const SECRET = "SQLPasswd";
 const labTwin = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
@@ -63,15 +61,7 @@ function outputs(withSeatVaults: boolean) {
 async function verify(withSeatVaults: boolean, extra: string[] = []) {
   const file = path.join(labTwin.twin.dir, `outputs-${withSeatVaults}.json`);
   fs.writeFileSync(file, JSON.stringify(outputs(withSeatVaults)));
-  let stdout = "";
-  let stderr = "";
-  const code = await verifyCli(
-    ["--outputs", file, "--deadline-seconds", "8", ...extra],
-    { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
-    () => deps,
-    TWIN_ENDPOINTS,
-  );
-  return { code, stdout, stderr };
+  return runVerify(["--outputs", file, "--deadline-seconds", "8", ...extra], deps);
 }
 
 describe("verify follows each seat's own vault", () => {

@@ -9,9 +9,9 @@ import { parseOutputs, readStackOutputs } from "../../../scripts/verify/outputs"
 import { UsageError } from "../../../scripts/shared/cli";
 import { verifyCli } from "../../../scripts/verify/cli";
 import { seatVaultName, setReadback, VERIFY_CHECKS, VerifyDeps, VerifyReport } from "../../../scripts/verify/verify";
-import { TWIN_ENDPOINTS, useTwin } from "../../twin/fixture";
+import { runVerify, TWIN_ENDPOINTS, useVerifyTwin } from "../../twin/fixture";
+import { grantLab } from "../../../twin/grants";
 import { AzureTwin, Identity } from "../../../twin/twin";
-import { operatorDeps } from "../../twin/fixture";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const SECRET = "SQLPasswd";
@@ -22,16 +22,15 @@ let operator: Identity;
 let outputsFile: string;
 let deps: VerifyDeps;
 
-const lab = useTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2", operator: undefined });
+const lab = useVerifyTwin({ seat1: "dsvmlab-vm1", seat2: "dsvmlab-vm2" }, 500);
 beforeAll(() => {
   ({
     twin,
     id: { seat1, seat2, operator },
+    deps,
   } = lab);
   outputsFile = path.join(twin.dir, "outputs.json");
   fs.writeFileSync(outputsFile, JSON.stringify(outputs()));
-  // Poll run command once a second, as its Retry-After asks: each poll is a TLS connection to the twin in this process.
-  deps = { ...operatorDeps(operator, [twin], 500), pollIntervalMs: 1000 };
 });
 /** What `pulumi stack output --json` prints for a two-seat lab deployed on the twin. */
 function outputs() {
@@ -55,24 +54,11 @@ function outputs() {
 
 /** The lab's grants, except that seat 2 is broken when asked: its policy lacks get. */
 function grant(seat2Broken: boolean) {
-  twin.reset();
-  twin.seedSecret(SECRET, "value-from-pulumi");
-  twin.setPolicy(operator.principalId, ["get", "list", "set", "delete"]);
-  twin.grantRunCommand(operator.principalId);
-  twin.grantSecretsWrite(operator.principalId);
-  twin.setPolicy(seat1.principalId, ["get", "set"]);
-  twin.setPolicy(seat2.principalId, seat2Broken ? ["set"] : ["get", "set"]);
-  twin.grantListKeys(seat1.principalId);
-  twin.grantListKeys(seat2.principalId);
+  grantLab(twin, operator, [seat1, seat2], SECRET);
+  if (seat2Broken) twin.setPolicy(seat2.principalId, ["set"]);
 }
 
-async function verify(argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await verifyCli(argv, io, () => deps, TWIN_ENDPOINTS);
-  return { code, stdout, stderr };
-}
+const verify = (argv: string[]) => runVerify(argv, deps);
 
 const cell = (table: string, check: string) =>
   table
