@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { parseFlags, runMain, UsageError } from "../shared/cli";
+import { parseCommandFlags, runMain, UsageError } from "../shared/cli";
 import {
   BenchResults,
   evaluateTargets,
@@ -185,22 +185,18 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
 }
 
 runMain(async () => {
-  const { values, positionals } = parseFlags(
+  const values = parseCommandFlags(
     process.argv.slice(2),
     {
       "skip-tests": { type: "boolean", default: false },
       runs: { type: "string", default: "5" },
       out: { type: "string", default: "docs/benchmarks.md" },
       "max-seats": { type: "string" },
-      help: { type: "boolean", default: false },
     },
     USAGE,
+    process.stdout,
   );
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  if (!values) return 0;
   if (!/^\d+$/.test(values.runs!) || Number(values.runs) < 5 || Number(values.runs) > 50)
     throw new UsageError(`--runs ${JSON.stringify(values.runs)}: expected a whole number from 5 to 50`);
   const runs = Number(values.runs);

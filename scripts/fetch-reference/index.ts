@@ -3,7 +3,7 @@
 // one's sha256, so the tests that read them run on a clone without ../shared. Exit 1 if a download or a hash fails.
 import * as https from "https";
 import * as path from "path";
-import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
+import { Io, parseCommandFlags, runMain, UsageError } from "../shared/cli";
 import { CACHE_DIR, fetchReference, RAW_BASE, REFERENCE_FILES } from "./reference";
 
 const USAGE =
@@ -34,16 +34,8 @@ function download(url: string, redirects = 3): Promise<Buffer> {
 
 /** The command: fetches and checks every pinned file; exit 1 when a download or a hash fails. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(
-    argv,
-    { base: { type: "string", default: RAW_BASE }, help: { type: "boolean", default: false } },
-    USAGE,
-  );
-  if (values.help) {
-    io.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  const values = parseCommandFlags(argv, { base: { type: "string", default: RAW_BASE } }, USAGE, io.stdout);
+  if (!values) return 0;
   if (!/^https:\/\/[^\s/]+/.test(values.base!))
     throw new UsageError(`--base ${JSON.stringify(values.base)}: expected an https:// URL\n${USAGE}`);
   const dest = path.resolve(__dirname, "../..", CACHE_DIR);

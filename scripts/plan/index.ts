@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { validateConfig } from "../../lib/config";
-import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
+import { Io, parseCommandFlags, runMain, UsageError } from "../shared/cli";
 import { parseConfigPairs } from "../shared/config-pairs";
 import { readStackConfig } from "../../offline/stack-config";
 
@@ -19,7 +19,7 @@ const USAGE =
 
 /** The command: exit 0 when the gate passes, 1 when it blocks; bad flags or config throw (exit 2). */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(
+  const values = parseCommandFlags(
     argv,
     {
       stack: { type: "string", default: "dev" },
@@ -27,15 +27,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       destroy: { type: "boolean", default: false },
       config: { type: "string", multiple: true, default: [] },
       program: { type: "string" },
-      help: { type: "boolean", default: false },
     },
     USAGE,
+    io.stdout,
   );
-  if (values.help) {
-    io.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  if (!values) return 0;
   const root = path.resolve(__dirname, "../..");
   const programDir = values.program === undefined ? root : path.resolve(values.program);
   if (values.program !== undefined && !fs.existsSync(path.join(programDir, "index.ts"))) {

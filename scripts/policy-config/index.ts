@@ -14,7 +14,7 @@ import * as path from "path";
 import { validateConfig } from "../../lib/config";
 import { GUID } from "../../lib/azure";
 import type { PackConfig } from "../../policy/pack";
-import { Io, parseFlags, runMain, UsageError } from "../shared/cli";
+import { Io, parseCommandFlags, runMain, UsageError } from "../shared/cli";
 import { readStackConfig } from "../../offline/stack-config";
 
 export const USAGE =
@@ -41,16 +41,13 @@ export function policyPackConfig(projectDir: string, stack: string, deployer: st
 /** The command: writes the file (or prints it) and returns 0; bad flags or config throw (exit 2). */
 export async function main(argv: string[], io: Io): Promise<number> {
   const write = (text: string) => io.stdout.write(text);
-  const { values, positionals } = parseFlags(
+  const values = parseCommandFlags(
     argv,
-    { stack: { type: "string" }, deployer: { type: "string" }, out: { type: "string" }, help: { type: "boolean", default: false } },
+    { stack: { type: "string" }, deployer: { type: "string" }, out: { type: "string" } },
     USAGE,
+    io.stdout,
   );
-  if (values.help) {
-    write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  if (!values) return 0;
   if (values.stack === undefined) throw new UsageError(`--stack is required: expected a stack name, e.g. --stack dev\n${USAGE}`);
   if (values.deployer === undefined)
     throw new UsageError(`--deployer is required: expected the deploying principal's Entra object id (a GUID)\n${USAGE}`);

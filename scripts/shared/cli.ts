@@ -17,6 +17,25 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(ar
   }
 }
 
+/**
+ * A command's flags, with --help and without positional arguments: parseFlags plus `help`, an unexpected argument a
+ * UsageError that names it. Undefined when --help asked for the usage, which is then written to `out` (exit 0).
+ */
+export function parseCommandFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: T,
+  usage: string,
+  out: { write(text: string): unknown },
+) {
+  const { values, positionals } = parseFlags(argv, { ...options, help: { type: "boolean", default: false } as const }, usage);
+  if ((values as { help?: boolean }).help) {
+    out.write(`${usage}\n`);
+    return undefined;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${usage}`);
+  return values;
+}
+
 /** Whether an error is the user's input (flags, config, a stack file), which exits 2 with its message alone. */
 export function isUsageError(e: unknown): boolean {
   return (

@@ -1,6 +1,6 @@
 // `npm run verify`'s flags, outputs, run and report: the whole command, in-process (index.ts gives it Azure's credential;
 // tests give it the twin's).
-import { parseFlags, UsageError } from "../shared/cli";
+import { parseCommandFlags, UsageError } from "../shared/cli";
 import { readOutputsFile, readStackOutputs, TestEndpoints } from "./outputs";
 import { printable } from "../../lib/printable";
 import { renderTable } from "./table";
@@ -24,7 +24,7 @@ export async function verifyCli(
   makeDeps: () => VerifyDeps | Promise<VerifyDeps>,
   testEndpoints?: TestEndpoints,
 ): Promise<number> {
-  const { values, positionals } = parseFlags(
+  const values = parseCommandFlags(
     argv,
     {
       stack: { type: "string" },
@@ -32,15 +32,11 @@ export async function verifyCli(
       json: { type: "boolean", default: false },
       seats: { type: "string" },
       "deadline-seconds": { type: "string", default: "600" },
-      help: { type: "boolean", default: false },
     },
     USAGE,
+    io.stdout,
   );
-  if (values.help) {
-    io.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+  if (!values) return 0;
   if ((values.stack === undefined) === (values.outputs === undefined))
     throw new UsageError(`give exactly one of --stack NAME or --outputs FILE\n${USAGE}`);
   const deadline = Number(values["deadline-seconds"]);
