@@ -8,29 +8,23 @@ import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-bl
 import { DEV_ACCOUNT, DEV_KEY } from "../../twin/azurite";
 import { call } from "../../twin/http";
 import { ProbeRun, probeAs, probeArgs } from "../../twin/probe";
-import { useTwin } from "../twin/fixture";
 import { AzureTwin, FAULTS, Identity } from "../../twin/twin";
-import { useWarmPython } from "./warm-python";
+import { useWarmSeat } from "./warm-seat";
 
 const CHECKS = ["vault-token", "secret-get", "secret-set", "secret-list-denied", "arm-token", "storage-listkeys", "storage-data"];
 const SECRET = "SQLPasswd";
 // Made up for the test: it must never appear in anything the probe prints.
 const CANARY = `canary-${Math.random().toString(36).slice(2)}-do-not-print`;
 
-const lab = useTwin({ seat1: "dsvmlab-vm1" });
-const python = useWarmPython();
-/** The seat's environment, with retries paced for tests. */
-const env = (extra: Record<string, string> = {}) => ({ ...twin.probeEnv(seat), PROBE_BACKOFF_FIRST: "0.05", ...extra });
-/** The probe as the seat, in the warm interpreter. */
+const lab = useWarmSeat();
+const { python } = lab;
+/** The probe as the seat, in the warm interpreter, retries paced for tests. */
 const probeRun = (deadlineSeconds: number, extra: string[] = [], envExtra: Record<string, string> = {}) =>
-  python.run(probeArgs(twin, SECRET, deadlineSeconds, extra), env(envExtra));
+  lab.run(SECRET, deadlineSeconds, extra, envExtra);
 let twin: AzureTwin;
 let seat: Identity;
 beforeAll(() => {
-  ({
-    twin,
-    id: { seat1: seat },
-  } = lab);
+  ({ twin, seat } = lab);
 });
 beforeEach(() => {
   twin.reset();

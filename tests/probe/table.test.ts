@@ -5,13 +5,12 @@
 // kv-firewall-refusal; the refusal bodies themselves (kv-rbac-forbidden-body among them) are checked below.
 import { execFileSync } from "child_process";
 import { PROBE_CHECKS } from "../../probe/contract";
-import { useTwin } from "../twin/fixture";
-import { probeArgs, probeAs, ProbeRun, Runner } from "../../twin/probe";
+import { probeAs, ProbeRun, Runner } from "../../twin/probe";
 import { validators } from "../twin/specs";
 import { AzureTwin, Identity, KV_REFUSALS } from "../../twin/twin";
 import { CANARY_SECRET, expectedStatuses, PROBE_CASES } from "./table-cases";
 import { describeWithReference, itWithReference } from "../helpers/reference";
-import { useWarmPython } from "./warm-python";
+import { useWarmSeat } from "./warm-seat";
 
 const hasPwsh = (() => {
   try {
@@ -22,20 +21,16 @@ const hasPwsh = (() => {
   }
 })();
 
-const lab = useTwin({ seat1: "dsvmlab-vm1" });
-const python = useWarmPython();
-/** The probe as the seat: Python's main() in the warm interpreter, PowerShell as a process; retries paced for tests. */
+const lab = useWarmSeat();
+/** The probe as the seat: Python's main() in the warm interpreter (retries paced for tests), PowerShell as a process. */
 function probeAsSeat(secret: string, deadlineSeconds: number, runner: Runner): Promise<ProbeRun> {
   if (runner === "pwsh") return probeAs(twin, seat, secret, deadlineSeconds, [], runner);
-  return python.run(probeArgs(twin, secret, deadlineSeconds), { ...twin.probeEnv(seat), PROBE_BACKOFF_FIRST: "0.05" });
+  return lab.run(secret, deadlineSeconds);
 }
 let twin: AzureTwin;
 let seat: Identity;
 beforeAll(() => {
-  ({
-    twin,
-    id: { seat1: seat },
-  } = lab);
+  ({ twin, seat } = lab);
 });
 
 const rows = PROBE_CASES.flatMap((c) => c.models.map((model) => [`${c.title} [${model}]`, c, model] as const));
