@@ -13,6 +13,13 @@ const ps = fs.readFileSync(PS_PROBE_PATH, "utf8");
 const code = ps.replace(/<#[\s\S]*?#>/g, "").replace(/(^|\s)#.*$/gm, "$1");
 
 const all = (re: RegExp, text: string) => [...text.matchAll(re)].map((m) => m[1]);
+/** Each text stands in the Python probe and in the PowerShell one's code. */
+function expectInBoth(texts: readonly string[]) {
+  for (const text of texts) {
+    expect(py).toContain(text);
+    expect(code).toContain(text);
+  }
+}
 
 describe("vm-probe.ps1 mirrors vm-probe", () => {
   it("declares the same checks in the same order", () => {
@@ -28,15 +35,12 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
       run.replace(/@\('([a-z-]+)', \$/g, "Invoke-Check '$1'"),
     );
     expect([...new Set(named)]).toEqual([...PROBE_CHECKS]);
-    for (const reason of [
+    expectInBoth([
       "vault-token failed, so there is no token for Key Vault",
       "storage-listkeys failed, so there is no key",
       "arm-token failed, so there is no token for ARM",
       "arm-token failed, so there is no key",
-    ]) {
-      expect(py).toContain(reason);
-      expect(code).toContain(reason);
-    }
+    ]);
   });
 
   it("takes the same flags (and PowerShell-style names for run command's named parameters)", () => {
@@ -50,16 +54,13 @@ describe("vm-probe.ps1 mirrors vm-probe", () => {
   });
 
   it("refuses bad input with the Python probe's messages and exit 2", () => {
-    for (const text of [
+    expectInBoth([
       "expected 1-121 letters, digits and hyphens (a Key Vault secret name; the probe adds -probe)",
       "expected /subscriptions/GUID/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/NAME (RG: 1-90 letters, digits, _ . ( ) -, not ending in '.'; NAME: 3-24 lowercase letters and digits)",
       "expected a number of seconds above 0",
       "(http:// only on a loopback address, for tests)",
       "expected 1-200 characters",
-    ]) {
-      expect(py).toContain(text);
-      expect(code).toContain(text);
-    }
+    ]);
     expect(code).toMatch(/exit 2/);
     expect(code).toMatch(/if \(\$allOk\) \{ exit 0 \} else \{ exit 1 \}/);
   });
