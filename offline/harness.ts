@@ -274,27 +274,20 @@ function installCallbackRecorder(engine: EngineRecord, phase: { programLoaded: b
   };
   const note = (kind: CallbackKind) =>
     engine.callbacks.push({ kind, ...(phase.programLoaded ? {} : { resource: "(before the program)" }) });
+  /** A registration recorded, answered with a callback as the server would. */
+  const noted = (kind: CallbackKind) => async () => {
+    note(kind);
+    return callback();
+  };
   const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): any }).getStore();
   store.callbacks = {
     registerTransform: async () => callback(), // per-resource: the request's transforms list names the resource
     registerStackTransform: () => note("stack transform"),
     registerStackInvokeTransform: () => note("invoke transform"),
-    registerStackInvokeTransformAsync: async () => {
-      note("invoke transform");
-      return callback();
-    },
-    registerInvokeTransform: async () => {
-      note("invoke transform");
-      return callback();
-    },
-    registerResourceHook: async () => {
-      note("resource hook");
-      return callback();
-    },
-    registerErrorHook: async () => {
-      note("error hook");
-      return callback();
-    },
+    registerStackInvokeTransformAsync: noted("invoke transform"),
+    registerInvokeTransform: noted("invoke transform"),
+    registerResourceHook: noted("resource hook"),
+    registerErrorHook: noted("error hook"),
     awaitStackRegistrations: () => Promise.resolve(),
     shutdown: () => undefined,
   };
