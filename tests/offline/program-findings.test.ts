@@ -4,9 +4,23 @@ import type { ProgramRun } from "../../offline/harness";
 import { buildReport, renderText } from "../../scripts/plan/report";
 import { programFindings } from "../../offline/program-findings";
 import { runLab } from "../helpers/program";
-import { runMutated } from "../policy/mutate";
+import { Mutation, runMutated } from "../policy/mutate";
 
 const kinds = (run: ProgramRun) => programFindings(run).map((f) => `${f.kind} ${f.subject}`);
+
+/** Registers what `add` makes when the program's resource group is created (only the first time, when `once`). */
+function besideGroup(add: (sdk: Parameters<NonNullable<Mutation["add"]>>[1]) => void, once = false): Mutation {
+  let done = false;
+  return {
+    type: "azure-native:resources:ResourceGroup",
+    change: (p) => p,
+    add: (_p, sdk) => {
+      if (once && done) return;
+      done = true;
+      add(sdk);
+    },
+  };
+}
 
 describe("program findings", () => {
   let clean: ProgramRun;
@@ -68,14 +82,10 @@ describe("program findings", () => {
 
   it("an invoke transform and a resource hook are findings too", async () => {
     const run = await runMutated([
-      {
-        type: "azure-native:resources:ResourceGroup",
-        change: (p) => p,
-        add: (_p, sdk) => {
-          sdk.runtime.registerInvokeTransform((a) => a);
-          void new sdk.ResourceHook("after", () => undefined);
-        },
-      },
+      besideGroup((sdk) => {
+        sdk.runtime.registerInvokeTransform((a) => a);
+        void new sdk.ResourceHook("after", () => undefined);
+      }),
     ]);
     expect(kinds(run)).toEqual(expect.arrayContaining(["transform (stack)", "hook (stack)"]));
     expect(programFindings(run).find((f) => f.kind === "transform")!.message).toContain("(invoke transform)");
@@ -84,18 +94,14 @@ describe("program findings", () => {
   it("listStorageAccountKeys is a finding even when the program catches the mock's error", async () => {
     let caught = false;
     const run = await runMutated([
-      {
-        type: "azure-native:resources:ResourceGroup",
-        change: (p) => p,
-        add: (_p, sdk) => {
-          Promise.resolve(
-            sdk.runtime.invoke("azure-native:storage:listStorageAccountKeys", { resourceGroupName: "rg", accountName: "a" }),
-          ).then(
-            () => undefined,
-            () => (caught = true),
-          );
-        },
-      },
+      besideGroup((sdk) => {
+        Promise.resolve(
+          sdk.runtime.invoke("azure-native:storage:listStorageAccountKeys", { resourceGroupName: "rg", accountName: "a" }),
+        ).then(
+          () => undefined,
+          () => (caught = true),
+        );
+      }),
     ]);
     expect(caught).toBe(true);
     expect(kinds(run)).toEqual(["invoke azure-native:storage:listStorageAccountKeys"]);
@@ -119,22 +125,15 @@ describe("program findings", () => {
   });
 
   it("an explicit azure-native provider (its own subscription and client secret) is a mandatory finding naming it", async () => {
-    let made = false;
     const run = await runMutated([
-      {
-        type: "azure-native:resources:ResourceGroup",
-        change: (p) => p,
-        add: (_p, sdk) => {
-          if (made) return;
-          made = true;
-          // What `new Provider("data", ...)` of @pulumi/azure-native/provider registers.
-          class AzureProvider extends sdk.ProviderResource {}
-          void new AzureProvider("azure-native", "data", {
-            subscriptionId: "22222222-3333-4444-5555-666666666666",
-            clientSecret: "not-a-real-secret",
-          });
-        },
-      },
+      besideGroup((sdk) => {
+        // What `new Provider("data", ...)` of @pulumi/azure-native/provider registers.
+        class AzureProvider extends sdk.ProviderResource {}
+        void new AzureProvider("azure-native", "data", {
+          subscriptionId: "22222222-3333-4444-5555-666666666666",
+          clientSecret: "not-a-real-secret",
+        });
+      }, true),
     ]);
     expect(kinds(run)).toEqual([
       expect.stringMatching(/^provider urn:pulumi:dev::dsvm-identity-lab::.*pulumi:providers:azure-native::data$/),
@@ -143,24 +142,17 @@ describe("program findings", () => {
   });
 
   it("reading an existing resource with .get() is a mandatory finding naming it", async () => {
-    let read = false;
     const run = await runMutated([
-      {
-        type: "azure-native:resources:ResourceGroup",
-        change: (p) => p,
-        add: (_p, sdk) => {
-          if (read) return;
-          read = true;
-          // What `storage.StorageAccount.get("other", id)` sends: a custom resource with an id and no inputs.
-          class StorageAccount extends sdk.CustomResource {}
-          void new StorageAccount(
-            "azure-native:storage:StorageAccount",
-            "other",
-            {},
-            { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z" },
-          );
-        },
-      },
+      besideGroup((sdk) => {
+        // What `storage.StorageAccount.get("other", id)` sends: a custom resource with an id and no inputs.
+        class StorageAccount extends sdk.CustomResource {}
+        void new StorageAccount(
+          "azure-native:storage:StorageAccount",
+          "other",
+          {},
+          { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/z" },
+        );
+      }, true),
     ]);
     expect(kinds(run)).toEqual(["read azure-native:storage:StorageAccount other"]);
   });
