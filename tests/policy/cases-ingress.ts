@@ -1,7 +1,6 @@
 // Regressions of inventory 2: every way in that the lab's config does not name.
 import type { Case } from "./case";
-import { addAfter, custom, field, nsgRule, set, SUB, T, vaultProps } from "./mutation-helpers";
-import { WIN } from "./mutation-helpers";
+import { addAfter, custom, field, nsgRule, set, SUB, T, vaultProps, WIN } from "./mutation-helpers";
 
 const SSH_CIDR = { allowedSshCidrs: '["203.0.113.0/24"]' };
 const SPLIT_WORLD = ["0.0.0.0/1", "128.0.0.0/1"];
@@ -176,7 +175,7 @@ export const INGRESS_CASES: readonly Case[] = [
     mutations: [
       addAfter(
         (sdk) =>
-          custom(sdk, "azure-native:network:PublicIPAddress", "injected-ip", {
+          custom(sdk, T.publicIp, "injected-ip", {
             resourceGroupName: "x",
             publicIpAddressName: "injected-ip",
           }),
@@ -195,7 +194,7 @@ export const INGRESS_CASES: readonly Case[] = [
   {
     title: "seats with public IPs on a subnet without the NSG",
     config: SSH_CIDR,
-    mutations: [set("azure-native:network:Subnet", "network-subnet", { networkSecurityGroup: undefined })],
+    mutations: [set(T.subnet, "network-subnet", { networkSecurityGroup: undefined })],
     rules: ["ingress-lab-subnet-nsg"],
     says: /Subnet network-subnet has no NSG, but seats have public IPs/,
   },
@@ -203,7 +202,7 @@ export const INGRESS_CASES: readonly Case[] = [
     title: "a VM that is not a seat",
     mutations: [
       addAfter((sdk) => {
-        const vm = custom(sdk, "azure-native:compute:VirtualMachine", "jumpbox-vm", {
+        const vm = custom(sdk, T.vm, "jumpbox-vm", {
           resourceGroupName: "x",
           vmName: "jumpbox",
           osProfile: { linuxConfiguration: { disablePasswordAuthentication: true } },
@@ -218,7 +217,7 @@ export const INGRESS_CASES: readonly Case[] = [
     title: "a load balancer with a public frontend",
     mutations: [
       addAfter((sdk) => {
-        const ip = custom(sdk, "azure-native:network:PublicIPAddress", "injected-lb-ip", {
+        const ip = custom(sdk, T.publicIp, "injected-lb-ip", {
           resourceGroupName: "x",
           publicIpAddressName: "lb-ip",
         });

@@ -1,8 +1,7 @@
 // Regressions of inventory 3: resource types, extensions and run commands beyond the lab's own.
 import type { Case } from "./case";
-import { addAfter, b64, custom, FAKE_PASSWORD, field, set, SUB, T } from "./mutation-helpers";
+import { addAfter, b64, custom, FAKE_PASSWORD, field, set, SUB, T, WIN } from "./mutation-helpers";
 import type { Mutation } from "./mutate";
-import { WIN } from "./mutation-helpers";
 
 /** A run command on seat 1 beside the lab's check. */
 export const runCommand = (props: Record<string, unknown>): Mutation =>
@@ -135,7 +134,7 @@ export const INVENTORY_CASES: readonly Case[] = [
     title: "a Key Vault key (an undeclared type)",
     mutations: [
       addAfter((sdk) =>
-        custom(sdk, "azure-native:keyvault:Key", "injected-key", {
+        custom(sdk, T.key, "injected-key", {
           resourceGroupName: "x",
           vaultName: "v",
           keyName: "k",

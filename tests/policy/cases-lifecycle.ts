@@ -80,7 +80,7 @@ export const LIFECYCLE_CASES: readonly Case[] = [
         { type: T.vault, name: "vault-kv", change: (p) => p, capture: (r: any) => (vault = r) },
         addAfter(
           (sdk) =>
-            custom(sdk, "azure-native:keyvault:AccessPolicy", "injected-ap-mixed", {
+            custom(sdk, T.ap, "injected-ap-mixed", {
               resourceGroupName: "x",
               vaultName: vault.name,
               policy: { tenantId: MOCK_CLIENT.tenantId, objectId: MOCK_CLIENT.objectId, permissions: { secrets: ["get"] } },
