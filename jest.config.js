@@ -1,6 +1,8 @@
 /** Tests are transpiled only (swc); `npm test` (tests/run.js) type-checks once with `tsc --noEmit` beside jest. */
 module.exports = {
-  testEnvironment: "node",
+  // Installed packages load once per worker, our own sources once per file (tests/jest/shared-modules.js).
+  testEnvironment: "<rootDir>/tests/jest/environment.js",
+  runtime: "<rootDir>/tests/jest/runtime.js",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },

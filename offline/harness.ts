@@ -88,13 +88,16 @@ export interface RunOptions {
  * more memory in one). Internal API of @pulumi/pulumi 3.x (runtime/state), like waitForRPCs.
  */
 export function runProgram(opts: RunOptions): Promise<ProgramRun> {
-  if (runs++ === 0) return runInOwnStore(opts);
-  const state = require("@pulumi/pulumi/runtime/state") as { withLocalStorage<T>(run: () => T): T };
+  const state = require("@pulumi/pulumi/runtime/state") as { withLocalStorage<T>(run: () => T): T; [GLOBAL_STORE_TAKEN]?: true };
+  if (!state[GLOBAL_STORE_TAKEN]) {
+    state[GLOBAL_STORE_TAKEN] = true;
+    return runInOwnStore(opts);
+  }
   return state.withLocalStorage(() => runInOwnStore(opts));
 }
 
-/** Runs started in this module registry (the first one uses the global store). */
-let runs = 0;
+/** Marks the loaded SDK whose global store a run has taken (a mark on the SDK, since the SDK may outlive this module). */
+const GLOBAL_STORE_TAKEN = Symbol.for("dsvm-identity-lab.harness.global-store-taken");
 
 /** Program files that registered their resources as they loaded: they cannot run again in this module registry. */
 const ranAtLoad = new Set<string>();
