@@ -83,8 +83,8 @@ export interface RunOptions {
 /**
  * Each run has a Pulumi store of its own (config, monitor, root stack, transformations), as the SDK's Automation API
  * runs an inline program (automation/server.ts: withLocalStorage, then runInPulumiStack): runs in one process share
- * the loaded SDK and modules, never state. The first run in a process takes the SDK's global store, as a CLI run
- * does: a local store is an AsyncLocalStorage, which follows every promise (a 500-seat plan took 18% longer and 35%
+ * the loaded SDK and modules, never state. The first run with a loaded SDK takes its global store, as a CLI run
+ * does (jest workers share one SDK across test files, so the mark is on the SDK): a local store is an AsyncLocalStorage, which follows every promise (a 500-seat plan took 18% longer and 35%
  * more memory in one). Internal API of @pulumi/pulumi 3.x (runtime/state), like waitForRPCs.
  */
 export function runProgram(opts: RunOptions): Promise<ProgramRun> {
