@@ -24,16 +24,16 @@ function sourceRoots() {
   return ["index.ts", ...dirs];
 }
 
-// A larger young generation: tsc and the jest workers allocate briskly, and fewer scavenges save about a tenth of
-// their CPU (docs/benchmarks.md).
+// A larger young generation: the checks allocate briskly, and fewer scavenges save CPU (tsc about a tenth, the jest
+// workers more; docs/benchmarks.md).
 const YOUNG = ["--max-semi-space-size=64"];
 
 /** The linters: formatting, TypeScript rules, the layers, and the probes' own languages. */
 function lint() {
   return [
-    ["eslint", [bin("eslint"), "."]],
-    ["prettier", [bin("prettier"), "--check", "--log-level", "warn", "."]],
-    ["layers", [bin("depcruise"), "--config", ".dependency-cruiser.cjs", ...sourceRoots()]],
+    ["eslint", [process.execPath, ...YOUNG, bin("eslint"), "."]],
+    ["prettier", [process.execPath, ...YOUNG, bin("prettier"), "--check", "--log-level", "warn", "."]],
+    ["layers", [process.execPath, ...YOUNG, bin("depcruise"), "--config", ".dependency-cruiser.cjs", ...sourceRoots()]],
     ["probes", [process.execPath, "-r", "./scripts/register.js", "probe/lint/index.ts"]],
   ];
 }
@@ -42,9 +42,9 @@ function checks(mode, jestArgs) {
   if (mode === "lint") return lint();
   return [
     ...lint(),
-    ["tsc", [process.execPath, ...YOUNG, require.resolve("typescript/bin/tsc"), "--noEmit"]],
+    ["tsc", [process.execPath, ...YOUNG, bin("tsc"), "--noEmit"]],
     // jest's workers inherit node's flags.
-    ["jest", [process.execPath, ...YOUNG, require.resolve("jest/bin/jest"), ...jestArgs], { live: true }],
+    ["jest", [process.execPath, ...YOUNG, bin("jest"), ...jestArgs], { live: true }],
   ];
 }
 
