@@ -1,12 +1,13 @@
 // Large labs and a deployment with no wasted minutes, proven on the real program's recorded graph (under mocks).
-import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ConfigError, validateConfig } from "../lib/config";
 import type { ProgramRun, RecordedResource } from "../offline/harness";
 import { MOCK_CLIENT } from "../offline/mocks";
 import { buildReport } from "../scripts/plan/report";
 import { devConfig, ofType, one, ROOT, runLab, runLabFailure } from "./helpers/program";
+import { runInProcess, runProcess } from "./scripts/shared/command";
 
 const T = {
   vm: "azure-native:compute:VirtualMachine",
@@ -45,6 +46,16 @@ function grantSeat(run: ProgramRun, g: RecordedResource, seats: number): number 
   return undefined;
 }
 const isGrant = (r: RecordedResource) => r.type === T.policy || r.type === T.assignment;
+
+/** `npm run plan -- ARGS`, its main in this process (the process contract is proven by the child rows below). */
+async function plan(args: string[]) {
+  const r = await runInProcess("scripts/plan/index.ts", args);
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A 30-seat lab planned once through the command, for its critical path and for its JSON's size. */
+let big: ReturnType<typeof plan> | undefined;
+const bigPlan = () => (big ??= plan(["--json", "--config", "seats=30", "--config", "checkOnDeploy=false"]));
 
 describe("sharding seats across vaults, in the program", () => {
   let run: ProgramRun;
@@ -270,9 +281,12 @@ describe("no wasted minutes: what waits for what", () => {
 
   it("keeps that path's length whatever the seat count: one vault write, not one policy write per seat", async () => {
     // 30 seats: a chain of policies would make the path 30+ steps (500 seats: 507; see components/SecretVault.ts).
-    const big = await runLab({ seats: "30", checkOnDeploy: "false" });
-    expect(ofType(big, T.policy)).toEqual([]);
-    const { criticalPath } = buildReport(big);
+    const { code, out } = await bigPlan();
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.summary.seats).toBe(30);
+    expect(report.resources.filter((r: { type: string }) => r.type === T.policy)).toEqual([]);
+    const { criticalPath } = report as { criticalPath: { chain: { type: string }[]; length: number } };
     // Without the check the path ends at the canary: RG, NAT IP, NAT, subnet, NIC, VM, vault, canary.
     expect(criticalPath.chain.map((s) => s.type.replace(/^azure-native:/, "")).slice(-3)).toEqual([
       "compute:VirtualMachine",
@@ -312,16 +326,8 @@ describe("no sleeps in the program", () => {
 });
 
 describe("npm run plan -- --config key=value", () => {
-  const plan = (args: string[]) => {
-    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan/index.ts", ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
-
-  it("overrides config for one plan, and the JSON shows seat -> vault, assignments and the critical path", () => {
-    const { code, out, err } = plan(["--json", "--config", "seats=3", "--config", "dsvm-identity-lab:seatsPerVault=2"]);
+  it("overrides config for one plan, and the JSON shows seat -> vault, assignments and the critical path", async () => {
+    const { code, out, err } = await plan(["--json", "--config", "seats=3", "--config", "dsvm-identity-lab:seatsPerVault=2"]);
     expect([code, err]).toEqual([0, ""]);
     const report = JSON.parse(out);
     expect(report.summary.seats).toBe(3);
@@ -334,11 +340,28 @@ describe("npm run plan -- --config key=value", () => {
     expect(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).not.toMatch(/seatsPerVault/); // nothing was written
   });
 
-  it("writes all of a large plan's JSON into a pipe before it exits", () => {
-    const { code, out } = plan(["--json", "--config", "seats=30"]);
+  it("writes all of a large plan's JSON into a pipe before it exits", async () => {
+    const { code, out } = await bigPlan();
     expect(code).toBe(0);
     expect(out.length).toBeGreaterThan(128 * 1024); // well past a pipe's 64 KiB buffer
     expect(JSON.parse(out).summary.seats).toBe(30);
+    // The exit is the process wrapper's (runMain, every command's): a child process writes that JSON through it into a
+    // pipe and must deliver every byte. Planning the lab again in the child would only cost a second of CPU; plan's
+    // own process runs (exit 0 and 2) are in tests/scripts/plan/program.test.ts and config.test.ts.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-pipe-"));
+    try {
+      fs.writeFileSync(path.join(dir, "plan.json"), out);
+      fs.writeFileSync(
+        path.join(dir, "main.ts"),
+        `import * as fs from "fs";\nimport { runMain } from ${JSON.stringify(path.join(ROOT, "scripts/shared/cli"))};\nrunMain(async (argv, io) => { io.stdout.write(fs.readFileSync(argv[0], "utf8")); return 0; });\n`,
+      );
+      const child = await runProcess(path.join(dir, "main.ts"), [path.join(dir, "plan.json")], dir);
+      expect([child.status, child.stderr]).toEqual([0, ""]);
+      expect(child.stdout.length).toBe(out.length);
+      expect(child.stdout === out).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
@@ -346,8 +369,8 @@ describe("npm run plan -- --config key=value", () => {
     [["--config", "=3"], /^--config "=…": expected key=value/],
     [["--config", "seats=many"], /dsvm-identity-lab:seats = "many": expected an integer from 1 to 4000/],
     [["--config", "nosuchkey=1"], /dsvm-identity-lab:nosuchkey = \(value not shown\): expected no such key/],
-  ])("exits 2 on %j with a message and no stack trace", (args, message) => {
-    const { code, out, err } = plan(args as string[]);
+  ])("exits 2 on %j with a message and no stack trace", async (args, message) => {
+    const { code, out, err } = await plan(args as string[]);
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toMatch(message as RegExp);
