@@ -3,6 +3,7 @@ module.exports = {
   // Installed packages load once per worker, our own sources once per file (tests/jest/shared-modules.js).
   testEnvironment: "<rootDir>/tests/jest/environment.js",
   runtime: "<rootDir>/tests/jest/runtime.js",
+  setupFiles: ["<rootDir>/tests/jest/stack-maps.js"],
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },

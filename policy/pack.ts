@@ -69,12 +69,29 @@ const CONFIG_SCHEMA: PolicyConfigSchema = {
   },
 };
 
+// The config's context by its JSON: every policy, and every resource of a resource policy, gets the same config, and
+// validating it (lib/config.ts) costs more than most rules. Kept for one second of the clock (createdAt is checked
+// against it) and bounded, as a long-lived pack may see many configs.
+const contexts = new Map<string, PolicyContext>();
+let contextsAt = 0;
+
 /** The context of the pack's config: labConfig's values as the CLI would hand them over (strings, JSON). */
 export function packContext(config: PackConfig, views: readonly PolicyResourceView[]): PolicyContext {
   const raw = Object.fromEntries(
     Object.entries(config.labConfig ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
   );
-  const base = contextFromConfig(raw, config.deployerObjectId);
+  // Values are strings or undefined (null in the key, unlike any string's JSON).
+  const key = JSON.stringify([Object.entries(raw), config.deployerObjectId]);
+  const now = Date.now();
+  if (Math.abs(now - contextsAt) >= 1000 || contexts.size >= 64) {
+    contexts.clear();
+    contextsAt = now;
+  }
+  let base = contexts.get(key);
+  if (!base) {
+    base = contextFromConfig(raw, config.deployerObjectId);
+    contexts.set(key, base);
+  }
   return {
     ...base,
     ephemeral: config.ephemeral ?? (config.labConfig ? base.ephemeral : ephemeralByTags(views)),
@@ -97,6 +114,15 @@ export function viewOfPolicyResource(r: PolicyResource): PolicyResourceView {
     dependencies: [...deps],
     protect: r.opts?.protect,
   };
+}
+
+// One view list per resource list: a caller that hands every stack policy the same list (tests/policy/pack-harness.ts)
+// has it converted once, and the rules share its type index (graph.ts byType). The list is not changed meanwhile.
+const viewLists = new WeakMap<readonly PolicyResource[], readonly PolicyResourceView[]>();
+function viewsOf(resources: readonly PolicyResource[]): readonly PolicyResourceView[] {
+  let views = viewLists.get(resources);
+  if (!views) viewLists.set(resources, (views = resources.map(viewOfPolicyResource)));
+  return views;
 }
 
 function describe(rule: Rule): string {
@@ -127,7 +153,7 @@ export function toPolicies(ruleSet: readonly Rule[] = rules): Policies {
     return {
       ...common,
       validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        const views = args.resources.map(viewOfPolicyResource);
+        const views = viewsOf(args.resources);
         for (const f of rule.check(views, packContext(args.getConfig<PackConfig>(), views))) report(f.message, f.urn);
       },
     };

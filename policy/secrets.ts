@@ -2,6 +2,7 @@
 // Messages name what was found, never the value: a fingerprint (length and a hash prefix) at most.
 import { createHash } from "crypto";
 import { gunzipSync } from "zlib";
+import { memoByText, memoListByText } from "./memo";
 
 /** Describes a secret-like value without showing it: its length and a short SHA-256 prefix. */
 export function fingerprint(value: string): string {
@@ -29,7 +30,9 @@ const BASE64_RUN = /[A-Za-z0-9+/]{16,}={0,2}/g;
  * in a script, a cloud-init MIME part with Content-Transfer-Encoding: base64), recursively, and each layer with shell
  * quote splitting undone (`chpass""wd`). Joined by newlines, so patterns see every layer.
  */
-export function decoded(value: string, depth = 0): string {
+export const decoded: (value: string) => string = memoByText((value) => layersOf(value, 0));
+
+function layersOf(value: string, depth: number): string {
   const layers = [value];
   const compact = value.replace(/\s+/g, "");
   const candidates = new Set<string>();
@@ -38,7 +41,7 @@ export function decoded(value: string, depth = 0): string {
     candidates.add(m.length % 4 ? m.slice(0, m.length - (m.length % 4)) : m);
   for (const c of [...candidates].slice(0, 64)) {
     const text = base64Text(c);
-    if (text !== undefined && text.length >= 4) layers.push(depth < 3 ? decoded(text, depth + 1) : text);
+    if (text !== undefined && text.length >= 4) layers.push(depth < 3 ? layersOf(text, depth + 1) : text);
   }
   const unquoted = value.replace(/""|''|\\(?=[A-Za-z])/g, "");
   if (unquoted !== value) layers.push(unquoted);
@@ -49,7 +52,9 @@ export function decoded(value: string, depth = 0): string {
  * What a secret value looks like in text, however encoded: itself, hex, URL-encoded, and the base64 (and base64url)
  * characters its bytes produce at each of the three byte alignments, so it is found inside a larger encoded string.
  */
-export function secretNeedles(value: string): string[] {
+export const secretNeedles = memoListByText(needlesOf);
+
+function needlesOf(value: string): string[] {
   const bytes = Buffer.from(value, "utf8");
   const out = new Set([value, bytes.toString("hex"), bytes.toString("hex").toUpperCase(), encodeURIComponent(value)]);
   for (let k = 0; k < 3; k++) {
@@ -95,9 +100,7 @@ const SECRET_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[]
 ];
 
 /** What kinds of credential literal a text holds (pattern names, never the values). Also used on the workflows. */
-export function secretLiteralsIn(text: string): string[] {
-  return [...new Set(SECRET_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))];
-}
+export const secretLiteralsIn = memoListByText((text) => [...new Set(SECRET_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))]);
 
 /** Ways a script turns password sign-in back on (sshd, cloud-init, local accounts, Windows users). */
 const PASSWORD_LOGIN_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
@@ -124,9 +127,9 @@ const PASSWORD_LOGIN_PATTERNS: readonly { readonly what: string; readonly re: Re
 ];
 
 /** What password-login switches a text holds (names only). */
-export function passwordLoginIn(text: string): string[] {
-  return [...new Set(PASSWORD_LOGIN_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))];
-}
+export const passwordLoginIn = memoListByText((text) => [
+  ...new Set(PASSWORD_LOGIN_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what)),
+]);
 
 /** Ways a script adds another SSH key (cloud-init, authorized_keys), or an SSH public key itself. */
 const SSH_KEY_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[] = [
@@ -142,6 +145,4 @@ const SSH_KEY_PATTERNS: readonly { readonly what: string; readonly re: RegExp }[
 ];
 
 /** What extra-key switches a text holds (names only). */
-export function sshKeysIn(text: string): string[] {
-  return [...new Set(SSH_KEY_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))];
-}
+export const sshKeysIn = memoListByText((text) => [...new Set(SSH_KEY_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.what))]);

@@ -9,21 +9,26 @@ export const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unk
 
 let loaded: { name: string; args: PolicyPackArgs } | undefined;
 
-/** The pack, loaded once per test file: its policies are pure functions of what the engine hands them. */
+/**
+ * The pack, loaded once per test file: its policies are pure functions of what the engine hands them. It loads in
+ * the file's own registry (policy/ modules once, not a second copy per file); only @pulumi/policy is mocked, for
+ * that one require.
+ */
 export function loadPack(): { name: string; args: PolicyPackArgs } {
   if (loaded) return loaded;
   let captured: { name: string; args: PolicyPackArgs } | undefined;
-  jest.isolateModules(() => {
-    jest.doMock("@pulumi/policy", () => ({
-      PolicyPack: class {
-        constructor(name: string, args: PolicyPackArgs) {
-          captured = { name, args };
-        }
-      },
-    }));
+  jest.doMock("@pulumi/policy", () => ({
+    PolicyPack: class {
+      constructor(name: string, args: PolicyPackArgs) {
+        captured = { name, args };
+      }
+    },
+  }));
+  try {
     require("../../policy/index");
-  });
-  jest.dontMock("@pulumi/policy");
+  } finally {
+    jest.dontMock("@pulumi/policy");
+  }
   return (loaded = captured!);
 }
 
