@@ -6,9 +6,13 @@
 // reads (jest leaves node_modules frames out of failure messages; the harness records no source positions). Frames
 // of installed packages are handed to it as unmappable, so it prints them as V8 does; every other frame is mapped as
 // before. Only source-map-support's formatter is wrapped: code that sets its own (to read raw call sites) gets it as is.
+//
+// The SDK's own stack (taken in Resource.callsites) is left unmapped whole: the SDK only parses file:line:column out
+// of it for the engine's source positions, which the mock monitor ignores and nothing of ours reads.
 "use strict";
 
 const PACKAGE = /[\\/]node_modules[\\/]/;
+const SDK_RESOURCE = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/]resource\.js$/;
 const INSTALLED = Symbol.for("dsvm-lab.stackMaps");
 
 /** A call site source-map-support cannot map: no file, so it keeps V8's own text for it. */
@@ -27,10 +31,12 @@ function wrap(prepare) {
   if (typeof prepare !== "function" || !/\bwrapCallSite\(/.test(Function.prototype.toString.call(prepare))) return prepare;
   if (!wrapped.has(prepare))
     wrapped.set(prepare, function prepareStackTrace(error, sites) {
+      const sdkCallsites =
+        sites.length > 0 && sites[0].getFunctionName() === "callsites" && SDK_RESOURCE.test(sites[0].getFileName() ?? "");
       return prepare.call(
         this,
         error,
-        sites.map((s) => (PACKAGE.test(s.getFileName() ?? "") ? unmappable(s) : s)),
+        sites.map((s) => (sdkCallsites || PACKAGE.test(s.getFileName() ?? "") ? unmappable(s) : s)),
       );
     });
   return wrapped.get(prepare);

@@ -95,6 +95,25 @@ describe("stack traces under jest", () => {
     expect(framesOf(stack, "stack-maps.test.ts")[0]).toBe(lineOf(here, "marker: getter"));
   });
 
+  it("leave the SDK's own stack (Resource.callsites) unmapped whole, frames of ours included", () => {
+    // Call sites as V8 hands them over; only what the formatter reads is given.
+    const site = (fn: string, file: string, line: number) =>
+      ({
+        getFunctionName: () => fn,
+        getFileName: () => file,
+        getScriptNameOrSourceURL: () => file,
+        getLineNumber: () => line,
+        getColumnNumber: () => 1,
+        isNative: () => false,
+        isEval: () => false,
+        toString: () => `${fn} (${file}:${line}:1)`,
+      }) as unknown as NodeJS.CallSite;
+    const sdk = path.join(ROOT, "node_modules/@pulumi/pulumi/resource.js");
+    const sites = [site("callsites", sdk, 327), site("throwHere", here, 2)];
+    const text = String(Error.prepareStackTrace!(new Error(), sites));
+    expect(text.split("\n").slice(1)).toEqual([`    at callsites (${sdk}:327:1)`, `    at throwHere (${here}:2:1)`]);
+  });
+
   it("hand raw call sites to code that sets its own formatter", () => {
     const saved = Error.prepareStackTrace;
     Error.prepareStackTrace = (_e, sites) => sites;
