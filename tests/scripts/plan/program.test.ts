@@ -1,9 +1,10 @@
 // `npm run plan -- --program DIR`: a PR's program judged by this checkout's gate (harness, mocks, packages, policy rules
 // and report). CI runs the base branch's gate this way, so a PR that edits the gate or the Azure facts it reads cannot
-// approve itself. Each case edits a scratch clone of this repository as a PR would.
+// approve itself. Each case edits a scratch clone of this repository as a PR would (or, when the PR touches only its
+// stack file or index.ts, a directory with those files and links to the rest of this checkout).
 // The first case runs the command as a child process on a clone without node_modules (its packages resolve from this
-// checkout, which Node's loader does and jest's does not); the others run its main in this process, on a clone whose
-// node_modules links to this checkout's, the same packages.
+// checkout, which Node's loader does and jest's does not): plan's success path as a process. The others run its main
+// in this process, on a clone whose node_modules links to this checkout's, the same packages.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -40,6 +41,17 @@ describe("npm run plan -- --program DIR", () => {
     if (linked) fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(d, "node_modules"), "dir");
     return d;
   };
+  /**
+   * A PR that changes only its stack files or index.ts: those copied, `links` (what it leaves as this checkout has it)
+   * linked here. Node and jest load a linked module by its real path, so this checkout's modules are not compiled again.
+   */
+  const linked = (links: string[]) => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), "plan-program-linked-"));
+    dirs.push(d);
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(d, f));
+    for (const f of links) fs.symlinkSync(path.join(ROOT, f), path.join(d, f));
+    return d;
+  };
 
   it("plans an unchanged copy like this checkout's own program: exit 0, no node_modules needed there", async () => {
     const dir = fresh(false);
@@ -50,14 +62,15 @@ describe("npm run plan -- --program DIR", () => {
   });
 
   it("reads the stack's config from DIR: a seat count changed there is planned", async () => {
-    const dir = fresh();
+    const dir = linked(["index.ts"]);
     edit(dir, "Pulumi.dev.yaml", "seats: 2", "seats: 3");
     const report = JSON.parse((await plan(["--stack", "dev", "--json", "--program", dir])).out);
     expect(report.summary.seats).toBe(3);
   });
 
   it("a PR's invoke of listStorageAccountKeys (error caught) fails this checkout's gate", async () => {
-    const dir = fresh();
+    const dir = linked(["components", "lib", "probe", "node_modules"]);
+    fs.copyFileSync(path.join(ROOT, "index.ts"), path.join(dir, "index.ts"));
     edit(
       dir,
       "index.ts",
