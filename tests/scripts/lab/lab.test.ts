@@ -5,8 +5,10 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { UsageError } from "../../../scripts/shared/cli";
+import { runLabCli } from "../../../scripts/lab/cli";
 import { LabRefusal } from "../../../scripts/lab/ops";
 import { ROOT } from "../../helpers/program";
+import { runMainInProcess } from "../shared/command";
 import { deployed, SSH_KEY, useHarness, WRITES } from "./harness";
 
 const h = useHarness();
@@ -282,16 +284,20 @@ describe("bad flags: exit 2 (UsageError) naming the flag, and the backend is nev
 });
 
 describe("npm run lab (the process)", () => {
+  // The first row runs as a child process (scripts/lab/index.ts through runMain: exit code, stderr, no stack frame);
+  // the others run the same CLI through the same runCommand in this process.
   it.each([
-    [["create", "ws", "--ttl", "3w"], '--ttl "3w": expected a duration from 1h to 7d'],
-    [["destroy", "ws", "--even-if-lasting", "wx"], '--even-if-lasting "wx": expected the lab NAME again ("ws")'],
-    [["create", "ws", "--ttl", "8h", "--extend", "--seats", "2"], "--seats does not apply to create --extend"],
-  ])("%j exits 2 with a clear message and no stack trace", (argv, message) => {
-    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lab/index.ts", ...argv], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, PATH: `${h.dir}${path.delimiter}${process.env.PATH}` },
-    });
+    [["create", "ws", "--ttl", "3w"], '--ttl "3w": expected a duration from 1h to 7d', true],
+    [["destroy", "ws", "--even-if-lasting", "wx"], '--even-if-lasting "wx": expected the lab NAME again ("ws")', false],
+    [["create", "ws", "--ttl", "8h", "--extend", "--seats", "2"], "--seats does not apply to create --extend", false],
+  ])("%j exits 2 with a clear message and no stack trace", async (argv, message, child) => {
+    const r = child
+      ? spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/lab/index.ts", ...argv], {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: { ...process.env, PATH: `${h.dir}${path.delimiter}${process.env.PATH}` },
+        })
+      : await runMainInProcess((a, io) => runLabCli(a, h.deps(), (t) => io.stdout.write(t)), argv);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
