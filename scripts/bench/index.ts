@@ -184,9 +184,10 @@ async function twinBench(runs: number): Promise<NonNullable<BenchResults["probe"
   }
 }
 
-runMain(async () => {
+/** The command; exported so a test can check its flags in process. */
+export async function main(argv: string[]): Promise<number> {
   const values = parseCommandFlags(
-    process.argv.slice(2),
+    argv,
     {
       "skip-tests": { type: "boolean", default: false },
       runs: { type: "string", default: "5" },
@@ -256,4 +257,6 @@ runMain(async () => {
     `bench: wrote ${path.relative(ROOT, out)}; ${missed.length ? `targets missed: ${missed.map((t) => `${t.name} (${t.miss})`).join("; ")}` : "every target met"}\n`,
   );
   return 0;
-});
+}
+
+if (require.main === module) runMain(main);

@@ -15,6 +15,7 @@ import {
   target,
 } from "../../../scripts/bench/results";
 import { devConfig, ROOT } from "../../helpers/program";
+import { runInProcess } from "../shared/command";
 
 const m = (label: string, ms: number[], rssKb: number[], extra = {}) => ({
   label,
@@ -122,18 +123,24 @@ describe("docs/benchmarks.md", () => {
 });
 
 describe("npm run bench's flags", () => {
+  // The first row as a child process (bench through runMain: exit code and stderr), the other through the same
+  // runCommand in this process.
   it.each([
-    [["--runs", "3"], /--runs "3": expected a whole number from 5 to 50/],
-    [["--bogus"], /Unknown option '--bogus'/],
-  ])("exits 2 on %j before measuring anything", (args, message) => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "b.md");
-    const r = spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/bench/index.ts", ...(args as string[]), "--out", out], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    [["--bogus"], /Unknown option '--bogus'/, true],
+    [["--runs", "3"], /--runs "3": expected a whole number from 5 to 50/, false],
+  ])("exits 2 on %j before measuring anything", async (args, message, child) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+    const out = path.join(dir, "b.md");
+    const argv = [...(args as string[]), "--out", out];
+    const r = child
+      ? spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/bench/index.ts", ...argv], { cwd: ROOT, encoding: "utf8" })
+      : await runInProcess("scripts/bench/index.ts", argv);
+    const wrote = fs.readdirSync(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message as RegExp);
-    expect(fs.existsSync(out)).toBe(false);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(wrote).toEqual([]);
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.bench).toBe(
       "node -r ./scripts/register.js scripts/bench/index.ts",
     );
