@@ -1,5 +1,5 @@
-// `npm run plan` in this process (its main; other programs through --program); the process contract (exit codes through a
-// real child, JSON through a pipe) is proven in config.test.ts.
+// `npm run plan` in this process (its main; other programs through --program). The process contract is proven by child
+// processes in config.test.ts (exit 2), program.test.ts (exit 0) and tests/scale.test.ts (a large JSON through a pipe).
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
