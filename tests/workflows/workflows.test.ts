@@ -1,8 +1,10 @@
 // The PR, deploy and reap workflows, parsed: jobs, least permissions, actions pinned by commit SHA, OIDC only with
 // the exact subject each identity trusts, no inlined secret. federated-credential-subject-environment is tested here.
+import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as vm from "vm";
 import { parse } from "yaml";
 import { CI_IDENTITIES, trustSubject } from "../../lib/ci-identities";
 import { secretLiteralsIn } from "../../policy/rules";
@@ -373,7 +375,26 @@ describe.each([
     expect(run).toMatch(/az account get-access-token --resource https:\/\/management\.azure\.com\/ --query accessToken -o tsv/);
     const script = /node -e '([^']+)'/.exec(run)![1];
     const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    // The good token through a real `node -e`, as the step runs it (stdin read whole, exit 0); the bad ones in a vm
+    // context with the same script, its stdin and stdout stubbed (a throw would be the non-zero exit).
     const decode = (input: string) => spawnSync(process.execPath, ["-e", script], { input, encoding: "utf8" });
+    const decodeHere = (input: string) => {
+      let stdout = "";
+      const stdin = {
+        readFileSync: (fd: number, encoding: string) => (fd === 0 && encoding === "utf8" ? input : assert.fail(`read ${fd}`)),
+      };
+      const context = {
+        require: (m: string) => (m === "fs" ? stdin : assert.fail(`the decoder requires ${m}`)),
+        process: { stdout: { write: (t: string) => ((stdout += t), true) } },
+        Buffer,
+      };
+      try {
+        vm.runInNewContext(script, context);
+        return { status: 0, stdout };
+      } catch {
+        return { status: 1, stdout };
+      }
+    };
     // A payload whose base64url form has - and _ and no padding, as Entra's tokens do.
     const oid = "6f1e0c3a-7d2b-4b8e-9a51-0c2f3e4d5a6b";
     const payload = { aud: "https://management.azure.com/", oid, appid: "00000000-0000-0000-0000-00000000abcd", xms_x: "??>>~~" };
@@ -381,8 +402,9 @@ describe.each([
     expect(b64url(payload)).toMatch(/[-_]/);
     const ok = decode(`${token}\n`);
     expect({ status: ok.status, out: ok.stdout }).toEqual({ status: 0, out: oid });
+    expect(decodeHere(`${token}\n`)).toEqual({ status: 0, stdout: oid }); // the stubs run the script as node does
     for (const bad of ["", "not-a-jwt", `${b64url({ alg: "none" })}.${b64url({ appid: "x" })}.sig`, "a.!!!.b"]) {
-      const r = decode(bad);
+      const r = decodeHere(bad);
       expect({ bad, status: r.status, out: r.stdout }).toEqual({ bad, status: 0, out: "" });
     }
   });
