@@ -74,9 +74,11 @@ describe("the probe never imports a planted module", () => {
     const probe = path.join(dir, "script.sh");
     fs.copyFileSync(PROBE_PATH, probe);
     fs.chmodSync(probe, 0o755);
+    // stdin is /dev/null: on a socket (node's default pipe) bash -c takes itself for a remote shell and runs ~/.bashrc.
     const r = spawnSync("/bin/bash", ["-c", `${probe} --help`], {
       cwd: dir,
       encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
       env: { PATH: pathWithPython(root), HOME: process.env.HOME, PYTHONPATH: dir } as NodeJS.ProcessEnv,
       timeout: 30000,
     });
@@ -93,6 +95,7 @@ describe("the probe never imports a planted module", () => {
     spawnSync("/bin/bash", ["-c", `${probe} --help`], {
       cwd: dir,
       encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
       env: { PATH: pathWithPython(root), HOME: process.env.HOME } as NodeJS.ProcessEnv,
       timeout: 30000,
     });
