@@ -4,6 +4,9 @@ module.exports = {
   testEnvironment: "<rootDir>/tests/jest/environment.js",
   runtime: "<rootDir>/tests/jest/runtime.js",
   setupFiles: ["<rootDir>/tests/jest/stack-maps.js"],
+  // One Azurite per run, started by the first twin that needs it; each twin claims an account of its own (twin/azurite.ts).
+  globalSetup: "<rootDir>/tests/jest/azurite-setup.js",
+  globalTeardown: "<rootDir>/tests/jest/azurite-teardown.js",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },

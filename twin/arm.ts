@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "crypto";
 import { ARM_TYPE, NAME_PATTERN, parseResourceIdOf, resourceId } from "../lib/azure";
 import { ARM } from "./azure-errors";
-import { DEV_KEY } from "./azurite";
+import type { StorageAccount } from "./azurite";
 import { answerFault, bearer, Ctx } from "./context";
 import type { FaultBook } from "./faults";
 import { ARM_AUDIENCES, Identity } from "./imds";
@@ -38,6 +38,8 @@ export interface ArmSite {
   readonly resourceGroup: string;
   readonly location: string;
   readonly storageAccountId: string;
+  /** The twin's own account in Azurite: listKeys answers its key. */
+  readonly storageAccount: StorageAccount;
   readonly labSubnetId: string;
   /** listKeys answers Azurite's key ("right") or a valid-looking key that Azurite refuses ("wrong"). */
   readonly keyMode: "right" | "wrong";
@@ -107,7 +109,7 @@ export class Arm {
     if (!this.listKeysGrants.has(oid)) return ctx.reply(403, ARM.authorizationFailed(oid, LIST_KEYS_ACTION, scope));
     if (scope.toLowerCase() !== this.site.storageAccountId.toLowerCase())
       return ctx.reply(404, ARM.notFound(`${ARM_TYPE.storage}/${scope.split("/").pop()}`));
-    const key = this.site.keyMode === "right" ? DEV_KEY : randomBytes(64).toString("base64");
+    const key = this.site.keyMode === "right" ? this.site.storageAccount.key : randomBytes(64).toString("base64");
     return ctx.reply(200, {
       keys: [
         { keyName: "key1", value: key, permissions: "Full" },

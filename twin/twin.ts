@@ -14,7 +14,7 @@ import * as path from "path";
 import { ARM_TYPE, resourceId } from "../lib/azure";
 import { Arm, ArmMeta, ArmVault } from "./arm";
 import type { PolicyDenialCode } from "./azure-errors";
-import { Azurite, DEV_ACCOUNT, startAzurite } from "./azurite";
+import { Azurite, claimAzurite, StorageAccount } from "./azurite";
 import { makeCerts, TwinCerts } from "./certs";
 import { listen, port, RecordedRequest, serve } from "./context";
 import { Fault, FaultBook, FaultResponse } from "./faults";
@@ -83,7 +83,7 @@ export class AzureTwin {
     try {
       certs = makeCerts(dir);
       fs.mkdirSync(path.join(dir, "azurite"));
-      azurite = await startAzurite(path.join(dir, "azurite"));
+      azurite = await claimAzurite(path.join(dir, "azurite"));
     } catch (e) {
       // Nothing of a half-started twin stays behind: the temp dir holds a private key.
       fs.rmSync(dir, { recursive: true, force: true });
@@ -106,12 +106,16 @@ export class AzureTwin {
   get armUrl(): string {
     return `https://127.0.0.1:${port(this.armServer)}`;
   }
-  /** http://127.0.0.1:PORT/devstoreaccount1/ : Azurite's blob endpoint for the lab's account. */
+  /** http://127.0.0.1:PORT/ACCOUNT/ : Azurite's blob endpoint for this twin's own account (twin/azurite.ts). */
   get blobEndpoint(): string {
     return this.azurite.blobEndpoint;
   }
+  /** The lab's storage account: this twin's own account in Azurite, which no other twin uses. */
+  get storageAccount(): StorageAccount {
+    return this.azurite.account;
+  }
   get storageAccountId(): string {
-    return resourceId(this.subscriptionId, this.resourceGroup, ARM_TYPE.storage, DEV_ACCOUNT);
+    return resourceId(this.subscriptionId, this.resourceGroup, ARM_TYPE.storage, this.azurite.account.name);
   }
   /** The vault's resource id: the vault scope of role assignments. */
   get vaultId(): string {

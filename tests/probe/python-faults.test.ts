@@ -5,7 +5,6 @@
 // timing.
 import { createHash } from "crypto";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { DEV_ACCOUNT, DEV_KEY } from "../../twin/azurite";
 import { call } from "../../twin/http";
 import { ProbeRun, probeAs, probeArgs } from "../../twin/probe";
 import { AzureTwin, FAULTS, Identity } from "../../twin/twin";
@@ -69,7 +68,10 @@ describe("python probe against the twin: the fault matrix", () => {
     expect(run.check("secret-list-denied").detail).toMatch(/403/);
     // The VM's set really happened, with the nonce as the value.
     expect(twin.secretVersions(`${SECRET}-probe`).map((v) => v.value)).toEqual(["nonce-123"]);
-    const blobs = new BlobServiceClient(twin.blobEndpoint, new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY));
+    const blobs = new BlobServiceClient(
+      twin.blobEndpoint,
+      new StorageSharedKeyCredential(twin.storageAccount.name, twin.storageAccount.key),
+    );
     const left: string[] = [];
     for await (const c of blobs.listContainers({ prefix: "vm-probe-" })) left.push(c.name);
     expect(left).toEqual([]);
@@ -286,7 +288,7 @@ describe("python probe against the twin: the fault matrix", () => {
       .filter((r) => r.service === "imds" && r.status === 200)
       .map((r) => JSON.parse(r.body).access_token as string);
     expect(tokens.length).toBeGreaterThanOrEqual(2);
-    for (const value of [CANARY, DEV_KEY, ...tokens]) expect(printed).not.toContain(value);
+    for (const value of [CANARY, twin.storageAccount.key, ...tokens]) expect(printed).not.toContain(value);
     // What it shows instead: the length and a short SHA-256 prefix.
     const sha = require("crypto").createHash("sha256").update(CANARY).digest("hex").slice(0, 8);
     expect(run.check("secret-get").detail).toBe(`read ${SECRET}: ${CANARY.length} chars, sha256 ${sha}`);
