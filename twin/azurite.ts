@@ -106,7 +106,8 @@ async function sharedAzurite(dir: string): Promise<SharedState | undefined> {
       const accounts = newAccounts(SHARED_ACCOUNTS);
       const location = path.join(dir, "data");
       fs.mkdirSync(location, { recursive: true });
-      // Detached: it outlives this worker and serves the other workers until the run's teardown stops it.
+      // It outlives this worker (its output goes to a file) and serves the others until the run's teardown stops it.
+      // Not detached: it stays in jest's process group, so a Ctrl-C of the run stops it too.
       const { port, child } = await spawnAzurite(location, accounts, true);
       const state: SharedState = { port, pid: child.pid!, accounts };
       const tmp = path.join(dir, `${STATE_FILE}.tmp`);
@@ -133,7 +134,7 @@ async function sharedAzurite(dir: string): Promise<SharedState | undefined> {
 async function spawnAzurite(
   location: string,
   accounts: readonly StorageAccount[],
-  detached: boolean,
+  shared: boolean,
 ): Promise<{ port: number; child: ChildProcess }> {
   const bin = path.resolve(__dirname, "../node_modules/.bin/azurite-blob");
   const env = { ...process.env, AZURITE_ACCOUNTS: accounts.map((a) => `${a.name}:${a.key}`).join(";") };
@@ -141,21 +142,21 @@ async function spawnAzurite(
     const port = await freePort();
     const args = ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", location];
     args.push("--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent");
-    // A detached Azurite writes to a file, not to pipes that close when this process exits.
-    const log = detached ? fs.openSync(path.join(location, `azurite-${port}.log`), "w") : undefined;
-    const child = spawn(bin, args, { env, detached, stdio: ["ignore", log ?? "pipe", log ?? "pipe"] });
+    // A shared Azurite writes to a file, not to pipes that close when this process exits.
+    const log = shared ? fs.openSync(path.join(location, `azurite-${port}.log`), "w") : undefined;
+    const child = spawn(bin, args, { env, stdio: ["ignore", log ?? "pipe", log ?? "pipe"] });
     if (log !== undefined) fs.closeSync(log);
     const up = await listening(child, log === undefined ? undefined : path.join(location, `azurite-${port}.log`));
     if (!up) await stopChild(child);
     if (up) {
-      if (detached) child.unref();
+      if (shared) child.unref();
       return { port, child };
     }
     if (tries >= 2) throw new Error("azurite-blob did not start");
   }
 }
 
-/** Whether Azurite says it listens (on its pipes, or in its log file when detached) before it exits or 20 s pass. */
+/** Whether Azurite says it listens (on its pipes, or in its log file when shared) before it exits or 20 s pass. */
 function listening(child: ChildProcess, logFile: string | undefined): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     let out = "";

@@ -1,5 +1,5 @@
 // jest's globalTeardown: stops the run's Azurite if a twin started one (twin/azurite.ts writes azurite.json with its
-// pid; it runs detached, in its own process group) and removes its directory, with every account's data in it.
+// pid) and removes its directory, with every account's data in it.
 const fs = require("fs");
 const path = require("path");
 const { SHARED_AZURITE_ENV } = require("./azurite-setup");
@@ -14,15 +14,24 @@ module.exports = async function azuriteTeardown() {
   } catch {
     pid = undefined; // no twin ran, or its start failed: nothing to stop
   }
-  if (Number.isInteger(pid) && pid > 0) await stop(pid);
+  if (Number.isInteger(pid) && pid > 0 && isAzurite(pid)) await stop(pid);
   fs.rmSync(dir, { recursive: true, force: true });
 };
 
-/** SIGTERM to Azurite's process group, then wait (up to 5 s) until it is gone, then SIGKILL. */
+/** Whether the pid is still Azurite (Linux: its command line), so a pid reused after a crash is never signalled. */
+function isAzurite(pid) {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("azurite");
+  } catch {
+    return !fs.existsSync("/proc"); // no /proc (macOS): trust the pid; gone (Linux): nothing to stop
+  }
+}
+
+/** SIGTERM to Azurite, then wait (up to 5 s) until it is gone, then SIGKILL. */
 async function stop(pid) {
   const signal = (sig) => {
     try {
-      process.kill(-pid, sig);
+      process.kill(pid, sig);
       return true;
     } catch {
       return false; // already gone
