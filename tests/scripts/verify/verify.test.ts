@@ -71,14 +71,14 @@ const cell = (table: string, check: string) =>
 describe("npm run verify against the twin", () => {
   it("runs both seats in parallel, prints seat x check, and exits 1 because seat 2 cannot get the secret", async () => {
     grant(true);
-    const run = await verify(["--outputs", outputsFile, "--deadline-seconds", "6"]);
+    const run = await verify(["--outputs", outputsFile, "--deadline-seconds", "3"]);
     expect(run.code).toBe(1);
     const table = run.stdout;
     expect(table.split("\n")[0].split(/\s+/)).toEqual(["check", "seat", "1", "seat", "2"]);
     // Without get, seat 2 can neither read the canary nor read back its own write.
     const seat2: Record<string, string> = { "secret-get": "FAIL", "secret-set": "FAIL", "set-readback": "skip" };
     for (const check of VERIFY_CHECKS) expect([check, cell(table, check)]).toEqual([check, ["ok", seat2[check] ?? "ok"]]);
-    expect(table).toMatch(/^ {2}seat 2 secret-get: get SQLPasswd: Key Vault HTTP 403 Forbidden\/AccessDenied.*deadline of 6s ran out$/m);
+    expect(table).toMatch(/^ {2}seat 2 secret-get: get SQLPasswd: Key Vault HTTP 403 Forbidden\/AccessDenied.*deadline of 3s ran out$/m);
     expect(table).toMatch(/1 of 2 seat\(s\) FAILED/);
     // Parallel, shown by order, not time: both run commands started before either ended.
     expect(twin.events.slice(0, 2).sort()).toEqual(["runCommand:start:dsvmlab-vm1", "runCommand:start:dsvmlab-vm2"]);
@@ -108,7 +108,7 @@ describe("npm run verify against the twin", () => {
     process.env.PATH = `${bin}${path.delimiter}${oldPath}`;
     let run;
     try {
-      run = await verify(["--stack", "test", "--json", "--deadline-seconds", "6"]);
+      run = await verify(["--stack", "test", "--json", "--deadline-seconds", "3"]);
     } finally {
       process.env.PATH = oldPath;
     }
