@@ -61,7 +61,7 @@ function outputs(withSeatVaults: boolean) {
 async function verify(withSeatVaults: boolean, extra: string[] = []) {
   const file = path.join(labTwin.twin.dir, `outputs-${withSeatVaults}.json`);
   fs.writeFileSync(file, JSON.stringify(outputs(withSeatVaults)));
-  return runVerify(["--outputs", file, "--deadline-seconds", "4", ...extra], deps);
+  return runVerify(["--outputs", file, "--deadline-seconds", "3", ...extra], deps);
 }
 
 describe("verify follows each seat's own vault", () => {
