@@ -11,9 +11,10 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
   testTimeout: 60000,
-  // jest's default (one worker fewer than the cores) runs everything in one process on a 2-core machine. One worker
-  // more than the cores fills the time workers wait on child processes and sockets (2 cores: 105 s with 2, 93 s with 3).
-  maxWorkers: require("os").availableParallelism() + 1,
+  // jest's default (one worker fewer than the cores) runs everything in one process on a 2-core machine. One worker a
+  // core: with packages shared per worker, a third worker on 2 cores gave the same wall time (npm test 80 s either
+  // way) for 10 s more CPU, one more SDK load and more contention with the linters running beside jest.
+  maxWorkers: require("os").availableParallelism(),
   // The Pulumi SDK's eager TypeScript and Arborist loads, deferred as in plain node (scripts/lazy-sdk-deps.js).
   resolver: "<rootDir>/tests/jest/resolver.js",
 };
