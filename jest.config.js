@@ -7,6 +7,8 @@ module.exports = {
   // One Azurite per run, started by the first twin that needs it; each twin claims an account of its own (twin/azurite.ts).
   globalSetup: "<rootDir>/tests/jest/azurite-setup.js",
   globalTeardown: "<rootDir>/tests/jest/azurite-teardown.js",
+  // Without timings (a fresh clone), the files that start the twin first: they mostly wait.
+  testSequencer: "<rootDir>/tests/jest/sequencer.js",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
