@@ -5,10 +5,12 @@ import * as path from "path";
 import { ROOT } from "./helpers/program";
 
 const { runAll, checks, sourceRoots } = require("./run") as {
-  runAll(list: [string, string[]][], write?: (t: string) => void): Promise<number>;
-  checks(mode: string, jestArgs: string[]): [string, string[]][];
+  runAll(list: Check[], write?: (t: string) => void): Promise<number>;
+  checks(mode: string, jestArgs: string[]): Check[];
   sourceRoots(): string[];
 };
+
+type Check = [string, string[], { priority?: number; live?: boolean }?];
 
 const node = (code: string): string[] => [process.execPath, "-e", code];
 
@@ -60,6 +62,39 @@ describe("tests/run.js", () => {
         .find(([n]) => n === "jest")![1]
         .slice(-2),
     ).toEqual(["-t", "x"]);
+  });
+
+  it("runs a check at the priority it asks for", async () => {
+    const out: string[] = [];
+    const own = "console.log('priority ' + require('os').getPriority())";
+    const code = await runAll(
+      [
+        ["low", node(own), { priority: 10 }],
+        ["normal", node(own)],
+      ],
+      (t) => out.push(t),
+    );
+    expect(code).toBe(0);
+    const text = out.join("");
+    expect(text).toMatch(/priority 10\nok: low/);
+    expect(text).toMatch(new RegExp(`priority ${require("os").getPriority()}\\nok: normal`));
+  });
+
+  it("beside jest, runs every other check in the background on one thread; npm run lint at full speed", () => {
+    for (const [name, argv, opts] of checks("all", [])) {
+      if (name === "jest") {
+        expect(opts?.priority).toBeUndefined();
+        expect(argv).not.toContain("--single-threaded");
+      } else expect(opts?.priority).toBe(10);
+    }
+    const threads = (mode: string, name: string) =>
+      checks(mode, [])
+        .find(([n]) => n === name)![1]
+        .includes("--single-threaded");
+    expect(threads("all", "tsc")).toBe(true);
+    expect(threads("all", "prettier")).toBe(true);
+    expect(threads("lint", "prettier")).toBe(false);
+    for (const [, , opts] of checks("lint", [])) expect(opts?.priority).toBeUndefined();
   });
 
   it("puts every top-level folder of ours under the layer rules", () => {
