@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../lib/config";
-import { cliString, Decoded, MapEntry, printable, readCliYaml } from "../lib/config/cli-yaml";
+import { cliString, Decoded, MapEntry, printable, readCliYaml, ReadYaml } from "../lib/config/cli-yaml";
 
 export class StackConfigError extends Error {}
 
@@ -32,6 +32,18 @@ class FileProblems {
   }
 }
 
+/** Decoding is pure, and a run reads the same few files again and again: the last few texts' results, by text. */
+const decoded = new Map<string, ReadYaml>();
+function decodeOnce(text: string): ReadYaml {
+  let found = decoded.get(text);
+  if (!found) {
+    found = readCliYaml(text);
+    if (decoded.size >= 8) decoded.delete(decoded.keys().next().value!);
+    decoded.set(text, found);
+  }
+  return found;
+}
+
 function readYamlFile(file: string, label: string): Decoded | undefined {
   let text: string;
   try {
@@ -40,7 +52,7 @@ function readYamlFile(file: string, label: string): Decoded | undefined {
     throw new StackConfigError(`${label}: cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`);
   }
   // The CLI strips a UTF-8 byte-order mark (sdk/go/common/workspace/loaders.go readFileStripUTF8BOM).
-  const { root, problems } = readCliYaml(text.replace(/^\uFEFF/, ""));
+  const { root, problems } = decodeOnce(text.replace(/^\uFEFF/, ""));
   const found = new FileProblems(label);
   for (const p of problems) found.add(p.line, p.message);
   found.throwIfAny();
