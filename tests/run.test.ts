@@ -80,9 +80,9 @@ describe("tests/run.js", () => {
     expect(text).toMatch(new RegExp(`priority ${require("os").getPriority()}\\nok: normal`));
   });
 
-  it("beside jest, runs every other check in the background on one thread; npm run lint at full speed", () => {
+  it("beside jest, runs the linters in the background and prettier on one thread; tsc, jest and npm run lint at full speed", () => {
     for (const [name, argv, opts] of checks("all", [])) {
-      if (name === "jest") {
+      if (name === "jest" || name === "tsc") {
         expect(opts?.priority).toBeUndefined();
         expect(argv).not.toContain("--single-threaded");
       } else expect(opts?.priority).toBe(10);
@@ -91,7 +91,6 @@ describe("tests/run.js", () => {
       checks(mode, [])
         .find(([n]) => n === name)![1]
         .includes("--single-threaded");
-    expect(threads("all", "tsc")).toBe(true);
     expect(threads("all", "prettier")).toBe(true);
     expect(threads("lint", "prettier")).toBe(false);
     for (const [, , opts] of checks("lint", [])) expect(opts?.priority).toBeUndefined();
