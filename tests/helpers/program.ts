@@ -24,7 +24,28 @@ export function runLab(
   options: Pick<RunOptions, "beforeProgram"> = {},
 ): Promise<ProgramRun> {
   // Each run has a Pulumi store of its own (offline/harness.ts), so runs share this file's SDK and modules.
-  return runProgram({ stack, config: devConfig(overrides, stack), programDir: ROOT, ...options });
+  const config = devConfig(overrides, stack);
+  if (options.beforeProgram) return runProgram({ stack, config, programDir: ROOT, ...options });
+  // The same program with the same config registers the same resources: a test file gets one run per config, frozen
+  // so that no test can change what another sees. This module is fresh per test file, so the memo is too.
+  const key = JSON.stringify([stack, config]);
+  let run = runs.get(key);
+  if (!run) {
+    run = runProgram({ stack, config, programDir: ROOT }).then(deepFreeze);
+    runs.set(key, run);
+    run.catch(() => runs.delete(key));
+  }
+  return run;
+}
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/** Freezes plain objects and arrays all the way down (a Set stays as it is: its type is already read-only). */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value) && !(value instanceof Set)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 export function ofType(run: ProgramRun, type: string): RecordedResource[] {
