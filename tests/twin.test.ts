@@ -224,6 +224,7 @@ describeWithReference("the twin's answers match Azure's specs", () => {
     expect([badName.status, noValue.status]).toEqual([400, 400]);
   });
 
+  // run-command-action-async-poll: the 202's Location names the operation to poll (monitor=true).
   it("for run command: 202 with Location and Azure-AsyncOperation, then the RunCommandResult, state 'succeeded' even when the script fails", async () => {
     twin.reset();
     twin.grantRunCommand(operator.principalId);
@@ -240,6 +241,9 @@ describeWithReference("the twin's answers match Azure's specs", () => {
     expect(started.status).toBe(202);
     for (const h of Object.keys(EXAMPLES.runCommand().responses["202"].headers)) expect(started.headers[h.toLowerCase()]).toBeDefined();
     expect(started.headers["azure-asyncoperation"]).toBeDefined();
+    expect(started.headers.location).toMatch(
+      /\/providers\/Microsoft\.Compute\/locations\/[^/]+\/operations\/[0-9a-f-]{36}\?.*monitor=true/,
+    );
     let done;
     for (;;) {
       done = await call(started.headers.location!, { ca, headers: { Authorization: `Bearer ${armToken}` } });

@@ -81,6 +81,7 @@ export class RunCommand {
     this.operations.set(id, { done: false, started: new Date().toISOString() });
     this.execute(id, vm, input.script, input.parameters ?? []);
     const ops = `${site.armUrl}${sub}/providers/Microsoft.Compute/locations/${site.location}/operations/${id}`;
+    // run-command-action-async-poll: Compute sends a Retry-After whose value no source gives; 1 s is the twin's own.
     return ctx.reply(202, undefined, {
       "Azure-AsyncOperation": `${ops}?p=${id}&api-version=2024-11-01`,
       Location: `${ops}?p=${id}&monitor=true&api-version=2024-11-01`,

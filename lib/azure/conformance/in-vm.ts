@@ -1,4 +1,4 @@
-// What the in-VM probe meets on a seat: how run command starts a script and passes its parameters, and which hosts
+// What the in-VM probe meets on a seat: how run command is called, starts a script and passes its parameters, and which hosts
 // are the cloud's Key Vault and Blob service (the only ones the probe sends a token or a key to).
 import type { ConformanceEntry } from "./types";
 
@@ -91,6 +91,35 @@ export const IN_VM_CONFORMANCE: readonly ConformanceEntry[] = [
       },
     ],
     coveredBy: ["tests/probe/hosts.test.ts", "tests/scripts/verify/inputs.test.ts"],
+    checked: CHECKED,
+  },
+  {
+    id: "run-command-action-async-poll",
+    service: "compute",
+    behaviour:
+      "POST .../virtualMachines/{vm}/runCommand answers 202 Accepted with a Location header naming .../providers/Microsoft.Compute/locations/{location}/operations/{id}, the Location one with monitor=true; the client polls it until the command ends. Compute sends a Retry-After on its long-running operations; no source found gives the value it sends for run command.",
+    consequence:
+      "The twin answers the POST 202 with a Location in that shape (and an Azure-AsyncOperation header, which clients prefer), and verify's poller follows them. The twin's Retry-After of 1 s on every poll is its own choice, not a value Azure was seen to send: no public response quoting it was found, so the twin does not go lower, and a verify run against it waits at least 1 s.",
+    sources: [
+      {
+        ref: "Azure/azure-cli#32286",
+        date: "2025-10-20",
+        quote:
+          "\"POST /subscriptions/my-sub/resourceGroups/my-rg/providers/Microsoft.Compute/virtualMachines/my-vm/runCommand?api-version=2024-11-01 HTTP/1.1\" 202 0 ... 'Location': 'https://management.azure.com/subscriptions/my-sub/providers/Microsoft.Compute/locations/uksouth/operations/008ed18d-...?p=...&monitor=true&api-version=2024-11-01",
+      },
+      {
+        ref: "Azure/azure-rest-api-specs:specification/compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2025-04-01/examples/runCommandExamples/VirtualMachineRunCommand.json@f2a212d2baf9f715a45703d1fb9940f68521ac8a",
+        date: "2025",
+        quote:
+          '"202": { "headers": { "Location": ".../providers/Microsoft.Compute/locations/westus/operations/{operationId}&monitor=true&api-version=2024-11-01" } }',
+      },
+      {
+        ref: "Azure/azure-sdk-for-net#21196",
+        date: "2021-05-20",
+        quote: "The current Compute service does send a pretty generous Retry-After header on LRO operations",
+      },
+    ],
+    coveredBy: ["tests/twin.test.ts"],
     checked: CHECKED,
   },
 ];
